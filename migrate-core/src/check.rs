@@ -1,0 +1,337 @@
+//! Structural checks of a set of revision declarations: duplicate ids, references to
+//! unknown revisions, cycles and clashing branch labels.
+//!
+//! Errors carry indices into the checked slice so that the macro can put each error's span
+//! on the offending token, and the runtime can name the offending migrations.
+
+use std::collections::HashMap;
+
+use crate::{Revision, RevisionId};
+
+/// Which list of a declaration a reference comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefKind {
+    /// `revises = ...`
+    Revises,
+    /// `depends_on = [...]`
+    DependsOn,
+}
+
+impl RefKind {
+    /// The attribute key that holds this kind of reference.
+    pub fn key(self) -> &'static str {
+        match self {
+            RefKind::Revises => "revises",
+            RefKind::DependsOn => "depends_on",
+        }
+    }
+}
+
+/// One structural problem of a revision set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GraphError {
+    /// Two declarations share an id. `first < second`.
+    DuplicateRevision {
+        /// The shared id.
+        id: RevisionId,
+        /// Index of the first declaration.
+        first: usize,
+        /// Index of the later declaration.
+        second: usize,
+    },
+    /// A `revises` or `depends_on` entry names no declared revision.
+    UnknownRevision {
+        /// Index of the declaration holding the reference.
+        from: usize,
+        /// Which list the reference is in.
+        kind: RefKind,
+        /// Position of the reference within that list.
+        position: usize,
+        /// The id that was not found.
+        id: RevisionId,
+    },
+    /// The same revision appears twice in one `revises` or `depends_on` list, or a revision
+    /// names itself.
+    RepeatedReference {
+        /// Index of the declaration holding the reference.
+        from: usize,
+        /// Which list the reference is in.
+        kind: RefKind,
+        /// Position of the repeated (or self-) reference within that list.
+        position: usize,
+        /// The repeated id.
+        id: RevisionId,
+    },
+    /// The references (parents and dependencies) form a cycle. `members` lists the
+    /// declarations on the cycle in order: each one references the next, and the last
+    /// references the first.
+    Cycle {
+        /// Declaration indices along the cycle.
+        members: Vec<usize>,
+    },
+    /// Two declarations use the same branch label, or a label equals a revision id.
+    DuplicateBranchLabel {
+        /// The label.
+        label: String,
+        /// Index of the first declaration using it (or the revision with that id).
+        first: usize,
+        /// Index of the later declaration using it.
+        second: usize,
+    },
+}
+
+/// Every structural problem of `revs`, in declaration order. Empty when the set is sound.
+///
+/// Runs in time linear in the number of declarations and references.
+pub fn check(revs: &[Revision]) -> Vec<GraphError> {
+    let mut errors = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(revs.len());
+    for (i, rev) in revs.iter().enumerate() {
+        if let Some(&first) = index.get(rev.id.as_str()) {
+            errors.push(GraphError::DuplicateRevision {
+                id: rev.id.clone(),
+                first,
+                second: i,
+            });
+        } else {
+            index.insert(rev.id.as_str(), i);
+        }
+    }
+
+    // Resolved edges, for the cycle search: node -> referenced nodes.
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); revs.len()];
+    for (i, rev) in revs.iter().enumerate() {
+        for (kind, list) in [
+            (RefKind::Revises, &rev.down_revisions),
+            (RefKind::DependsOn, &rev.depends_on),
+        ] {
+            for (position, id) in list.iter().enumerate() {
+                let repeated = *id == rev.id
+                    || list[..position].contains(id)
+                    || (kind == RefKind::DependsOn && rev.down_revisions.contains(id));
+                if repeated {
+                    errors.push(GraphError::RepeatedReference {
+                        from: i,
+                        kind,
+                        position,
+                        id: id.clone(),
+                    });
+                    continue;
+                }
+                match index.get(id.as_str()) {
+                    Some(&target) => edges[i].push(target),
+                    None => errors.push(GraphError::UnknownRevision {
+                        from: i,
+                        kind,
+                        position,
+                        id: id.clone(),
+                    }),
+                }
+            }
+        }
+    }
+
+    errors.extend(find_cycles(&edges));
+
+    let mut labels: HashMap<&str, usize> = HashMap::new();
+    for (i, rev) in revs.iter().enumerate() {
+        for label in &rev.branch_labels {
+            let first = labels
+                .get(label.as_str())
+                .copied()
+                .or_else(|| index.get(label.as_str()).copied());
+            match first {
+                Some(first) => errors.push(GraphError::DuplicateBranchLabel {
+                    label: label.clone(),
+                    first,
+                    second: i,
+                }),
+                None => {
+                    labels.insert(label, i);
+                }
+            }
+        }
+    }
+    errors
+}
+
+/// One cycle per strongly connected component that has one, found by an iterative
+/// depth-first search (no recursion, so deep histories cannot overflow the stack).
+fn find_cycles(edges: &[Vec<usize>]) -> Vec<GraphError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        OnStack,
+        Done,
+    }
+    let mut state = vec![State::New; edges.len()];
+    let mut cycles = Vec::new();
+    for start in 0..edges.len() {
+        if state[start] != State::New {
+            continue;
+        }
+        // (node, next edge to follow)
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = State::OnStack;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&target) = edges[node].get(*next) {
+                *next += 1;
+                match state[target] {
+                    State::New => {
+                        state[target] = State::OnStack;
+                        stack.push((target, 0));
+                    }
+                    State::OnStack => {
+                        let from = stack.iter().position(|&(n, _)| n == target).unwrap_or(0);
+                        cycles.push(GraphError::Cycle {
+                            members: stack[from..].iter().map(|&(n, _)| n).collect(),
+                        });
+                    }
+                    State::Done => {}
+                }
+            } else {
+                state[node] = State::Done;
+                stack.pop();
+            }
+        }
+    }
+    cycles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rev(id: &str, parents: &[&str], deps: &[&str]) -> Revision {
+        Revision {
+            id: RevisionId::new(id).unwrap(),
+            down_revisions: parents
+                .iter()
+                .map(|p| RevisionId::new(p).unwrap())
+                .collect(),
+            depends_on: deps.iter().map(|p| RevisionId::new(p).unwrap()).collect(),
+            branch_labels: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn sound_graph_with_branches_merges_and_dependencies() {
+        let revs = [
+            rev("a", &[], &[]),
+            rev("b", &["a"], &[]),
+            rev("c", &["a"], &[]),
+            rev("d", &["b", "c"], &[]),
+            rev("x", &[], &["b"]),
+        ];
+        assert_eq!(check(&revs), vec![]);
+    }
+
+    #[test]
+    fn reports_duplicates_unknown_references_and_repeats() {
+        let revs = [
+            rev("a", &[], &[]),
+            rev("a", &[], &[]),
+            rev("b", &["a", "zz"], &["a"]),
+            rev("c", &["b", "b"], &["yy"]),
+        ];
+        let errors = check(&revs);
+        assert_eq!(
+            errors,
+            vec![
+                GraphError::DuplicateRevision {
+                    id: RevisionId::new("a").unwrap(),
+                    first: 0,
+                    second: 1
+                },
+                GraphError::UnknownRevision {
+                    from: 2,
+                    kind: RefKind::Revises,
+                    position: 1,
+                    id: RevisionId::new("zz").unwrap()
+                },
+                GraphError::RepeatedReference {
+                    from: 2,
+                    kind: RefKind::DependsOn,
+                    position: 0,
+                    id: RevisionId::new("a").unwrap()
+                },
+                GraphError::RepeatedReference {
+                    from: 3,
+                    kind: RefKind::Revises,
+                    position: 1,
+                    id: RevisionId::new("b").unwrap()
+                },
+                GraphError::UnknownRevision {
+                    from: 3,
+                    kind: RefKind::DependsOn,
+                    position: 0,
+                    id: RevisionId::new("yy").unwrap()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_cycles_through_parents_and_dependencies() {
+        let revs = [
+            rev("a", &["c"], &[]),
+            rev("b", &["a"], &[]),
+            rev("c", &[], &["b"]),
+            rev("d", &["d2"], &[]),
+            rev("d2", &["d"], &[]),
+        ];
+        let cycles: Vec<_> = check(&revs);
+        assert_eq!(
+            cycles,
+            vec![
+                GraphError::Cycle {
+                    members: vec![0, 2, 1]
+                },
+                GraphError::Cycle {
+                    members: vec![3, 4]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_deep_chain_does_not_overflow() {
+        let ids: Vec<String> = (0..100_000).map(|i| format!("r{i}")).collect();
+        let revs: Vec<_> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                if i == 0 {
+                    rev(id, &[], &[])
+                } else {
+                    rev(id, &[&ids[i - 1]], &[])
+                }
+            })
+            .collect();
+        assert_eq!(check(&revs), vec![]);
+    }
+
+    #[test]
+    fn branch_labels_must_be_unique() {
+        let mut a = rev("a", &[], &[]);
+        a.branch_labels = vec!["x".into()];
+        let mut b = rev("b", &[], &[]);
+        b.branch_labels = vec!["x".into(), "a".into()];
+        assert_eq!(
+            check(&[a, b]),
+            vec![
+                GraphError::DuplicateBranchLabel {
+                    label: "x".into(),
+                    first: 0,
+                    second: 1
+                },
+                GraphError::DuplicateBranchLabel {
+                    label: "a".into(),
+                    first: 0,
+                    second: 1
+                },
+            ]
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Holds no code: the trybuild cases live in `tests/`.

@@ -1,0 +1,45 @@
+//! Items the `#[migration]` expansion reaches through `::migrate_runtime::__private`.
+//! Not public API: the names and shapes here may change in any release.
+
+pub use inventory;
+
+use crate::{MigrationContext, Result};
+
+/// The signature every upgrade and downgrade function has.
+pub type MigrationFnPtr = for<'a, 'b> fn(&'a mut MigrationContext<'b>) -> Result<()>;
+
+/// What one `#[migration]` expansion registers, in a form that can live in a `static`.
+#[derive(Debug)]
+pub struct StaticMigration {
+    /// `revision = "..."`.
+    pub revision: &'static str,
+    /// `revises = ...`, empty for a root.
+    pub down_revisions: &'static [&'static str],
+    /// `depends_on = [...]`.
+    pub depends_on: &'static [&'static str],
+    /// `branch_labels = [...]`.
+    pub branch_labels: &'static [&'static str],
+    /// `message = "..."`, else the doc comment, else empty.
+    pub message: &'static str,
+    /// The attributed function.
+    pub upgrade: MigrationFnPtr,
+    /// `downgrade = path`; `None` for `irreversible`.
+    pub downgrade: Option<MigrationFnPtr>,
+    /// `transactional = false` clears it.
+    pub transactional: bool,
+    /// Hex digest of the upgrade and downgrade bodies' tokens.
+    pub checksum: &'static str,
+    /// `file!()` of the migration.
+    pub file: &'static str,
+    /// `line!()` of the migration.
+    pub line: u32,
+    /// `module_path!()` of the migration.
+    pub module_path: &'static str,
+}
+
+inventory::collect!(StaticMigration);
+
+/// Every migration registered in the final binary, in no particular order.
+pub fn registered() -> impl Iterator<Item = &'static StaticMigration> {
+    inventory::iter::<StaticMigration>.into_iter()
+}
