@@ -1,0 +1,623 @@
+//! End-to-end tests of the `video-catalog` binary: every command and exit code on SQLite
+//! files, and the main flow on PostgreSQL and MariaDB when `MIGRATE_TEST_POSTGRES_URL` and
+//! `MIGRATE_TEST_MYSQL_URL` are set (each test in a database of its own, dropped after).
+
+use std::io::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use assert_cmd::Command;
+use assert_cmd::assert::Assert;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use migrate_runtime::{AnyConnection, DatabaseUrl};
+use predicates::prelude::*;
+use tempfile::TempDir;
+use video_catalog::schema::{video_tags, videos};
+
+/// The single head of the example's graph (irreversible).
+const HEAD: &str = "9c3a7e1f5d20";
+/// The last revision before [`HEAD`]; everything up to it can be downgraded.
+const BEFORE_HEAD: &str = "8b2f6d4a0c19";
+/// The branch point.
+const BRANCH_POINT: &str = "0a7e4c2d9b16";
+/// The merge point.
+const MERGE_POINT: &str = "7d1e5a3c8f02";
+/// Every revision of the example.
+const ALL: [&str; 11] = [
+    "1975ea83b712",
+    "2b6f0c81d4a9",
+    "ae3c1d9e7a05",
+    "0a7e4c2d9b16",
+    "d81f4b2a6c30",
+    "5f3b8d2e7a91",
+    "6a4c0e9f2b83",
+    "ae7d52c1f948",
+    "7d1e5a3c8f02",
+    "8b2f6d4a0c19",
+    "9c3a7e1f5d20",
+];
+
+/// One database for one test and a scratch directory to run the binary in (so that no
+/// `.env` or `migrate.sqlite3` of the checkout leaks in).
+struct Catalog {
+    dir: TempDir,
+    url: String,
+    server: Option<ServerDatabase>,
+}
+
+/// A database created on a server for one test; dropped with it.
+struct ServerDatabase {
+    admin_url: String,
+    name: String,
+    drop_sql: String,
+}
+
+impl Drop for ServerDatabase {
+    fn drop(&mut self) {
+        match connect(&self.admin_url) {
+            Ok(mut conn) => {
+                if let Err(err) = conn.batch_execute(&self.drop_sql) {
+                    eprintln!("warning: could not drop test database {}: {err}", self.name);
+                }
+            }
+            Err(err) => eprintln!("warning: could not drop test database {}: {err}", self.name),
+        }
+    }
+}
+
+fn connect(url: &str) -> migrate_runtime::Result<AnyConnection> {
+    AnyConnection::open(&DatabaseUrl::parse(url)?)
+}
+
+/// Prints past the test harness's capture, so that a skipped suite is visible in CI logs.
+fn loud(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
+impl Catalog {
+    /// A fresh SQLite file in a temporary directory.
+    fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("catalog.sqlite3").display());
+        Self {
+            dir,
+            url,
+            server: None,
+        }
+    }
+
+    /// A fresh database on the server named by `var`, or `None` (with a loud `skipped:`) when
+    /// the variable is unset or the backend is not compiled in.
+    fn server(var: &str, compiled_in: bool, feature: &str) -> Option<Self> {
+        let Ok(admin_url) = std::env::var(var) else {
+            loud(&format!("skipped: {var} is not set"));
+            return None;
+        };
+        if !compiled_in {
+            loud(&format!(
+                "skipped: {var} is set but the `{feature}` feature is off (use --all-features)"
+            ));
+            return None;
+        }
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "migrate_cli_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let is_postgres = admin_url.starts_with("postgres");
+        let mut admin = connect(&admin_url).expect("connect to the test server");
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let drop_sql = if is_postgres {
+            // FORCE: a connection the binary left behind must not keep the database alive.
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        } else {
+            format!("DROP DATABASE IF EXISTS {name}")
+        };
+        let (base, query) = match admin_url.split_once('?') {
+            Some((base, query)) => (base, format!("?{query}")),
+            None => (admin_url.as_str(), String::new()),
+        };
+        let (server, _) = base.rsplit_once('/').expect("URL with a database path");
+        let url = format!("{server}/{name}{query}");
+        Some(Self {
+            dir: tempfile::tempdir().unwrap(),
+            url,
+            server: Some(ServerDatabase {
+                admin_url,
+                name,
+                drop_sql,
+            }),
+        })
+    }
+
+    /// The binary, run in the scratch directory with no `DATABASE_URL`.
+    fn bare(&self) -> Command {
+        let mut cmd = Command::cargo_bin("video-catalog").unwrap();
+        cmd.current_dir(self.dir.path()).env_remove("DATABASE_URL");
+        cmd
+    }
+
+    /// The binary with `--database-url` pointing at this test's database.
+    fn run(&self, args: &[&str]) -> Assert {
+        self.bare()
+            .arg("--database-url")
+            .arg(&self.url)
+            .args(args)
+            .assert()
+    }
+
+    fn sql(&self, sql: &str) {
+        connect(&self.url).unwrap().batch_execute(sql).unwrap();
+    }
+
+    fn conn(&self) -> AnyConnection {
+        connect(&self.url).unwrap()
+    }
+}
+
+fn stdout(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+fn stderr(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// The line of `text` mentioning `id`, or a panic showing `text`.
+fn line_of<'a>(text: &'a str, id: &str) -> &'a str {
+    text.lines()
+        .find(|line| line.contains(id))
+        .unwrap_or_else(|| panic!("no line mentions {id} in:\n{text}"))
+}
+
+/// Seeds three videos of different shapes and mixed-case codecs before the orientation
+/// backfill, runs to the head and checks what the data migrations made of them.
+fn data_migrations_backfill(catalog: &Catalog) {
+    catalog.run(&["upgrade", "5f3b8d2e7a91"]).success();
+    catalog.sql(
+        "INSERT INTO videos (file_name, path, size_bytes, duration_ms, width, height, codec)
+         VALUES ('wide.mp4', '/v/wide.mp4', 1000, 60000, 1920, 1080, 'H264'),
+                ('tall.mp4', '/v/tall.mp4', 2000, 15000, 1080, 1920, 'HEVC'),
+                ('cube.webm', '/v/cube.webm', 3000, 5000, 512, 512, 'vp9')",
+    );
+    catalog.run(&["upgrade", "head"]).success();
+    let mut conn = catalog.conn();
+    let orientations: Vec<Option<String>> = videos::table
+        .select(videos::orientation)
+        .order(videos::path)
+        .load(&mut conn)
+        .unwrap();
+    let expected = ["square", "portrait", "landscape"].map(|s| Some(s.to_owned()));
+    assert_eq!(orientations, expected);
+    let tagged: i64 = video_tags::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(tagged, 3, "one orientation tag per video");
+}
+
+/// The flow every backend must support: upgrade, current, no-op upgrade, check, refusal to
+/// downgrade through the irreversible head, stamp, full downgrade, check with pending work.
+fn main_flow(catalog: &Catalog) {
+    let up = catalog.run(&["upgrade", "head"]).success();
+    let out = stdout(&up);
+    for id in ALL {
+        assert!(line_of(&out, id).starts_with("upgrade"), "{out}");
+    }
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains(&format!("{HEAD} (head)")), "{}", stdout(&current));
+
+    let again = catalog.run(&["upgrade", "head"]).success();
+    assert!(stdout(&again).contains("nothing to do"), "{}", stdout(&again));
+
+    let check = catalog.run(&["check"]).success();
+    assert!(stdout(&check).contains("database: ok"), "{}", stdout(&check));
+
+    let refused = catalog.run(&["downgrade", "base"]).failure();
+    assert!(stderr(&refused).contains(HEAD), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("irreversible"), "{}", stderr(&refused));
+    let still = catalog.run(&["current"]).success();
+    assert!(stdout(&still).contains(HEAD), "refusal must run nothing");
+
+    let stamp = catalog.run(&["stamp", BEFORE_HEAD]).success();
+    assert!(!stdout(&stamp).contains("upgrade "), "{}", stdout(&stamp));
+
+    let down = catalog.run(&["downgrade", "base"]).success();
+    let out = stdout(&down);
+    for id in ALL.iter().filter(|id| **id != HEAD) {
+        assert!(line_of(&out, id).starts_with("downgrade"), "{out}");
+    }
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains("<base>"), "{}", stdout(&current));
+
+    let pending = catalog.run(&["check"]).code(1);
+    assert!(stdout(&pending).contains("pending"), "{}", stdout(&pending));
+
+    // Everything reverted cleanly: the schema can be built again from scratch.
+    data_migrations_backfill(catalog);
+}
+
+// ---------------------------------------------------------------------------------------
+// SQLite: every command and exit code.
+
+#[test]
+fn sqlite_main_flow() {
+    main_flow(&Catalog::sqlite());
+}
+
+#[test]
+fn upgrade_prints_the_database_and_one_line_per_migration() {
+    let catalog = Catalog::sqlite();
+    let up = catalog.run(&["upgrade"]).success();
+    let out = stdout(&up);
+    assert!(out.contains(&format!("database: {}", catalog.url)), "{out}");
+    let line = line_of(&out, "1975ea83b712");
+    assert!(line.contains("Create the videos table"), "{line}");
+    assert!(line.ends_with(')'), "duration at the end: {line}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("upgrade ")).count(),
+        ALL.len(),
+        "{out}"
+    );
+}
+
+#[test]
+fn upgrade_to_a_prefix_and_relative_steps() {
+    let catalog = Catalog::sqlite();
+    catalog.run(&["upgrade", "2b6f"]).success();
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains("2b6f0c81d4a9"));
+    catalog.run(&["upgrade", "+1"]).success();
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains("ae3c1d9e7a05"), "{}", stdout(&current));
+    let down = catalog.run(&["downgrade", "-1"]).success();
+    assert!(line_of(&stdout(&down), "ae3c1d9e7a05").starts_with("downgrade"));
+}
+
+#[test]
+fn upgrade_in_one_transaction() {
+    let catalog = Catalog::sqlite();
+    catalog
+        .run(&["upgrade", "head", "--transaction", "all"])
+        .success();
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains(HEAD));
+}
+
+#[test]
+fn data_migration_backfills_on_sqlite() {
+    data_migrations_backfill(&Catalog::sqlite());
+}
+
+#[test]
+fn default_database_is_migrate_sqlite3_in_the_current_directory() {
+    let catalog = Catalog::sqlite();
+    let up = catalog.bare().args(["upgrade", "head"]).assert().success();
+    assert!(catalog.dir.path().join("migrate.sqlite3").exists());
+    assert!(stdout(&up).contains("migrate.sqlite3"), "{}", stdout(&up));
+    assert!(stdout(&up).contains("default"), "{}", stdout(&up));
+}
+
+#[test]
+fn database_url_comes_from_the_environment_then_dotenv() {
+    let catalog = Catalog::sqlite();
+    let from_env = catalog.dir.path().join("env.sqlite3");
+    catalog
+        .bare()
+        .env("DATABASE_URL", format!("sqlite://{}", from_env.display()))
+        .args(["upgrade", "1975ea83b712"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("from DATABASE_URL"));
+    assert!(from_env.exists());
+
+    let from_dotenv = catalog.dir.path().join("dotenv.sqlite3");
+    std::fs::write(
+        catalog.dir.path().join(".env"),
+        format!("DATABASE_URL=sqlite://{}\n", from_dotenv.display()),
+    )
+    .unwrap();
+    catalog
+        .bare()
+        .args(["stamp", "head"])
+        .assert()
+        .success();
+    assert!(from_dotenv.exists(), ".env must be read");
+    assert!(!catalog.dir.path().join("migrate.sqlite3").exists());
+}
+
+#[test]
+fn stamp_records_without_running() {
+    let catalog = Catalog::sqlite();
+    let stamp = catalog.run(&["stamp", "head"]).success();
+    assert!(stdout(&stamp).contains(HEAD), "{}", stdout(&stamp));
+    assert!(!stdout(&stamp).contains("upgrade "), "{}", stdout(&stamp));
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains(HEAD));
+    // Nothing ran: the videos table does not exist.
+    let mut conn = catalog.conn();
+    assert!(videos::table.count().get_result::<i64>(&mut conn).is_err());
+    catalog.run(&["stamp", "base"]).success();
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains("<base>"), "{}", stdout(&current));
+}
+
+#[test]
+fn current_verbose_shows_details() {
+    let catalog = Catalog::sqlite();
+    catalog.run(&["upgrade", MERGE_POINT]).success();
+    let current = catalog.run(&["current", "-v"]).success();
+    let out = stdout(&current);
+    assert!(out.contains(MERGE_POINT), "{out}");
+    assert!(out.contains("Merge tagging and orientation"), "{out}");
+    assert!(out.contains("checksum:"), "{out}");
+    assert!(out.contains("7d1e5a3c8f02_merge_tagging_and_orientation.rs"), "{out}");
+}
+
+#[test]
+fn current_on_a_new_database_is_base() {
+    let catalog = Catalog::sqlite();
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains("<base>"), "{}", stdout(&current));
+}
+
+#[test]
+fn unknown_target_exits_2_with_a_helpful_message() {
+    let catalog = Catalog::sqlite();
+    let bad = catalog.run(&["upgrade", "fedcba987654"]).code(2);
+    let err = stderr(&bad);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("fedcba987654"), "{err}");
+    // Nothing was created for a target that does not exist.
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains("<base>"));
+}
+
+#[test]
+fn ambiguous_prefix_exits_2() {
+    let catalog = Catalog::sqlite();
+    // `ae3c1d9e7a05` and `ae7d52c1f948` share `ae`.
+    let bad = catalog.run(&["upgrade", "ae"]).code(2);
+    assert!(stderr(&bad).contains("ae3c1d9e7a05"), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("ae7d52c1f948"), "{}", stderr(&bad));
+    catalog.run(&["show", "ae"]).code(2);
+}
+
+#[test]
+fn bad_url_exits_2() {
+    let catalog = Catalog::sqlite();
+    let bad = catalog
+        .bare()
+        .args(["--database-url", "redis://cache:6379", "upgrade"])
+        .assert()
+        .code(2);
+    assert!(stderr(&bad).contains("error: invalid database URL"), "{}", stderr(&bad));
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let catalog = Catalog::sqlite();
+    catalog.run(&["upgrade", "--transaction", "sometimes"]).code(2);
+    catalog.run(&["downgrade"]).code(2);
+    catalog.run(&["frobnicate"]).code(2);
+}
+
+#[test]
+fn passwords_are_never_printed() {
+    let catalog = Catalog::sqlite();
+    for url in [
+        "postgres://app:s3cr3t-pw@127.0.0.1:1/catalog",
+        "mysql://app:s3cr3t-pw@127.0.0.1:1/catalog",
+    ] {
+        for args in [&["upgrade", "head"][..], &["current"], &["stamp", "head"], &["check"]] {
+            let out = catalog
+                .bare()
+                .args(["--database-url", url])
+                .args(args)
+                .assert()
+                .failure();
+            let all = format!("{}{}", stdout(&out), stderr(&out));
+            assert!(!all.contains("s3cr3t-pw"), "{args:?} leaked the password:\n{all}");
+            assert!(all.contains("error:"), "{all}");
+        }
+    }
+}
+
+#[test]
+fn failing_migration_exits_1_and_names_it() {
+    let catalog = Catalog::sqlite();
+    catalog.run(&["upgrade", BRANCH_POINT]).success();
+    // The `tagging` branch creates `tags`; a table of that name already exists.
+    catalog.sql("CREATE TABLE tags (id INTEGER PRIMARY KEY)");
+    let failed = catalog.run(&["upgrade", "head"]).code(1);
+    let err = stderr(&failed);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("d81f4b2a6c30"), "{err}");
+    let current = catalog.run(&["current"]).success();
+    assert!(!stdout(&current).contains(HEAD), "{}", stdout(&current));
+}
+
+#[test]
+fn downgrade_through_the_irreversible_migration_is_refused() {
+    let catalog = Catalog::sqlite();
+    catalog.run(&["upgrade", "head"]).success();
+    let refused = catalog.run(&["downgrade", BEFORE_HEAD]).failure();
+    assert!(stderr(&refused).contains("irreversible"), "{}", stderr(&refused));
+}
+
+#[test]
+fn graph_commands_need_no_database() {
+    let catalog = Catalog::sqlite();
+    // An unreachable server must not matter to commands that only read the graph.
+    for args in [
+        &["history"][..],
+        &["history", "-v"],
+        &["heads"],
+        &["heads", "-v"],
+        &["branches"],
+        &["show", HEAD],
+    ] {
+        catalog
+            .bare()
+            .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+            .args(args)
+            .assert()
+            .success();
+        catalog.bare().args(args).assert().success();
+    }
+    assert!(
+        !catalog.dir.path().join("migrate.sqlite3").exists(),
+        "read-only commands must not create the default database"
+    );
+}
+
+#[test]
+fn history_is_newest_first_with_markers() {
+    let catalog = Catalog::sqlite();
+    let history = catalog.bare().arg("history").assert().success();
+    let out = stdout(&history);
+    let position = |id: &str| out.find(id).unwrap_or_else(|| panic!("{id} missing:\n{out}"));
+    assert!(position(HEAD) < position(MERGE_POINT), "{out}");
+    assert!(position(MERGE_POINT) < position(BRANCH_POINT), "{out}");
+    assert!(line_of(&out, "1975ea83b712").starts_with("<base> -> 1975ea83b712"), "{out}");
+    assert!(line_of(&out, &format!("-> {HEAD}")).contains("(head)"), "{out}");
+    assert!(line_of(&out, &format!("-> {BRANCH_POINT}")).contains("(branchpoint)"), "{out}");
+    assert!(line_of(&out, &format!("-> {MERGE_POINT}")).contains("(mergepoint)"), "{out}");
+    assert!(line_of(&out, "-> d81f4b2a6c30").contains("(tagging)"), "{out}");
+    assert_eq!(out.lines().filter(|l| l.contains(" -> ")).count(), ALL.len());
+}
+
+#[test]
+fn history_verbose_and_range() {
+    let catalog = Catalog::sqlite();
+    let verbose = catalog.bare().args(["history", "-v"]).assert().success();
+    let out = stdout(&verbose);
+    assert_eq!(out.matches("checksum:").count(), ALL.len(), "{out}");
+    assert!(out.contains("source:"), "{out}");
+    assert!(out.contains("depends on: 6a4c0e9f2b83"), "{out}");
+
+    let range = catalog
+        .bare()
+        .args(["history", "-r", &format!("{BRANCH_POINT}:{MERGE_POINT}")])
+        .assert()
+        .success();
+    let out = stdout(&range);
+    for inside in [BRANCH_POINT, "d81f4b2a6c30", "6a4c0e9f2b83", MERGE_POINT] {
+        assert!(out.contains(&format!("-> {inside}")), "{inside} missing:\n{out}");
+    }
+    for outside in ["1975ea83b712", BEFORE_HEAD, HEAD] {
+        assert!(!out.contains(&format!("-> {outside}")), "{outside} present:\n{out}");
+    }
+    catalog.bare().args(["history", "-r", "nonsense"]).assert().code(2);
+}
+
+#[test]
+fn heads_and_branches() {
+    let catalog = Catalog::sqlite();
+    let heads = catalog.bare().arg("heads").assert().success();
+    assert_eq!(stdout(&heads).trim(), format!("{HEAD} (head)"));
+    let verbose = catalog.bare().args(["heads", "-v"]).assert().success();
+    assert!(stdout(&verbose).contains("Lowercase codec names"), "{}", stdout(&verbose));
+    assert!(stdout(&verbose).contains("irreversible"), "{}", stdout(&verbose));
+
+    let branches = catalog.bare().arg("branches").assert().success();
+    let out = stdout(&branches);
+    assert!(line_of(&out, BRANCH_POINT).contains("(branchpoint)"), "{out}");
+    assert!(out.contains("-> d81f4b2a6c30"), "{out}");
+    assert!(out.contains("-> 5f3b8d2e7a91"), "{out}");
+}
+
+#[test]
+fn show_with_and_without_a_database() {
+    let catalog = Catalog::sqlite();
+    let offline = catalog.bare().args(["show", "7d1e"]).assert().success();
+    let out = stdout(&offline);
+    assert!(out.contains(&format!("revision:   {MERGE_POINT}")), "{out}");
+    assert!(out.contains("(mergepoint)"), "{out}");
+    assert!(out.contains("ae7d52c1f948, 6a4c0e9f2b83"), "{out}");
+    assert!(out.contains(&format!("children:   {BEFORE_HEAD}")), "{out}");
+    assert!(out.contains("applied:    unknown"), "{out}");
+
+    let tagging = catalog.run(&["show", "tagging"]).success();
+    assert!(stdout(&tagging).contains("revision:   d81f4b2a6c30"), "{}", stdout(&tagging));
+
+    catalog.run(&["upgrade", BRANCH_POINT]).success();
+    let applied = catalog.run(&["show", "2b6f0c81d4a9"]).success();
+    assert!(stdout(&applied).contains("applied:    yes"), "{}", stdout(&applied));
+    let pending = catalog.run(&["show", MERGE_POINT]).success();
+    assert!(stdout(&pending).contains("applied:    no"), "{}", stdout(&pending));
+
+    catalog.run(&["show", "fedcba987654"]).code(2);
+}
+
+#[test]
+fn check_reports_every_problem() {
+    let catalog = Catalog::sqlite();
+    let graph_only = catalog.bare().arg("check").assert().success();
+    assert!(stdout(&graph_only).contains("graph: ok"), "{}", stdout(&graph_only));
+    assert!(stdout(&graph_only).contains("not checked"), "{}", stdout(&graph_only));
+
+    catalog.run(&["upgrade", "head"]).success();
+    catalog.run(&["check"]).success();
+
+    catalog.sql("INSERT INTO migrate_version (version_num) VALUES ('0badc0ffee00')");
+    let unknown = catalog.run(&["check"]).code(1);
+    assert!(stdout(&unknown).contains("unknown: 0badc0ffee00"), "{}", stdout(&unknown));
+}
+
+#[test]
+fn help_lists_every_command() {
+    let catalog = Catalog::sqlite();
+    let help = catalog.bare().arg("--help").assert().success();
+    let out = stdout(&help);
+    for command in [
+        "upgrade", "downgrade", "current", "history", "heads", "branches", "show", "stamp", "check",
+    ] {
+        assert!(out.contains(command), "{command} missing:\n{out}");
+    }
+    assert!(out.contains("--database-url"), "{out}");
+}
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL and MariaDB: the main flow, when a server is configured.
+
+#[test]
+fn postgres_main_flow() {
+    if let Some(catalog) = Catalog::server(
+        "MIGRATE_TEST_POSTGRES_URL",
+        cfg!(feature = "postgres"),
+        "postgres",
+    ) {
+        main_flow(&catalog);
+        assert!(catalog.server.is_some());
+    }
+}
+
+#[test]
+fn mysql_main_flow() {
+    if let Some(catalog) =
+        Catalog::server("MIGRATE_TEST_MYSQL_URL", cfg!(feature = "mysql"), "mysql")
+    {
+        main_flow(&catalog);
+        assert!(catalog.server.is_some());
+    }
+}
+
+#[test]
+fn server_failing_migration_exits_1() {
+    for (var, compiled_in, feature) in [
+        ("MIGRATE_TEST_POSTGRES_URL", cfg!(feature = "postgres"), "postgres"),
+        ("MIGRATE_TEST_MYSQL_URL", cfg!(feature = "mysql"), "mysql"),
+    ] {
+        let Some(catalog) = Catalog::server(var, compiled_in, feature) else {
+            continue;
+        };
+        catalog.run(&["upgrade", BRANCH_POINT]).success();
+        catalog.sql("CREATE TABLE tags (id INTEGER PRIMARY KEY)");
+        let failed = catalog.run(&["upgrade", "head"]).code(1);
+        assert!(stderr(&failed).contains("d81f4b2a6c30"), "{}", stderr(&failed));
+    }
+}
