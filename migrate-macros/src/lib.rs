@@ -1,9 +1,124 @@
 //! Procedural macros of migrate: `#[migration]` and `migrations!`.
+//!
+//! Use them through `migrate_runtime`, which re-exports both; the generated code names
+//! `::migrate_runtime::__private` only.
+//!
+//! The pipeline, one file per stage: [`args`] parses the attribute, [`item`] checks the
+//! function, [`scan`] reads the neighbouring migrations from disk, [`chain`] checks the
+//! revision graph they form, [`checksum`] fingerprints the code and [`expand`] emits the
+//! registration; [`collect`] implements `migrations!`.
+
+extern crate proc_macro;
+
+mod args;
+mod chain;
+mod checksum;
+mod collect;
+mod errors;
+mod expand;
+mod item;
+mod scan;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
 
 use proc_macro::TokenStream;
 
-/// Placeholder until the attribute lands; passes the item through unchanged.
+use crate::chain::Origin;
+
+/// Declares a migration: the function it is attached to applies it.
+///
+/// ```ignore
+/// use migrate_runtime::prelude::*;
+///
+/// /// Add an email column.
+/// #[migration(revision = "1975ea83b712", revises = "ae1027a6acf0", downgrade = drop_email)]
+/// fn add_email(ctx: &mut MigrationContext<'_>) -> Result<()> {
+///     ctx.execute("ALTER TABLE users ADD COLUMN email TEXT")
+/// }
+///
+/// fn drop_email(ctx: &mut MigrationContext<'_>) -> Result<()> {
+///     ctx.execute("ALTER TABLE users DROP COLUMN email")
+/// }
+/// ```
+///
+/// # Arguments
+///
+/// - `revision = "..."` (required): the id, ASCII letters, digits and `_`, at most 64
+///   characters, not `head`, `heads`, `base` or `current`. Alembic's 12-hex ids
+///   (`"1975ea83b712"`) and readable ids (`"0003_add_email"`) both work.
+/// - `revises = "..."` or `revises = ["...", "..."]`: the parent, or the parents of a merge
+///   point. Omitted for a root.
+/// - `depends_on = ["..."]`: revisions to apply first without being parents.
+/// - `branch_labels = ["..."]`: names for the branch starting here.
+/// - `message = "..."`: the description; defaults to the first paragraph of the doc comment.
+/// - `downgrade = path` or `irreversible`: exactly one of them. `downgrade` names the function
+///   that reverts the migration (same signature); `irreversible` says there is none.
+/// - `transactional = false`: run outside a transaction (default `true`).
+///
+/// The function must be `fn name(ctx: &mut MigrationContext<'_>) -> Result<()>`: not
+/// `async`, generic, `const`, `unsafe` or `extern`.
+///
+/// # Compile-time chain checks
+///
+/// The expansion reads the migrations around it from disk: every file of the folder collected
+/// by [`migrations!`] that holds this migration's file, or else this migration's own file. It
+/// then reports, on this migration's tokens, a duplicate id (both declarations error), a
+/// `revises` or `depends_on` id that no migration declares, a reference listed twice, a cycle
+/// and a clashing branch label. Migrations spread over several files must therefore be
+/// collected with `migrations!` for references between files to resolve.
+///
+/// # Checksum
+///
+/// The registration records a SHA-256 over the tokens of the function's signature and body,
+/// and of the downgrade function's when it is defined in the same file. Formatting and
+/// comments (doc comments included) do not change it; any change of code does.
 #[proc_macro_attribute]
-pub fn migration(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::migration(args.into(), item.into(), &call_site()).into()
+}
+
+/// Includes every migration file of a folder: `migrations!("migrations");`.
+///
+/// The path is relative to the folder of the file containing the invocation, like
+/// `include_str!`. Each `*.rs` file of the folder (not its subfolders; `mod.rs` excepted)
+/// becomes a private module named after its stem, prefixed with `m` when the stem starts with
+/// a digit: `0003_add_email.rs` becomes `mod m0003_add_email`. There is no list to maintain:
+/// a file dropped into the folder is part of the next build, and the folder becomes the scope
+/// of its migrations' chain checks (see [`macro@migration`]).
+///
+/// # Rebuilding when files are added or removed
+///
+/// Cargo rebuilds the crate when an included file is edited, but it does not watch the
+/// folder itself. Give the crate a build script that does, so that adding or removing a
+/// migration file rebuilds it:
+///
+/// ```ignore
+/// // build.rs
+/// fn main() {
+///     println!("cargo::rerun-if-changed=src/migrations");
+/// }
+/// ```
+///
+/// Cargo then compares the modification times of the folder's entries with the previous
+/// build and re-runs the build script, and so recompiles the crate, when one is added,
+/// removed or edited.
+#[proc_macro]
+pub fn migrations(input: TokenStream) -> TokenStream {
+    collect::migrations(input.into(), &call_site()).into()
+}
+
+/// The file the macro is invoked in, absolute and canonical when the compiler says which.
+fn call_site() -> Origin {
+    let file = proc_macro::Span::call_site()
+        .local_file()
+        .map(|path| match std::env::current_dir() {
+            // rustc reports paths relative to its working directory.
+            Ok(cwd) if path.is_relative() => cwd.join(path),
+            _ => path,
+        })
+        .and_then(|path: PathBuf| path.canonicalize().ok());
+    Origin { file }
 }

@@ -16,7 +16,7 @@ pub use connection::{AnyConnection, Backend, DatabaseUrl};
 pub use context::MigrationContext;
 pub use error::{Error, Result};
 pub use migrate_core::{Direction, IdError, Revision, RevisionId};
-pub use migrate_macros::migration;
+pub use migrate_macros::{migration, migrations};
 pub use migration::{Migration, MigrationFn, MigrationSet};
 
 /// Everything a migration file needs: `use migrate_runtime::prelude::*;`.

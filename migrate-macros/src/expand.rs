@@ -1,0 +1,166 @@
+//! `#[migration]`: validation of one item and the registration it expands to.
+
+use migrate_core::RevisionId;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{ItemFn, LitStr};
+
+use crate::args::Args;
+use crate::chain::{self, Origin, Own, Scope};
+use crate::checksum;
+use crate::errors::Errors;
+use crate::item;
+
+/// Expands `#[migration(args)] item`. On any problem the item is emitted unchanged next to
+/// the errors, without registration, so that one mistake does not cascade.
+pub fn migration(args: TokenStream, input: TokenStream, origin: &Origin) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = Args::parse(args, &mut errors);
+    let item: ItemFn = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                format!(
+                    "`#[migration]` goes on a function: `{}`",
+                    item::EXPECTED_SIGNATURE
+                ),
+            ));
+            let errors = errors.to_compile_errors();
+            return quote!(#errors #input);
+        }
+    };
+
+    let revision = match &args.revision {
+        Some(lit) => valid_id(lit, "revision id", &mut errors).map(|id| (id, lit)),
+        None => {
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                "missing `revision = \"...\"`: every migration needs a unique id such as \
+                 `revision = \"1975ea83b712\"` or `revision = \"0003_add_email\"`",
+            ));
+            None
+        }
+    };
+    item::check_signature(&item, &mut errors);
+    match (&args.downgrade, args.irreversible) {
+        (None, None) => errors.push(syn::Error::new(
+            item.sig.ident.span(),
+            "a migration must say how it is reverted: add `downgrade = <fn>` naming the \
+             function that reverts it, or `irreversible` if it cannot be reverted",
+        )),
+        (Some(path), Some(flag)) => {
+            let message = "`downgrade` and `irreversible` contradict each other; keep \
+                           `downgrade = <fn>` if the migration can be reverted, else `irreversible`";
+            errors.push(syn::Error::new(flag, message));
+            errors.push(syn::Error::new_spanned(path, message));
+        }
+        _ => {}
+    }
+    let revises = refs(&args.revises, &mut errors);
+    let depends_on = refs(&args.depends_on, &mut errors);
+    for label in &args.branch_labels {
+        valid_id(label, "branch label", &mut errors);
+    }
+
+    let line = item.sig.ident.span().start().line;
+    let scope = Scope::find(origin, &item.sig.ident.to_string(), line);
+    if let Some(revision) = revision.clone() {
+        let own = Own {
+            fn_name: item.sig.ident.to_string(),
+            revision,
+            revises,
+            depends_on,
+            branch_labels: &args.branch_labels,
+        };
+        chain::check(&own, &scope, &mut errors);
+    }
+
+    if !errors.is_empty() {
+        let errors = errors.to_compile_errors();
+        return quote!(#errors #item);
+    }
+    let registration = registration(&item, &args, &scope);
+    quote! {
+        #item
+        #registration
+    }
+}
+
+/// The valid ids of `list`, each with its literal; the others are reported.
+fn refs<'a>(list: &'a [LitStr], errors: &mut Errors) -> Vec<(RevisionId, &'a LitStr)> {
+    list.iter()
+        .filter_map(|lit| valid_id(lit, "revision id", errors).map(|id| (id, lit)))
+        .collect()
+}
+
+/// Validates `lit` as a revision id (or label), reporting on the literal.
+fn valid_id(lit: &LitStr, what: &str, errors: &mut Errors) -> Option<RevisionId> {
+    RevisionId::new(&lit.value())
+        .map_err(|err| {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!(
+                    "invalid {what} {:?}: {err}; ids look like `1975ea83b712` or `0003_add_email`",
+                    lit.value()
+                ),
+            ));
+        })
+        .ok()
+}
+
+fn registration(item: &ItemFn, args: &Args, scope: &Scope) -> TokenStream {
+    let ident = &item.sig.ident;
+    let revision = args.revision.as_ref().map(LitStr::value);
+    let values = |list: &[LitStr]| list.iter().map(LitStr::value).collect::<Vec<_>>();
+    let down_revisions = values(&args.revises);
+    let depends_on = values(&args.depends_on);
+    let branch_labels = values(&args.branch_labels);
+    let message = args
+        .message
+        .as_ref()
+        .map(LitStr::value)
+        .or_else(|| item::doc_message(item))
+        .unwrap_or_default();
+    let transactional = args.transactional.as_ref().is_none_or(|b| b.value);
+
+    let upgrade_text = checksum::canonical_fn(&item.sig, &item.block);
+    let downgrade_text = args.downgrade.as_ref().and_then(|path| {
+        let (scan, module) = scope.own_file.as_ref()?;
+        Some(scan.resolve_fn(module, path)?.canonical.as_str())
+    });
+    let checksum = checksum::digest(&upgrade_text, downgrade_text);
+
+    let private = quote!(::migrate_runtime::__private);
+    // Spanned on the user's tokens so a wrong signature or a missing downgrade function is
+    // reported there, not on the attribute.
+    let upgrade = quote_spanned!(ident.span()=> #ident);
+    let downgrade = match &args.downgrade {
+        Some(path) => quote_spanned! {path.span()=>
+            ::core::option::Option::Some::<#private::MigrationFnPtr>(#path)
+        },
+        None => quote!(::core::option::Option::None),
+    };
+
+    quote! {
+        const _: () = {
+            #private::inventory::submit! {
+                #private::StaticMigration {
+                    revision: #revision,
+                    down_revisions: &[#(#down_revisions),*],
+                    depends_on: &[#(#depends_on),*],
+                    branch_labels: &[#(#branch_labels),*],
+                    message: #message,
+                    upgrade: #upgrade,
+                    downgrade: #downgrade,
+                    transactional: #transactional,
+                    checksum: #checksum,
+                    file: ::core::file!(),
+                    line: ::core::line!(),
+                    module_path: ::core::module_path!(),
+                }
+            }
+        };
+    }
+}

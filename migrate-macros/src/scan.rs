@@ -1,0 +1,321 @@
+//! Scanning source files for `#[migration]` declarations, with a process-wide cache, and the
+//! registry of folders collected by `migrations!`.
+//!
+//! An attribute expansion sees only its own item, so the chain checks read the neighbours from
+//! disk: the files of the folder collected by `migrations!` that holds the expanding item, or
+//! else the expanding item's own file. rust-analyzer keeps the proc-macro process alive across
+//! edits, so cached scans are keyed by path and invalidated by modification time and length.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::SystemTime;
+
+use syn::{Item, ItemFn, LitStr};
+
+use crate::args::Args;
+use crate::checksum;
+use crate::errors::Errors;
+
+/// One `#[migration(...)]` found by a scan, its arguments parsed leniently: anything
+/// malformed is dropped here and reported by that migration's own expansion.
+#[derive(Debug, Clone)]
+pub struct Decl {
+    /// The function's name.
+    pub fn_name: String,
+    /// The 1-based line of the function's name.
+    pub line: usize,
+    /// Inline modules enclosing the function within its file.
+    pub module: Vec<String>,
+    /// `revision = "..."`.
+    pub revision: Option<String>,
+    /// `revises`.
+    pub revises: Vec<String>,
+    /// `depends_on`.
+    pub depends_on: Vec<String>,
+    /// `branch_labels`.
+    pub branch_labels: Vec<String>,
+}
+
+/// A function found by a scan, with the canonical text its checksum is computed from.
+#[derive(Debug, Clone)]
+pub struct ScannedFn {
+    /// Inline modules enclosing the function within its file.
+    pub module: Vec<String>,
+    /// The function's name.
+    pub name: String,
+    /// [`checksum::canonical_fn`] of the function.
+    pub canonical: String,
+}
+
+/// Everything a scan of one file found.
+#[derive(Debug, Default)]
+pub struct FileScan {
+    /// Migrations in source order.
+    pub migrations: Vec<Decl>,
+    /// Every function (migrations, downgrades and helpers) in source order.
+    pub fns: Vec<ScannedFn>,
+}
+
+impl FileScan {
+    /// The function a `downgrade = path` written in `module` names, if it is in this file.
+    /// Handles plain names and `self::`/`super::` prefixes; other paths are not followed.
+    pub fn resolve_fn(&self, module: &[String], path: &syn::Path) -> Option<&ScannedFn> {
+        let mut module = module.to_vec();
+        let mut segments = path.segments.iter().peekable();
+        while let Some(seg) = segments.peek() {
+            if seg.ident == "self" {
+                segments.next();
+            } else if seg.ident == "super" {
+                module.pop()?;
+                segments.next();
+            } else {
+                break;
+            }
+        }
+        let rest: Vec<String> = segments.map(|s| s.ident.to_string()).collect();
+        let (name, inner) = rest.split_last()?;
+        module.extend(inner.iter().cloned());
+        self.fns
+            .iter()
+            .find(|f| f.module == module && f.name == *name)
+    }
+}
+
+/// Parses `src` as a Rust file and collects its migrations and functions. `None` when the
+/// file does not parse (rustc reports that itself).
+pub fn scan_source(src: &str) -> Option<FileScan> {
+    let _detached = Detached::enter();
+    let file = syn::parse_file(src).ok()?;
+    let mut scan = FileScan::default();
+    walk(&file.items, &mut Vec::new(), &mut scan);
+    Some(scan)
+}
+
+/// The scan of the file at `path`, from the cache when the file is unchanged. `None` when it
+/// cannot be read or parsed.
+pub fn scan_file(path: &Path) -> Option<Arc<FileScan>> {
+    type Cache = HashMap<PathBuf, ((Option<SystemTime>, u64), Arc<FileScan>)>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+
+    let meta = std::fs::metadata(path).ok()?;
+    let stamp = (meta.modified().ok(), meta.len());
+    let mut cache = lock(CACHE.get_or_init(Default::default));
+    if let Some((cached, scan)) = cache.get(path)
+        && *cached == stamp
+    {
+        return Some(Arc::clone(scan));
+    }
+    let src = std::fs::read_to_string(path).ok()?;
+    let scan = Arc::new(scan_source(&src)?);
+    cache.insert(path.to_owned(), (stamp, Arc::clone(&scan)));
+    Some(scan)
+}
+
+/// The `*.rs` files of `dir` that `migrations!` includes, sorted by name, `mod.rs` excluded.
+pub fn migration_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let is_rs = path.extension().is_some_and(|e| e == "rs");
+        let is_mod = path.file_name().is_some_and(|n| n == "mod.rs");
+        if is_rs && !is_mod && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn folders() -> MutexGuard<'static, HashSet<PathBuf>> {
+    static FOLDERS: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
+    lock(FOLDERS.get_or_init(Default::default))
+}
+
+/// Records that `migrations!` collects the (canonical) folder `dir` in this compiler process.
+pub fn register_folder(dir: PathBuf) {
+    folders().insert(dir);
+}
+
+/// The folder collected by `migrations!` that directly holds `file`, if any.
+pub fn collected_folder_of(file: &Path) -> Option<PathBuf> {
+    let dir = file.parent()?;
+    folders().contains(dir).then(|| dir.to_owned())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves only a cache behind, which stays consistent.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn walk(items: &[Item], module: &mut Vec<String>, scan: &mut FileScan) {
+    for item in items {
+        match item {
+            Item::Fn(f) => {
+                scan.fns.push(ScannedFn {
+                    module: module.clone(),
+                    name: f.sig.ident.to_string(),
+                    canonical: checksum::canonical_fn(&f.sig, &f.block),
+                });
+                if let Some(decl) = declaration(f, module) {
+                    scan.migrations.push(decl);
+                }
+            }
+            Item::Mod(m) => {
+                if let Some((_, items)) = &m.content {
+                    module.push(m.ident.to_string());
+                    walk(items, module, scan);
+                    module.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether `attr` is `#[migration]`, however it is imported (`migration`,
+/// `migrate_runtime::migration`, `prelude::migration`).
+pub fn is_migration_attr(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "migration")
+}
+
+fn declaration(f: &ItemFn, module: &[String]) -> Option<Decl> {
+    let attr = f.attrs.iter().find(|a| is_migration_attr(a))?;
+    let tokens = match &attr.meta {
+        syn::Meta::List(list) => list.tokens.clone(),
+        _ => proc_macro2::TokenStream::new(),
+    };
+    let args = Args::parse(tokens, &mut Errors::default());
+    let values = |list: &[LitStr]| list.iter().map(LitStr::value).collect();
+    Some(Decl {
+        fn_name: f.sig.ident.to_string(),
+        line: f.sig.ident.span().start().line,
+        module: module.to_vec(),
+        revision: args.revision.as_ref().map(LitStr::value),
+        revises: values(&args.revises),
+        depends_on: values(&args.depends_on),
+        branch_labels: values(&args.branch_labels),
+    })
+}
+
+/// While alive, proc-macro2 parses strings with its own implementation, which knows line
+/// numbers, instead of the compiler's, whose tokens parsed from a string all carry the call
+/// site span. Outside a proc macro (unit tests) that is already the case and it does nothing.
+///
+/// The switch is process-wide, so it is held under a lock, kept only for the duration of one
+/// parse, and nothing parsed while it is on outlives it (scans keep plain strings).
+struct Detached {
+    _lock: Option<MutexGuard<'static, ()>>,
+}
+
+impl Detached {
+    fn enter() -> Self {
+        static LOCK: Mutex<()> = Mutex::new(());
+        if !proc_macro::is_available() {
+            return Self { _lock: None };
+        }
+        let guard = lock(&LOCK);
+        proc_macro2::fallback::force();
+        Self { _lock: Some(guard) }
+    }
+}
+
+impl Drop for Detached {
+    fn drop(&mut self) {
+        if self._lock.is_some() {
+            // Frees the source text the fallback keeps for spans; the proc-macro server
+            // lives long under rust-analyzer.
+            proc_macro2::extra::invalidate_current_thread_spans();
+            proc_macro2::fallback::unforce();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = r#"
+use migrate_runtime::prelude::*;
+
+#[migration(revision = "a", irreversible)]
+fn first(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+mod inner {
+    use super::*;
+
+    #[migrate_runtime::migration(revision = "b", revises = "a", revison = "typo",
+        depends_on = ["bad-id", 5], downgrade = down)]
+    fn second(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+    fn down(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+}
+"#;
+
+    #[test]
+    fn finds_migrations_in_inline_modules_leniently() {
+        let scan = scan_source(SRC).unwrap();
+        let names: Vec<_> = scan.migrations.iter().map(|d| &d.fn_name).collect();
+        assert_eq!(names, ["first", "second"]);
+        let second = &scan.migrations[1];
+        assert_eq!(second.line, 12);
+        assert_eq!(second.module, ["inner"]);
+        assert_eq!(second.revision.as_deref(), Some("b"));
+        assert_eq!(second.revises, ["a"]);
+        // Malformed entries are kept as strings (ids are validated later) or dropped.
+        assert_eq!(second.depends_on, ["bad-id"]);
+        assert_eq!(scan.fns.len(), 3);
+    }
+
+    #[test]
+    fn resolves_downgrade_paths_relative_to_the_module() {
+        let scan = scan_source(SRC).unwrap();
+        let inner = ["inner".to_owned()];
+        let path = |s: &str| syn::parse_str::<syn::Path>(s).unwrap();
+        assert_eq!(scan.resolve_fn(&inner, &path("down")).unwrap().name, "down");
+        assert_eq!(
+            scan.resolve_fn(&inner, &path("self::down")).unwrap().name,
+            "down"
+        );
+        assert_eq!(
+            scan.resolve_fn(&[], &path("inner::down")).unwrap().name,
+            "down"
+        );
+        assert_eq!(
+            scan.resolve_fn(&inner, &path("super::first")).unwrap().name,
+            "first"
+        );
+        assert!(scan.resolve_fn(&[], &path("down")).is_none());
+        assert!(scan.resolve_fn(&[], &path("super::down")).is_none());
+    }
+
+    #[test]
+    fn the_cache_follows_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.rs");
+        std::fs::write(&path, SRC).unwrap();
+        assert_eq!(scan_file(&path).unwrap().migrations.len(), 2);
+        std::fs::write(&path, "#[migration(revision = \"z\")] fn only() {}").unwrap();
+        assert_eq!(scan_file(&path).unwrap().migrations.len(), 1);
+        std::fs::write(&path, "fn (").unwrap();
+        assert!(scan_file(&path).is_none());
+    }
+
+    #[test]
+    fn lists_migration_files_sorted_without_mod_rs() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["b.rs", "a.rs", "mod.rs", "notes.md"] {
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("sub.rs")).unwrap();
+        let files: Vec<_> = migration_files(dir.path())
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(files, ["a.rs", "b.rs"]);
+    }
+}

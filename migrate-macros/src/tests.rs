@@ -1,0 +1,242 @@
+//! Expansion tests through the `proc_macro2` twins: snapshots of pretty-printed expansions
+//! and the chain checks over files written to a temporary folder.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::visit_mut::{self, VisitMut};
+
+use crate::chain::Origin;
+use crate::expand;
+
+/// The expansion pretty-printed. prettyplease leaves macro bodies on long lines, so the
+/// `inventory::submit! { value }` is shown as `static SUBMITTED: _ = value;` to get the
+/// registered value formatted too.
+fn pretty(tokens: TokenStream) -> String {
+    struct ShowSubmitted;
+    impl VisitMut for ShowSubmitted {
+        fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
+            let mac = match stmt {
+                syn::Stmt::Macro(m) => &m.mac,
+                syn::Stmt::Item(syn::Item::Macro(m)) => &m.mac,
+                _ => return visit_mut::visit_stmt_mut(self, stmt),
+            };
+            if mac.path.segments.last().is_some_and(|s| s.ident == "submit") {
+                let value: syn::Expr = syn::parse2(mac.tokens.clone()).unwrap();
+                *stmt = syn::parse_quote!(static SUBMITTED: _ = #value;);
+            }
+        }
+    }
+    let mut file: syn::File = syn::parse2(tokens).expect("the expansion is a list of items");
+    ShowSubmitted.visit_file_mut(&mut file);
+    prettyplease::unparse(&file)
+}
+
+/// The messages of the `compile_error!`s in an expansion.
+fn errors(tokens: TokenStream) -> Vec<String> {
+    let file: syn::File = syn::parse2(tokens).unwrap();
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Macro(m) if m.mac.path.segments.last().unwrap().ident == "compile_error" => {
+                Some(
+                    syn::parse2::<syn::LitStr>(m.mac.tokens.clone())
+                        .unwrap()
+                        .value(),
+                )
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn expand_alone(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::migration(args, item, &Origin::default())
+}
+
+#[test]
+fn registration_of_a_reversible_migration() {
+    let out = expand_alone(
+        quote!(
+            revision = "1975ea83b712",
+            revises = "ae1027a6acf0",
+            message = "add email to users",
+            downgrade = drop_email
+        ),
+        quote! {
+            fn add_email(ctx: &mut MigrationContext<'_>) -> Result<()> {
+                ctx.execute("ALTER TABLE users ADD COLUMN email TEXT")
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn registration_of_an_irreversible_merge_with_doc_message() {
+    let out = expand_alone(
+        quote!(
+            revision = "0003_merge",
+            revises = ["0002_a", "0002_b"],
+            depends_on = ["0001_base"],
+            branch_labels = ["accounts"],
+            irreversible,
+            transactional = false
+        ),
+        quote! {
+            /// Merge the two branches.
+            ///
+            /// Nothing to do.
+            pub fn merge(_ctx: &mut MigrationContext<'_>) -> Result<()> {
+                Ok(())
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn every_argument_problem_is_reported_and_the_item_kept() {
+    let out = expand_alone(
+        quote!(
+            revison = "a",
+            revises = 5,
+            depends_on = ["bad-id"],
+            transactional = "no",
+            message = "m",
+            message = "n"
+        ),
+        quote! {
+            async fn up(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn a_non_function_is_rejected() {
+    let out = expand_alone(
+        quote!(revision = "a", irreversible),
+        quote!(
+            struct S;
+        ),
+    );
+    assert_eq!(
+        errors(out),
+        [
+            "`#[migration]` goes on a function: `fn name(ctx: &mut MigrationContext<'_>) -> migrate_runtime::Result<()>`"
+        ]
+    );
+}
+
+/// Expands the migration `fn_name` of `src`, written to `file`, as the compiler would.
+fn expand_in_file(file: &std::path::Path, src: &str, fn_name: &str) -> TokenStream {
+    std::fs::write(file, src).unwrap();
+    let parsed = syn::parse_file(src).unwrap();
+    let mut found = None;
+    find_fn(&parsed.items, fn_name, &mut found);
+    let mut item = found.unwrap_or_else(|| panic!("no fn {fn_name}"));
+    let index = item
+        .attrs
+        .iter()
+        .position(crate::scan::is_migration_attr)
+        .unwrap();
+    let attr = item.attrs.remove(index);
+    let args = match attr.meta {
+        syn::Meta::List(list) => list.tokens,
+        _ => TokenStream::new(),
+    };
+    let origin = Origin {
+        file: Some(file.to_owned()),
+    };
+    expand::migration(args, quote!(#item), &origin)
+}
+
+fn find_fn(items: &[syn::Item], name: &str, found: &mut Option<syn::ItemFn>) {
+    for item in items {
+        match item {
+            syn::Item::Fn(f) if f.sig.ident == name => *found = Some(f.clone()),
+            syn::Item::Mod(syn::ItemMod {
+                content: Some((_, items)),
+                ..
+            }) => find_fn(items, name, found),
+            _ => {}
+        }
+    }
+}
+
+const CHAIN: &str = r#"
+use migrate_runtime::prelude::*;
+
+#[migration(revision = "a", irreversible)]
+fn root(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+#[migration(revision = "a", revises = "root_typo", irreversible)]
+fn dup(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+mod inner {
+    use super::*;
+
+    #[migration(revision = "c", revises = ["a", "d"], branch_labels = ["x"], irreversible)]
+    fn c(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+    #[migration(revision = "d", depends_on = ["c"], branch_labels = ["x"], irreversible)]
+    fn d(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+}
+"#;
+
+#[test]
+fn chain_checks_report_on_the_expanding_migration_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chain.rs");
+    assert_eq!(
+        errors(expand_in_file(&file, CHAIN, "root")),
+        [
+            "duplicate revision id `a`, also declared by `fn dup` at chain.rs:8; every migration needs its own id, give one of them a new one"
+        ]
+    );
+    assert_eq!(
+        errors(expand_in_file(&file, CHAIN, "dup")),
+        [
+            "duplicate revision id `a`, also declared by `fn root` at chain.rs:5; every migration needs its own id, give one of them a new one",
+            "unknown revision `root_typo` in `revises`: no migration in this file (migrations spread over several files must be collected with `migrations!`) has this id",
+        ]
+    );
+    assert_eq!(
+        errors(expand_in_file(&file, CHAIN, "c")),
+        [
+            "revision cycle `c` -> `d` -> `c`: each one revises or depends on the next, so none can be applied first; remove one of these references",
+            "branch label `x` is also used by `fn d` at chain.rs:17; branch labels must be unique, rename one of them",
+        ]
+    );
+    assert_eq!(
+        errors(expand_in_file(&file, CHAIN, "d")),
+        [
+            "revision cycle `d` -> `c` -> `d`: each one revises or depends on the next, so none can be applied first; remove one of these references",
+            "branch label `x` is also used by `fn c` at chain.rs:14; branch labels must be unique, rename one of them",
+        ]
+    );
+}
+
+#[test]
+fn the_checksum_covers_a_downgrade_in_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("m.rs");
+    let checksum = |src: &str| {
+        let out = pretty(expand_in_file(&file, src, "up"));
+        let at = out.find("checksum").expect(&out);
+        let start = at + out[at..].find('"').unwrap() + 1;
+        out[start..start + 64].to_owned()
+    };
+    let src = r#"
+        #[migration(revision = "a", downgrade = down)]
+        fn up(ctx: &mut MigrationContext<'_>) -> Result<()> { ctx.execute("CREATE TABLE t (x INT)") }
+        fn down(ctx: &mut MigrationContext<'_>) -> Result<()> { ctx.execute("DROP TABLE t") }
+    "#;
+    let base = checksum(src);
+    let reformatted = src
+        .replace("{ ctx", "{\n    // why\n    ctx")
+        .replace(") }", ")\n}");
+    assert_eq!(base, checksum(&reformatted));
+    assert_ne!(base, checksum(&src.replace("DROP TABLE t", "DROP TABLE u")));
+    assert_ne!(base, checksum(&src.replace("x INT", "x BIGINT")));
+}
