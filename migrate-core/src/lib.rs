@@ -5,10 +5,18 @@
 //! no database, so the same code runs inside the compiler and inside the final binary.
 
 mod check;
+mod error;
+mod graph;
 mod id;
+mod plan;
+mod target;
+pub mod testing;
 
 pub use check::{GraphError, RefKind, check};
+pub use error::{GraphErrors, PlanError};
+pub use graph::Graph;
 pub use id::{IdError, RevisionId};
+pub use plan::{Plan, Step};
 
 /// One node of the revision graph, as declared by `#[migration(...)]` or built at runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,588 @@
+//! Upgrade, downgrade and stamp planning: which revisions run, in which order, and how
+//! each step changes the version table.
+//!
+//! The order and the version-table deltas follow Alembic's `_collect_upgrade_revisions`,
+//! `_collect_downgrade_revisions`, `_topological_sort`, `HeadMaintainer` and `_stamp_revs`.
+//! Where Alembic would fail half-way through (an assertion or a missing row), planning
+//! fails up front with [`PlanError::Inconsistent`] instead.
+
+use crate::error::PlanError;
+use crate::graph::Graph;
+use crate::target::parse_relative;
+use crate::{Direction, RevisionId};
+
+type Result<T> = std::result::Result<T, PlanError>;
+
+/// An ordered list of migration steps.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// The steps, in execution order.
+    pub steps: Vec<Step>,
+}
+
+/// One migration to run, with the version-table change to commit alongside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The revision whose `upgrade` or `downgrade` runs.
+    pub revision: RevisionId,
+    /// Which of the two runs.
+    pub direction: Direction,
+    /// Version-table rows to delete when this step commits.
+    pub delete_versions: Vec<RevisionId>,
+    /// Version-table rows to insert when this step commits.
+    pub insert_versions: Vec<RevisionId>,
+}
+
+impl Plan {
+    /// Whether there is nothing to run.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The version-table rows after applying every step to `current`: existing rows keep
+    /// their order, new rows are appended.
+    pub fn versions_after(&self, current: &[RevisionId]) -> Vec<RevisionId> {
+        let mut rows = current.to_vec();
+        for step in &self.steps {
+            rows.retain(|r| !step.delete_versions.contains(r));
+            rows.extend(step.insert_versions.iter().cloned());
+        }
+        rows
+    }
+}
+
+impl Graph {
+    /// Plans `upgrade TARGET` from the version-table rows `current`.
+    ///
+    /// Runs every revision needed by the target (its ancestors and dependencies) that is
+    /// not yet applied, dependencies before dependants. An already applied target gives an
+    /// empty plan.
+    pub fn plan_upgrade(&self, current: &[RevisionId], target: &str) -> Result<Plan> {
+        if target.is_empty() {
+            return Err(PlanError::EmptyTarget);
+        }
+        let cur = self.current_indices(current)?;
+        let targets = self.parse_upgrade_target(&cur, target)?;
+        if let Some((ancestor, descendant)) = self.overlap(&targets) {
+            return Err(PlanError::OverlappingTargets {
+                target: target.to_owned(),
+                ancestor: self.id(ancestor).clone(),
+                descendant: self.id(descendant).clone(),
+            });
+        }
+        let required = self.ancestors_of(&targets);
+        if let Some((ancestor, descendant)) = self.overlap(&cur) {
+            return Err(PlanError::OverlappingCurrent {
+                ancestor: self.id(ancestor).clone(),
+                descendant: self.id(descendant).clone(),
+            });
+        }
+        let applied = self.ancestors_of(&cur);
+        let needs: Vec<bool> = required
+            .iter()
+            .zip(&applied)
+            .map(|(&r, &a)| r && !a)
+            .collect();
+        let mut order = self.topo_sort(needs, &targets);
+        order.reverse();
+        Table::new(self, &cur, applied).run(&order, Direction::Up)
+    }
+
+    /// Plans `downgrade TARGET` from the version-table rows `current`.
+    ///
+    /// Reverts every applied revision above the target, dependants before what they
+    /// depend on. `label@...` and relative targets narrow the downgrade to one branch as
+    /// Alembic does. Downgrading to a revision that is applied but has nothing applied
+    /// above it gives an empty plan; to one that is not applied, an error.
+    pub fn plan_downgrade(&self, current: &[RevisionId], target: &str) -> Result<Plan> {
+        let cur = self.current_indices(current)?;
+        let (label, target_rev) = self.parse_downgrade_target(&cur, target)?;
+        let mut roots: Vec<usize> = match target_rev {
+            None => self.bases_idx().to_vec(),
+            Some(t) => self.children[t].clone(),
+        };
+        if let Some(label) = label.as_deref()
+            && roots.len() > 1
+        {
+            let branch = self.resolve_branch(label, target)?;
+            let on_branch = self.reach(&[branch], &self.parents);
+            roots.retain(|&r| on_branch[r]);
+            if roots.is_empty() {
+                return Err(PlanError::NotOnBranchForDowngrade {
+                    target: target.to_owned(),
+                    label: label.to_owned(),
+                });
+            }
+        }
+        let applied = self.ancestors_of(&cur);
+        let above = self.descendants_of(&roots);
+        let drop: Vec<bool> = above.iter().zip(&applied).map(|(&d, &a)| d && a).collect();
+        if let Some(t) = target_rev
+            && !drop.contains(&true)
+            && !cur.contains(&t)
+        {
+            return Err(PlanError::NotAncestor {
+                target: self.id(t).clone(),
+                current: self.owned_ids(&cur),
+            });
+        }
+        let order = self.topo_sort(drop, &cur);
+        Table::new(self, &cur, applied).run(&order, Direction::Down)
+    }
+
+    /// The version-table rows after `stamp TARGET` from `current`, without running any
+    /// migration. `base` (or an empty target) removes the rows of the lines it names, a
+    /// revision replaces the rows on its line (or is added as a new branch), `heads` stamps
+    /// every head.
+    pub fn plan_stamp(&self, current: &[RevisionId], target: &str) -> Result<Vec<RevisionId>> {
+        let cur = self.current_indices(current)?;
+        let target = if target.is_empty() { "base" } else { target };
+        if parse_relative(target)?.is_some() {
+            return Err(PlanError::RelativeNeedsCurrent {
+                target: target.to_owned(),
+            });
+        }
+        let filtered = self.filter_for_lineage(&cur, target, true, target)?;
+        let dests = self.get_revisions(target, target)?;
+        let mut rows: Vec<usize> = cur.clone();
+        let inconsistent =
+            |rows: &[usize], revision: usize, reason: String| PlanError::Inconsistent {
+                revision: self.id(revision).clone(),
+                direction: "stamp",
+                current: self.owned_ids(rows),
+                reason,
+            };
+        if dests.is_empty() {
+            for &h in &filtered {
+                rows.retain(|&r| r != h);
+            }
+            return Ok(self.owned_ids(&rows));
+        }
+        for &dest in &dests {
+            if filtered.contains(&dest) {
+                continue;
+            }
+            let below = self.descendants_of(&[dest]);
+            let above = self.ancestors_of(&[dest]);
+            let heads_above = filtered.iter().any(|&h| below[h]);
+            let heads_below = filtered.iter().any(|&h| above[h]);
+            if heads_above && heads_below {
+                return Err(inconsistent(
+                    &rows,
+                    dest,
+                    "the version table has rows both above and below it".to_owned(),
+                ));
+            }
+            let is_row = |rows: &[usize], x: usize| rows.contains(&x);
+            let create = if heads_above {
+                false
+            } else if heads_below {
+                filtered.iter().any(|&h| !is_row(&rows, h))
+            } else {
+                true
+            };
+            if create && !is_row(&rows, dest) {
+                rows.push(dest);
+                continue;
+            }
+            if !heads_above && !heads_below {
+                return Err(inconsistent(&rows, dest, "it is already a row".to_owned()));
+            }
+            // Merge or move the selected rows onto `dest`.
+            for &h in &filtered {
+                if !is_row(&rows, h) {
+                    return Err(inconsistent(
+                        &rows,
+                        dest,
+                        format!("row `{}` was already replaced", self.id(h)),
+                    ));
+                }
+                rows.retain(|&r| r != h);
+            }
+            if is_row(&rows, dest) {
+                return Err(inconsistent(&rows, dest, "it is already a row".to_owned()));
+            }
+            rows.push(dest);
+        }
+        Ok(self.owned_ids(&rows))
+    }
+
+    fn current_indices(&self, current: &[RevisionId]) -> Result<Vec<usize>> {
+        let mut out = Vec::with_capacity(current.len());
+        for id in current {
+            let Some(i) = self.index_of(id.as_str()) else {
+                return Err(PlanError::UnknownCurrent { id: id.clone() });
+            };
+            if out.contains(&i) {
+                return Err(PlanError::DuplicateCurrent { id: id.clone() });
+            }
+            out.push(i);
+        }
+        Ok(out)
+    }
+
+    /// A pair `(ancestor, descendant)` within `set`, if any.
+    fn overlap(&self, set: &[usize]) -> Option<(usize, usize)> {
+        if set.len() < 2 {
+            return None;
+        }
+        let starts: Vec<usize> = set
+            .iter()
+            .flat_map(|&s| self.down[s].iter().copied())
+            .collect();
+        let strict = self.reach(&starts, &self.down);
+        let &ancestor = set.iter().find(|&&s| strict[s])?;
+        let above = self.descendants_of(&[ancestor]);
+        let &descendant = set.iter().find(|&&s| s != ancestor && above[s])?;
+        Some((ancestor, descendant))
+    }
+
+    /// Alembic's `_topological_sort`: `todo` ordered from the top (heads first), walking
+    /// one line down as far as possible before switching to the line that still needs the
+    /// next revision.
+    ///
+    /// Alembic recomputes ancestor sets at every fork; here a counter of not-yet-emitted
+    /// children answers "does another line still need this revision" in constant time,
+    /// and only the choice among three or more lines searches the graph.
+    pub(crate) fn topo_sort(&self, mut todo: Vec<bool>, heads: &[usize]) -> Vec<usize> {
+        let n = self.len();
+        let mut pending = vec![0u32; n];
+        for x in (0..n).filter(|&x| todo[x]) {
+            for &d in &self.down[x] {
+                if todo[d] {
+                    pending[d] += 1;
+                }
+            }
+        }
+        let mut lines: Vec<usize> = heads.iter().copied().filter(|&h| todo[h]).collect();
+        lines.sort_unstable();
+        lines.dedup();
+        let mut is_line = vec![false; n];
+        for &h in &lines {
+            is_line[h] = true;
+        }
+        let mut search = Search::new(n);
+        let mut out = Vec::new();
+        let mut at = 0;
+        while !lines.is_empty() {
+            let candidate = lines[at];
+            if pending[candidate] > 0 {
+                at = self.line_needing(candidate, &lines, at, &todo, &mut search);
+                continue;
+            }
+            if todo[candidate] {
+                out.push(candidate);
+                todo[candidate] = false;
+                for &d in &self.down[candidate] {
+                    if todo[d] {
+                        pending[d] -= 1;
+                    }
+                }
+            }
+            is_line[candidate] = false;
+            let next: Vec<usize> = self.down[candidate]
+                .iter()
+                .copied()
+                .filter(|&d| todo[d] && !is_line[d])
+                .collect();
+            match next.split_first() {
+                None => {
+                    lines.remove(at);
+                    at = at.saturating_sub(1);
+                }
+                Some((&first, rest)) => {
+                    lines[at] = first;
+                    is_line[first] = true;
+                    for &r in rest {
+                        lines.push(r);
+                        is_line[r] = true;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The first line (other than `at`) whose head has `candidate` as an ancestor.
+    fn line_needing(
+        &self,
+        candidate: usize,
+        lines: &[usize],
+        at: usize,
+        todo: &[bool],
+        search: &mut Search,
+    ) -> usize {
+        let others: Vec<usize> = (0..lines.len()).filter(|&j| j != at).collect();
+        for (k, &j) in others.iter().enumerate() {
+            if k + 1 == others.len() {
+                debug_assert!(self.needs(lines[j], candidate, todo, search));
+                return j;
+            }
+            if self.needs(lines[j], candidate, todo, search) {
+                return j;
+            }
+        }
+        at
+    }
+
+    /// Whether `ancestor` is a strict ancestor of `head`, searching only not-yet-emitted
+    /// revisions above `ancestor`'s level (every path between two of them stays there).
+    fn needs(&self, head: usize, ancestor: usize, todo: &[bool], search: &mut Search) -> bool {
+        let floor = self.level[ancestor];
+        search.begin();
+        search.visit(head);
+        let mut stack = vec![head];
+        while let Some(x) = stack.pop() {
+            for &d in &self.down[x] {
+                if d == ancestor {
+                    return true;
+                }
+                if todo[d] && self.level[d] > floor && search.visit(d) {
+                    stack.push(d);
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Reusable visited marks for repeated searches.
+struct Search {
+    mark: Vec<u32>,
+    round: u32,
+}
+
+impl Search {
+    fn new(n: usize) -> Self {
+        Self {
+            mark: vec![0; n],
+            round: 0,
+        }
+    }
+
+    fn begin(&mut self) {
+        self.round += 1;
+    }
+
+    /// Marks `x`; false if it was already marked in this round.
+    fn visit(&mut self, x: usize) -> bool {
+        if self.mark[x] == self.round {
+            false
+        } else {
+            self.mark[x] = self.round;
+            true
+        }
+    }
+}
+
+/// The version table during planning, with the applied set and, for each revision, the
+/// number of applied revisions directly needing it. Together they answer Alembic's
+/// "is this an ancestor of another row" questions by searching only applied revisions.
+struct Table<'g> {
+    graph: &'g Graph,
+    row: Vec<bool>,
+    rows: usize,
+    applied: Vec<bool>,
+    applied_children: Vec<u32>,
+    search: Search,
+}
+
+impl<'g> Table<'g> {
+    fn new(graph: &'g Graph, current: &[usize], applied: Vec<bool>) -> Self {
+        let n = graph.len();
+        let mut row = vec![false; n];
+        for &c in current {
+            row[c] = true;
+        }
+        let mut applied_children = vec![0u32; n];
+        for x in (0..n).filter(|&x| applied[x]) {
+            for &d in &graph.down[x] {
+                applied_children[d] += 1;
+            }
+        }
+        Table {
+            graph,
+            row,
+            rows: current.len(),
+            applied,
+            applied_children,
+            search: Search::new(n),
+        }
+    }
+
+    fn run(mut self, order: &[usize], direction: Direction) -> Result<Plan> {
+        let mut steps = Vec::with_capacity(order.len());
+        for &r in order {
+            let (delete, insert) = match direction {
+                Direction::Up => self.upgrade(r)?,
+                Direction::Down => self.downgrade(r)?,
+            };
+            for &d in &delete {
+                self.row[d] = false;
+            }
+            for &i in &insert {
+                self.row[i] = true;
+            }
+            self.rows = self.rows + insert.len() - delete.len();
+            steps.push(Step {
+                revision: self.graph.id(r).clone(),
+                direction,
+                delete_versions: self.graph.owned_ids(&delete),
+                insert_versions: self.graph.owned_ids(&insert),
+            });
+        }
+        Ok(Plan { steps })
+    }
+
+    fn error(&self, revision: usize, direction: Direction, reason: String) -> PlanError {
+        let rows: Vec<usize> = (0..self.graph.len()).filter(|&i| self.row[i]).collect();
+        PlanError::Inconsistent {
+            revision: self.graph.id(revision).clone(),
+            direction: match direction {
+                Direction::Up => "upgrade",
+                Direction::Down => "downgrade",
+            },
+            current: self.graph.owned_ids(&rows),
+            reason,
+        }
+    }
+
+    /// `HeadMaintainer.update_to_step` for an upgrade of `r`: insert a new branch, merge
+    /// rows, or move one row up.
+    fn upgrade(&mut self, r: usize) -> Result<(Vec<usize>, Vec<usize>)> {
+        let g = self.graph;
+        let down = &g.down[r];
+        if self.row[r] {
+            return Err(self.error(r, Direction::Up, "it is already a row".to_owned()));
+        }
+        if let Some(&missing) = down.iter().find(|&&d| !self.applied[d]) {
+            return Err(self.error(
+                r,
+                Direction::Up,
+                format!("`{}` is not applied", g.id(missing)),
+            ));
+        }
+        let present: Vec<usize> = down.iter().copied().filter(|&d| self.row[d]).collect();
+        let result = if present.is_empty() {
+            (Vec::new(), vec![r])
+        } else if down.len() > 1 && present.len() > 1 {
+            let from: Vec<usize> = if self.rows > present.len() {
+                down.iter()
+                    .copied()
+                    .filter(|&d| !self.below_other_row(d, down))
+                    .collect()
+            } else {
+                down.clone()
+            };
+            if let Some(&gone) = from.iter().find(|&&d| !self.row[d]) {
+                return Err(self.error(
+                    r,
+                    Direction::Up,
+                    format!(
+                        "merging needs row `{}`, which is not in the table",
+                        g.id(gone)
+                    ),
+                ));
+            }
+            if from.is_empty() {
+                return Err(self.error(r, Direction::Up, "no row to merge".to_owned()));
+            }
+            (from, vec![r])
+        } else {
+            (present, vec![r])
+        };
+        self.applied[r] = true;
+        for &d in down {
+            self.applied_children[d] += 1;
+        }
+        Ok(result)
+    }
+
+    /// `HeadMaintainer.update_to_step` for a downgrade of `r`: delete a branch, split a
+    /// merge into rows, or move one row down.
+    fn downgrade(&mut self, r: usize) -> Result<(Vec<usize>, Vec<usize>)> {
+        let g = self.graph;
+        let down = &g.down[r];
+        if !self.row[r] {
+            return Err(self.error(r, Direction::Down, "it is not a row".to_owned()));
+        }
+        if self.applied_children[r] != 0 {
+            return Err(self.error(
+                r,
+                Direction::Down,
+                "a revision needing it is still applied".to_owned(),
+            ));
+        }
+        let result = if down.is_empty() {
+            (vec![r], Vec::new())
+        } else {
+            let to: Vec<usize> = if self.rows > 1 {
+                down.iter()
+                    .copied()
+                    .filter(|&d| !self.below_other_row(d, &[r]))
+                    .collect()
+            } else {
+                down.iter()
+                    .copied()
+                    .filter(|&d| !down.iter().any(|&t| t != d && self.strictly_below(d, t)))
+                    .collect()
+            };
+            if let Some(&dup) = to.iter().find(|&&t| self.row[t]) {
+                return Err(self.error(
+                    r,
+                    Direction::Down,
+                    format!("`{}` is already a row", g.id(dup)),
+                ));
+            }
+            (vec![r], to)
+        };
+        self.applied[r] = false;
+        for &d in down {
+            self.applied_children[d] -= 1;
+        }
+        Ok(result)
+    }
+
+    /// Whether `x` is (inclusively) an ancestor of a row not in `excluded`. Every ancestor
+    /// of a row is applied, so the search climbs through applied revisions only.
+    fn below_other_row(&mut self, x: usize, excluded: &[usize]) -> bool {
+        let g = self.graph;
+        let hit = |t: &Self, y: usize| t.row[y] && !excluded.contains(&y);
+        if hit(self, x) {
+            return true;
+        }
+        self.search.begin();
+        self.search.visit(x);
+        let mut stack = vec![x];
+        while let Some(y) = stack.pop() {
+            for &c in &g.up[y] {
+                if self.applied[c] && self.search.visit(c) {
+                    if hit(self, c) {
+                        return true;
+                    }
+                    stack.push(c);
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether `x` is a strict ancestor of `t`.
+    fn strictly_below(&mut self, x: usize, t: usize) -> bool {
+        let g = self.graph;
+        let floor = g.level[x];
+        self.search.begin();
+        let mut stack = vec![t];
+        while let Some(y) = stack.pop() {
+            for &d in &g.down[y] {
+                if d == x {
+                    return true;
+                }
+                if g.level[d] > floor && self.search.visit(d) {
+                    stack.push(d);
+                }
+            }
+        }
+        false
+    }
+}
