@@ -1,0 +1,8 @@
+use migrate_runtime::prelude::*;
+
+#[migration(revision = "1975ea83b712", irreversible)]
+async fn add_email(ctx: &mut MigrationContext<'_>) -> Result<()> {
+    ctx.execute("ALTER TABLE users ADD COLUMN email TEXT")
+}
+
+fn main() {}

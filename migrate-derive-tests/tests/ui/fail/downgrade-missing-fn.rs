@@ -1,0 +1,14 @@
+use migrate_runtime::prelude::*;
+
+#[migration(revision = "1975ea83b712", downgrade = drop_emails)]
+fn add_email(ctx: &mut MigrationContext<'_>) -> Result<()> {
+    ctx.execute("ALTER TABLE users ADD COLUMN email TEXT")
+}
+
+fn drop_email(ctx: &mut MigrationContext<'_>) -> Result<()> {
+    ctx.execute("ALTER TABLE users DROP COLUMN email")
+}
+
+fn main() {
+    let _ = drop_email;
+}
