@@ -225,6 +225,25 @@ impl Graph {
         }
     }
 
+    /// The revisions from `lower` up to `upper`, both ends included, in topological order:
+    /// those that are one of `upper` or an ancestor of one, and one of `lower` or a
+    /// descendant of one (`history -r LOWER:UPPER`). An empty `lower` starts at the bases;
+    /// unknown ids are ignored.
+    pub fn between(&self, lower: &[RevisionId], upper: &[RevisionId]) -> Vec<&RevisionId> {
+        let indices = |ids: &[RevisionId]| -> Vec<usize> {
+            ids.iter()
+                .filter_map(|id| self.index_of(id.as_str()))
+                .collect()
+        };
+        let mut set = self.ancestors_of(&indices(upper));
+        if !lower.is_empty() {
+            for (s, d) in set.iter_mut().zip(self.descendants_of(&indices(lower))) {
+                *s &= d;
+            }
+        }
+        self.in_topological_order(&set)
+    }
+
     fn in_topological_order(&self, set: &[bool]) -> Vec<&RevisionId> {
         self.topo
             .iter()
@@ -434,5 +453,23 @@ fn union(a: Option<Rc<Vec<usize>>>, b: Option<Rc<Vec<usize>>>) -> Option<Rc<Vec<
                 Some(Rc::new(out))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn between_is_inclusive_and_open_at_the_base() {
+        let graph = Graph::new(crate::testing::chain(5)).unwrap();
+        let id = |s: &str| RevisionId::new(s).unwrap();
+        let names = |ids: Vec<&RevisionId>| ids.iter().map(|i| i.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            names(graph.between(&[id("r1")], &[id("r3")])),
+            ["r1", "r2", "r3"]
+        );
+        assert_eq!(names(graph.between(&[], &[id("r1")])), ["r0", "r1"]);
+        assert!(graph.between(&[id("r3")], &[id("r1")]).is_empty());
     }
 }
