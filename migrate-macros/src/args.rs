@@ -42,6 +42,9 @@ pub struct Args {
     pub irreversible: Option<Span>,
     /// `transactional = bool`.
     pub transactional: Option<LitBool>,
+    /// Every known key given, well formed or not, so that a malformed value is not reported
+    /// a second time as a missing key.
+    present: Vec<String>,
 }
 
 impl Args {
@@ -54,7 +57,13 @@ impl Args {
         if let Err(err) = parser.parse2(tokens) {
             errors.push(err);
         }
+        args.present = seen;
         args
+    }
+
+    /// Whether `key` was given, even with a malformed value.
+    pub fn has(&self, key: &str) -> bool {
+        self.present.iter().any(|k| k == key)
     }
 
     fn parse_one(
@@ -201,10 +210,17 @@ fn strings(array: &ExprArray, key: &str, errors: &mut Errors) -> Vec<LitStr> {
             Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
             }) => out.push(s.clone()),
-            other => errors.push(syn::Error::new_spanned(
-                other,
-                format!("`{key}` lists revision ids or labels as strings, found something else"),
-            )),
+            other => {
+                let example = if key == "branch_labels" {
+                    "\"accounts\""
+                } else {
+                    "\"ae1027a6acf0\""
+                };
+                errors.push(syn::Error::new_spanned(
+                    other,
+                    format!("expected a string in `{key}`, such as `{example}`"),
+                ));
+            }
         }
     }
     out

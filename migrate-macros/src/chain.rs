@@ -28,6 +28,8 @@ pub struct Scope {
     /// Names the scope in "unknown revision" messages; `None` when the scope is unknown, so
     /// that references cannot be resolved and are not reported.
     description: Option<String>,
+    /// Whether the scope is a folder collected by `migrations!` (else a single file).
+    collected: bool,
     /// The scan of the expanding item's file and the inline module it sits in there, to find
     /// its downgrade function for the checksum.
     pub own_file: Option<(Arc<FileScan>, Vec<String>)>,
@@ -41,6 +43,7 @@ impl Scope {
             neighbours: Vec::new(),
             position: 0,
             description: None,
+            collected: false,
             own_file: None,
         }
     }
@@ -51,22 +54,18 @@ impl Scope {
         let Some(file) = &origin.file else {
             return Self::unknown();
         };
-        let (files, description) = match scan::collected_folder_of(file) {
+        let (files, description, collected) = match scan::collected_folder_of(file) {
             Some(dir) => match scan::migration_files(&dir) {
-                Ok(files) => (files, format!("the folder `{}`", display_name(&dir))),
-                Err(_) => (vec![file.clone()], "this file".into()),
+                Ok(files) => (files, format!("the folder `{}`", display_name(&dir)), true),
+                Err(_) => (vec![file.clone()], "this file".into(), false),
             },
-            None => (
-                vec![file.clone()],
-                "this file (migrations spread over several files must be collected with \
-                 `migrations!`)"
-                    .into(),
-            ),
+            None => (vec![file.clone()], "this file".into(), false),
         };
         let mut scope = Scope {
             neighbours: Vec::new(),
             position: 0,
             description: Some(description),
+            collected,
             own_file: None,
         };
         for path in files {
@@ -210,9 +209,13 @@ pub fn check(own: &Own<'_>, scope: &Scope, errors: &mut Errors) {
                     continue;
                 };
                 let known: Vec<&str> = revs.iter().map(|r| r.id.as_str()).collect();
-                let hint = closest(id.as_str(), &known)
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
+                let hint = match closest(id.as_str(), &known) {
+                    Some(close) => format!("; did you mean `{close}`?"),
+                    None if !scope.collected => "; migrations in other files are visible only \
+                        when their folder is collected with `migrations!`"
+                        .into(),
+                    None => String::new(),
+                };
                 errors.push(syn::Error::new(
                     refs(kind)[position].1.span(),
                     format!(
@@ -229,7 +232,10 @@ pub fn check(own: &Own<'_>, scope: &Scope, errors: &mut Errors) {
                 id,
             } if from == me => {
                 let message = if id == own.revision.0 {
-                    format!("a migration cannot list itself in `{}`", kind.key())
+                    format!(
+                        "a migration cannot list itself in `{}`; remove `{id}`",
+                        kind.key()
+                    )
                 } else if kind == RefKind::DependsOn && own.revises.iter().any(|(r, _)| *r == id) {
                     format!("`{id}` is already a parent in `revises`; remove it from `depends_on`")
                 } else {

@@ -38,7 +38,7 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
             format!(
                 "cannot open the migrations folder `{}`: {err}; the path is relative to the \
                  folder of this file",
-                dir.display()
+                lit.value()
             ),
         )
     })?;

@@ -34,6 +34,7 @@ pub fn migration(args: TokenStream, input: TokenStream, origin: &Origin) -> Toke
 
     let revision = match &args.revision {
         Some(lit) => valid_id(lit, "revision id", &mut errors).map(|id| (id, lit)),
+        None if args.has("revision") => None,
         None => {
             errors.push(syn::Error::new(
                 Span::call_site(),
@@ -45,6 +46,7 @@ pub fn migration(args: TokenStream, input: TokenStream, origin: &Origin) -> Toke
     };
     item::check_signature(&item, &mut errors);
     match (&args.downgrade, args.irreversible) {
+        (None, None) if args.has("downgrade") => {}
         (None, None) => errors.push(syn::Error::new(
             item.sig.ident.span(),
             "a migration must say how it is reverted: add `downgrade = <fn>` naming the \
@@ -133,18 +135,25 @@ fn registration(item: &ItemFn, args: &Args, scope: &Scope) -> TokenStream {
     let checksum = checksum::digest(&upgrade_text, downgrade_text);
 
     let private = quote!(::migrate_runtime::__private);
-    // Spanned on the user's tokens so a wrong signature or a missing downgrade function is
-    // reported there, not on the attribute.
-    let upgrade = quote_spanned!(ident.span()=> #ident);
-    let downgrade = match &args.downgrade {
-        Some(path) => quote_spanned! {path.span()=>
-            ::core::option::Option::Some::<#private::MigrationFnPtr>(#path)
-        },
-        None => quote!(::core::option::Option::None),
+    // Typed constants, spanned on the user's tokens: a wrong signature or a missing downgrade
+    // function is reported there as one plain "expected fn pointer" or "cannot find value".
+    let upgrade = quote_spanned! {ident.span()=>
+        const UPGRADE: #private::MigrationFnPtr = #ident;
+    };
+    let (downgrade_const, downgrade) = match &args.downgrade {
+        Some(path) => (
+            quote_spanned! {path.span()=>
+                const DOWNGRADE: #private::MigrationFnPtr = #path;
+            },
+            quote!(::core::option::Option::Some(DOWNGRADE)),
+        ),
+        None => (TokenStream::new(), quote!(::core::option::Option::None)),
     };
 
     quote! {
         const _: () = {
+            #upgrade
+            #downgrade_const
             #private::inventory::submit! {
                 #private::StaticMigration {
                     revision: #revision,
@@ -152,7 +161,7 @@ fn registration(item: &ItemFn, args: &Args, scope: &Scope) -> TokenStream {
                     depends_on: &[#(#depends_on),*],
                     branch_labels: &[#(#branch_labels),*],
                     message: #message,
-                    upgrade: #upgrade,
+                    upgrade: UPGRADE,
                     downgrade: #downgrade,
                     transactional: #transactional,
                     checksum: #checksum,

@@ -93,10 +93,8 @@ pub fn check_signature(item: &ItemFn, errors: &mut Errors) {
     match &sig.output {
         ReturnType::Default => errors.push(syn::Error::new(
             sig.paren_token.span.close(),
-            format!(
-                "a migration returns `migrate_runtime::Result<()>`; add `-> Result<()>` \
-                 (from the prelude) and end with `Ok(())`"
-            ),
+            "a migration returns `migrate_runtime::Result<()>`; add `-> Result<()>` \
+             (from the prelude) and end with `Ok(())`",
         )),
         ReturnType::Type(_, ty) => {
             let is_result = matches!(&**ty, Type::Path(p)

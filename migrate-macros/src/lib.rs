@@ -30,7 +30,7 @@ use crate::chain::Origin;
 
 /// Declares a migration: the function it is attached to applies it.
 ///
-/// ```ignore
+/// ```text
 /// use migrate_runtime::prelude::*;
 ///
 /// /// Add an email column.
@@ -95,7 +95,7 @@ pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
 /// folder itself. Give the crate a build script that does, so that adding or removing a
 /// migration file rebuilds it:
 ///
-/// ```ignore
+/// ```text
 /// // build.rs
 /// fn main() {
 ///     println!("cargo::rerun-if-changed=src/migrations");

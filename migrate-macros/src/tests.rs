@@ -20,7 +20,12 @@ fn pretty(tokens: TokenStream) -> String {
                 syn::Stmt::Item(syn::Item::Macro(m)) => &m.mac,
                 _ => return visit_mut::visit_stmt_mut(self, stmt),
             };
-            if mac.path.segments.last().is_some_and(|s| s.ident == "submit") {
+            if mac
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "submit")
+            {
                 let value: syn::Expr = syn::parse2(mac.tokens.clone()).unwrap();
                 *stmt = syn::parse_quote!(static SUBMITTED: _ = #value;);
             }
@@ -198,7 +203,7 @@ fn chain_checks_report_on_the_expanding_migration_only() {
         errors(expand_in_file(&file, CHAIN, "dup")),
         [
             "duplicate revision id `a`, also declared by `fn root` at chain.rs:5; every migration needs its own id, give one of them a new one",
-            "unknown revision `root_typo` in `revises`: no migration in this file (migrations spread over several files must be collected with `migrations!`) has this id",
+            "unknown revision `root_typo` in `revises`: no migration in this file has this id; migrations in other files are visible only when their folder is collected with `migrations!`",
         ]
     );
     assert_eq!(

@@ -1,0 +1,3 @@
+migrate_runtime::migrations!("no-such-folder");
+
+fn main() {}
