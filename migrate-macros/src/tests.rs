@@ -245,3 +245,44 @@ fn the_checksum_covers_a_downgrade_in_the_same_file() {
     assert_ne!(base, checksum(&src.replace("DROP TABLE t", "DROP TABLE u")));
     assert_ne!(base, checksum(&src.replace("x INT", "x BIGINT")));
 }
+
+#[test]
+fn a_collected_folder_is_one_scope() {
+    let root = tempfile::tempdir().unwrap();
+    let root = root.path().canonicalize().unwrap();
+    let dir = root.join("migrations");
+    std::fs::create_dir(&dir).unwrap();
+    let first = r#"
+        #[migration(revision = "0001_users", irreversible)]
+        fn users(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+    "#;
+    std::fs::write(dir.join("0001_users.rs"), first).unwrap();
+    let second = r#"
+        #[migration(revision = "0002_posts", revises = "0001_users", depends_on = ["0001_tags"], irreversible)]
+        fn posts(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+    "#;
+    let second_file = dir.join("0002_posts.rs");
+
+    // Before `migrations!` collects the folder, each file is its own scope.
+    let alone = errors(expand_in_file(&second_file, second, "posts"));
+    assert_eq!(alone.len(), 2, "{alone:#?}");
+    assert!(
+        alone[0]
+            .starts_with("unknown revision `0001_users` in `revises`: no migration in this file")
+    );
+
+    let origin = Origin {
+        file: Some(root.join("lib.rs")),
+    };
+    crate::collect::migrations(quote!("migrations"), &origin);
+    assert_eq!(
+        errors(expand_in_file(&second_file, second, "posts")),
+        [
+            "unknown revision `0001_tags` in `depends_on`: no migration in the folder `migrations` has this id"
+        ]
+    );
+    assert_eq!(
+        errors(expand_in_file(&dir.join("0001_users.rs"), first, "users")),
+        Vec::<String>::new()
+    );
+}
