@@ -39,6 +39,11 @@ impl fmt::Display for Backend {
     }
 }
 
+/// How long a SQLite connection opened by [`AnyConnection::open`] waits for another
+/// connection's lock before failing with "database is locked".
+#[cfg(feature = "sqlite")]
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 30_000;
+
 /// A live diesel connection to any enabled backend.
 ///
 /// It implements [`diesel::Connection`] through diesel's `MultiConnection`, so typed diesel
@@ -74,9 +79,16 @@ impl AnyConnection {
     pub fn open(url: &DatabaseUrl) -> Result<Self> {
         match url.backend() {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite => Ok(AnyConnection::Sqlite(diesel::SqliteConnection::establish(
-                url.sqlite_path(),
-            )?)),
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(url.sqlite_path())?;
+                // Without a busy timeout, a read that meets another process's commit fails
+                // at once with "database is locked" instead of waiting a few milliseconds.
+                diesel::connection::SimpleConnection::batch_execute(
+                    &mut conn,
+                    &format!("PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
+                )?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
             #[cfg(feature = "postgres")]
             Backend::Postgres => Ok(AnyConnection::Postgres(diesel::PgConnection::establish(
                 url.as_str(),

@@ -1,5 +1,9 @@
 //! The crate's one error type.
 
+use std::time::Duration;
+
+use crate::{Direction, HistoryEntry, RevisionId};
+
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -27,11 +31,141 @@ pub enum Error {
     /// A migration function reported a failure of its own.
     #[error("{0}")]
     Message(String),
+    /// A migration registered by `#[migration]`, or a version-table row, has an invalid id.
+    #[error("invalid revision id in {location}: {error}")]
+    InvalidId {
+        /// Where: the migration's `file:line`, or the version-table row.
+        location: String,
+        /// Why the id is invalid.
+        error: migrate_core::IdError,
+    },
+    /// The migrations do not form a valid revision graph.
+    #[error(transparent)]
+    Graph(#[from] migrate_core::GraphErrors),
+    /// The target could not be resolved or planned against the database's state.
+    #[error(transparent)]
+    Plan(#[from] migrate_core::PlanError),
+    /// A migration failed: its SQL, or an error it returned.
+    #[error("{direction} of `{revision}` failed: {source}")]
+    Migration {
+        /// The revision that failed.
+        revision: RevisionId,
+        /// Whether it was being applied or reverted.
+        direction: Direction,
+        /// The migration's message, to name it for humans.
+        message: String,
+        /// The database's error, or the one the migration returned.
+        source: Box<Error>,
+    },
+    /// A migration function panicked.
+    #[error("{direction} of `{revision}` panicked: {message}")]
+    Panic {
+        /// The revision that panicked.
+        revision: RevisionId,
+        /// Whether it was being applied or reverted.
+        direction: Direction,
+        /// The panic's payload, when it was a string.
+        message: String,
+    },
+    /// A downgrade would pass through a migration without a downgrade step. Refused before
+    /// anything runs.
+    #[error(
+        "cannot downgrade `{revision}`: the migration is irreversible (it has no downgrade); nothing was run"
+    )]
+    Irreversible {
+        /// The irreversible revision.
+        revision: RevisionId,
+    },
+    /// An earlier run stopped in a migration that could not be rolled back (MySQL, or a
+    /// non-transactional migration). Nothing runs until a human has looked.
+    #[error("{}", interrupted_message(.entries, .history_table))]
+    Interrupted {
+        /// The unresolved `Running`/`Failed` history rows.
+        entries: Vec<HistoryEntry>,
+        /// The history table, for the message's inspection hint.
+        history_table: String,
+    },
+    /// The backend cannot honour the requested transaction mode.
+    #[error(
+        "transaction mode `All` needs transactional DDL, which {backend} does not have (DDL commits implicitly); use `TransactionMode::PerMigration`"
+    )]
+    TransactionModeUnsupported {
+        /// The backend.
+        backend: crate::Backend,
+    },
+    /// A configured table name cannot be used.
+    #[error("invalid table name `{name}`: {reason}")]
+    InvalidTableName {
+        /// The name.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// Another runner held the migration lock for too long.
+    #[error("timed out after {waited:?} waiting for {what}; is another migration running?")]
+    LockTimeout {
+        /// How long we waited.
+        waited: Duration,
+        /// Which lock.
+        what: String,
+    },
+    /// The version table did not hold a row the plan expected to replace.
+    #[error(
+        "the version table changed during the run: revision `{revision}` was expected and is missing; another tool or a manual edit changed it"
+    )]
+    VersionTableChanged {
+        /// The missing row.
+        revision: String,
+    },
+}
+
+fn interrupted_message(entries: &[HistoryEntry], history_table: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "an earlier run did not finish cleanly, so the database may hold a partly applied migration:",
+    );
+    for e in entries {
+        let _ = write!(
+            out,
+            "\n  - {} of `{}` is {} (started {}{})",
+            e.direction,
+            e.revision,
+            e.status,
+            e.started_at,
+            e.error
+                .as_deref()
+                .map(|err| format!(", error: {err}"))
+                .unwrap_or_default()
+        );
+    }
+    let _ = write!(
+        out,
+        "\ninspect the schema and `SELECT * FROM {history_table} ORDER BY id`; \
+         finish or undo the migration by hand, then run `stamp <revision>` with the revision \
+         the schema now matches (that records the stamp and clears this state)"
+    );
+    out
 }
 
 impl Error {
     /// An error carrying a free-form message, for migration functions to return.
     pub fn msg(message: impl Into<String>) -> Self {
         Self::Message(message.into())
+    }
+
+    /// Whether the error is the caller's input: a bad URL, target, table name, graph or
+    /// plan (the CLI exits with 2), rather than a failed migration or database error (1).
+    pub fn is_input_error(&self) -> bool {
+        matches!(
+            self,
+            Error::BackendDisabled(_)
+                | Error::InvalidUrl { .. }
+                | Error::InvalidId { .. }
+                | Error::Graph(_)
+                | Error::Plan(_)
+                | Error::Irreversible { .. }
+                | Error::TransactionModeUnsupported { .. }
+                | Error::InvalidTableName { .. }
+        )
     }
 }

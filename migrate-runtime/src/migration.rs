@@ -1,12 +1,13 @@
 //! Migration descriptors, built by `#[migration]` or at runtime, and the set of them.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use migrate_core::{Revision, RevisionId};
+use migrate_core::{Graph, Revision, RevisionId};
 
 use crate::__private::StaticMigration;
-use crate::{MigrationContext, Result};
+use crate::{Error, MigrationContext, Result};
 
 /// An upgrade or downgrade step: a function pointer or a closure.
 #[derive(Clone)]
@@ -170,12 +171,66 @@ impl Migration {
 }
 
 /// A validated collection of migrations: the input of the planner and the executor.
+///
+/// ```
+/// use migrate_runtime::{Migration, MigrationFn, MigrationSet, RevisionId};
+///
+/// let create = Migration::new(
+///     RevisionId::new("0001_create_users")?,
+///     MigrationFn::new(|ctx| ctx.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")),
+/// );
+/// let set = MigrationSet::new(vec![create])?;
+/// assert!(set.get("0001_create_users").is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct MigrationSet {
     migrations: Vec<Migration>,
+    graph: Graph,
+    index: HashMap<RevisionId, usize>,
 }
 
 impl MigrationSet {
+    /// Validates `migrations` as a revision graph ([`Error::Graph`] lists every problem).
+    pub fn new(migrations: Vec<Migration>) -> Result<Self> {
+        let graph = Graph::new(migrations.iter().map(|m| m.revision.clone()).collect())?;
+        let index = migrations
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id().clone(), i))
+            .collect();
+        Ok(Self {
+            migrations,
+            graph,
+            index,
+        })
+    }
+
+    /// Every `#[migration]` linked into the binary, sorted by revision id (the linker's
+    /// order is unspecified).
+    pub fn registered() -> Result<Self> {
+        let mut migrations = crate::__private::registered()
+            .map(|m| {
+                Migration::from_static(m).map_err(|error| Error::InvalidId {
+                    location: format!("the migration at {}:{}", m.file, m.line),
+                    error,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        migrations.sort_by(|a, b| a.id().cmp(b.id()));
+        Self::new(migrations)
+    }
+
+    /// The revision graph: heads, bases, target resolution and planning.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// The migration with revision id `id`.
+    pub fn get(&self, id: &str) -> Option<&Migration> {
+        self.index.get(id).map(|&i| &self.migrations[i])
+    }
+
     /// The migrations in the set, in the order given.
     pub fn migrations(&self) -> &[Migration] {
         &self.migrations

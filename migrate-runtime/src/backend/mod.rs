@@ -1,0 +1,120 @@
+//! What differs between backends: identifier quoting, bind placeholders, the bookkeeping
+//! tables' DDL, locking against concurrent runners and transactional DDL. One file per
+//! backend, each behind its cargo feature.
+
+use std::time::Duration;
+
+use diesel::connection::TransactionManager;
+
+use crate::{AnyConnection, Result};
+
+#[cfg(feature = "mysql")]
+mod mysql;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+/// The SQL dialect and locking strategy of one backend.
+pub(crate) trait Dialect: Sync {
+    /// Quotes one identifier part (no dots); the caller validated its characters.
+    fn quote_part(&self, part: &str) -> String;
+
+    /// The `n`-th (1-based) bind placeholder.
+    fn placeholder(&self, n: usize) -> String;
+
+    /// Whether DDL can be rolled back, i.e. whether a failed migration leaves no trace.
+    fn transactional_ddl(&self) -> bool;
+
+    /// Whether [`Dialect::lock`] holds a lock for the whole run. When `false` (SQLite),
+    /// every write transaction is begun with [`Dialect::begin_write`], which serializes
+    /// runners, and the executor re-reads the version table inside each one.
+    fn session_lock(&self) -> bool;
+
+    /// `CREATE TABLE IF NOT EXISTS` of the version table (`table` is quoted).
+    fn create_version_table(&self, table: &str) -> String;
+
+    /// `CREATE TABLE IF NOT EXISTS` of the history table (`table` is quoted).
+    fn create_history_table(&self, table: &str) -> String;
+
+    /// Whether `err` says the queried table does not exist.
+    fn is_missing_table(&self, err: &diesel::result::Error) -> bool;
+
+    /// Takes the lock that keeps concurrent runners apart. `key` names the protected
+    /// version table.
+    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<()>;
+
+    /// Releases what [`Dialect::lock`] took.
+    fn unlock(&self, conn: &mut AnyConnection, key: &str) -> Result<()>;
+
+    /// Begins a transaction that will write (SQLite: `BEGIN IMMEDIATE`, so that it takes
+    /// the write lock up front instead of failing on upgrade from a read lock).
+    fn begin_write(&self, conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+        AnyConnection::begin_transaction(conn)
+    }
+}
+
+/// The dialect of `conn`'s backend.
+pub(crate) fn dialect(conn: &AnyConnection) -> &'static dyn Dialect {
+    match conn {
+        #[cfg(feature = "sqlite")]
+        AnyConnection::Sqlite(_) => &sqlite::Sqlite,
+        #[cfg(feature = "postgres")]
+        AnyConnection::Postgres(_) => &postgres::Postgres,
+        #[cfg(feature = "mysql")]
+        AnyConnection::Mysql(_) => &mysql::Mysql,
+    }
+}
+
+/// Rewrites the `?` placeholders of `sql` into the dialect's. The executor's own SQL has no
+/// `?` inside literals, so a plain scan is enough.
+pub(crate) fn bind_markers(dialect: &dyn Dialect, sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for ch in sql.chars() {
+        if ch == '?' {
+            n += 1;
+            out.push_str(&dialect.placeholder(n));
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Quotes a validated, possibly schema-qualified table name.
+pub(crate) fn quote_table(dialect: &dyn Dialect, name: &str) -> String {
+    name.split('.')
+        .map(|part| dialect.quote_part(part))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// A 64-bit FNV-1a hash: a stable lock key across processes, versions and platforms
+/// (std's hashers are neither).
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The database's message, for matching backend errors by text where diesel offers no
+/// error code.
+pub(crate) fn error_text(err: &diesel::result::Error) -> String {
+    match err {
+        diesel::result::Error::DatabaseError(_, info) => info.message().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_the_reference_vectors() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+}

@@ -1,0 +1,73 @@
+//! PostgreSQL: transactional DDL, and a session-level advisory lock whose key is derived
+//! from the version table's name (advisory locks are scoped to the current database).
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+
+use super::{Dialect, fnv1a};
+use crate::{AnyConnection, Result};
+
+/// The PostgreSQL dialect.
+pub(crate) struct Postgres;
+
+/// The advisory lock key of a version table.
+fn lock_key(key: &str) -> i64 {
+    // Reinterpreting the bits is the point: any stable 64-bit value is a valid key.
+    fnv1a(format!("migrate:{key}").as_bytes()) as i64
+}
+
+impl Dialect for Postgres {
+    fn quote_part(&self, part: &str) -> String {
+        format!("\"{part}\"")
+    }
+
+    fn placeholder(&self, n: usize) -> String {
+        format!("${n}")
+    }
+
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
+    fn session_lock(&self) -> bool {
+        true
+    }
+
+    fn create_version_table(&self, table: &str) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {table} (\
+             version_num VARCHAR(64) NOT NULL PRIMARY KEY)"
+        )
+    }
+
+    fn create_history_table(&self, table: &str) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {table} (\
+             id BIGSERIAL PRIMARY KEY, \
+             revision VARCHAR(64) NOT NULL, \
+             direction VARCHAR(16) NOT NULL, \
+             checksum TEXT, \
+             status VARCHAR(16) NOT NULL, \
+             started_at VARCHAR(40) NOT NULL, \
+             finished_at VARCHAR(40), \
+             duration_us BIGINT, \
+             error TEXT)"
+        )
+    }
+
+    fn is_missing_table(&self, err: &diesel::result::Error) -> bool {
+        let text = super::error_text(err);
+        text.starts_with("relation ") && text.ends_with("does not exist")
+    }
+
+    fn lock(&self, conn: &mut AnyConnection, key: &str, _timeout: Duration) -> Result<()> {
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({})", lock_key(key)))?;
+        Ok(())
+    }
+
+    fn unlock(&self, conn: &mut AnyConnection, key: &str) -> Result<()> {
+        conn.batch_execute(&format!("SELECT pg_advisory_unlock({})", lock_key(key)))?;
+        Ok(())
+    }
+}

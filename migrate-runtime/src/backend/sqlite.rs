@@ -1,0 +1,84 @@
+//! SQLite: transactional DDL, and locking through the database file itself. There is no
+//! session lock: every write transaction is `BEGIN IMMEDIATE` under a busy timeout, so
+//! runners queue on the write lock and each re-reads the version table once it has it.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection};
+
+use super::Dialect;
+use crate::{AnyConnection, Result};
+
+/// The SQLite dialect.
+pub(crate) struct Sqlite;
+
+impl Dialect for Sqlite {
+    fn quote_part(&self, part: &str) -> String {
+        format!("\"{part}\"")
+    }
+
+    fn placeholder(&self, _n: usize) -> String {
+        "?".into()
+    }
+
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
+    fn session_lock(&self) -> bool {
+        false
+    }
+
+    fn create_version_table(&self, table: &str) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {table} (\
+             version_num VARCHAR(64) NOT NULL PRIMARY KEY)"
+        )
+    }
+
+    fn create_history_table(&self, table: &str) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {table} (\
+             id INTEGER PRIMARY KEY AUTOINCREMENT, \
+             revision VARCHAR(64) NOT NULL, \
+             direction VARCHAR(16) NOT NULL, \
+             checksum TEXT, \
+             status VARCHAR(16) NOT NULL, \
+             started_at VARCHAR(40) NOT NULL, \
+             finished_at VARCHAR(40), \
+             duration_us BIGINT, \
+             error TEXT)"
+        )
+    }
+
+    fn is_missing_table(&self, err: &diesel::result::Error) -> bool {
+        super::error_text(err).contains("no such table")
+    }
+
+    fn lock(&self, conn: &mut AnyConnection, _key: &str, timeout: Duration) -> Result<()> {
+        // Not a lock: makes every later `BEGIN IMMEDIATE` wait for the write lock instead
+        // of failing at once with "database is locked".
+        conn.batch_execute(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))?;
+        Ok(())
+    }
+
+    fn unlock(&self, _conn: &mut AnyConnection, _key: &str) -> Result<()> {
+        Ok(())
+    }
+
+    fn begin_write(&self, conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+        match conn {
+            // Through diesel's transaction manager, so that a migration's own
+            // `conn.transaction(..)` nests as a savepoint.
+            AnyConnection::Sqlite(inner) => {
+                AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+            }
+            #[allow(unreachable_patterns, reason = "reachable with other backends enabled")]
+            other => {
+                <AnyConnection as diesel::connection::TransactionManager<_>>::begin_transaction(
+                    other,
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,636 @@
+//! The executor: applies the planner's steps to a database under a lock, one transaction
+//! per migration (or one for the run), and records every step in the history table.
+//!
+//! The flow of `upgrade` and `downgrade`:
+//! 1. Read the version table and plan (one query; a missing table reads as empty). An empty
+//!    plan returns here: no lock, no DDL.
+//! 2. Take the runner lock (PostgreSQL advisory lock, MySQL `GET_LOCK`; SQLite serializes
+//!    each write transaction with `BEGIN IMMEDIATE` instead) and create the bookkeeping
+//!    tables if needed.
+//! 3. Re-read the version table, refuse if an unresolved interrupted run is recorded, and
+//!    plan again: another runner may have done the work meanwhile.
+//! 4. Run each step: the migration's code, the version-table delta and a history row commit
+//!    together. Where that cannot be atomic (MySQL's implicit DDL commits, or a migration
+//!    marked non-transactional), a `running` history row is committed first and updated to
+//!    `succeeded` or `failed` afterwards, so a crash or failure cannot go unnoticed.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::connection::TransactionManager;
+
+use crate::store::{NewHistory, Store};
+use crate::{
+    AnyConnection, DatabaseUrl, Direction, Error, HistoryEntry, HistoryStatus, Migration,
+    MigrationContext, MigrationSet, Options, Result, RevisionId, TransactionMode,
+};
+
+/// Progress of a run, delivered to the callback given to [`Migrator::on_event`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// A migration is about to run.
+    Started {
+        /// The migration.
+        migration: &'a Migration,
+        /// Whether it is being applied or reverted.
+        direction: Direction,
+    },
+    /// A migration ran and its transaction committed (in [`TransactionMode::All`]: it ran;
+    /// the commit comes at the end of the run).
+    Finished {
+        /// The migration.
+        migration: &'a Migration,
+        /// Whether it was applied or reverted.
+        direction: Direction,
+        /// How long its code and bookkeeping took.
+        duration: Duration,
+    },
+}
+
+/// One migration that a run applied or reverted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AppliedStep {
+    /// The revision.
+    pub revision: RevisionId,
+    /// Whether it was applied or reverted.
+    pub direction: Direction,
+    /// The migration's message.
+    pub message: String,
+    /// How long it took.
+    pub duration: Duration,
+}
+
+/// What a run did, in order. Empty when the database was already at the target.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Report {
+    /// The steps, in the order they ran.
+    pub steps: Vec<AppliedStep>,
+}
+
+/// A recorded checksum that differs from the code's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChecksumChange {
+    /// The revision.
+    pub revision: RevisionId,
+    /// The checksum recorded when it was applied.
+    pub recorded: String,
+    /// The checksum of the code now.
+    pub current: String,
+}
+
+/// How the database compares with the code; see [`Migrator::check`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CheckReport {
+    /// Revisions an `upgrade heads` would apply, in order.
+    pub pending: Vec<RevisionId>,
+    /// Version-table rows no migration of the code has.
+    pub unknown: Vec<String>,
+    /// Applied migrations whose code changed since.
+    pub changed: Vec<ChecksumChange>,
+    /// Runs that stopped without a full rollback and that nobody resolved yet.
+    pub interrupted: Vec<HistoryEntry>,
+}
+
+impl CheckReport {
+    /// Whether the database is at the code's heads with nothing unknown, changed or
+    /// interrupted.
+    pub fn is_clean(&self) -> bool {
+        self.pending.is_empty()
+            && self.unknown.is_empty()
+            && self.changed.is_empty()
+            && self.interrupted.is_empty()
+    }
+}
+
+type Listener = Arc<dyn Fn(&Event<'_>) + Send + Sync>;
+
+/// Applies a [`MigrationSet`] to databases.
+///
+/// Cheap to clone; one `Migrator` can serve many connections and threads.
+#[derive(Clone)]
+pub struct Migrator {
+    set: MigrationSet,
+    options: Options,
+    listener: Option<Listener>,
+}
+
+impl std::fmt::Debug for Migrator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Migrator")
+            .field("set", &self.set)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which way a run goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Upgrade,
+    Downgrade,
+}
+
+impl Migrator {
+    /// A migrator for `set` with default [`Options`].
+    pub fn new(set: MigrationSet) -> Self {
+        Self {
+            set,
+            options: Options::default(),
+            listener: None,
+        }
+    }
+
+    /// Replaces the options.
+    pub fn with_options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Calls `f` as each migration starts and finishes.
+    pub fn on_event(mut self, f: impl Fn(&Event<'_>) + Send + Sync + 'static) -> Self {
+        self.listener = Some(Arc::new(f));
+        self
+    }
+
+    /// The migrations.
+    pub fn set(&self) -> &MigrationSet {
+        &self.set
+    }
+
+    /// The options.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Applies migrations until the database is at `target` (`head`, `heads`, a revision,
+    /// a branch label, `+2`, ...). Already there: one query, nothing else.
+    pub fn upgrade(&self, conn: &mut AnyConnection, target: &str) -> Result<Report> {
+        self.run(conn, Kind::Upgrade, target)
+    }
+
+    /// Reverts migrations until the database is at `target` (`base`, a revision, `-1`,
+    /// ...). Refused before anything runs when an irreversible migration is in the way.
+    pub fn downgrade(&self, conn: &mut AnyConnection, target: &str) -> Result<Report> {
+        self.run(conn, Kind::Downgrade, target)
+    }
+
+    /// Opens `url` and applies migrations up to `target`: what an application that
+    /// migrates on start calls.
+    pub fn upgrade_url(&self, url: &str, target: &str) -> Result<Report> {
+        let url = DatabaseUrl::parse(url)?;
+        let mut conn = AnyConnection::open(&url)?;
+        self.upgrade(&mut conn, target)
+    }
+
+    /// Sets the version table to `target` without running any migration, and returns its
+    /// rows afterwards. Also resolves interrupted runs recorded in the history table: after
+    /// a failure that could not be rolled back, repair the schema by hand and stamp the
+    /// revision it now matches.
+    pub fn stamp(&self, conn: &mut AnyConnection, target: &str) -> Result<Vec<RevisionId>> {
+        self.options.validate()?;
+        let store = Store::new(conn, &self.options);
+        self.locked(conn, &store, |conn| {
+            let now = crate::time::now();
+            store.dialect.begin_write(conn)?;
+            let current = parse_rows(store.versions(conn)?.unwrap_or_default())?;
+            let after = self.set.graph().plan_stamp(&current, target)?;
+            let removed: Vec<RevisionId> = current
+                .iter()
+                .filter(|id| !after.contains(id))
+                .cloned()
+                .collect();
+            let added: Vec<RevisionId> = after
+                .iter()
+                .filter(|id| !current.contains(id))
+                .cloned()
+                .collect();
+            store.apply_delta(conn, &removed, &added)?;
+            // One `stamped` row per row that changed, and one per interrupted run, which
+            // the stamp resolves.
+            let mut stamped: Vec<(String, Direction)> = added
+                .iter()
+                .map(|id| (id.to_string(), Direction::Up))
+                .chain(removed.iter().map(|id| (id.to_string(), Direction::Down)))
+                .collect();
+            for entry in store.interrupted(conn)? {
+                if !stamped.iter().any(|(rev, _)| *rev == entry.revision) {
+                    stamped.push((entry.revision, entry.direction));
+                }
+            }
+            for (revision, direction) in &stamped {
+                store.insert_history(
+                    conn,
+                    &NewHistory {
+                        revision,
+                        direction: *direction,
+                        checksum: None,
+                        status: HistoryStatus::Stamped,
+                        started_at: &now,
+                        finished_at: Some(&now),
+                        duration: Some(Duration::ZERO),
+                        error: None,
+                    },
+                )?;
+            }
+            commit(conn)?;
+            parse_rows(store.versions(conn)?.unwrap_or_default())
+        })
+    }
+
+    /// The version table's rows (the applied heads); empty when there is no table.
+    pub fn current(&self, conn: &mut AnyConnection) -> Result<Vec<RevisionId>> {
+        self.options.validate()?;
+        let store = Store::new(conn, &self.options);
+        parse_rows(store.versions(conn)?.unwrap_or_default())
+    }
+
+    /// The history table's rows, oldest first; empty when there is no table.
+    pub fn history(&self, conn: &mut AnyConnection) -> Result<Vec<HistoryEntry>> {
+        self.options.validate()?;
+        Store::new(conn, &self.options).history(conn)
+    }
+
+    /// Compares the database with the code: pending migrations, version rows the code does
+    /// not know, applied migrations whose checksum changed, and interrupted runs. Reads
+    /// only; creates nothing.
+    pub fn check(&self, conn: &mut AnyConnection) -> Result<CheckReport> {
+        self.options.validate()?;
+        let store = Store::new(conn, &self.options);
+        let rows = store.versions(conn)?.unwrap_or_default();
+        let (known, unknown): (Vec<String>, Vec<String>) =
+            rows.into_iter().partition(|id| self.set.get(id).is_some());
+        let known = parse_rows(known)?;
+        let pending = self
+            .set
+            .graph()
+            .plan_upgrade(&known, "heads")?
+            .steps
+            .into_iter()
+            .map(|step| step.revision)
+            .collect();
+
+        let history = store.history(conn)?;
+        // Replaying the history gives the checksum each still-applied revision had when it
+        // was applied.
+        let mut applied: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+        for entry in history
+            .iter()
+            .filter(|e| e.status == HistoryStatus::Succeeded)
+        {
+            match entry.direction {
+                Direction::Up => applied.insert(&entry.revision, entry.checksum.as_deref()),
+                Direction::Down => applied.remove(entry.revision.as_str()),
+            };
+        }
+        let changed = applied
+            .into_iter()
+            .filter_map(|(revision, recorded)| {
+                let migration = self.set.get(revision)?;
+                let (recorded, current) = (recorded?, migration.checksum()?);
+                (recorded != current).then(|| ChecksumChange {
+                    revision: migration.id().clone(),
+                    recorded: recorded.to_owned(),
+                    current: current.to_owned(),
+                })
+            })
+            .collect();
+
+        Ok(CheckReport {
+            pending,
+            unknown,
+            changed,
+            interrupted: store.interrupted(conn)?,
+        })
+    }
+
+    fn emit(&self, event: Event<'_>) {
+        if let Some(listener) = &self.listener {
+            listener(&event);
+        }
+    }
+
+    /// Plans `kind` to `target` from `current`, refusing a downgrade through an
+    /// irreversible migration before anything runs.
+    fn plan(
+        &self,
+        kind: Kind,
+        current: &[RevisionId],
+        target: &str,
+    ) -> Result<VecDeque<migrate_core::Step>> {
+        let graph = self.set.graph();
+        let plan = match kind {
+            Kind::Upgrade => graph.plan_upgrade(current, target)?,
+            Kind::Downgrade => graph.plan_downgrade(current, target)?,
+        };
+        for step in &plan.steps {
+            let reversible = self
+                .set
+                .get(step.revision.as_str())
+                .is_some_and(|m| m.downgrade().is_some());
+            if step.direction == Direction::Down && !reversible {
+                return Err(Error::Irreversible {
+                    revision: step.revision.clone(),
+                });
+            }
+        }
+        Ok(plan.steps.into())
+    }
+
+    fn run(&self, conn: &mut AnyConnection, kind: Kind, target: &str) -> Result<Report> {
+        self.options.validate()?;
+        let store = Store::new(conn, &self.options);
+        let all = self.options.transaction_mode == TransactionMode::All;
+        if all && !store.dialect.transactional_ddl() {
+            return Err(Error::TransactionModeUnsupported {
+                backend: conn.backend(),
+            });
+        }
+        // The hot path: one query, and an application already at head goes no further.
+        let current = parse_rows(store.versions(conn)?.unwrap_or_default())?;
+        if self.plan(kind, &current, target)?.is_empty() {
+            return Ok(Report::default());
+        }
+        self.locked(conn, &store, |conn| {
+            self.run_locked(conn, &store, kind, target)
+        })
+    }
+
+    /// Runs `f` holding the runner lock, with the bookkeeping tables created. Whatever
+    /// happens, open transactions are rolled back and the lock is released.
+    fn locked<T>(
+        &self,
+        conn: &mut AnyConnection,
+        store: &Store,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T>,
+    ) -> Result<T> {
+        let key = &self.options.version_table;
+        store.dialect.lock(conn, key, self.options.lock_timeout)?;
+        let result = (|| {
+            if store.dialect.session_lock() {
+                store.create_tables(conn)?;
+            } else {
+                store.dialect.begin_write(conn)?;
+                store.create_tables(conn)?;
+                commit(conn)?;
+            }
+            f(conn)
+        })();
+        if result.is_err() {
+            rollback_all(conn);
+        }
+        let unlocked = store.dialect.unlock(conn, key);
+        let value = result?;
+        unlocked?;
+        Ok(value)
+    }
+
+    fn run_locked(
+        &self,
+        conn: &mut AnyConnection,
+        store: &Store,
+        kind: Kind,
+        target: &str,
+    ) -> Result<Report> {
+        let dialect = store.dialect;
+        let all = self.options.transaction_mode == TransactionMode::All;
+        // SQLite has no session lock: each step runs in its own `BEGIN IMMEDIATE` and
+        // re-reads the version table there, since another runner may have moved it.
+        let step_transactions = !dialect.session_lock() && !all;
+        if all {
+            dialect.begin_write(conn)?;
+        }
+        let mut report = Report::default();
+        let mut expected: Option<Vec<String>> = None;
+        let mut plan = VecDeque::new();
+        loop {
+            if step_transactions {
+                dialect.begin_write(conn)?;
+            }
+            let rows = store.versions(conn)?.unwrap_or_default();
+            if expected.as_ref() != Some(&rows) {
+                let interrupted = store.interrupted(conn)?;
+                if !interrupted.is_empty() {
+                    return Err(Error::Interrupted {
+                        entries: interrupted,
+                        history_table: self.options.history_table.clone(),
+                    });
+                }
+                plan = self.plan(kind, &parse_rows(rows.clone())?, target)?;
+            }
+            let Some(step) = plan.pop_front() else {
+                if step_transactions {
+                    commit(conn)?;
+                }
+                break;
+            };
+            let migration =
+                self.set
+                    .get(step.revision.as_str())
+                    .ok_or_else(|| Error::VersionTableChanged {
+                        revision: step.revision.to_string(),
+                    })?;
+            let in_transaction = step_transactions || all;
+            let duration = self.apply(conn, store, migration, &step, in_transaction)?;
+            report.steps.push(AppliedStep {
+                revision: step.revision.clone(),
+                direction: step.direction,
+                message: migration.message().to_owned(),
+                duration,
+            });
+            expected = Some(after_step(rows, &step));
+        }
+        if all {
+            commit(conn)?;
+        }
+        Ok(report)
+    }
+
+    /// Runs one step. `in_transaction` says whether a transaction is open on entry (the
+    /// run's in `All` mode, or SQLite's step transaction); on return none is open, except
+    /// the run's in `All` mode.
+    fn apply(
+        &self,
+        conn: &mut AnyConnection,
+        store: &Store,
+        migration: &Migration,
+        step: &migrate_core::Step,
+        mut in_transaction: bool,
+    ) -> Result<Duration> {
+        let dialect = store.dialect;
+        let all = self.options.transaction_mode == TransactionMode::All;
+        let direction = step.direction;
+        let transactional = migration.is_transactional();
+        // When the migration cannot roll back with its bookkeeping, a `running` row is
+        // committed first, so that a failure or crash is visible to the next run.
+        let claim = !dialect.transactional_ddl() || !transactional;
+        let function = match direction {
+            Direction::Up => migration.upgrade(),
+            Direction::Down => migration.downgrade().ok_or_else(|| Error::Irreversible {
+                revision: step.revision.clone(),
+            })?,
+        };
+        let started_at = crate::time::now();
+        let start = Instant::now();
+        self.emit(Event::Started {
+            migration,
+            direction,
+        });
+
+        let mut claim_id = None;
+        if claim {
+            claim_id = Some(store.insert_history(
+                conn,
+                &NewHistory {
+                    revision: step.revision.as_str(),
+                    direction,
+                    checksum: migration.checksum(),
+                    status: HistoryStatus::Running,
+                    started_at: &started_at,
+                    finished_at: None,
+                    duration: None,
+                    error: None,
+                },
+            )?);
+            if in_transaction {
+                // Commits the claim, and in `All` mode everything before this migration:
+                // a non-transactional migration runs alone.
+                commit(conn)?;
+                in_transaction = false;
+            }
+        }
+        if transactional && !in_transaction {
+            dialect.begin_write(conn)?;
+            in_transaction = true;
+        }
+
+        if let Err(err) = call(function, conn, &step.revision, direction, migration) {
+            rollback_all(conn);
+            if let Some(id) = claim_id {
+                // Best effort: the error of the migration matters more than this one, and
+                // the `running` row already blocks later runs.
+                let _ = store.finish_history(
+                    conn,
+                    id,
+                    HistoryStatus::Failed,
+                    start.elapsed(),
+                    Some(&err.to_string()),
+                );
+            }
+            return Err(err);
+        }
+
+        if !in_transaction {
+            dialect.begin_write(conn)?;
+        }
+        store.apply_delta(conn, &step.delete_versions, &step.insert_versions)?;
+        let duration = start.elapsed();
+        match claim_id {
+            Some(id) => store.finish_history(conn, id, HistoryStatus::Succeeded, duration, None)?,
+            None => {
+                store.insert_history(
+                    conn,
+                    &NewHistory {
+                        revision: step.revision.as_str(),
+                        direction,
+                        checksum: migration.checksum(),
+                        status: HistoryStatus::Succeeded,
+                        started_at: &started_at,
+                        finished_at: Some(&crate::time::now()),
+                        duration: Some(duration),
+                        error: None,
+                    },
+                )?;
+            }
+        }
+        if !all || !transactional {
+            commit(conn)?;
+            if all {
+                dialect.begin_write(conn)?;
+            }
+        }
+        self.emit(Event::Finished {
+            migration,
+            direction,
+            duration,
+        });
+        Ok(duration)
+    }
+}
+
+/// Calls a migration function, turning an error or a panic into an error naming the
+/// revision and the direction.
+fn call(
+    function: &crate::MigrationFn,
+    conn: &mut AnyConnection,
+    revision: &RevisionId,
+    direction: Direction,
+    migration: &Migration,
+) -> Result<()> {
+    // The connection is rolled back after a panic, and nothing else the closure touches
+    // outlives the call, so observing broken invariants afterwards is not a concern.
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let mut ctx = MigrationContext::new(conn, revision, direction);
+        function.call(&mut ctx)
+    }));
+    match outcome {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(err)) => Err(Error::Migration {
+            revision: revision.clone(),
+            direction,
+            message: migration.message().to_owned(),
+            source: Box::new(err),
+        }),
+        Err(payload) => Err(Error::Panic {
+            revision: revision.clone(),
+            direction,
+            message: payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "non-string panic payload".into()),
+        }),
+    }
+}
+
+fn commit(conn: &mut AnyConnection) -> Result<()> {
+    AnyConnection::commit_transaction(conn)?;
+    Ok(())
+}
+
+/// Rolls back every open transaction level, including ones a panicking migration left
+/// open inside its own `conn.transaction(..)`.
+fn rollback_all(conn: &mut AnyConnection) {
+    while let Ok(Some(_)) = AnyConnection::transaction_manager_status_mut(conn).transaction_depth()
+    {
+        if AnyConnection::rollback_transaction(conn).is_err() {
+            break;
+        }
+    }
+}
+
+/// Version rows as revision ids; a row that is not a valid id was written by hand.
+fn parse_rows(rows: Vec<String>) -> Result<Vec<RevisionId>> {
+    rows.into_iter()
+        .map(|row| {
+            RevisionId::new(&row).map_err(|error| Error::InvalidId {
+                location: format!("version table row `{row}`"),
+                error,
+            })
+        })
+        .collect()
+}
+
+/// The version rows after `step`, sorted like [`Store::versions`] returns them.
+fn after_step(mut rows: Vec<String>, step: &migrate_core::Step) -> Vec<String> {
+    rows.retain(|row| !step.delete_versions.iter().any(|d| d.as_str() == row));
+    rows.extend(step.insert_versions.iter().map(|id| id.to_string()));
+    rows.sort();
+    rows
+}

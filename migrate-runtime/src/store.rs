@@ -1,0 +1,315 @@
+//! Reading and writing the bookkeeping tables: the version table (one row per applied
+//! head) and the append-only history table. All SQL is raw because the table names are
+//! configurable; values are always bound, names are validated and quoted.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+
+use crate::backend::{Dialect, bind_markers, dialect, quote_table};
+use crate::{AnyConnection, Direction, Options, Result, RevisionId};
+
+/// The outcome recorded in a history row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HistoryStatus {
+    /// Started and not finished: the process died, or (MySQL, non-transactional
+    /// migrations) it is still running elsewhere.
+    Running,
+    /// Applied or reverted and committed.
+    Succeeded,
+    /// Failed without a full rollback (MySQL, non-transactional migrations): the migration
+    /// may be partly applied. Failures that were rolled back leave no row.
+    Failed,
+    /// Written by `stamp`: the version table was set without running anything. A stamp of
+    /// a revision also resolves its earlier `Running`/`Failed` rows.
+    Stamped,
+}
+
+impl HistoryStatus {
+    /// The word stored in the `status` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryStatus::Running => "running",
+            HistoryStatus::Succeeded => "succeeded",
+            HistoryStatus::Failed => "failed",
+            HistoryStatus::Stamped => "stamped",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "running" => HistoryStatus::Running,
+            "succeeded" => HistoryStatus::Succeeded,
+            "failed" => HistoryStatus::Failed,
+            "stamped" => HistoryStatus::Stamped,
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for HistoryStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One row of the history table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HistoryEntry {
+    /// The row's id: increasing in the order rows were written.
+    pub id: i64,
+    /// The revision, as stored (it may name a revision the code no longer has).
+    pub revision: String,
+    /// Whether it was applied or reverted.
+    pub direction: Direction,
+    /// The migration's checksum when it ran, if it had one.
+    pub checksum: Option<String>,
+    /// When it started, RFC 3339 UTC (`2024-05-01T12:00:00.000Z`).
+    pub started_at: String,
+    /// When it finished, RFC 3339 UTC; `None` while running.
+    pub finished_at: Option<String>,
+    /// How long it ran; `None` while running.
+    pub duration: Option<Duration>,
+    /// The outcome.
+    pub status: HistoryStatus,
+    /// The error of a failed run.
+    pub error: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct VersionRow {
+    #[diesel(sql_type = Text)]
+    version_num: String,
+}
+
+#[derive(QueryableByName)]
+struct HistoryRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    revision: String,
+    #[diesel(sql_type = Text)]
+    direction: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    checksum: Option<String>,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Text)]
+    started_at: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    finished_at: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    duration_us: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    error: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    id: Option<i64>,
+}
+
+impl HistoryRow {
+    fn into_entry(self) -> HistoryEntry {
+        HistoryEntry {
+            id: self.id,
+            revision: self.revision,
+            direction: if self.direction == "downgrade" {
+                Direction::Down
+            } else {
+                Direction::Up
+            },
+            checksum: self.checksum,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            duration: self
+                .duration_us
+                .map(|us| Duration::from_micros(u64::try_from(us).unwrap_or(0))),
+            // An unknown word can only come from a newer version or a hand edit; treating
+            // it as failed makes the run stop and a human look.
+            status: HistoryStatus::parse(&self.status).unwrap_or(HistoryStatus::Failed),
+            error: self.error,
+        }
+    }
+}
+
+/// What a new history row holds.
+pub(crate) struct NewHistory<'a> {
+    pub revision: &'a str,
+    pub direction: Direction,
+    pub checksum: Option<&'a str>,
+    pub status: HistoryStatus,
+    pub started_at: &'a str,
+    pub finished_at: Option<&'a str>,
+    pub duration: Option<Duration>,
+    pub error: Option<&'a str>,
+}
+
+fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// The bookkeeping tables of one connection, with their quoted names.
+pub(crate) struct Store {
+    pub dialect: &'static dyn Dialect,
+    version: String,
+    history: String,
+}
+
+impl Store {
+    /// The tables named by `options` on `conn`'s backend. `options` must be validated.
+    pub fn new(conn: &AnyConnection, options: &Options) -> Self {
+        let dialect = dialect(conn);
+        Self {
+            dialect,
+            version: quote_table(dialect, &options.version_table),
+            history: quote_table(dialect, &options.history_table),
+        }
+    }
+
+    fn sql(&self, sql: &str) -> String {
+        bind_markers(self.dialect, sql)
+    }
+
+    /// Creates both tables if they do not exist.
+    pub fn create_tables(&self, conn: &mut AnyConnection) -> Result<()> {
+        conn.batch_execute(&self.dialect.create_version_table(&self.version))?;
+        conn.batch_execute(&self.dialect.create_history_table(&self.history))?;
+        Ok(())
+    }
+
+    /// The version table's rows, sorted; `None` when the table does not exist. One query.
+    pub fn versions(&self, conn: &mut AnyConnection) -> Result<Option<Vec<String>>> {
+        let rows = diesel::sql_query(format!("SELECT version_num FROM {}", self.version))
+            .load::<VersionRow>(conn);
+        match rows {
+            Ok(rows) => {
+                let mut ids: Vec<String> = rows.into_iter().map(|r| r.version_num).collect();
+                ids.sort();
+                Ok(Some(ids))
+            }
+            Err(e) if self.dialect.is_missing_table(&e) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes `delete` and adds `insert` to the version table. A row to delete that is
+    /// not there means someone else changed the table under our feet.
+    pub fn apply_delta(
+        &self,
+        conn: &mut AnyConnection,
+        delete: &[RevisionId],
+        insert: &[RevisionId],
+    ) -> Result<()> {
+        let delete_sql = self.sql(&format!(
+            "DELETE FROM {} WHERE version_num = ?",
+            self.version
+        ));
+        for id in delete {
+            let n = diesel::sql_query(&delete_sql)
+                .bind::<Text, _>(id.as_str())
+                .execute(conn)?;
+            if n != 1 {
+                return Err(crate::Error::VersionTableChanged {
+                    revision: id.to_string(),
+                });
+            }
+        }
+        let insert_sql = self.sql(&format!(
+            "INSERT INTO {} (version_num) VALUES (?)",
+            self.version
+        ));
+        for id in insert {
+            diesel::sql_query(&insert_sql)
+                .bind::<Text, _>(id.as_str())
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Appends a history row and returns its id.
+    pub fn insert_history(&self, conn: &mut AnyConnection, row: &NewHistory<'_>) -> Result<i64> {
+        diesel::sql_query(self.sql(&format!(
+            "INSERT INTO {} (revision, direction, checksum, status, started_at, finished_at, \
+             duration_us, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self.history
+        )))
+        .bind::<Text, _>(row.revision)
+        .bind::<Text, _>(row.direction.to_string())
+        .bind::<Nullable<Text>, _>(row.checksum)
+        .bind::<Text, _>(row.status.as_str())
+        .bind::<Text, _>(row.started_at)
+        .bind::<Nullable<Text>, _>(row.finished_at)
+        .bind::<Nullable<BigInt>, _>(row.duration.map(micros))
+        .bind::<Nullable<Text>, _>(row.error)
+        .execute(conn)?;
+        // Under the runner's lock the newest row of this revision is the one just written;
+        // portable where `RETURNING` and `LAST_INSERT_ID()` are not.
+        let id = diesel::sql_query(self.sql(&format!(
+            "SELECT MAX(id) AS id FROM {} WHERE revision = ?",
+            self.history
+        )))
+        .bind::<Text, _>(row.revision)
+        .get_result::<IdRow>(conn)?;
+        Ok(id.id.unwrap_or_default())
+    }
+
+    /// Records the end of the run that history row `id` started.
+    pub fn finish_history(
+        &self,
+        conn: &mut AnyConnection,
+        id: i64,
+        status: HistoryStatus,
+        duration: Duration,
+        error: Option<&str>,
+    ) -> Result<()> {
+        diesel::sql_query(self.sql(&format!(
+            "UPDATE {} SET status = ?, finished_at = ?, duration_us = ?, error = ? WHERE id = ?",
+            self.history
+        )))
+        .bind::<Text, _>(status.as_str())
+        .bind::<Text, _>(crate::time::now())
+        .bind::<BigInt, _>(micros(duration))
+        .bind::<Nullable<Text>, _>(error)
+        .bind::<BigInt, _>(id)
+        .execute(conn)?;
+        Ok(())
+    }
+
+    /// Every history row, oldest first; empty when the table does not exist.
+    pub fn history(&self, conn: &mut AnyConnection) -> Result<Vec<HistoryEntry>> {
+        self.load_history(conn, "")
+    }
+
+    /// `Running` and `Failed` rows not followed by a later row of the same revision: runs
+    /// that may have left a migration partly applied and that nobody has resolved yet.
+    pub fn interrupted(&self, conn: &mut AnyConnection) -> Result<Vec<HistoryEntry>> {
+        self.load_history(
+            conn,
+            &format!(
+                "WHERE h.status IN ('running', 'failed') AND NOT EXISTS \
+                 (SELECT 1 FROM {} later WHERE later.revision = h.revision AND later.id > h.id)",
+                self.history
+            ),
+        )
+    }
+
+    fn load_history(&self, conn: &mut AnyConnection, filter: &str) -> Result<Vec<HistoryEntry>> {
+        let rows = diesel::sql_query(format!(
+            "SELECT h.id, h.revision, h.direction, h.checksum, h.status, h.started_at, \
+             h.finished_at, h.duration_us, h.error FROM {} h {filter} ORDER BY h.id",
+            self.history
+        ))
+        .load::<HistoryRow>(conn);
+        match rows {
+            Ok(rows) => Ok(rows.into_iter().map(HistoryRow::into_entry).collect()),
+            Err(e) if self.dialect.is_missing_table(&e) => Ok(Vec::new()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

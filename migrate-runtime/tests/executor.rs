@@ -1,0 +1,756 @@
+//! The executor against real databases: every test body runs on SQLite, and on PostgreSQL
+//! and MySQL/MariaDB when `MIGRATE_TEST_POSTGRES_URL` / `MIGRATE_TEST_MYSQL_URL` are set.
+
+mod support;
+
+use std::sync::{Arc, Barrier, Mutex};
+
+use diesel::Connection;
+use diesel::connection::InstrumentationEvent;
+use migrate_runtime::{
+    Backend, Direction, Error, HistoryStatus, Migration, MigrationContext, MigrationFn,
+    MigrationSet, Migrator, Options, TransactionMode,
+};
+use support::{
+    applied_count, chain, counter_root, custom, each_backend, id, ids, row_count, table_exists,
+    table_migration,
+};
+
+fn is_rfc3339_utc(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.len() == 24
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'.'
+        && s.ends_with('Z')
+}
+
+#[test]
+fn upgrade_to_head_applies_everything_and_records_it() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrator = Migrator::new(chain("a", &["b", "c"]));
+        assert!(migrator.current(&mut conn).unwrap().is_empty());
+
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        let steps: Vec<_> = report
+            .steps
+            .iter()
+            .map(|s| (s.revision.as_str(), s.direction))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("a", Direction::Up),
+                ("b", Direction::Up),
+                ("c", Direction::Up)
+            ]
+        );
+        assert_eq!(report.steps[1].message, "create t_b");
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["c"]);
+        assert!(table_exists(&mut conn, "t_b") && table_exists(&mut conn, "t_c"));
+        assert_eq!(row_count(&mut conn, "migrate_version"), 1);
+
+        let history = migrator.history(&mut conn).unwrap();
+        assert_eq!(history.len(), 3, "{history:?}");
+        for (entry, rev) in history.iter().zip(["a", "b", "c"]) {
+            assert_eq!(entry.revision, rev);
+            assert_eq!(entry.direction, Direction::Up);
+            assert_eq!(entry.status, HistoryStatus::Succeeded);
+            assert_eq!(
+                entry.checksum.as_deref(),
+                Some(format!("sum_{rev}").as_str())
+            );
+            assert!(is_rfc3339_utc(&entry.started_at), "{}", entry.started_at);
+            let finished = entry.finished_at.as_deref().unwrap();
+            assert!(is_rfc3339_utc(finished) && finished >= entry.started_at.as_str());
+            assert!(entry.duration.is_some());
+            assert_eq!(entry.error, None);
+        }
+        assert!(history.windows(2).all(|w| w[0].id < w[1].id));
+    });
+}
+
+#[test]
+fn partial_upgrade_stops_at_the_target_and_resumes() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrator = Migrator::new(chain("a", &["b", "c", "d"]));
+        let report = migrator.upgrade(&mut conn, "b").unwrap();
+        assert_eq!(report.steps.len(), 2);
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["b"]);
+        assert!(!table_exists(&mut conn, "t_c"));
+
+        let report = migrator.upgrade(&mut conn, "+1").unwrap();
+        assert_eq!(report.steps.len(), 1);
+        assert_eq!(report.steps[0].revision, "c");
+
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        assert_eq!(report.steps.len(), 1);
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["d"]);
+        for rev in ["a", "b", "c", "d"] {
+            let expected = if rev == "a" { 0 } else { 1 };
+            assert_eq!(applied_count(&mut conn, rev), expected, "{rev}");
+        }
+    });
+}
+
+/// a ─┬─ l1 ── l2   (branch label `left`)
+///    └─ r1         (branch label `right`)
+fn branched() -> MigrationSet {
+    MigrationSet::new(vec![
+        counter_root("a"),
+        table_migration("l1", &["a"]).with_branch_labels(["left".to_owned()]),
+        table_migration("l2", &["l1"]),
+        table_migration("r1", &["a"]).with_branch_labels(["right".to_owned()]),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn branches_upgrade_and_downgrade_independently() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrator = Migrator::new(branched());
+
+        migrator.upgrade(&mut conn, "left@head").unwrap();
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["l2"]);
+        assert!(!table_exists(&mut conn, "t_r1"));
+
+        let report = migrator.upgrade(&mut conn, "heads").unwrap();
+        assert_eq!(
+            ids(&report
+                .steps
+                .iter()
+                .map(|s| s.revision.clone())
+                .collect::<Vec<_>>()),
+            ["r1"]
+        );
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["l2", "r1"]);
+        assert_eq!(row_count(&mut conn, "migrate_version"), 2);
+
+        // Reverting one branch leaves the other alone.
+        let report = migrator.downgrade(&mut conn, "left@-1").unwrap();
+        assert_eq!(report.steps.len(), 1);
+        assert_eq!(report.steps[0].revision, "l2");
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["l1", "r1"]);
+        assert!(!table_exists(&mut conn, "t_l2") && table_exists(&mut conn, "t_r1"));
+
+        migrator.downgrade(&mut conn, "base").unwrap();
+        assert!(migrator.current(&mut conn).unwrap().is_empty());
+        assert!(!table_exists(&mut conn, "applied"));
+    });
+}
+
+#[test]
+fn downgrade_partially_and_to_base() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrator = Migrator::new(chain("a", &["b", "c"]));
+        migrator.upgrade(&mut conn, "head").unwrap();
+
+        let report = migrator.downgrade(&mut conn, "a").unwrap();
+        let steps: Vec<_> = report
+            .steps
+            .iter()
+            .map(|s| (s.revision.as_str(), s.direction))
+            .collect();
+        assert_eq!(steps, [("c", Direction::Down), ("b", Direction::Down)]);
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
+        assert!(!table_exists(&mut conn, "t_b") && table_exists(&mut conn, "applied"));
+
+        migrator.downgrade(&mut conn, "base").unwrap();
+        assert!(migrator.current(&mut conn).unwrap().is_empty());
+        assert_eq!(row_count(&mut conn, "migrate_version"), 0);
+        let history = migrator.history(&mut conn).unwrap();
+        let downs: Vec<_> = history
+            .iter()
+            .filter(|e| e.direction == Direction::Down)
+            .map(|e| e.revision.as_str())
+            .collect();
+        assert_eq!(downs, ["c", "b", "a"]);
+
+        // Already at base: nothing to do.
+        assert!(
+            migrator
+                .downgrade(&mut conn, "base")
+                .unwrap()
+                .steps
+                .is_empty()
+        );
+    });
+}
+
+#[test]
+fn stamp_sets_the_version_table_without_running_anything() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrator = Migrator::new(chain("a", &["b", "c"]));
+        let rows = migrator.stamp(&mut conn, "b").unwrap();
+        assert_eq!(ids(&rows), ["b"]);
+        assert!(!table_exists(&mut conn, "applied"), "stamp ran a migration");
+        let history = migrator.history(&mut conn).unwrap();
+        assert!(!history.is_empty());
+        assert!(history.iter().all(|e| e.status == HistoryStatus::Stamped));
+
+        // Only `c` is left to run; it needs `applied`, which stamping did not create.
+        conn.batch_execute_compat("CREATE TABLE applied (revision VARCHAR(64) NOT NULL)");
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        assert_eq!(ids(&[report.steps[0].revision.clone()]), ["c"]);
+        assert_eq!(report.steps.len(), 1);
+
+        assert!(migrator.stamp(&mut conn, "base").unwrap().is_empty());
+        assert!(migrator.current(&mut conn).unwrap().is_empty());
+        assert!(table_exists(&mut conn, "t_c"), "stamp base ran a downgrade");
+    });
+}
+
+/// `batch_execute` without importing the trait in every test.
+trait BatchCompat {
+    fn batch_execute_compat(&mut self, sql: &str);
+}
+
+impl BatchCompat for migrate_runtime::AnyConnection {
+    fn batch_execute_compat(&mut self, sql: &str) {
+        diesel::connection::SimpleConnection::batch_execute(self, sql).unwrap();
+    }
+}
+
+fn failing_sql(rev: &str, parent: &str) -> Migration {
+    let table = format!("t_{rev}");
+    custom(rev, &[parent], move |ctx| {
+        ctx.execute(&format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY)"))?;
+        ctx.execute("INSERT INTO applied (revision) VALUES ('before the error')")?;
+        ctx.execute("INSERT INTO no_such_table (x) VALUES (1)")
+    })
+}
+
+#[test]
+fn a_failing_migration_is_rolled_back_and_stops_the_run() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let set = MigrationSet::new(vec![
+            counter_root("a"),
+            table_migration("b", &["a"]),
+            failing_sql("c", "b"),
+            table_migration("d", &["c"]),
+        ])
+        .unwrap();
+        let migrator = Migrator::new(set);
+        let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(&err, Error::Migration { revision, direction: Direction::Up, .. } if *revision == "c"),
+            "{err:?}"
+        );
+        assert!(text.starts_with("upgrade of `c` failed: "), "{text}");
+        assert!(
+            text.contains("no_such_table"),
+            "the database's message: {text}"
+        );
+        assert!(!err.is_input_error());
+
+        // Earlier migrations stay applied and recorded; the failing one left no version row.
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["b"]);
+        assert!(table_exists(&mut conn, "t_b"));
+        assert!(!table_exists(&mut conn, "t_d"));
+        // Its data change was rolled back, except on MySQL, where the `CREATE TABLE` before
+        // it committed the transaction implicitly.
+        let kept = i64::from(db.backend == Backend::Mysql);
+        assert_eq!(applied_count(&mut conn, "before the error"), kept);
+        let history = migrator.history(&mut conn).unwrap();
+        let succeeded: Vec<_> = history
+            .iter()
+            .filter(|e| e.status == HistoryStatus::Succeeded)
+            .map(|e| e.revision.as_str())
+            .collect();
+        assert_eq!(succeeded, ["a", "b"]);
+
+        if db.backend == Backend::Mysql {
+            // DDL commits implicitly: the table stays, and the failure is recorded and
+            // blocks the next run until someone resolves it.
+            assert!(table_exists(&mut conn, "t_c"));
+            let failed = history.last().unwrap();
+            assert_eq!(
+                (failed.revision.as_str(), failed.status),
+                ("c", HistoryStatus::Failed)
+            );
+            assert!(failed.error.as_deref().unwrap().contains("no_such_table"));
+            let again = migrator.upgrade(&mut conn, "head").unwrap_err();
+            assert!(matches!(again, Error::Interrupted { .. }), "{again:?}");
+        } else {
+            assert!(!table_exists(&mut conn, "t_c"));
+            assert_eq!(
+                history.len(),
+                2,
+                "a rolled-back failure leaves no row: {history:?}"
+            );
+            // Fixed code then applies cleanly.
+            let fixed = Migrator::new(chain("a", &["b", "c", "d"]));
+            assert_eq!(fixed.upgrade(&mut conn, "head").unwrap().steps.len(), 2);
+        }
+    });
+}
+
+#[test]
+fn an_error_returned_by_a_migration_names_revision_and_step() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let set = MigrationSet::new(vec![
+            counter_root("a"),
+            custom("b", &["a"], |ctx| {
+                ctx.execute("INSERT INTO applied (revision) VALUES ('b')")?;
+                Err(migrate_runtime::Error::msg("refusing: bad data"))
+            }),
+        ])
+        .unwrap();
+        let migrator = Migrator::new(set);
+        let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+        assert_eq!(err.to_string(), "upgrade of `b` failed: refusing: bad data");
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
+        assert_eq!(applied_count(&mut conn, "b"), 0);
+    });
+}
+
+#[test]
+fn a_panicking_migration_is_rolled_back_and_reported() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let set = MigrationSet::new(vec![
+            counter_root("a"),
+            custom("b", &["a"], |ctx| {
+                ctx.execute("INSERT INTO applied (revision) VALUES ('b')")?;
+                // A panic inside the migration's own transaction leaves it open; the
+                // executor must still roll everything back.
+                ctx.connection()
+                    .transaction::<(), migrate_runtime::Error, _>(|conn| {
+                        diesel::connection::SimpleConnection::batch_execute(
+                            conn,
+                            "INSERT INTO applied (revision) VALUES ('b')",
+                        )?;
+                        panic!("kaboom in b")
+                    })
+            }),
+        ])
+        .unwrap();
+        let migrator = Migrator::new(set);
+        let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+        assert!(
+            matches!(&err, Error::Panic { revision, direction: Direction::Up, message } if *revision == "b" && message == "kaboom in b"),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), "upgrade of `b` panicked: kaboom in b");
+        // The connection is usable and nothing of `b` remains.
+        assert_eq!(applied_count(&mut conn, "b"), 0);
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
+    });
+}
+
+#[test]
+fn downgrade_through_an_irreversible_migration_is_refused_before_running() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let set = MigrationSet::new(vec![
+            counter_root("a"),
+            Migration::new(
+                id("b"),
+                MigrationFn::new(|ctx| ctx.execute("CREATE TABLE t_b (id INTEGER PRIMARY KEY)")),
+            )
+            .with_revises([id("a")]),
+            table_migration("c", &["b"]),
+        ])
+        .unwrap();
+        let migrator = Migrator::new(set);
+        migrator.upgrade(&mut conn, "head").unwrap();
+        let err = migrator.downgrade(&mut conn, "base").unwrap_err();
+        assert!(
+            matches!(&err, Error::Irreversible { revision } if *revision == "b"),
+            "{err:?}"
+        );
+        assert!(err.is_input_error());
+        // `c` comes before `b` on the way down and was not reverted either.
+        assert!(table_exists(&mut conn, "t_c"));
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["c"]);
+        let history = migrator.history(&mut conn).unwrap();
+        assert!(history.iter().all(|e| e.direction == Direction::Up));
+        // Down to just above the irreversible one is fine.
+        migrator.downgrade(&mut conn, "b").unwrap();
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["b"]);
+    });
+}
+
+#[test]
+fn transaction_mode_all_is_all_or_nothing_and_refused_on_mysql() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let set = MigrationSet::new(vec![
+            counter_root("a"),
+            table_migration("b", &["a"]),
+            failing_sql("c", "b"),
+        ])
+        .unwrap();
+        let options = Options::default().with_transaction_mode(TransactionMode::All);
+        let migrator = Migrator::new(set).with_options(options.clone());
+        let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+        if db.backend == Backend::Mysql {
+            assert!(
+                matches!(
+                    err,
+                    Error::TransactionModeUnsupported {
+                        backend: Backend::Mysql
+                    }
+                ),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("PerMigration"), "{err}");
+            assert!(
+                !table_exists(&mut conn, "migrate_version"),
+                "refused after doing work"
+            );
+            return;
+        }
+        assert!(matches!(&err, Error::Migration { revision, .. } if *revision == "c"));
+        assert!(migrator.current(&mut conn).unwrap().is_empty());
+        assert!(!table_exists(&mut conn, "applied") && !table_exists(&mut conn, "t_b"));
+        assert!(migrator.history(&mut conn).unwrap().is_empty());
+
+        let ok = Migrator::new(chain("a", &["b", "c"])).with_options(options);
+        assert_eq!(ok.upgrade(&mut conn, "head").unwrap().steps.len(), 3);
+        assert_eq!(ids(&ok.current(&mut conn).unwrap()), ["c"]);
+        assert_eq!(ok.history(&mut conn).unwrap().len(), 3);
+    });
+}
+
+fn non_transactional(rev: &str, parent: &str, fail: bool) -> Migration {
+    let table = format!("t_{rev}");
+    custom(rev, &[parent], move |ctx| {
+        ctx.execute(&format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY)"))?;
+        if fail {
+            ctx.execute("INSERT INTO no_such_table (x) VALUES (1)")?;
+        }
+        Ok(())
+    })
+    .with_transactional(false)
+}
+
+#[test]
+fn non_transactional_migrations_run_alone_and_record_their_outcome() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let set = MigrationSet::new(vec![
+            counter_root("a"),
+            non_transactional("b", "a", false),
+            table_migration("c", &["b"]),
+        ])
+        .unwrap();
+        let migrator = Migrator::new(set.clone());
+        migrator.upgrade(&mut conn, "head").unwrap();
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["c"]);
+        let history = migrator.history(&mut conn).unwrap();
+        assert_eq!(history.len(), 3);
+        assert!(history.iter().all(|e| e.status == HistoryStatus::Succeeded));
+
+        if db.backend != Backend::Mysql {
+            // In `All` mode the non-transactional migration splits the run: what came
+            // before it is committed, what fails after it is rolled back.
+            let mut conn = db.connect();
+            migrator.downgrade(&mut conn, "base").unwrap();
+            let split = Migrator::new(
+                MigrationSet::new(vec![
+                    counter_root("a"),
+                    non_transactional("b", "a", false),
+                    failing_sql("c", "b"),
+                ])
+                .unwrap(),
+            )
+            .with_options(Options::default().with_transaction_mode(TransactionMode::All));
+            conn.batch_execute_compat("DROP TABLE t_b");
+            split.upgrade(&mut conn, "head").unwrap_err();
+            assert_eq!(ids(&split.current(&mut conn).unwrap()), ["b"]);
+            assert!(table_exists(&mut conn, "applied") && !table_exists(&mut conn, "t_c"));
+        }
+    });
+}
+
+#[test]
+fn an_interrupted_run_blocks_until_stamped() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let set = MigrationSet::new(vec![
+            counter_root("a"),
+            non_transactional("b", "a", true),
+            table_migration("c", &["b"]),
+        ])
+        .unwrap();
+        let migrator = Migrator::new(set);
+        let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+        assert!(matches!(&err, Error::Migration { revision, .. } if *revision == "b"));
+        // Not transactional: its table stays, and the failure is on record.
+        assert!(table_exists(&mut conn, "t_b"));
+        let failed = migrator.history(&mut conn).unwrap().pop().unwrap();
+        assert_eq!(
+            (failed.revision.as_str(), failed.status),
+            ("b", HistoryStatus::Failed)
+        );
+        assert!(failed.finished_at.is_some());
+        assert!(failed.error.unwrap().contains("no_such_table"));
+
+        let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::Interrupted { .. }), "{err:?}");
+        assert!(text.contains("upgrade of `b` is failed"), "{text}");
+        assert!(text.contains("partly applied"), "{text}");
+        assert!(text.contains("SELECT * FROM migrate_history"), "{text}");
+        assert!(text.contains("stamp"), "{text}");
+        assert_eq!(migrator.check(&mut conn).unwrap().interrupted.len(), 1);
+
+        // The operator finished `b` by hand; stamping records it and clears the state.
+        assert_eq!(ids(&migrator.stamp(&mut conn, "b").unwrap()), ["b"]);
+        assert!(migrator.check(&mut conn).unwrap().interrupted.is_empty());
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        assert_eq!(report.steps.len(), 1);
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["c"]);
+    });
+}
+
+#[test]
+fn a_crashed_run_left_running_is_refused() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrator = Migrator::new(chain("a", &["b"]));
+        migrator.upgrade(&mut conn, "a").unwrap();
+        // What a process killed inside a MySQL migration leaves behind.
+        conn.batch_execute_compat(
+            "INSERT INTO migrate_history (revision, direction, status, started_at) \
+             VALUES ('b', 'upgrade', 'running', '2024-01-01T00:00:00.000Z')",
+        );
+        let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("upgrade of `b` is running"), "{text}");
+        assert!(!table_exists(&mut conn, "t_b"));
+        // Stamping the revision the schema matches (here: still `a`) clears it.
+        migrator.stamp(&mut conn, "a").unwrap();
+        migrator.upgrade(&mut conn, "head").unwrap();
+        assert!(table_exists(&mut conn, "t_b"));
+    });
+}
+
+#[test]
+fn concurrent_runners_apply_each_migration_once() {
+    const THREADS: usize = 4;
+    each_backend(|db| {
+        let revs = ["b", "c", "d", "e", "f"];
+        let migrator = Migrator::new(chain("a", &revs));
+        let barrier = Arc::new(Barrier::new(THREADS));
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..THREADS)
+                .map(|_| {
+                    let (migrator, barrier) = (&migrator, barrier.clone());
+                    scope.spawn(move || {
+                        let mut conn = db.connect();
+                        barrier.wait();
+                        migrator.upgrade(&mut conn, "head")
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut applied_steps = 0;
+        for result in results {
+            applied_steps += result.unwrap().steps.len();
+        }
+        assert_eq!(applied_steps, revs.len() + 1, "each step ran exactly once");
+        let mut conn = db.connect();
+        for rev in revs {
+            assert_eq!(applied_count(&mut conn, rev), 1, "{rev}");
+        }
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["f"]);
+        assert_eq!(migrator.history(&mut conn).unwrap().len(), revs.len() + 1);
+    });
+}
+
+#[test]
+fn upgrade_url_migrates_on_start() {
+    each_backend(|db| {
+        let migrator = Migrator::new(chain("a", &["b"]));
+        assert_eq!(
+            migrator.upgrade_url(db.url(), "head").unwrap().steps.len(),
+            2
+        );
+        assert!(
+            migrator
+                .upgrade_url(db.url(), "head")
+                .unwrap()
+                .steps
+                .is_empty()
+        );
+    });
+}
+
+#[test]
+fn check_reports_pending_unknown_changed_and_clean() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrator = Migrator::new(chain("a", &["b", "c"]));
+        let report = migrator.check(&mut conn).unwrap();
+        assert_eq!(ids(&report.pending), ["a", "b", "c"]);
+        assert!(!report.is_clean());
+        assert!(
+            !table_exists(&mut conn, "migrate_version"),
+            "check created tables"
+        );
+
+        migrator.upgrade(&mut conn, "b").unwrap();
+        assert_eq!(ids(&migrator.check(&mut conn).unwrap().pending), ["c"]);
+        migrator.upgrade(&mut conn, "head").unwrap();
+        let report = migrator.check(&mut conn).unwrap();
+        assert!(report.is_clean(), "{report:?}");
+
+        // The code of `b` changed since it was applied.
+        let edited = MigrationSet::new(
+            chain("a", &["b", "c"])
+                .migrations()
+                .iter()
+                .map(|m| {
+                    if m.id() == "b" {
+                        m.clone().with_checksum("sum_b_edited")
+                    } else {
+                        m.clone()
+                    }
+                })
+                .collect(),
+        )
+        .unwrap();
+        let report = Migrator::new(edited).check(&mut conn).unwrap();
+        assert_eq!(report.changed.len(), 1, "{report:?}");
+        assert_eq!(report.changed[0].revision, "b");
+        assert_eq!(report.changed[0].recorded, "sum_b");
+        assert_eq!(report.changed[0].current, "sum_b_edited");
+
+        // A row the code does not know (a newer binary applied it).
+        conn.batch_execute_compat("INSERT INTO migrate_version (version_num) VALUES ('zz_newer')");
+        let report = migrator.check(&mut conn).unwrap();
+        assert_eq!(report.unknown, ["zz_newer"]);
+        assert!(!report.is_clean());
+    });
+}
+
+#[test]
+fn already_at_head_is_one_query_and_no_ddl() {
+    each_backend(|db| {
+        let migrator = Migrator::new(chain("a", &["b"]));
+        migrator.upgrade(&mut db.connect(), "head").unwrap();
+
+        let mut conn = db.connect();
+        let queries = Arc::new(Mutex::new(Vec::<String>::new()));
+        let seen = queries.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { query, .. } = event {
+                seen.lock().unwrap().push(query.to_string());
+            }
+        });
+        assert!(
+            migrator
+                .upgrade(&mut conn, "head")
+                .unwrap()
+                .steps
+                .is_empty()
+        );
+        let seen = queries.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert!(seen[0].starts_with("SELECT version_num FROM"), "{seen:?}");
+
+        // A fresh database with nothing to apply: the failed read is the only query, and
+        // nothing is created.
+        let empty = Migrator::new(MigrationSet::new(Vec::new()).unwrap());
+        let fresh = support::TestDb::fresh_like(db);
+        let mut conn = fresh.connect();
+        let queries = Arc::new(Mutex::new(0usize));
+        let seen = queries.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { .. } = event {
+                *seen.lock().unwrap() += 1;
+            }
+        });
+        assert!(empty.upgrade(&mut conn, "heads").unwrap().steps.is_empty());
+        assert_eq!(*queries.lock().unwrap(), 1);
+        assert!(!table_exists(&mut conn, "migrate_version"));
+    });
+}
+
+#[test]
+fn events_report_each_migration() {
+    each_backend(|db| {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink = events.clone();
+        let migrator = Migrator::new(chain("a", &["b"])).on_event(move |event| {
+            let line = match event {
+                migrate_runtime::Event::Started {
+                    migration,
+                    direction,
+                } => format!("start {direction} {}", migration.id()),
+                migrate_runtime::Event::Finished {
+                    migration,
+                    direction,
+                    ..
+                } => format!("done {direction} {}", migration.id()),
+                _ => "other".into(),
+            };
+            sink.lock().unwrap().push(line);
+        });
+        migrator.upgrade(&mut db.connect(), "head").unwrap();
+        assert_eq!(
+            *events.lock().unwrap(),
+            [
+                "start upgrade a",
+                "done upgrade a",
+                "start upgrade b",
+                "done upgrade b"
+            ]
+        );
+    });
+}
+
+#[test]
+fn custom_table_names_are_used() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let options = Options::default()
+            .with_version_table("app_versions")
+            .with_history_table("app_history");
+        let migrator = Migrator::new(chain("a", &["b"])).with_options(options);
+        migrator.upgrade(&mut conn, "head").unwrap();
+        assert!(table_exists(&mut conn, "app_versions") && table_exists(&mut conn, "app_history"));
+        assert!(!table_exists(&mut conn, "migrate_version"));
+        assert_eq!(row_count(&mut conn, "app_history"), 2);
+
+        let bad = Migrator::new(chain("a", &["b"]))
+            .with_options(Options::default().with_version_table("v; DROP TABLE x"));
+        let err = bad.upgrade(&mut conn, "head").unwrap_err();
+        assert!(err.is_input_error(), "{err:?}");
+    });
+}
+
+#[test]
+fn migrations_receive_their_context() {
+    each_backend(|db| {
+        let backend = db.backend;
+        let set = MigrationSet::new(vec![custom(
+            "a",
+            &[],
+            move |ctx: &mut MigrationContext<'_>| {
+                assert_eq!(ctx.backend(), backend);
+                assert_eq!(ctx.revision(), "a");
+                assert_eq!(ctx.direction(), Direction::Up);
+                Ok(())
+            },
+        )])
+        .unwrap();
+        Migrator::new(set)
+            .upgrade(&mut db.connect(), "head")
+            .unwrap();
+    });
+}

@@ -1,0 +1,266 @@
+//! Test databases on every backend: SQLite always, PostgreSQL and MySQL when their URL
+//! variables are set. Each test gets a fresh database of its own and drops it at the end,
+//! so tests run in parallel.
+
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diesel::RunQueryDsl;
+use diesel::connection::SimpleConnection;
+use diesel::sql_types::{BigInt, Text};
+use migrate_runtime::{
+    AnyConnection, Backend, DatabaseUrl, Migration, MigrationContext, MigrationFn, MigrationSet,
+    Result, RevisionId,
+};
+
+/// The variable naming the PostgreSQL server for the tests.
+pub const POSTGRES_VAR: &str = "MIGRATE_TEST_POSTGRES_URL";
+/// The variable naming the MySQL/MariaDB server for the tests.
+pub const MYSQL_VAR: &str = "MIGRATE_TEST_MYSQL_URL";
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh database on one backend, dropped when this goes out of scope.
+pub struct TestDb {
+    pub backend: Backend,
+    url: String,
+    admin: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// The URL of the fresh database.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A new connection to the fresh database.
+    pub fn connect(&self) -> AnyConnection {
+        AnyConnection::open(&DatabaseUrl::parse(&self.url).unwrap())
+            .unwrap_or_else(|e| panic!("cannot connect to the {} test database: {e}", self.backend))
+    }
+
+    /// Another fresh database on the same backend and server.
+    pub fn fresh_like(other: &TestDb) -> Self {
+        match &other.admin {
+            Some((admin_url, _)) => Self::server(other.backend, admin_url),
+            None => Self::sqlite(),
+        }
+    }
+
+    fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("test.sqlite3").display());
+        Self {
+            backend: Backend::Sqlite,
+            url,
+            admin: None,
+            _dir: Some(dir),
+        }
+    }
+
+    fn server(backend: Backend, admin_url: &str) -> Self {
+        let name = format!(
+            "migrate_t_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = AnyConnection::open(&DatabaseUrl::parse(admin_url).unwrap())
+            .unwrap_or_else(|e| panic!("cannot connect to {backend} at {admin_url}: {e}"));
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let mut url = url::Url::parse(admin_url).unwrap();
+        url.set_path(&format!("/{name}"));
+        Self {
+            backend,
+            url: url.to_string(),
+            admin: Some((admin_url.to_owned(), name)),
+            _dir: None,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = &self.admin else {
+            return;
+        };
+        let drop_sql = match self.backend {
+            // Connections a failed test leaked would block a plain DROP.
+            Backend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            _ => format!("DROP DATABASE IF EXISTS {name}"),
+        };
+        match AnyConnection::open(&DatabaseUrl::parse(admin_url).unwrap()) {
+            Ok(mut admin) => {
+                if let Err(e) = admin.batch_execute(&drop_sql) {
+                    eprintln!("warning: could not drop test database {name}: {e}");
+                }
+            }
+            Err(e) => eprintln!("warning: could not drop test database {name}: {e}"),
+        }
+    }
+}
+
+/// Runs `body` on a fresh SQLite database, then on fresh PostgreSQL and MySQL databases
+/// when their variables are set. Prints why a backend is skipped; fails when a variable is
+/// set but its backend is not compiled in.
+pub fn each_backend(body: impl Fn(&TestDb)) {
+    body(&TestDb::sqlite());
+    for (var, backend, compiled, example) in [
+        (
+            POSTGRES_VAR,
+            Backend::Postgres,
+            cfg!(feature = "postgres"),
+            "postgres://postgres@127.0.0.1:5432/postgres",
+        ),
+        (
+            MYSQL_VAR,
+            Backend::Mysql,
+            cfg!(feature = "mysql"),
+            "mysql://root@127.0.0.1:3306/test",
+        ),
+    ] {
+        match std::env::var(var) {
+            Ok(url) if !url.is_empty() => {
+                assert!(
+                    compiled,
+                    "{var} is set but migrate-runtime was built without the `{}` feature; \
+                     run with --features {} or unset {var}",
+                    backend.feature(),
+                    backend.feature()
+                );
+                body(&TestDb::server(backend, &url));
+            }
+            _ => eprintln!(
+                "skipped: {backend} tests need {var} (e.g. {var}={example}) and the `{}` feature",
+                backend.feature()
+            ),
+        }
+    }
+}
+
+/// A revision id.
+pub fn id(s: &str) -> RevisionId {
+    RevisionId::new(s).unwrap()
+}
+
+/// `CREATE TABLE t_<rev>` up, `DROP TABLE t_<rev>` down, plus one row in `applied` so a
+/// test can count how often each migration ran. The first migration of a set creates
+/// `applied` (see [`counter_root`]).
+pub fn table_migration(rev: &str, parents: &[&str]) -> Migration {
+    let up_rev = rev.to_owned();
+    let down_rev = rev.to_owned();
+    Migration::new(
+        id(rev),
+        MigrationFn::new(move |ctx: &mut MigrationContext<'_>| {
+            ctx.execute(&format!("CREATE TABLE t_{up_rev} (id INTEGER PRIMARY KEY)"))?;
+            ctx.execute(&format!(
+                "INSERT INTO applied (revision) VALUES ('{up_rev}')"
+            ))
+        }),
+    )
+    .with_revises(parents.iter().map(|p| id(p)))
+    .with_message(format!("create t_{rev}"))
+    .with_checksum(format!("sum_{rev}"))
+    .with_downgrade(MigrationFn::new(move |ctx: &mut MigrationContext<'_>| {
+        ctx.execute(&format!("DROP TABLE t_{down_rev}"))
+    }))
+}
+
+/// The root that creates the `applied` counter table (and drops it on downgrade).
+pub fn counter_root(rev: &str) -> Migration {
+    Migration::new(
+        id(rev),
+        MigrationFn::new(|ctx: &mut MigrationContext<'_>| {
+            ctx.execute("CREATE TABLE applied (revision VARCHAR(64) NOT NULL)")
+        }),
+    )
+    .with_message("create the counter table")
+    .with_checksum(format!("sum_{rev}"))
+    .with_downgrade(MigrationFn::new(|ctx: &mut MigrationContext<'_>| {
+        ctx.execute("DROP TABLE applied")
+    }))
+}
+
+/// A migration running `up` (a closure) with a no-op downgrade.
+pub fn custom(
+    rev: &str,
+    parents: &[&str],
+    up: impl Fn(&mut MigrationContext<'_>) -> Result<()> + Send + Sync + 'static,
+) -> Migration {
+    Migration::new(id(rev), MigrationFn::new(up))
+        .with_revises(parents.iter().map(|p| id(p)))
+        .with_message(format!("custom {rev}"))
+        .with_downgrade(MigrationFn::new(|_| Ok(())))
+}
+
+/// `root` (counter table) then a linear chain of table migrations.
+pub fn chain(root: &str, revs: &[&str]) -> MigrationSet {
+    let mut migrations = vec![counter_root(root)];
+    let mut parent = root;
+    for rev in revs {
+        migrations.push(table_migration(rev, &[parent]));
+        parent = rev;
+    }
+    MigrationSet::new(migrations).unwrap()
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Whether table `name` exists in the test database.
+pub fn table_exists(conn: &mut AnyConnection, name: &str) -> bool {
+    let sql = match conn.backend() {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = $1"
+        }
+        _ => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables \
+             WHERE table_schema = DATABASE() AND table_name = ?"
+        }
+    };
+    diesel::sql_query(sql)
+        .bind::<Text, _>(name)
+        .get_result::<Count>(conn)
+        .unwrap()
+        .n
+        == 1
+}
+
+/// How many times migration `rev` inserted its row into `applied`.
+pub fn applied_count(conn: &mut AnyConnection, rev: &str) -> i64 {
+    let sql = match conn.backend() {
+        Backend::Postgres => "SELECT COUNT(*) AS n FROM applied WHERE revision = $1",
+        _ => "SELECT COUNT(*) AS n FROM applied WHERE revision = ?",
+    };
+    diesel::sql_query(sql)
+        .bind::<Text, _>(rev)
+        .get_result::<Count>(conn)
+        .unwrap()
+        .n
+}
+
+/// The number of rows of `table`.
+pub fn row_count(conn: &mut AnyConnection, table: &str) -> i64 {
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+        .get_result::<Count>(conn)
+        .unwrap()
+        .n
+}
+
+/// Revision ids as strings, for comparing with `current()`.
+pub fn ids(list: &[RevisionId]) -> Vec<&str> {
+    list.iter().map(RevisionId::as_str).collect()
+}
