@@ -138,14 +138,14 @@ fn registration(item: &ItemFn, args: &Args, scope: &Scope) -> TokenStream {
     // Typed constants, spanned on the user's tokens: a wrong signature or a missing downgrade
     // function is reported there as one plain "expected fn pointer" or "cannot find value".
     let upgrade = quote_spanned! {ident.span()=>
-        const UPGRADE: #private::MigrationFnPtr = #ident;
+        const __MIGRATE_UPGRADE: #private::MigrationFnPtr = #ident;
     };
     let (downgrade_const, downgrade) = match &args.downgrade {
         Some(path) => (
             quote_spanned! {path.span()=>
-                const DOWNGRADE: #private::MigrationFnPtr = #path;
+                const __MIGRATE_DOWNGRADE: #private::MigrationFnPtr = #path;
             },
-            quote!(::core::option::Option::Some(DOWNGRADE)),
+            quote!(::core::option::Option::Some(__MIGRATE_DOWNGRADE)),
         ),
         None => (TokenStream::new(), quote!(::core::option::Option::None)),
     };
@@ -161,7 +161,7 @@ fn registration(item: &ItemFn, args: &Args, scope: &Scope) -> TokenStream {
                     depends_on: &[#(#depends_on),*],
                     branch_labels: &[#(#branch_labels),*],
                     message: #message,
-                    upgrade: UPGRADE,
+                    upgrade: __MIGRATE_UPGRADE,
                     downgrade: #downgrade,
                     transactional: #transactional,
                     checksum: #checksum,

@@ -175,6 +175,14 @@ mod tests {
         assert!(found[5].contains("add `-> Result<()>`"));
         let found = problems("fn up(ctx: MigrationContext, x: u8) -> u8 { 0 }");
         assert_eq!(found.len(), 3, "{found:#?}");
+        let found = problems(
+            "const extern \"C\" fn up<const N: usize>(&mut self) -> Result<()> { Ok(()) }",
+        );
+        assert_eq!(found.len(), 4, "{found:#?}");
+        assert!(found[0].contains("`const fn`"));
+        assert!(found[1].contains("`extern`"));
+        assert!(found[2].contains("generic"));
+        assert!(found[3].contains("instead of `self`"));
     }
 
     #[test]
