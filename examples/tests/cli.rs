@@ -208,17 +208,33 @@ fn main_flow(catalog: &Catalog) {
         assert!(line_of(&out, id).starts_with("upgrade"), "{out}");
     }
     let current = catalog.run(&["current"]).success();
-    assert!(stdout(&current).contains(&format!("{HEAD} (head)")), "{}", stdout(&current));
+    assert!(
+        stdout(&current).contains(&format!("{HEAD} (head)")),
+        "{}",
+        stdout(&current)
+    );
 
     let again = catalog.run(&["upgrade", "head"]).success();
-    assert!(stdout(&again).contains("nothing to do"), "{}", stdout(&again));
+    assert!(
+        stdout(&again).contains("nothing to do"),
+        "{}",
+        stdout(&again)
+    );
 
     let check = catalog.run(&["check"]).success();
-    assert!(stdout(&check).contains("database: ok"), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("database: ok"),
+        "{}",
+        stdout(&check)
+    );
 
     let refused = catalog.run(&["downgrade", "base"]).failure();
     assert!(stderr(&refused).contains(HEAD), "{}", stderr(&refused));
-    assert!(stderr(&refused).contains("irreversible"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("irreversible"),
+        "{}",
+        stderr(&refused)
+    );
     let still = catalog.run(&["current"]).success();
     assert!(stdout(&still).contains(HEAD), "refusal must run nothing");
 
@@ -272,7 +288,11 @@ fn upgrade_to_a_prefix_and_relative_steps() {
     assert!(stdout(&current).contains("2b6f0c81d4a9"));
     catalog.run(&["upgrade", "+1"]).success();
     let current = catalog.run(&["current"]).success();
-    assert!(stdout(&current).contains("ae3c1d9e7a05"), "{}", stdout(&current));
+    assert!(
+        stdout(&current).contains("ae3c1d9e7a05"),
+        "{}",
+        stdout(&current)
+    );
     let down = catalog.run(&["downgrade", "-1"]).success();
     assert!(line_of(&stdout(&down), "ae3c1d9e7a05").starts_with("downgrade"));
 }
@@ -320,11 +340,7 @@ fn database_url_comes_from_the_environment_then_dotenv() {
         format!("DATABASE_URL=sqlite://{}\n", from_dotenv.display()),
     )
     .unwrap();
-    catalog
-        .bare()
-        .args(["stamp", "head"])
-        .assert()
-        .success();
+    catalog.bare().args(["stamp", "head"]).assert().success();
     assert!(from_dotenv.exists(), ".env must be read");
     assert!(!catalog.dir.path().join("migrate.sqlite3").exists());
 }
@@ -354,7 +370,10 @@ fn current_verbose_shows_details() {
     assert!(out.contains(MERGE_POINT), "{out}");
     assert!(out.contains("Merge tagging and orientation"), "{out}");
     assert!(out.contains("checksum:"), "{out}");
-    assert!(out.contains("7d1e5a3c8f02_merge_tagging_and_orientation.rs"), "{out}");
+    assert!(
+        out.contains("7d1e5a3c8f02_merge_tagging_and_orientation.rs"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -394,13 +413,19 @@ fn bad_url_exits_2() {
         .args(["--database-url", "redis://cache:6379", "upgrade"])
         .assert()
         .code(2);
-    assert!(stderr(&bad).contains("error: invalid database URL"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("error: invalid database URL"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 #[test]
 fn bad_flags_exit_2() {
     let catalog = Catalog::sqlite();
-    catalog.run(&["upgrade", "--transaction", "sometimes"]).code(2);
+    catalog
+        .run(&["upgrade", "--transaction", "sometimes"])
+        .code(2);
     catalog.run(&["downgrade"]).code(2);
     catalog.run(&["frobnicate"]).code(2);
 }
@@ -412,7 +437,12 @@ fn passwords_are_never_printed() {
         "postgres://app:s3cr3t-pw@127.0.0.1:1/catalog",
         "mysql://app:s3cr3t-pw@127.0.0.1:1/catalog",
     ] {
-        for args in [&["upgrade", "head"][..], &["current"], &["stamp", "head"], &["check"]] {
+        for args in [
+            &["upgrade", "head"][..],
+            &["current"],
+            &["stamp", "head"],
+            &["check"],
+        ] {
             let out = catalog
                 .bare()
                 .args(["--database-url", url])
@@ -420,7 +450,10 @@ fn passwords_are_never_printed() {
                 .assert()
                 .failure();
             let all = format!("{}{}", stdout(&out), stderr(&out));
-            assert!(!all.contains("s3cr3t-pw"), "{args:?} leaked the password:\n{all}");
+            assert!(
+                !all.contains("s3cr3t-pw"),
+                "{args:?} leaked the password:\n{all}"
+            );
             assert!(all.contains("error:"), "{all}");
         }
     }
@@ -445,7 +478,11 @@ fn downgrade_through_the_irreversible_migration_is_refused() {
     let catalog = Catalog::sqlite();
     catalog.run(&["upgrade", "head"]).success();
     let refused = catalog.run(&["downgrade", BEFORE_HEAD]).failure();
-    assert!(stderr(&refused).contains("irreversible"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("irreversible"),
+        "{}",
+        stderr(&refused)
+    );
 }
 
 #[test]
@@ -479,15 +516,36 @@ fn history_is_newest_first_with_markers() {
     let catalog = Catalog::sqlite();
     let history = catalog.bare().arg("history").assert().success();
     let out = stdout(&history);
-    let position = |id: &str| out.find(id).unwrap_or_else(|| panic!("{id} missing:\n{out}"));
+    let position = |id: &str| {
+        out.find(&format!("-> {id}"))
+            .unwrap_or_else(|| panic!("{id} missing:\n{out}"))
+    };
     assert!(position(HEAD) < position(MERGE_POINT), "{out}");
     assert!(position(MERGE_POINT) < position(BRANCH_POINT), "{out}");
-    assert!(line_of(&out, "1975ea83b712").starts_with("<base> -> 1975ea83b712"), "{out}");
-    assert!(line_of(&out, &format!("-> {HEAD}")).contains("(head)"), "{out}");
-    assert!(line_of(&out, &format!("-> {BRANCH_POINT}")).contains("(branchpoint)"), "{out}");
-    assert!(line_of(&out, &format!("-> {MERGE_POINT}")).contains("(mergepoint)"), "{out}");
-    assert!(line_of(&out, "-> d81f4b2a6c30").contains("(tagging)"), "{out}");
-    assert_eq!(out.lines().filter(|l| l.contains(" -> ")).count(), ALL.len());
+    assert!(
+        line_of(&out, "-> 1975ea83b712").starts_with("<base> -> 1975ea83b712"),
+        "{out}"
+    );
+    assert!(
+        line_of(&out, &format!("-> {HEAD}")).contains("(head)"),
+        "{out}"
+    );
+    assert!(
+        line_of(&out, &format!("-> {BRANCH_POINT}")).contains("(branchpoint)"),
+        "{out}"
+    );
+    assert!(
+        line_of(&out, &format!("-> {MERGE_POINT}")).contains("(mergepoint)"),
+        "{out}"
+    );
+    assert!(
+        line_of(&out, "-> d81f4b2a6c30").contains("(tagging)"),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.contains(" -> ")).count(),
+        ALL.len()
+    );
 }
 
 #[test]
@@ -506,12 +564,22 @@ fn history_verbose_and_range() {
         .success();
     let out = stdout(&range);
     for inside in [BRANCH_POINT, "d81f4b2a6c30", "6a4c0e9f2b83", MERGE_POINT] {
-        assert!(out.contains(&format!("-> {inside}")), "{inside} missing:\n{out}");
+        assert!(
+            out.contains(&format!("-> {inside}")),
+            "{inside} missing:\n{out}"
+        );
     }
     for outside in ["1975ea83b712", BEFORE_HEAD, HEAD] {
-        assert!(!out.contains(&format!("-> {outside}")), "{outside} present:\n{out}");
+        assert!(
+            !out.contains(&format!("-> {outside}")),
+            "{outside} present:\n{out}"
+        );
     }
-    catalog.bare().args(["history", "-r", "nonsense"]).assert().code(2);
+    catalog
+        .bare()
+        .args(["history", "-r", "nonsense"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -520,12 +588,23 @@ fn heads_and_branches() {
     let heads = catalog.bare().arg("heads").assert().success();
     assert_eq!(stdout(&heads).trim(), format!("{HEAD} (head)"));
     let verbose = catalog.bare().args(["heads", "-v"]).assert().success();
-    assert!(stdout(&verbose).contains("Lowercase codec names"), "{}", stdout(&verbose));
-    assert!(stdout(&verbose).contains("irreversible"), "{}", stdout(&verbose));
+    assert!(
+        stdout(&verbose).contains("Lowercase codec names"),
+        "{}",
+        stdout(&verbose)
+    );
+    assert!(
+        stdout(&verbose).contains("irreversible"),
+        "{}",
+        stdout(&verbose)
+    );
 
     let branches = catalog.bare().arg("branches").assert().success();
     let out = stdout(&branches);
-    assert!(line_of(&out, BRANCH_POINT).contains("(branchpoint)"), "{out}");
+    assert!(
+        line_of(&out, BRANCH_POINT).contains("(branchpoint)"),
+        "{out}"
+    );
     assert!(out.contains("-> d81f4b2a6c30"), "{out}");
     assert!(out.contains("-> 5f3b8d2e7a91"), "{out}");
 }
@@ -542,13 +621,25 @@ fn show_with_and_without_a_database() {
     assert!(out.contains("applied:    unknown"), "{out}");
 
     let tagging = catalog.run(&["show", "tagging"]).success();
-    assert!(stdout(&tagging).contains("revision:   d81f4b2a6c30"), "{}", stdout(&tagging));
+    assert!(
+        stdout(&tagging).contains("revision:   d81f4b2a6c30"),
+        "{}",
+        stdout(&tagging)
+    );
 
     catalog.run(&["upgrade", BRANCH_POINT]).success();
     let applied = catalog.run(&["show", "2b6f0c81d4a9"]).success();
-    assert!(stdout(&applied).contains("applied:    yes"), "{}", stdout(&applied));
+    assert!(
+        stdout(&applied).contains("applied:    yes"),
+        "{}",
+        stdout(&applied)
+    );
     let pending = catalog.run(&["show", MERGE_POINT]).success();
-    assert!(stdout(&pending).contains("applied:    no"), "{}", stdout(&pending));
+    assert!(
+        stdout(&pending).contains("applied:    no"),
+        "{}",
+        stdout(&pending)
+    );
 
     catalog.run(&["show", "fedcba987654"]).code(2);
 }
@@ -557,15 +648,27 @@ fn show_with_and_without_a_database() {
 fn check_reports_every_problem() {
     let catalog = Catalog::sqlite();
     let graph_only = catalog.bare().arg("check").assert().success();
-    assert!(stdout(&graph_only).contains("graph: ok"), "{}", stdout(&graph_only));
-    assert!(stdout(&graph_only).contains("not checked"), "{}", stdout(&graph_only));
+    assert!(
+        stdout(&graph_only).contains("graph: ok"),
+        "{}",
+        stdout(&graph_only)
+    );
+    assert!(
+        stdout(&graph_only).contains("not checked"),
+        "{}",
+        stdout(&graph_only)
+    );
 
     catalog.run(&["upgrade", "head"]).success();
     catalog.run(&["check"]).success();
 
     catalog.sql("INSERT INTO migrate_version (version_num) VALUES ('0badc0ffee00')");
     let unknown = catalog.run(&["check"]).code(1);
-    assert!(stdout(&unknown).contains("unknown: 0badc0ffee00"), "{}", stdout(&unknown));
+    assert!(
+        stdout(&unknown).contains("unknown: 0badc0ffee00"),
+        "{}",
+        stdout(&unknown)
+    );
 }
 
 #[test]
@@ -574,7 +677,15 @@ fn help_lists_every_command() {
     let help = catalog.bare().arg("--help").assert().success();
     let out = stdout(&help);
     for command in [
-        "upgrade", "downgrade", "current", "history", "heads", "branches", "show", "stamp", "check",
+        "upgrade",
+        "downgrade",
+        "current",
+        "history",
+        "heads",
+        "branches",
+        "show",
+        "stamp",
+        "check",
     ] {
         assert!(out.contains(command), "{command} missing:\n{out}");
     }
@@ -609,7 +720,11 @@ fn mysql_main_flow() {
 #[test]
 fn server_failing_migration_exits_1() {
     for (var, compiled_in, feature) in [
-        ("MIGRATE_TEST_POSTGRES_URL", cfg!(feature = "postgres"), "postgres"),
+        (
+            "MIGRATE_TEST_POSTGRES_URL",
+            cfg!(feature = "postgres"),
+            "postgres",
+        ),
         ("MIGRATE_TEST_MYSQL_URL", cfg!(feature = "mysql"), "mysql"),
     ] {
         let Some(catalog) = Catalog::server(var, compiled_in, feature) else {
@@ -618,6 +733,10 @@ fn server_failing_migration_exits_1() {
         catalog.run(&["upgrade", BRANCH_POINT]).success();
         catalog.sql("CREATE TABLE tags (id INTEGER PRIMARY KEY)");
         let failed = catalog.run(&["upgrade", "head"]).code(1);
-        assert!(stderr(&failed).contains("d81f4b2a6c30"), "{}", stderr(&failed));
+        assert!(
+            stderr(&failed).contains("d81f4b2a6c30"),
+            "{}",
+            stderr(&failed)
+        );
     }
 }

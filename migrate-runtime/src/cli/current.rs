@@ -1,0 +1,41 @@
+//! `current [-v]`: the revisions recorded in the database's version table.
+
+use clap::Args;
+
+use super::{Session, Status, format};
+use crate::{Options, Result};
+
+/// Arguments of `current`.
+#[derive(Debug, Clone, Args)]
+pub struct CurrentArgs {
+    /// Also print each revision's message, parents, source file and checksum.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+impl CurrentArgs {
+    pub(crate) fn run(self, session: &Session) -> Result<Status> {
+        let database = session.database()?;
+        let mut conn = database.connect()?;
+        let rows = session.migrator(Options::default()).current(&mut conn)?;
+        if self.verbose {
+            println!("database: {database}");
+        }
+        if rows.is_empty() {
+            println!("<base> (no migration applied)");
+        }
+        let set = session.set();
+        for id in &rows {
+            match set.get(id.as_str()) {
+                Some(migration) => {
+                    println!("{}{}", id, format::markers(set, id));
+                    if self.verbose {
+                        print!("{}", format::details(set, migration, "    "));
+                    }
+                }
+                None => println!("{id} (unknown to this binary: its migration is missing)"),
+            }
+        }
+        Ok(Status::Success)
+    }
+}

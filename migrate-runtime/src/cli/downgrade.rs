@@ -1,0 +1,40 @@
+//! `downgrade TARGET`: revert migrations down to a target.
+
+use clap::Args;
+
+use super::{Session, Status, format};
+use crate::{Options, Result};
+
+/// Arguments of `downgrade`.
+#[derive(Debug, Clone, Args)]
+pub struct DowngradeArgs {
+    /// Where to go: `base`, a revision id or prefix, `-N`, `label@-N`.
+    #[arg(allow_hyphen_values = true)]
+    pub target: String,
+}
+
+impl DowngradeArgs {
+    pub(crate) fn run(self, session: &Session) -> Result<Status> {
+        let database = session.database()?;
+        println!("database: {database}");
+        let mut conn = database.connect()?;
+        let migrator = session.migrator(Options::default());
+        let report = migrator.downgrade(&mut conn, &self.target)?;
+        let current = migrator.current(&mut conn)?;
+        if report.steps.is_empty() {
+            println!(
+                "nothing to do: already at {} (target `{}`)",
+                format::revisions_or_base(&current),
+                self.target
+            );
+        } else {
+            println!(
+                "downgraded {} migration{}; now at {}",
+                report.steps.len(),
+                if report.steps.len() == 1 { "" } else { "s" },
+                format::revisions_or_base(&current)
+            );
+        }
+        Ok(Status::Success)
+    }
+}

@@ -1,0 +1,29 @@
+//! `heads [-v]`: the tips of the revision graph. Needs no database.
+
+use clap::Args;
+
+use super::{Session, Status, format};
+use crate::Result;
+
+/// Arguments of `heads`.
+#[derive(Debug, Clone, Args)]
+pub struct HeadsArgs {
+    /// Also print each head's message, parents, source file and checksum.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+impl HeadsArgs {
+    pub(crate) fn run(self, session: &Session) -> Result<Status> {
+        let set = session.set();
+        for id in set.graph().heads() {
+            println!("{}{}", id, format::markers(set, id));
+            if self.verbose
+                && let Some(migration) = set.get(id.as_str())
+            {
+                print!("{}", format::details(set, migration, "    "));
+            }
+        }
+        Ok(Status::Success)
+    }
+}

@@ -1,0 +1,263 @@
+//! The `migrate` command-line interface (clap), embeddable in your own binary.
+//!
+//! The shortest embedding is a `main.rs` that links the crate holding the migrations:
+//!
+//! ```no_run
+//! fn main() -> std::process::ExitCode {
+//!     migrate_runtime::cli::main()
+//! }
+//! ```
+//!
+//! To nest the commands in a larger CLI, use [`Cli`] as a subcommand (or flatten it) and call
+//! [`Cli::run`] with the migrations:
+//!
+//! ```no_run
+//! use clap::Parser;
+//!
+//! #[derive(Parser)]
+//! enum App {
+//!     /// Database migrations.
+//!     Db(migrate_runtime::cli::Cli),
+//!     /// Start the server.
+//!     Serve,
+//! }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     match App::parse() {
+//!         App::Db(cli) => match migrate_runtime::MigrationSet::registered() {
+//!             Ok(set) => cli.run(set),
+//!             Err(err) => migrate_runtime::cli::report(&err),
+//!         },
+//!         App::Serve => std::process::ExitCode::SUCCESS,
+//!     }
+//! }
+//! ```
+//!
+//! Exit codes: 0 on success, 1 when a migration failed or `check` found a problem, 2 for bad
+//! input (unknown target, ambiguous prefix, bad URL, bad flags).
+//!
+//! Every command file holds its arguments and a `run` that formats what the library
+//! decides; nothing here plans or writes SQL.
+
+mod branches;
+mod check;
+mod current;
+mod database;
+mod downgrade;
+mod format;
+mod heads;
+mod history;
+mod show;
+mod stamp;
+mod upgrade;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::{Error, Event, MigrationSet, Migrator, Options, Result};
+use database::Target;
+
+/// Exit code for a failed migration, a database error or problems found by `check`.
+const EXIT_FAILURE: u8 = 1;
+/// Exit code for bad input: unknown target, ambiguous prefix, bad URL (clap uses it too).
+const EXIT_USAGE: u8 = 2;
+
+/// Runs the CLI on every migration linked into the binary and returns the exit code.
+///
+/// Parses `std::env::args`, collects the migrations with [`MigrationSet::registered`] and
+/// calls [`Cli::run`].
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match MigrationSet::registered() {
+        Ok(set) => cli.run(set),
+        Err(err) => report(&err),
+    }
+}
+
+/// The `migrate` command line: global options and one subcommand.
+#[derive(Debug, Parser)]
+#[command(
+    name = "migrate",
+    version,
+    about = "Alembic-style schema migrations: apply, revert and inspect revisions",
+    long_about = None,
+    after_help = "Targets: `head`, `heads`, `base`, a revision id or unique prefix, a branch \
+                  label, `label@head`, or relative steps such as `+1`, `-2` and `head-1`."
+)]
+pub struct Cli {
+    /// Options shared by every subcommand.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The subcommand to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted before or after any subcommand.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Database URL (sqlite://PATH, postgres://..., mysql://...). Default: `DATABASE_URL`
+    /// (also read from `.env` in the current directory), else the SQLite file
+    /// `migrate.sqlite3` in the current directory.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+#[non_exhaustive]
+pub enum Command {
+    /// Apply migrations up to a target (default `head`).
+    Upgrade(upgrade::UpgradeArgs),
+    /// Revert migrations down to a target (`base` reverts everything).
+    Downgrade(downgrade::DowngradeArgs),
+    /// Show the revisions the database is at.
+    Current(current::CurrentArgs),
+    /// List the revisions, newest first.
+    History(history::HistoryArgs),
+    /// List the head revisions (the tips of the graph).
+    Heads(heads::HeadsArgs),
+    /// List the branch points and the branches leaving them.
+    Branches(branches::BranchesArgs),
+    /// Show everything about one revision.
+    Show(show::ShowArgs),
+    /// Set the database's version table to a target without running any migration.
+    Stamp(stamp::StampArgs),
+    /// Check the revision graph and, when a database is configured, its state.
+    Check(check::CheckArgs),
+}
+
+impl Cli {
+    /// Runs the parsed command against `set` and returns the process exit code. Errors are
+    /// printed to stderr as `error: ...`.
+    pub fn run(self, set: MigrationSet) -> ExitCode {
+        let session = Session {
+            set,
+            global: self.global,
+        };
+        let outcome = match self.command {
+            Command::Upgrade(args) => args.run(&session),
+            Command::Downgrade(args) => args.run(&session),
+            Command::Current(args) => args.run(&session),
+            Command::History(args) => args.run(&session),
+            Command::Heads(args) => args.run(&session),
+            Command::Branches(args) => args.run(&session),
+            Command::Show(args) => args.run(&session),
+            Command::Stamp(args) => args.run(&session),
+            Command::Check(args) => args.run(&session),
+        };
+        match outcome {
+            Ok(Status::Success) => ExitCode::SUCCESS,
+            Ok(Status::Problems) => ExitCode::from(EXIT_FAILURE),
+            Err(err) => report(&err),
+        }
+    }
+}
+
+/// Prints `err` to stderr as `error: ...` (with its causes and a hint when one applies) and
+/// returns the matching exit code: 2 for bad input, 1 otherwise.
+pub fn report(err: &Error) -> ExitCode {
+    let message = err.to_string();
+    eprintln!("error: {message}");
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // thiserror's `transparent` and `{0}` messages already contain their cause.
+        if !message.contains(&text) {
+            eprintln!("  caused by: {text}");
+        }
+        source = cause.source();
+    }
+    if let Some(hint) = hint(err) {
+        eprintln!("hint: {hint}");
+    }
+    ExitCode::from(if err.is_input_error() {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILURE
+    })
+}
+
+/// Advice for errors whose fix is a CLI setting rather than something in the message.
+fn hint(err: &Error) -> Option<&'static str> {
+    match err {
+        Error::Connection(_) => Some(
+            "check --database-url or DATABASE_URL (also read from .env); \
+             without either the SQLite file migrate.sqlite3 is used",
+        ),
+        Error::InvalidUrl { .. } => Some(
+            "pass --database-url or set DATABASE_URL to sqlite://PATH, \
+             postgres://USER@HOST/DB or mysql://USER@HOST/DB",
+        ),
+        _ => None,
+    }
+}
+
+/// How a command that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Exit code 0.
+    Success,
+    /// Exit code 1: the command ran and found problems (`check`).
+    Problems,
+}
+
+/// What every command works with: the migrations and the global options.
+pub(crate) struct Session {
+    set: MigrationSet,
+    global: GlobalArgs,
+}
+
+impl Session {
+    /// The migrations.
+    pub(crate) fn set(&self) -> &MigrationSet {
+        &self.set
+    }
+
+    /// The database the command should use.
+    pub(crate) fn database(&self) -> Result<Target> {
+        Target::resolve(self.global.database_url.as_deref())
+    }
+
+    /// A migrator over the migrations with `options`, printing one line per migration run.
+    pub(crate) fn migrator(&self, options: Options) -> Migrator {
+        Migrator::new(self.set.clone())
+            .with_options(options)
+            .on_event(|event| {
+                if let Event::Finished {
+                    migration,
+                    direction,
+                    duration,
+                } = event
+                {
+                    println!("{}", format::applied_line(migration, *direction, *duration));
+                }
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn targets_may_start_with_a_dash() {
+        let cli = Cli::try_parse_from(["migrate", "downgrade", "-1"]).unwrap();
+        assert!(matches!(cli.command, Command::Downgrade(_)));
+    }
+
+    #[test]
+    fn database_url_is_global() {
+        let cli =
+            Cli::try_parse_from(["migrate", "current", "--database-url", "sqlite://x.db"]).unwrap();
+        assert_eq!(cli.global.database_url.as_deref(), Some("sqlite://x.db"));
+    }
+}

@@ -1,0 +1,77 @@
+//! `show REV`: everything about one revision, and whether it is applied when a database
+//! is configured.
+
+use clap::Args;
+
+use super::{Session, Status, format};
+use crate::{Options, Result, RevisionId};
+
+/// Arguments of `show`.
+#[derive(Debug, Clone, Args)]
+pub struct ShowArgs {
+    /// A revision id, a unique prefix of one, a branch label, `head` or `heads`.
+    #[arg(allow_hyphen_values = true)]
+    pub revision: String,
+}
+
+impl ShowArgs {
+    pub(crate) fn run(self, session: &Session) -> Result<Status> {
+        let set = session.set();
+        let ids = set.graph().resolve(&self.revision)?;
+        if ids.is_empty() {
+            println!(
+                "`{}` is the base: the state before any migration",
+                self.revision
+            );
+            return Ok(Status::Success);
+        }
+        let pending = pending(session);
+        for (i, id) in ids.iter().enumerate() {
+            let Some(migration) = set.get(id.as_str()) else {
+                continue;
+            };
+            if i > 0 {
+                println!();
+            }
+            println!("revision:   {}{}", id, format::markers(set, id));
+            print!("{}", format::details(set, migration, ""));
+            match &pending {
+                Applied::NoDatabase => println!("applied:    unknown (no database configured)"),
+                Applied::Unreachable(reason) => println!("applied:    unknown ({reason})"),
+                Applied::Pending(url, pending) if pending.contains(id) => {
+                    println!("applied:    no ({url})");
+                }
+                Applied::Pending(url, _) => println!("applied:    yes ({url})"),
+            }
+        }
+        Ok(Status::Success)
+    }
+}
+
+/// What the database says about applied revisions.
+enum Applied {
+    /// No database is configured.
+    NoDatabase,
+    /// One is configured but could not be read; the reason.
+    Unreachable(String),
+    /// The redacted URL and the revisions an upgrade would still apply.
+    Pending(String, Vec<RevisionId>),
+}
+
+/// Asks the database, when there is one, which revisions are still pending. The graph part
+/// of `show` is complete without a database, so a failure here only costs the `applied`
+/// line, not the command.
+fn pending(session: &Session) -> Applied {
+    let database = match session.database() {
+        Ok(database) if database.exists() => database,
+        Ok(_) => return Applied::NoDatabase,
+        Err(err) => return Applied::Unreachable(err.to_string()),
+    };
+    let report = database
+        .connect()
+        .and_then(|mut conn| session.migrator(Options::default()).check(&mut conn));
+    match report {
+        Ok(report) => Applied::Pending(database.url.to_string(), report.pending),
+        Err(err) => Applied::Unreachable(format!("{}: {err}", database.url)),
+    }
+}

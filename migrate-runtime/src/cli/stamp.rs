@@ -1,0 +1,30 @@
+//! `stamp TARGET`: set the version table without running any migration.
+
+use clap::Args;
+
+use super::{Session, Status, format};
+use crate::{Options, Result};
+
+/// Arguments of `stamp`.
+#[derive(Debug, Clone, Args)]
+pub struct StampArgs {
+    /// The revisions to record: `head`, `heads`, `base`, a revision id or prefix, ...
+    #[arg(allow_hyphen_values = true)]
+    pub target: String,
+}
+
+impl StampArgs {
+    pub(crate) fn run(self, session: &Session) -> Result<Status> {
+        let database = session.database()?;
+        println!("database: {database}");
+        let mut conn = database.connect()?;
+        let rows = session
+            .migrator(Options::default())
+            .stamp(&mut conn, &self.target)?;
+        println!(
+            "stamped {} without running any migration",
+            format::revisions_or_base(&rows)
+        );
+        Ok(Status::Success)
+    }
+}
