@@ -2,7 +2,95 @@
 //!
 //! Migrations are plain functions marked with [`#[migration]`](macro@migration). They are
 //! collected into a [`MigrationSet`], validated as a revision graph, planned against the
-//! database's version table and applied through diesel.
+//! database's version table and applied through diesel by a [`Migrator`].
+//!
+//! # Writing migrations
+//!
+//! One function per revision. `downgrade` names the function that reverts it
+//! (`irreversible` says there is none); a later migration names its parent with
+//! `revises = "0001_create_users"`, and `migrations!("migrations")` collects a folder of
+//! them so that the macro can check the chain across files:
+//!
+//! ```
+//! use migrate_runtime::prelude::*;
+//!
+//! /// Create the users table
+//! #[migration(revision = "0001_create_users", downgrade = drop_users)]
+//! fn create_users(ctx: &mut MigrationContext<'_>) -> Result<()> {
+//!     ctx.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+//! }
+//!
+//! fn drop_users(ctx: &mut MigrationContext<'_>) -> Result<()> {
+//!     ctx.execute("DROP TABLE users")
+//! }
+//! # fn main() -> Result<()> {
+//! # let set = migrate_runtime::MigrationSet::registered()?;
+//! # assert_eq!(set.migrations().len(), 1);
+//! # assert_eq!(set.migrations()[0].message(), "Create the users table");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`MigrationSet::registered`] collects every such migration linked into the binary.
+//!
+//! # Migrating on start
+//!
+//! An application applies what is pending when it starts, with [`Migrator::upgrade_url`] or,
+//! on a connection it already has, [`Migrator::upgrade`]. Runners are locked against each
+//! other, so several instances starting at once apply each migration exactly once. When
+//! the database is already at head this costs one query. Migrations can also be built at
+//! runtime, as here:
+//!
+//! ```
+//! use migrate_runtime::{
+//!     AnyConnection, DatabaseUrl, Migration, MigrationFn, MigrationSet, Migrator, RevisionId,
+//! };
+//!
+//! let create_users = Migration::new(
+//!     RevisionId::new("0001_create_users")?,
+//!     MigrationFn::new(|ctx| ctx.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")),
+//! )
+//! .with_message("create users")
+//! .with_downgrade(MigrationFn::new(|ctx| ctx.execute("DROP TABLE users")));
+//! let add_email = Migration::new(
+//!     RevisionId::new("0002_add_email")?,
+//!     MigrationFn::new(|ctx| ctx.execute("ALTER TABLE users ADD COLUMN email TEXT")),
+//! )
+//! .with_revises([RevisionId::new("0001_create_users")?]);
+//!
+//! // In an application: `MigrationSet::registered()?` for the `#[migration]` functions.
+//! let migrator = Migrator::new(MigrationSet::new(vec![create_users, add_email])?);
+//!
+//! let mut conn = AnyConnection::open(&DatabaseUrl::parse("sqlite::memory:")?)?;
+//! let report = migrator.upgrade(&mut conn, "head")?;
+//! assert_eq!(report.steps.len(), 2);
+//! assert_eq!(migrator.current(&mut conn)?, [RevisionId::new("0002_add_email")?]);
+//!
+//! // Already at head: nothing runs.
+//! assert!(migrator.upgrade(&mut conn, "head")?.steps.is_empty());
+//!
+//! // Or let the migrator connect: `migrator.upgrade_url(&database_url, "head")?`.
+//! assert_eq!(migrator.upgrade_url(":memory:", "head")?.steps.len(), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Transactions and failures
+//!
+//! By default each migration runs in its own transaction together with its version-table
+//! change; a failing migration (SQL error, `Err`, or panic) is rolled back, stops the run,
+//! and leaves the earlier ones applied. [`TransactionMode::All`] wraps the whole run in
+//! one transaction on SQLite and PostgreSQL. MySQL commits DDL implicitly, so there a
+//! failure can leave a migration partly applied: it is recorded in the history table, and
+//! later runs refuse with [`Error::Interrupted`] until the schema is repaired and
+//! [`Migrator::stamp`]ed. Migrations marked `transactional = false` run outside any
+//! transaction on every backend and are tracked the same way.
+//!
+//! # Bookkeeping tables
+//!
+//! `migrate_version` holds one row per applied head (`version_num`), like Alembic's
+//! `alembic_version`; `migrate_history` records every run with its checksum, timestamps
+//! (RFC 3339 UTC text), duration, status and error. Both are created on first use and can
+//! be renamed through [`Options`].
 
 mod backend;
 mod connection;
@@ -16,8 +104,6 @@ mod time;
 
 #[doc(hidden)]
 pub mod __private;
-#[cfg(feature = "cli")]
-pub mod cli;
 
 pub use connection::{AnyConnection, Backend, DatabaseUrl};
 pub use context::MigrationContext;

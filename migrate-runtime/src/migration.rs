@@ -9,9 +9,12 @@ use migrate_core::{Graph, Revision, RevisionId};
 use crate::__private::StaticMigration;
 use crate::{Error, MigrationContext, Result};
 
+/// The closure behind a [`MigrationFn`].
+type DynMigrationFn = dyn Fn(&mut MigrationContext<'_>) -> Result<()> + Send + Sync;
+
 /// An upgrade or downgrade step: a function pointer or a closure.
 #[derive(Clone)]
-pub struct MigrationFn(Arc<dyn Fn(&mut MigrationContext<'_>) -> Result<()> + Send + Sync>);
+pub struct MigrationFn(Arc<DynMigrationFn>);
 
 impl MigrationFn {
     /// Wraps a function or closure.

@@ -90,31 +90,11 @@ pub(crate) fn quote_table(dialect: &dyn Dialect, name: &str) -> String {
         .join(".")
 }
 
-/// A 64-bit FNV-1a hash: a stable lock key across processes, versions and platforms
-/// (std's hashers are neither).
-pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 /// The database's message, for matching backend errors by text where diesel offers no
 /// error code.
 pub(crate) fn error_text(err: &diesel::result::Error) -> String {
     match err {
         diesel::result::Error::DatabaseError(_, info) => info.message().to_owned(),
         other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fnv1a_matches_the_reference_vectors() {
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 
-use super::{Dialect, fnv1a};
+use super::Dialect;
 use crate::{AnyConnection, Result};
 
 /// The PostgreSQL dialect.
@@ -69,5 +69,25 @@ impl Dialect for Postgres {
     fn unlock(&self, conn: &mut AnyConnection, key: &str) -> Result<()> {
         conn.batch_execute(&format!("SELECT pg_advisory_unlock({})", lock_key(key)))?;
         Ok(())
+    }
+}
+
+/// A 64-bit FNV-1a hash: a stable lock key across processes, versions and platforms
+/// (std's hashers are neither).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_the_reference_vectors() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
     }
 }

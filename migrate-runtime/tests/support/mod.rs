@@ -4,6 +4,7 @@
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diesel::RunQueryDsl;
@@ -136,11 +137,26 @@ pub fn each_backend(body: impl Fn(&TestDb)) {
                 );
                 body(&TestDb::server(backend, &url));
             }
-            _ => eprintln!(
-                "skipped: {backend} tests need {var} (e.g. {var}={example}) and the `{}` feature",
-                backend.feature()
+            _ => announce_skip(
+                backend,
+                &format!(
+                    "skipped: {backend} tests need {var} (e.g. {var}={example}) and the `{}` feature",
+                    backend.feature()
+                ),
             ),
         }
+    }
+}
+
+/// Prints why `backend` is skipped, once per test binary. Written to the process's stderr
+/// directly: `eprintln!` is captured by the test harness and hidden for passing tests.
+fn announce_skip(backend: Backend, message: &str) {
+    use std::io::Write;
+    static ANNOUNCED: Mutex<Vec<Backend>> = Mutex::new(Vec::new());
+    let mut announced = ANNOUNCED.lock().unwrap_or_else(|e| e.into_inner());
+    if !announced.contains(&backend) {
+        announced.push(backend);
+        let _ = writeln!(std::io::stderr(), "\n{message}\n");
     }
 }
 
