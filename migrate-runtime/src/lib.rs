@@ -104,6 +104,8 @@ mod time;
 
 #[doc(hidden)]
 pub mod __private;
+#[cfg(feature = "cli")]
+pub mod cli;
 
 pub use connection::{AnyConnection, Backend, DatabaseUrl};
 pub use context::MigrationContext;
