@@ -190,6 +190,9 @@ fn hint(err: &Error) -> Option<&'static str> {
             "pass --database-url or set DATABASE_URL to sqlite://PATH, \
              postgres://USER@HOST/DB or mysql://USER@HOST/DB",
         ),
+        Error::TransactionModeUnsupported { .. } => {
+            Some("run without `--transaction all` (the default is `--transaction per-migration`)")
+        }
         _ => None,
     }
 }
@@ -246,6 +249,37 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn embeds_flattened_or_as_a_subcommand() {
+        #[derive(Parser)]
+        #[command(name = "app")]
+        struct Flattened {
+            #[command(flatten)]
+            migrate: Cli,
+        }
+        Flattened::command().debug_assert();
+        assert_eq!(Flattened::command().get_name(), "app");
+        let parsed = Flattened::try_parse_from(["app", "heads", "-v"]).unwrap();
+        assert!(matches!(parsed.migrate.command, Command::Heads(_)));
+
+        #[derive(Parser)]
+        #[command(name = "app")]
+        enum Nested {
+            /// Database migrations.
+            Db(Cli),
+            /// Something else.
+            Serve,
+        }
+        Nested::command().debug_assert();
+        let parsed =
+            Nested::try_parse_from(["app", "db", "--database-url", "x.db", "upgrade"]).unwrap();
+        let Nested::Db(cli) = parsed else {
+            panic!("expected the db subcommand");
+        };
+        assert_eq!(cli.global.database_url.as_deref(), Some("x.db"));
+        assert!(matches!(cli.command, Command::Upgrade(_)));
     }
 
     #[test]
