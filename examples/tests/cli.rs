@@ -745,5 +745,24 @@ fn server_failing_migration_exits_1() {
             "{}",
             stderr(&failed)
         );
+        // The main line ran before the `tagging` branch and stays applied.
+        let current = catalog.run(&["current"]).success();
+        assert!(
+            stdout(&current).contains("6a4c0e9f2b83"),
+            "{}",
+            stdout(&current)
+        );
+        catalog.sql("DROP TABLE tags");
+        if feature == "mysql" {
+            // DDL commits implicitly on MySQL, so the failure is recorded and blocks runs
+            // until someone has looked and stamped.
+            let check = catalog.run(&["check"]).code(1);
+            assert!(stdout(&check).contains("interrupted: upgrade d81f4b2a6c30"));
+            let blocked = catalog.run(&["upgrade", "head"]).code(1);
+            assert!(stderr(&blocked).contains("stamp"), "{}", stderr(&blocked));
+            catalog.run(&["stamp", "6a4c0e9f2b83"]).success();
+        }
+        catalog.run(&["upgrade", "head"]).success();
+        catalog.run(&["check"]).success();
     }
 }
