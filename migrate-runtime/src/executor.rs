@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use diesel::connection::TransactionManager;
 
+use crate::backend::Dialect;
 use crate::store::{NewHistory, Store};
 use crate::{
     AnyConnection, DatabaseUrl, Direction, Error, HistoryEntry, HistoryStatus, Migration,
@@ -198,7 +199,7 @@ impl Migrator {
         let store = Store::new(conn, &self.options);
         self.locked(conn, &store, |conn| {
             let now = crate::time::now();
-            store.dialect.begin_write(conn)?;
+            self.begin_write(conn, store.dialect)?;
             let current = parse_rows(store.versions(conn)?.unwrap_or_default())?;
             let after = self.set.graph().plan_stamp(&current, target)?;
             let removed: Vec<RevisionId> = current
@@ -310,6 +311,20 @@ impl Migrator {
         })
     }
 
+    /// Begins a write transaction; on SQLite this is where runners queue for the lock.
+    fn begin_write(&self, conn: &mut AnyConnection, dialect: &dyn Dialect) -> Result<()> {
+        dialect.begin_write(conn).map_err(|err| {
+            if dialect.is_lock_timeout(&err) {
+                Error::LockTimeout {
+                    waited: self.options.lock_timeout,
+                    what: "the SQLite write lock".into(),
+                }
+            } else {
+                err.into()
+            }
+        })
+    }
+
     fn emit(&self, event: Event<'_>) {
         if let Some(listener) = &self.listener {
             listener(&event);
@@ -376,7 +391,7 @@ impl Migrator {
             if store.dialect.session_lock() {
                 store.create_tables(conn)?;
             } else {
-                store.dialect.begin_write(conn)?;
+                self.begin_write(conn, store.dialect)?;
                 store.create_tables(conn)?;
                 commit(conn)?;
             }
@@ -404,14 +419,14 @@ impl Migrator {
         // re-reads the version table there, since another runner may have moved it.
         let step_transactions = !dialect.session_lock() && !all;
         if all {
-            dialect.begin_write(conn)?;
+            self.begin_write(conn, dialect)?;
         }
         let mut report = Report::default();
         let mut expected: Option<Vec<String>> = None;
         let mut plan = VecDeque::new();
         loop {
             if step_transactions {
-                dialect.begin_write(conn)?;
+                self.begin_write(conn, dialect)?;
             }
             let rows = store.versions(conn)?.unwrap_or_default();
             if expected.as_ref() != Some(&rows) {
@@ -485,7 +500,7 @@ impl Migrator {
 
         let mut claim_id = None;
         if claim {
-            claim_id = Some(store.insert_history(
+            claim_id = Some(store.insert_history_returning_id(
                 conn,
                 &NewHistory {
                     revision: step.revision.as_str(),
@@ -506,7 +521,7 @@ impl Migrator {
             }
         }
         if transactional && !in_transaction {
-            dialect.begin_write(conn)?;
+            self.begin_write(conn, dialect)?;
             in_transaction = true;
         }
 
@@ -527,7 +542,7 @@ impl Migrator {
         }
 
         if !in_transaction {
-            dialect.begin_write(conn)?;
+            self.begin_write(conn, dialect)?;
         }
         store.apply_delta(conn, &step.delete_versions, &step.insert_versions)?;
         let duration = start.elapsed();
@@ -552,7 +567,7 @@ impl Migrator {
         if !all || !transactional {
             commit(conn)?;
             if all {
-                dialect.begin_write(conn)?;
+                self.begin_write(conn, dialect)?;
             }
         }
         self.emit(Event::Finished {

@@ -43,8 +43,8 @@ pub struct Options {
     pub history_table: String,
     /// How migrations are grouped into transactions. Default [`TransactionMode::PerMigration`].
     pub transaction_mode: TransactionMode,
-    /// How long to wait for another runner's lock (MySQL `GET_LOCK`, SQLite busy timeout).
-    /// PostgreSQL's `pg_advisory_lock` waits as long as the server's `lock_timeout` allows.
+    /// How long to wait for another runner's lock (PostgreSQL advisory lock, MySQL
+    /// `GET_LOCK`, SQLite write lock) before failing with [`Error::LockTimeout`].
     /// Default 60 seconds.
     pub lock_timeout: Duration,
 }

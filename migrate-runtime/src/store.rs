@@ -232,8 +232,8 @@ impl Store {
         Ok(())
     }
 
-    /// Appends a history row and returns its id.
-    pub fn insert_history(&self, conn: &mut AnyConnection, row: &NewHistory<'_>) -> Result<i64> {
+    /// Appends a history row.
+    pub fn insert_history(&self, conn: &mut AnyConnection, row: &NewHistory<'_>) -> Result<()> {
         diesel::sql_query(self.sql(&format!(
             "INSERT INTO {} (revision, direction, checksum, status, started_at, finished_at, \
              duration_us, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -248,6 +248,16 @@ impl Store {
         .bind::<Nullable<BigInt>, _>(row.duration.map(micros))
         .bind::<Nullable<Text>, _>(row.error)
         .execute(conn)?;
+        Ok(())
+    }
+
+    /// Appends a history row and returns its id, for [`Store::finish_history`].
+    pub fn insert_history_returning_id(
+        &self,
+        conn: &mut AnyConnection,
+        row: &NewHistory<'_>,
+    ) -> Result<i64> {
+        self.insert_history(conn, row)?;
         // Under the runner's lock the newest row of this revision is the one just written;
         // portable where `RETURNING` and `LAST_INSERT_ID()` are not.
         let id = diesel::sql_query(self.sql(&format!(

@@ -754,3 +754,107 @@ fn migrations_receive_their_context() {
             .unwrap();
     });
 }
+
+#[test]
+fn a_runner_waiting_too_long_for_the_lock_gives_up() {
+    each_backend(|db| {
+        let started = Arc::new(Barrier::new(2));
+        let release = Arc::new(Barrier::new(2));
+        let (s, r) = (started.clone(), release.clone());
+        let slow = MigrationSet::new(vec![custom("a", &[], move |ctx| {
+            ctx.execute("CREATE TABLE t_a (id INTEGER PRIMARY KEY)")?;
+            s.wait();
+            r.wait();
+            Ok(())
+        })])
+        .unwrap();
+        std::thread::scope(|scope| {
+            let holder = scope.spawn(|| Migrator::new(slow).upgrade(&mut db.connect(), "head"));
+            started.wait();
+            let impatient = Migrator::new(chain("a", &[])).with_options(
+                Options::default().with_lock_timeout(std::time::Duration::from_millis(300)),
+            );
+            let err = impatient.upgrade(&mut db.connect(), "head").unwrap_err();
+            release.wait();
+            assert!(matches!(err, Error::LockTimeout { .. }), "{err:?}");
+            assert!(
+                err.to_string().contains("another migration running"),
+                "{err}"
+            );
+            assert_eq!(holder.join().unwrap().unwrap().steps.len(), 1);
+        });
+        assert_eq!(
+            ids(&Migrator::new(chain("a", &[]))
+                .current(&mut db.connect())
+                .unwrap()),
+            ["a"]
+        );
+    });
+}
+
+#[test]
+fn generated_branchy_histories_upgrade_and_downgrade_in_full() {
+    use migrate_core::testing::{History, Shape};
+    each_backend(|db| {
+        let revisions = History::new(Shape::branchy(40), 11).generate();
+        // Each migration touches the tables of its parents and dependencies, so a wrong
+        // order fails on the database itself.
+        let migrations: Vec<Migration> = revisions
+            .iter()
+            .map(|rev| {
+                let table = format!("t_{}", rev.id);
+                let needs: Vec<String> = rev
+                    .down_revisions
+                    .iter()
+                    .chain(&rev.depends_on)
+                    .map(|p| format!("t_{p}"))
+                    .collect();
+                let drop = table.clone();
+                Migration::new(
+                    rev.id.clone(),
+                    MigrationFn::new(move |ctx| {
+                        for need in &needs {
+                            ctx.execute(&format!("DELETE FROM {need} WHERE id < 0"))?;
+                        }
+                        ctx.execute(&format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY)"))
+                    }),
+                )
+                .with_revises(rev.down_revisions.clone())
+                .with_depends_on(rev.depends_on.clone())
+                .with_branch_labels(rev.branch_labels.clone())
+                .with_downgrade(MigrationFn::new(move |ctx| {
+                    ctx.execute(&format!("DROP TABLE {drop}"))
+                }))
+            })
+            .collect();
+        let set = MigrationSet::new(migrations).unwrap();
+        let mut heads: Vec<String> = set.graph().heads().iter().map(|h| h.to_string()).collect();
+        heads.sort();
+        let migrator = Migrator::new(set);
+        let mut conn = db.connect();
+
+        let report = migrator.upgrade(&mut conn, "heads").unwrap();
+        assert_eq!(report.steps.len(), revisions.len());
+        let current: Vec<String> = migrator
+            .current(&mut conn)
+            .unwrap()
+            .iter()
+            .map(|id| id.to_string())
+            .collect();
+        assert_eq!(current, heads);
+        assert!(
+            revisions
+                .iter()
+                .all(|rev| table_exists(&mut conn, &format!("t_{}", rev.id)))
+        );
+
+        let report = migrator.downgrade(&mut conn, "base").unwrap();
+        assert_eq!(report.steps.len(), revisions.len());
+        assert!(migrator.current(&mut conn).unwrap().is_empty());
+        assert!(
+            revisions
+                .iter()
+                .all(|rev| !table_exists(&mut conn, &format!("t_{}", rev.id)))
+        );
+    });
+}

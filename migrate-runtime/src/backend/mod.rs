@@ -40,6 +40,11 @@ pub(crate) trait Dialect: Sync {
     /// Whether `err` says the queried table does not exist.
     fn is_missing_table(&self, err: &diesel::result::Error) -> bool;
 
+    /// Whether `err` says another connection held a lock for longer than we waited.
+    fn is_lock_timeout(&self, _err: &diesel::result::Error) -> bool {
+        false
+    }
+
     /// Takes the lock that keeps concurrent runners apart. `key` names the protected
     /// version table.
     fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<()>;

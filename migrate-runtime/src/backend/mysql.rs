@@ -71,7 +71,11 @@ impl Dialect for Mysql {
             "SELECT CAST(GET_LOCK({LOCK_NAME}, ?) AS SIGNED) AS ok"
         ))
         .bind::<Text, _>(key)
-        .bind::<BigInt, _>(i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX))
+        // Whole seconds, rounded up so that a short timeout still waits.
+        .bind::<BigInt, _>(
+            i64::try_from(timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0))
+                .unwrap_or(i64::MAX),
+        )
         .get_result::<LockResult>(conn)?;
         match got.ok {
             Some(1) => Ok(()),

@@ -1,12 +1,20 @@
 //! PostgreSQL: transactional DDL, and a session-level advisory lock whose key is derived
 //! from the version table's name (advisory locks are scoped to the current database).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
+use diesel::sql_types::Integer;
+use diesel::{QueryableByName, RunQueryDsl};
 
 use super::Dialect;
-use crate::{AnyConnection, Result};
+use crate::{AnyConnection, Error, Result};
+
+#[derive(QueryableByName)]
+struct LockResult {
+    #[diesel(sql_type = Integer)]
+    ok: i32,
+}
 
 /// The PostgreSQL dialect.
 pub(crate) struct Postgres;
@@ -61,9 +69,28 @@ impl Dialect for Postgres {
         text.starts_with("relation ") && text.ends_with("does not exist")
     }
 
-    fn lock(&self, conn: &mut AnyConnection, key: &str, _timeout: Duration) -> Result<()> {
-        conn.batch_execute(&format!("SELECT pg_advisory_lock({})", lock_key(key)))?;
-        Ok(())
+    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<()> {
+        // Polling `pg_try_advisory_lock` honours our timeout without touching the
+        // session's `lock_timeout`, which belongs to the application.
+        let sql = format!(
+            "SELECT CASE WHEN pg_try_advisory_lock({}) THEN 1 ELSE 0 END AS ok",
+            lock_key(key)
+        );
+        let deadline = Instant::now() + timeout;
+        let mut pause = Duration::from_millis(5);
+        loop {
+            if diesel::sql_query(&sql).get_result::<LockResult>(conn)?.ok == 1 {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(Error::LockTimeout {
+                    waited: timeout,
+                    what: format!("the PostgreSQL advisory lock for `{key}`"),
+                });
+            }
+            std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
+            pause = (pause * 2).min(Duration::from_millis(100));
+        }
     }
 
     fn unlock(&self, conn: &mut AnyConnection, key: &str) -> Result<()> {

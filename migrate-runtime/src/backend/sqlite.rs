@@ -55,6 +55,10 @@ impl Dialect for Sqlite {
         super::error_text(err).contains("no such table")
     }
 
+    fn is_lock_timeout(&self, err: &diesel::result::Error) -> bool {
+        super::error_text(err).contains("database is locked")
+    }
+
     fn lock(&self, conn: &mut AnyConnection, _key: &str, timeout: Duration) -> Result<()> {
         // Not a lock: makes every later `BEGIN IMMEDIATE` wait for the write lock instead
         // of failing at once with "database is locked".
