@@ -35,14 +35,14 @@ pub struct Graph {
     /// Every id and label with its revision, sorted by key, for prefix lookups.
     keys: Vec<(Box<str>, usize)>,
     /// Versioned parents (`revises`).
-    pub(crate) parents: Vec<Vec<usize>>,
+    pub(crate) parents: Adjacency,
     /// Versioned children.
-    pub(crate) children: Vec<Vec<usize>>,
+    pub(crate) children: Adjacency,
     /// Parents followed by the dependencies not already implied by an ancestor's
     /// dependencies (Alembic's `_normalized_down_revisions`).
-    pub(crate) down: Vec<Vec<usize>>,
+    pub(crate) down: Adjacency,
     /// Reverse of `down`, ascending.
-    pub(crate) up: Vec<Vec<usize>>,
+    pub(crate) up: Adjacency,
     /// Longest path from a base along `down`: an ancestor always has a smaller level.
     pub(crate) level: Vec<u32>,
     heads: Vec<usize>,
@@ -115,10 +115,10 @@ impl Graph {
             index,
             labels,
             keys,
-            parents,
-            children,
-            down,
-            up,
+            parents: Adjacency::new(&parents),
+            children: Adjacency::new(&children),
+            down: Adjacency::new(&down),
+            up: Adjacency::new(&up),
             level,
             heads,
             real_heads,
@@ -301,7 +301,7 @@ impl Graph {
     }
 
     /// Everything reachable from `starts` along `edges`, the starts included.
-    pub(crate) fn reach(&self, starts: &[usize], edges: &[Vec<usize>]) -> Vec<bool> {
+    pub(crate) fn reach(&self, starts: &[usize], edges: &Adjacency) -> Vec<bool> {
         let mut seen = vec![false; self.revisions.len()];
         let mut stack: Vec<usize> = Vec::new();
         for &s in starts {
@@ -471,5 +471,34 @@ mod tests {
         );
         assert_eq!(names(graph.between(&[], &[id("r1")])), ["r0", "r1"]);
         assert!(graph.between(&[id("r3")], &[id("r1")]).is_empty());
+    }
+}
+
+/// Adjacency lists packed into one array (compressed sparse rows): the planner's
+/// searches walk them in tight loops, and one contiguous block keeps them in cache.
+#[derive(Debug, Clone)]
+pub(crate) struct Adjacency {
+    offsets: Vec<usize>,
+    targets: Vec<usize>,
+}
+
+impl Adjacency {
+    fn new(lists: &[Vec<usize>]) -> Self {
+        let mut offsets = Vec::with_capacity(lists.len() + 1);
+        let mut targets = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        offsets.push(0);
+        for list in lists {
+            targets.extend_from_slice(list);
+            offsets.push(targets.len());
+        }
+        Adjacency { offsets, targets }
+    }
+}
+
+impl std::ops::Index<usize> for Adjacency {
+    type Output = [usize];
+
+    fn index(&self, i: usize) -> &[usize] {
+        &self.targets[self.offsets[i]..self.offsets[i + 1]]
     }
 }

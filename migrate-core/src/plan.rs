@@ -99,7 +99,7 @@ impl Graph {
         let (label, target_rev) = self.parse_downgrade_target(&cur, target)?;
         let mut roots: Vec<usize> = match target_rev {
             None => self.bases_idx().to_vec(),
-            Some(t) => self.children[t].clone(),
+            Some(t) => self.children[t].to_vec(),
         };
         if let Some(label) = label.as_deref()
             && roots.len() > 1
@@ -257,9 +257,11 @@ impl Graph {
         let mut lines: Vec<usize> = heads.iter().copied().filter(|&h| todo[h]).collect();
         lines.sort_unstable();
         lines.dedup();
-        let mut is_line = vec![false; n];
-        for &h in &lines {
-            is_line[h] = true;
+        // Position of each line head in `lines` (NONE when not a head), kept in step with
+        // every change so the searches can name a line without scanning hundreds.
+        let mut line_at = vec![NONE; n];
+        for (j, &h) in lines.iter().enumerate() {
+            line_at[h] = j;
         }
         let mut search = Search::new(n);
         let mut out = Vec::new();
@@ -267,7 +269,7 @@ impl Graph {
         while !lines.is_empty() {
             let candidate = lines[at];
             if pending[candidate] > 0 {
-                at = self.line_needing(candidate, &lines, at, &todo, &mut search);
+                at = self.line_needing(candidate, (&lines, &line_at), at, &todo, &mut search);
                 continue;
             }
             if todo[candidate] {
@@ -279,23 +281,26 @@ impl Graph {
                     }
                 }
             }
-            is_line[candidate] = false;
+            line_at[candidate] = NONE;
             let next: Vec<usize> = self.down[candidate]
                 .iter()
                 .copied()
-                .filter(|&d| todo[d] && !is_line[d])
+                .filter(|&d| todo[d] && line_at[d] == NONE)
                 .collect();
             match next.split_first() {
                 None => {
                     lines.remove(at);
+                    for (j, &h) in lines.iter().enumerate().skip(at) {
+                        line_at[h] = j;
+                    }
                     at = at.saturating_sub(1);
                 }
                 Some((&first, rest)) => {
                     lines[at] = first;
-                    is_line[first] = true;
+                    line_at[first] = at;
                     for &r in rest {
+                        line_at[r] = lines.len();
                         lines.push(r);
-                        is_line[r] = true;
                     }
                 }
             }
@@ -304,51 +309,98 @@ impl Graph {
     }
 
     /// The first line (other than `at`) whose head has `candidate` as an ancestor.
+    ///
+    /// Two searches run in lockstep and the first to decide wins, so the cost is at most
+    /// twice the cheaper one: a climb from `candidate` collecting the line heads above it
+    /// (done when it meets the first possible line or runs out), and a descent from each
+    /// line head in order towards `candidate`'s level (done when it finds `candidate`).
+    /// Both stay within revisions not yet emitted: a path from a line head down to
+    /// `candidate` never leaves them.
     fn line_needing(
         &self,
         candidate: usize,
-        lines: &[usize],
+        (lines, line_at): (&[usize], &[usize]),
         at: usize,
         todo: &[bool],
         search: &mut Search,
     ) -> usize {
-        let others: Vec<usize> = (0..lines.len()).filter(|&j| j != at).collect();
-        for (k, &j) in others.iter().enumerate() {
-            if k + 1 == others.len() {
-                debug_assert!(self.needs(lines[j], candidate, todo, search));
-                return j;
-            }
-            if self.needs(lines[j], candidate, todo, search) {
-                return j;
-            }
+        // The other lines, in order, without allocating: there can be hundreds.
+        let first = usize::from(at == 0);
+        let last = if at + 1 == lines.len() {
+            at - 1
+        } else {
+            lines.len() - 1
+        };
+        if first == last {
+            return first;
         }
-        at
-    }
-
-    /// Whether `ancestor` is a strict ancestor of `head`, searching only not-yet-emitted
-    /// revisions above `ancestor`'s level (every path between two of them stays there).
-    fn needs(&self, head: usize, ancestor: usize, todo: &[bool], search: &mut Search) -> bool {
-        let floor = self.level[ancestor];
+        let next_other = |j: usize| if j + 1 == at { j + 2 } else { j + 1 };
+        let floor = self.level[candidate];
         search.begin();
-        search.visit(head);
-        let mut stack = vec![head];
-        while let Some(x) = stack.pop() {
-            for &d in &self.down[x] {
-                if d == ancestor {
-                    return true;
+        let mut best = usize::MAX;
+        search.visit_up(candidate);
+        let mut up_stack = vec![candidate];
+        let mut down_stack: Vec<usize> = Vec::new();
+        let mut line = first;
+        let mut started = false;
+        while let Some(x) = up_stack.pop() {
+            // One step of the climb.
+            for &c in &self.up[x] {
+                if todo[c] && search.visit_up(c) {
+                    let j = line_at[c];
+                    if j != NONE && j != at {
+                        best = best.min(j);
+                        if best == first {
+                            return best;
+                        }
+                    }
+                    up_stack.push(c);
                 }
-                if todo[d] && self.level[d] > floor && search.visit(d) {
-                    stack.push(d);
+            }
+            // One step of the descent.
+            if !started {
+                if line == last {
+                    // Every earlier line was ruled out.
+                    return line;
+                }
+                let head = lines[line];
+                if search.visit_down(head) {
+                    down_stack.push(head);
+                }
+                started = true;
+            }
+            match down_stack.pop() {
+                Some(y) => {
+                    for &d in &self.down[y] {
+                        if d == candidate {
+                            return line;
+                        }
+                        if todo[d] && self.level[d] > floor && search.visit_down(d) {
+                            down_stack.push(d);
+                        }
+                    }
+                }
+                None => {
+                    line = next_other(line);
+                    started = false;
                 }
             }
         }
-        false
+        debug_assert!(
+            best != usize::MAX,
+            "a blocked revision is needed by another line"
+        );
+        if best == usize::MAX { at } else { best }
     }
 }
+
+/// "No line" in `topo_sort`'s position table.
+const NONE: usize = usize::MAX;
 
 /// Reusable visited marks for repeated searches.
 struct Search {
     mark: Vec<u32>,
+    mark_down: Vec<u32>,
     round: u32,
 }
 
@@ -356,7 +408,22 @@ impl Search {
     fn new(n: usize) -> Self {
         Self {
             mark: vec![0; n],
+            mark_down: vec![0; n],
             round: 0,
+        }
+    }
+
+    fn visit_up(&mut self, x: usize) -> bool {
+        self.visit(x)
+    }
+
+    /// Like [`Search::visit`], with a second, independent set of marks.
+    fn visit_down(&mut self, x: usize) -> bool {
+        if self.mark_down[x] == self.round {
+            false
+        } else {
+            self.mark_down[x] = self.round;
+            true
         }
     }
 
@@ -472,7 +539,7 @@ impl<'g> Table<'g> {
                     .filter(|&d| !self.below_other_row(d, down))
                     .collect()
             } else {
-                down.clone()
+                down.to_vec()
             };
             if let Some(&gone) = from.iter().find(|&&d| !self.row[d]) {
                 return Err(self.error(

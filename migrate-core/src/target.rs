@@ -326,7 +326,7 @@ impl Graph {
                 next = match at {
                     Pos::Base => Vec::new(),
                     Pos::Nothing => self.heads_idx().to_vec(),
-                    Pos::Rev(i) => self.parents[i].clone(),
+                    Pos::Rev(i) => self.parents[i].to_vec(),
                 };
                 base_next = next.is_empty() && at != Pos::Base;
             }

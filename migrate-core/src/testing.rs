@@ -15,6 +15,9 @@ use std::collections::HashSet;
 use crate::{Revision, RevisionId};
 
 /// How a generated history looks: percentages are per new revision.
+///
+/// Dependencies always point at a head of another line that nothing depends on yet, so
+/// every generated history can be upgraded and downgraded in full.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shape {
     /// Number of revisions.
@@ -83,6 +86,7 @@ impl History {
         let mut revs: Vec<Revision> = Vec::with_capacity(s.revisions);
         let mut open: Vec<usize> = Vec::new();
         let mut labels = 0usize;
+        let mut depended = vec![false; s.revisions];
         for i in 0..s.revisions {
             let id = loop {
                 let candidate = format!("{:012x}", rng.next() >> 16);
@@ -96,15 +100,21 @@ impl History {
             let must_merge = open.len() > s.max_heads.max(1);
             if i == 0 || (!must_merge && roll < s.root_percent) {
                 labelled = true;
-            } else if open.len() >= 2 && (must_merge || roll < s.root_percent + s.merge_percent) {
-                let count = if open.len() >= 3 && rng.below(4) == 0 {
+            } else if mergeable(&open, &depended) >= 2
+                && (must_merge || roll < s.root_percent + s.merge_percent)
+            {
+                // A head something depends on may be an ancestor of another head, and
+                // merging a revision with its own ancestor is not a history people write.
+                let count = if mergeable(&open, &depended) >= 3 && rng.below(4) == 0 {
                     3
                 } else {
                     2
                 };
-                for _ in 0..count {
+                while parents.len() < count {
                     let k = rng.below(open.len());
-                    parents.push(open.swap_remove(k));
+                    if !depended[open[k]] {
+                        parents.push(open.swap_remove(k));
+                    }
                 }
             } else if roll < s.root_percent + s.merge_percent + s.branch_percent {
                 let p = rng.below(i);
@@ -120,7 +130,14 @@ impl History {
             }
             let mut depends_on = Vec::new();
             if !open.is_empty() && rng.below(100) < s.depends_percent as usize {
-                depends_on.push(revs[open[rng.below(open.len())]].id.clone());
+                // Only heads nothing depends on yet: a dependency that is already an
+                // ancestor through another path makes Alembic's version-table
+                // bookkeeping fail, and generated histories should be plannable.
+                let q = open[rng.below(open.len())];
+                if !depended[q] {
+                    depended[q] = true;
+                    depends_on.push(revs[q].id.clone());
+                }
             }
             let mut branch_labels = Vec::new();
             if labelled && rng.below(100) < s.label_percent as usize {
@@ -137,6 +154,10 @@ impl History {
         }
         revs
     }
+}
+
+fn mergeable(open: &[usize], depended: &[bool]) -> usize {
+    open.iter().filter(|&&o| !depended[o]).count()
 }
 
 /// A chain of `n` revisions with readable ids `r0`, `r1`, ...
