@@ -125,18 +125,21 @@ fn interrupted_message(entries: &[HistoryEntry], history_table: &str) -> String 
         "an earlier run did not finish cleanly, so the database may hold a partly applied migration:",
     );
     for e in entries {
-        let _ = write!(
-            out,
-            "\n  - {} of `{}` is {} (started {}{})",
-            e.direction,
-            e.revision,
-            e.status,
-            e.started_at,
-            e.error
-                .as_deref()
-                .map(|err| format!(", error: {err}"))
-                .unwrap_or_default()
-        );
+        let _ = match e.status {
+            crate::HistoryStatus::Running => write!(
+                out,
+                "\n  - {} of `{}` started at {} and never finished (the process died or lost its connection)",
+                e.direction, e.revision, e.started_at
+            ),
+            _ => write!(
+                out,
+                "\n  - {} of `{}` started at {} and failed: {}",
+                e.direction,
+                e.revision,
+                e.started_at,
+                e.error.as_deref().unwrap_or("no error recorded")
+            ),
+        };
     }
     let _ = write!(
         out,

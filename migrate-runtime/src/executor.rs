@@ -13,6 +13,12 @@
 //!    together. Where that cannot be atomic (MySQL's implicit DDL commits, or a migration
 //!    marked non-transactional), a `running` history row is committed first and updated to
 //!    `succeeded` or `failed` afterwards, so a crash or failure cannot go unnoticed.
+//!    Later runs refuse with [`Error::Interrupted`] until `stamp` resolves the row.
+//!
+//! Known limits: on SQLite a non-transactional migration gives up the write lock while it
+//! runs, so a concurrent runner arriving meanwhile stops with [`Error::Interrupted`]
+//! instead of waiting. On MySQL every failure blocks later runs, even one InnoDB rolled
+//! back completely (a pure data change): the executor cannot tell the two apart.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -530,12 +536,18 @@ impl Migrator {
             if let Some(id) = claim_id {
                 // Best effort: the error of the migration matters more than this one, and
                 // the `running` row already blocks later runs.
+                // The row already names the revision and direction; keep the cause.
+                let cause = match &err {
+                    Error::Migration { source, .. } => source.to_string(),
+                    Error::Panic { message, .. } => format!("panicked: {message}"),
+                    other => other.to_string(),
+                };
                 let _ = store.finish_history(
                     conn,
                     id,
                     HistoryStatus::Failed,
                     start.elapsed(),
-                    Some(&err.to_string()),
+                    Some(&cause),
                 );
             }
             return Err(err);
