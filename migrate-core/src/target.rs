@@ -179,7 +179,18 @@ impl Graph {
         for share in shares {
             against.push(match share {
                 Sym::Idx(i) => i,
-                Sym::Text(t) => self.revision_for_ident(t, None, whole)?,
+                // What a line is checked against is a branch label in practice.
+                Sym::Text(t) => self
+                    .revision_for_ident(t, None, whole)
+                    .map_err(|e| match e {
+                        PlanError::NoMatch { .. } | PlanError::AmbiguousPrefix { .. } => {
+                            PlanError::NoSuchBranch {
+                                label: t.to_owned(),
+                                target: whole.to_owned(),
+                            }
+                        }
+                        other => other,
+                    })?,
             });
         }
         let lineage = self.lineage(&against, with_deps);
