@@ -505,6 +505,14 @@ fn graph_commands_need_no_database() {
             .success();
         catalog.bare().args(args).assert().success();
     }
+    // Without any configuration these read the default file only if it exists.
+    let current = catalog.bare().arg("current").assert().success();
+    assert!(
+        stdout(&current).contains("<base> (no database yet"),
+        "{}",
+        stdout(&current)
+    );
+    catalog.bare().arg("check").assert().success();
     assert!(
         !catalog.dir.path().join("migrate.sqlite3").exists(),
         "read-only commands must not create the default database"

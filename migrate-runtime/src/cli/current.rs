@@ -16,6 +16,11 @@ pub struct CurrentArgs {
 impl CurrentArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let database = session.database()?;
+        if !database.exists() {
+            // Opening the default SQLite file would create it; report the truth instead.
+            println!("<base> (no database yet: {})", database.url);
+            return Ok(Status::Success);
+        }
         let mut conn = database.connect()?;
         let rows = session.migrator(Options::default()).current(&mut conn)?;
         if self.verbose {
