@@ -53,6 +53,16 @@ mod upgrade;
 
 use std::process::ExitCode;
 
+pub use branches::BranchesArgs;
+pub use check::CheckArgs;
+pub use current::CurrentArgs;
+pub use downgrade::DowngradeArgs;
+pub use heads::HeadsArgs;
+pub use history::{HistoryArgs, RevRange};
+pub use show::ShowArgs;
+pub use stamp::StampArgs;
+pub use upgrade::{Transaction, UpgradeArgs};
+
 use clap::{Args, Parser, Subcommand};
 
 use crate::{Error, Event, MigrationSet, Migrator, Options, Result};
@@ -109,23 +119,23 @@ pub struct GlobalArgs {
 #[non_exhaustive]
 pub enum Command {
     /// Apply migrations up to a target (default `head`).
-    Upgrade(upgrade::UpgradeArgs),
+    Upgrade(UpgradeArgs),
     /// Revert migrations down to a target (`base` reverts everything).
-    Downgrade(downgrade::DowngradeArgs),
+    Downgrade(DowngradeArgs),
     /// Show the revisions the database is at.
-    Current(current::CurrentArgs),
+    Current(CurrentArgs),
     /// List the revisions, newest first.
-    History(history::HistoryArgs),
+    History(HistoryArgs),
     /// List the head revisions (the tips of the graph).
-    Heads(heads::HeadsArgs),
+    Heads(HeadsArgs),
     /// List the branch points and the branches leaving them.
-    Branches(branches::BranchesArgs),
+    Branches(BranchesArgs),
     /// Show everything about one revision.
-    Show(show::ShowArgs),
+    Show(ShowArgs),
     /// Set the database's version table to a target without running any migration.
-    Stamp(stamp::StampArgs),
+    Stamp(StampArgs),
     /// Check the revision graph and, when a database is configured, its state.
-    Check(check::CheckArgs),
+    Check(CheckArgs),
 }
 
 impl Cli {
