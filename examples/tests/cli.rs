@@ -774,3 +774,25 @@ fn server_failing_migration_exits_1() {
         catalog.run(&["check"]).success();
     }
 }
+
+#[test]
+fn a_closed_stdout_does_not_interrupt_a_run() {
+    let catalog = Catalog::sqlite();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("video-catalog"))
+        .current_dir(catalog.dir.path())
+        .args(["--database-url", &catalog.url, "upgrade", "head"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `video-catalog upgrade | head -0`: every progress line hits a closed pipe.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains(HEAD), "{}", stdout(&current));
+}

@@ -22,15 +22,15 @@ impl BranchesArgs {
             let Some(migration) = set.get(id.as_str()) else {
                 continue;
             };
-            println!("{}", format::summary_line(set, migration));
+            outln!("{}", format::summary_line(set, migration));
             for child in graph.children(id.as_str()) {
                 if let Some(child) = set.get(child.as_str()) {
-                    println!("    -> {}", format::short_line(set, child));
+                    outln!("    -> {}", format::short_line(set, child));
                 }
             }
         }
         if !any {
-            println!("no branch points: the history is linear");
+            outln!("no branch points: the history is linear");
         }
         Ok(Status::Success)
     }

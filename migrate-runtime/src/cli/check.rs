@@ -15,19 +15,19 @@ impl CheckArgs {
         let set = session.set();
         // The set was validated when it was built, so reaching this line means the graph
         // is sound.
-        println!(
+        outln!(
             "graph: ok ({} revisions, heads: {})",
             set.migrations().len(),
             format::join(set.graph().heads())
         );
         let database = session.database()?;
         if !database.exists() {
-            println!(
+            outln!(
                 "database: not checked (no database configured; set --database-url or DATABASE_URL)"
             );
             return Ok(Status::Success);
         }
-        println!("database: {database}");
+        outln!("database: {database}");
         let mut conn = database.connect()?;
         let report = session.migrator(Options::default()).check(&mut conn)?;
         for id in &report.pending {
@@ -35,22 +35,24 @@ impl CheckArgs {
                 .get(id.as_str())
                 .map(|m| m.message())
                 .unwrap_or_default();
-            println!("pending: {id} {message}");
+            outln!("pending: {id} {message}");
         }
         for id in &report.unknown {
-            println!(
+            outln!(
                 "unknown: {id} is recorded in the database but no migration has that id \
                  (was it deleted or renamed, or is this binary out of date?)"
             );
         }
         for change in &report.changed {
-            println!(
+            outln!(
                 "changed: {} was applied with checksum {} but its code now has checksum {}",
-                change.revision, change.recorded, change.current
+                change.revision,
+                change.recorded,
+                change.current
             );
         }
         for entry in &report.interrupted {
-            println!(
+            outln!(
                 "interrupted: {} {} started at {} did not finish ({}){}",
                 entry.direction,
                 entry.revision,
@@ -64,10 +66,10 @@ impl CheckArgs {
             );
         }
         if report.is_clean() {
-            println!("database: ok (up to date)");
+            outln!("database: ok (up to date)");
             Ok(Status::Success)
         } else {
-            println!("check failed: see the lines above");
+            outln!("check failed: see the lines above");
             Ok(Status::Problems)
         }
     }

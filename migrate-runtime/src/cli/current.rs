@@ -18,27 +18,27 @@ impl CurrentArgs {
         let database = session.database()?;
         if !database.exists() {
             // Opening the default SQLite file would create it; report the truth instead.
-            println!("<base> (no database yet: {})", database.url);
+            outln!("<base> (no database yet: {})", database.url);
             return Ok(Status::Success);
         }
         let mut conn = database.connect()?;
         let rows = session.migrator(Options::default()).current(&mut conn)?;
         if self.verbose {
-            println!("database: {database}");
+            outln!("database: {database}");
         }
         if rows.is_empty() {
-            println!("<base> (no migration applied)");
+            outln!("<base> (no migration applied)");
         }
         let set = session.set();
         for id in &rows {
             match set.get(id.as_str()) {
                 Some(migration) => {
-                    println!("{}{}", id, format::markers(set, id));
+                    outln!("{}{}", id, format::markers(set, id));
                     if self.verbose {
-                        print!("{}", format::details(set, migration, "    "));
+                        out!("{}", format::details(set, migration, "    "));
                     }
                 }
-                None => println!("{id} (unknown to this binary: its migration is missing)"),
+                None => outln!("{id} (unknown to this binary: its migration is missing)"),
             }
         }
         Ok(Status::Success)

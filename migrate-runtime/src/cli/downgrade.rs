@@ -16,19 +16,19 @@ pub struct DowngradeArgs {
 impl DowngradeArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let database = session.database()?;
-        println!("database: {database}");
+        outln!("database: {database}");
         let mut conn = database.connect()?;
         let migrator = session.migrator(Options::default());
         let report = migrator.downgrade(&mut conn, &self.target)?;
         let current = migrator.current(&mut conn)?;
         if report.steps.is_empty() {
-            println!(
+            outln!(
                 "nothing to do: already at {} (target `{}`)",
                 format::revisions_or_base(&current),
                 self.target
             );
         } else {
-            println!(
+            outln!(
                 "downgraded {} migration{}; now at {}",
                 report.steps.len(),
                 if report.steps.len() == 1 { "" } else { "s" },

@@ -17,11 +17,11 @@ impl HeadsArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let set = session.set();
         for id in set.graph().heads() {
-            println!("{}{}", id, format::markers(set, id));
+            outln!("{}{}", id, format::markers(set, id));
             if self.verbose
                 && let Some(migration) = set.get(id.as_str())
             {
-                print!("{}", format::details(set, migration, "    "));
+                out!("{}", format::details(set, migration, "    "));
             }
         }
         Ok(Status::Success)

@@ -65,10 +65,10 @@ impl HistoryArgs {
             let Some(migration) = set.get(id.as_str()) else {
                 continue;
             };
-            println!("{}", format::summary_line(set, migration));
+            outln!("{}", format::summary_line(set, migration));
             if self.verbose {
-                print!("{}", format::details(set, migration, "    "));
-                println!();
+                out!("{}", format::details(set, migration, "    "));
+                outln!();
             }
         }
         Ok(Status::Success)

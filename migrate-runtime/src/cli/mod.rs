@@ -39,6 +39,23 @@
 //! Every command file holds its arguments and a `run` that formats what the library
 //! decides; nothing here plans or writes SQL.
 
+/// `println!` that ignores a closed stdout (`video-catalog history | head`): the output is
+/// a courtesy, and a panic in the progress callback would abort a run between migrations.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` that ignores a closed stdout; see `outln!`.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod branches;
 mod check;
 mod current;
@@ -244,7 +261,7 @@ impl Session {
                     duration,
                 } = event
                 {
-                    println!("{}", format::applied_line(migration, *direction, *duration));
+                    outln!("{}", format::applied_line(migration, *direction, *duration));
                 }
             })
     }

@@ -19,7 +19,7 @@ impl ShowArgs {
         let set = session.set();
         let ids = set.graph().resolve(&self.revision)?;
         if ids.is_empty() {
-            println!(
+            outln!(
                 "`{}` is the base: the state before any migration",
                 self.revision
             );
@@ -31,17 +31,17 @@ impl ShowArgs {
                 continue;
             };
             if i > 0 {
-                println!();
+                outln!();
             }
-            println!("revision:   {}{}", id, format::markers(set, id));
-            print!("{}", format::details(set, migration, ""));
+            outln!("revision:   {}{}", id, format::markers(set, id));
+            out!("{}", format::details(set, migration, ""));
             match &pending {
-                Applied::NoDatabase => println!("applied:    unknown (no database configured)"),
-                Applied::Unreachable(reason) => println!("applied:    unknown ({reason})"),
+                Applied::NoDatabase => outln!("applied:    unknown (no database configured)"),
+                Applied::Unreachable(reason) => outln!("applied:    unknown ({reason})"),
                 Applied::Pending(url, pending) if pending.contains(id) => {
-                    println!("applied:    no ({url})");
+                    outln!("applied:    no ({url})");
                 }
-                Applied::Pending(url, _) => println!("applied:    yes ({url})"),
+                Applied::Pending(url, _) => outln!("applied:    yes ({url})"),
             }
         }
         Ok(Status::Success)

@@ -16,12 +16,12 @@ pub struct StampArgs {
 impl StampArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let database = session.database()?;
-        println!("database: {database}");
+        outln!("database: {database}");
         let mut conn = database.connect()?;
         let rows = session
             .migrator(Options::default())
             .stamp(&mut conn, &self.target)?;
-        println!(
+        outln!(
             "stamped {} without running any migration",
             format::revisions_or_base(&rows)
         );

@@ -38,21 +38,21 @@ impl From<Transaction> for TransactionMode {
 impl UpgradeArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let database = session.database()?;
-        println!("database: {database}");
+        outln!("database: {database}");
         let mut conn = database.connect()?;
         let migrator =
             session.migrator(Options::default().with_transaction_mode(self.transaction.into()));
         let report = migrator.upgrade(&mut conn, &self.target)?;
         if report.steps.is_empty() {
             let current = migrator.current(&mut conn)?;
-            println!(
+            outln!(
                 "nothing to do: already at {} (target `{}`)",
                 format::revisions_or_base(&current),
                 self.target
             );
         } else {
             let current = migrator.current(&mut conn)?;
-            println!(
+            outln!(
                 "upgraded {} migration{}; now at {}",
                 report.steps.len(),
                 if report.steps.len() == 1 { "" } else { "s" },
