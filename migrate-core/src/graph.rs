@@ -30,10 +30,11 @@ use crate::{Revision, RevisionId, check};
 #[derive(Debug, Clone)]
 pub struct Graph {
     revisions: Vec<Revision>,
-    index: HashMap<RevisionId, usize>,
+    index: IdIndex,
     labels: HashMap<String, usize>,
-    /// Every id and label with its revision, sorted by key, for prefix lookups.
-    keys: Vec<(Box<str>, usize)>,
+    /// Every id and label, sorted, for prefix lookups: `(revision, label position)`, the
+    /// position being `NO_LABEL` for the id itself.
+    keys: Vec<(u32, u32)>,
     /// Versioned parents (`revises`).
     pub(crate) parents: Adjacency,
     /// Versioned children.
@@ -45,6 +46,10 @@ pub struct Graph {
     pub(crate) up: Adjacency,
     /// Longest path from a base along `down`: an ancestor always has a smaller level.
     pub(crate) level: Vec<u32>,
+    /// Reachability intervals (GRAIL) from two depth-first traversals along `down`: if
+    /// `x` is an ancestor of `y`, each interval of `x` lies inside the same interval of
+    /// `y`. Most "is this an ancestor" questions are answered "no" without a search.
+    intervals: Vec<[u32; 3 * TRAVERSALS]>,
     heads: Vec<usize>,
     real_heads: Vec<usize>,
     bases: Vec<usize>,
@@ -61,51 +66,35 @@ impl Graph {
             return Err(GraphErrors::new(errors, &revisions));
         }
         let n = revisions.len();
-        let index: HashMap<RevisionId, usize> = revisions
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.clone(), i))
-            .collect();
+        let index = IdIndex::new(&revisions);
         let mut labels = HashMap::new();
-        let mut keys: Vec<(Box<str>, usize)> = Vec::with_capacity(n);
+        let mut keys: Vec<(u32, u32)> = Vec::with_capacity(n);
         for (i, r) in revisions.iter().enumerate() {
-            keys.push((r.id.as_str().into(), i));
-            for label in &r.branch_labels {
+            keys.push((i as u32, NO_LABEL));
+            for (k, label) in r.branch_labels.iter().enumerate() {
                 labels.insert(label.clone(), i);
-                keys.push((label.as_str().into(), i));
+                keys.push((i as u32, k as u32));
             }
         }
-        keys.sort_unstable();
+        keys.sort_unstable_by(|a, b| key_str(&revisions, *a).cmp(key_str(&revisions, *b)));
 
         // `check` guarantees every reference resolves.
-        let resolve =
-            |ids: &[RevisionId]| -> Vec<usize> { ids.iter().map(|id| index[id]).collect() };
-        let parents: Vec<Vec<usize>> = revisions
-            .iter()
-            .map(|r| resolve(&r.down_revisions))
-            .collect();
-        let deps: Vec<Vec<usize>> = revisions.iter().map(|r| resolve(&r.depends_on)).collect();
-
-        let mut children = vec![Vec::new(); n];
-        for (i, ps) in parents.iter().enumerate() {
-            for &p in ps {
-                children[p].push(i);
-            }
-        }
-
+        let find = |id: &RevisionId| index.get(&revisions, id.as_str()).expect("checked");
+        let parents = Adjacency::from_fn(n, |i, out| {
+            out.extend(revisions[i].down_revisions.iter().map(find));
+        });
+        let deps = Adjacency::from_fn(n, |i, out| {
+            out.extend(revisions[i].depends_on.iter().map(find));
+        });
+        let children = parents.reversed();
         let topo = kahn(&parents, &deps);
-
         let down = normalize(&topo, &parents, &deps);
-        let mut up = vec![Vec::new(); n];
-        for (i, ds) in down.iter().enumerate() {
-            for &d in ds {
-                up[d].push(i);
-            }
-        }
+        let up = down.reversed();
         let mut level = vec![0u32; n];
         for &i in &topo {
             level[i] = down[i].iter().map(|&d| level[d] + 1).max().unwrap_or(0);
         }
+        let intervals = intervals(&down, &up);
 
         let heads = (0..n).filter(|&i| children[i].is_empty()).collect();
         let real_heads = (0..n).filter(|&i| up[i].is_empty()).collect();
@@ -115,11 +104,12 @@ impl Graph {
             index,
             labels,
             keys,
-            parents: Adjacency::new(&parents),
-            children: Adjacency::new(&children),
-            down: Adjacency::new(&down),
-            up: Adjacency::new(&up),
+            parents,
+            children,
+            down,
+            up,
             level,
+            intervals,
             heads,
             real_heads,
             bases,
@@ -134,7 +124,7 @@ impl Graph {
 
     /// The revision with exactly this id.
     pub fn get(&self, id: &str) -> Option<&Revision> {
-        self.index.get(id).map(|&i| &self.revisions[i])
+        self.index_of(id).map(|i| &self.revisions[i])
     }
 
     /// The number of revisions.
@@ -165,23 +155,19 @@ impl Graph {
 
     /// Whether more than one revision `revises` this one.
     pub fn is_branch_point(&self, id: &str) -> bool {
-        self.index
-            .get(id)
-            .is_some_and(|&i| self.children[i].len() > 1)
+        self.index_of(id)
+            .is_some_and(|i| self.children[i].len() > 1)
     }
 
     /// Whether this revision `revises` more than one revision.
     pub fn is_merge_point(&self, id: &str) -> bool {
-        self.index
-            .get(id)
-            .is_some_and(|&i| self.parents[i].len() > 1)
+        self.index_of(id).is_some_and(|i| self.parents[i].len() > 1)
     }
 
     /// The revisions that `revise` this one, in declaration order.
     pub fn children(&self, id: &str) -> Vec<&RevisionId> {
-        self.index
-            .get(id)
-            .map_or_else(Vec::new, |&i| self.ids(&self.children[i]))
+        self.index_of(id)
+            .map_or_else(Vec::new, |i| self.ids(&self.children[i]))
     }
 
     /// The revision carrying a branch label.
@@ -198,7 +184,7 @@ impl Graph {
     /// Every revision that must be applied before `id` (parents and dependencies,
     /// transitively), in topological order. Empty for an unknown id.
     pub fn ancestors(&self, id: &str) -> Vec<&RevisionId> {
-        let Some(&i) = self.index.get(id) else {
+        let Some(i) = self.index_of(id) else {
             return Vec::new();
         };
         let mut seen = self.reach(&self.down[i], &self.down);
@@ -209,7 +195,7 @@ impl Graph {
     /// Every revision that needs `id` (children and dependants, transitively), in
     /// topological order. Empty for an unknown id.
     pub fn descendants(&self, id: &str) -> Vec<&RevisionId> {
-        let Some(&i) = self.index.get(id) else {
+        let Some(i) = self.index_of(id) else {
             return Vec::new();
         };
         let mut seen = self.reach(&self.up[i], &self.up);
@@ -219,8 +205,8 @@ impl Graph {
 
     /// Whether `ancestor` must be applied before `descendant` (strictly).
     pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> bool {
-        match (self.index.get(ancestor), self.index.get(descendant)) {
-            (Some(&a), Some(&d)) => a != d && self.reach(&self.down[d], &self.down)[a],
+        match (self.index_of(ancestor), self.index_of(descendant)) {
+            (Some(a), Some(d)) => a != d && self.reach(&self.down[d], &self.down)[a],
             _ => false,
         }
     }
@@ -265,26 +251,24 @@ impl Graph {
     }
 
     pub(crate) fn index_of(&self, id: &str) -> Option<usize> {
-        self.index.get(id).copied()
+        self.index.get(&self.revisions, id)
     }
 
     /// Exact lookup of an id or a branch label (Alembic keeps both in one map).
     pub(crate) fn exact(&self, key: &str) -> Option<usize> {
-        self.index
-            .get(key)
-            .or_else(|| self.labels.get(key))
-            .copied()
+        self.index_of(key).or_else(|| self.labels.get(key).copied())
     }
 
     /// Ids and labels longer than three characters that start with `prefix`, in key order
     /// (Alembic never prefix-matches keys of three characters or fewer).
     pub(crate) fn prefixed(&self, prefix: &str) -> Vec<(&str, usize)> {
-        let start = self.keys.partition_point(|(k, _)| &**k < prefix);
+        let key = |k: &(u32, u32)| key_str(&self.revisions, *k);
+        let start = self.keys.partition_point(|k| key(k) < prefix);
         self.keys[start..]
             .iter()
+            .map(|k| (key(k), k.0 as usize))
             .take_while(|(k, _)| k.starts_with(prefix))
             .filter(|(k, _)| k.len() > 3)
-            .map(|(k, i)| (&**k, *i))
             .collect()
     }
 
@@ -298,6 +282,21 @@ impl Graph {
 
     pub(crate) fn bases_idx(&self) -> &[usize] {
         &self.bases
+    }
+
+    /// False when `x` is certainly not an ancestor-or-self of `y`; true when it may be.
+    #[inline]
+    pub(crate) fn may_reach(&self, y: usize, x: usize) -> bool {
+        let (a, b) = (&self.intervals[y], &self.intervals[x]);
+        (0..TRAVERSALS).all(|t| a[3 * t] <= b[3 * t] && b[3 * t + 1] <= a[3 * t + 1])
+    }
+
+    /// True when `x` is certainly an ancestor-or-self of `y`: it lies in `y`'s subtree of
+    /// one of the depth-first traversals.
+    #[inline]
+    pub(crate) fn surely_reaches(&self, y: usize, x: usize) -> bool {
+        let (a, b) = (&self.intervals[y], &self.intervals[x]);
+        (0..TRAVERSALS).any(|t| a[3 * t + 2] <= b[3 * t + 1] && b[3 * t + 1] <= a[3 * t + 1])
     }
 
     /// Everything reachable from `starts` along `edges`, the starts included.
@@ -347,17 +346,78 @@ impl Graph {
     }
 }
 
-/// Kahn's algorithm over parents and dependencies, seeded in declaration order: a
-/// deterministic topological order, bases first.
-fn kahn(parents: &[Vec<usize>], deps: &[Vec<usize>]) -> Vec<usize> {
-    let n = parents.len();
-    let mut waiting: Vec<usize> = (0..n).map(|i| parents[i].len() + deps[i].len()).collect();
-    let mut dependants = vec![Vec::new(); n];
-    for i in 0..n {
-        for &p in parents[i].iter().chain(&deps[i]) {
-            dependants[p].push(i);
+/// Number of GRAIL labellings: each one more rules out more non-ancestors.
+const TRAVERSALS: usize = 2;
+
+/// GRAIL labellings: depth-first post-order numbers along `down` from the revisions
+/// nothing needs, with roots and children visited in a different order each time, each
+/// with the smallest number below the revision (reachability can only stay inside
+/// `low..=post`) and the first number of its depth-first subtree (`start..=post` is
+/// certainly reachable).
+fn intervals(down: &Adjacency, up: &Adjacency) -> Vec<[u32; 3 * TRAVERSALS]> {
+    let n = down.len();
+    let mut out = vec![[0u32; 3 * TRAVERSALS]; n];
+    let mut post = vec![0u32; n];
+    let mut start = vec![0u32; n];
+    let mut low = vec![0u32; n];
+    let mut started = vec![false; n];
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for pass in 0..TRAVERSALS {
+        let reversed = pass % 2 == 1;
+        // Passes 2 and 3 start from the middle of the root and child lists.
+        let rotate = |len: usize| if pass >= 2 { len / 2 } else { 0 };
+        started.fill(false);
+        let mut counter = 0u32;
+        let roots = (0..n).filter(|&i| up[i].is_empty());
+        let mut roots: Vec<usize> = if reversed {
+            roots.rev().collect()
+        } else {
+            roots.collect()
+        };
+        let shift = rotate(roots.len());
+        roots.rotate_left(shift);
+        for root in roots {
+            if started[root] {
+                continue;
+            }
+            started[root] = true;
+            start[root] = counter;
+            stack.push((root, 0));
+            while let Some(&mut (x, ref mut next)) = stack.last_mut() {
+                let children = &down[x];
+                if *next < children.len() {
+                    let len = children.len();
+                    let k = (rotate(len) + if reversed { len - 1 - *next } else { *next }) % len;
+                    *next += 1;
+                    let c = children[k];
+                    if !started[c] {
+                        started[c] = true;
+                        start[c] = counter;
+                        stack.push((c, 0));
+                    }
+                } else {
+                    stack.pop();
+                    post[x] = counter;
+                    counter += 1;
+                    low[x] = children.iter().map(|&c| low[c]).fold(post[x], u32::min);
+                }
+            }
+        }
+        for i in 0..n {
+            out[i][pass * 3] = low[i];
+            out[i][pass * 3 + 1] = post[i];
+            out[i][pass * 3 + 2] = start[i];
         }
     }
+    out
+}
+
+/// Kahn's algorithm over parents and dependencies, seeded in declaration order: a
+/// deterministic topological order, bases first.
+fn kahn(parents: &Adjacency, deps: &Adjacency) -> Vec<usize> {
+    let n = parents.len();
+    let mut waiting: Vec<usize> = (0..n).map(|i| parents[i].len() + deps[i].len()).collect();
+    let dependants = Adjacency::from_fn(n, |_, _| {}).merged_reverse(parents, deps);
     let mut order: Vec<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
     let mut next = 0;
     while next < order.len() {
@@ -380,32 +440,33 @@ fn kahn(parents: &[Vec<usize>], deps: &[Vec<usize>]) -> Vec<usize> {
 /// The set of dependencies inherited from ancestors is shared between a revision and its
 /// single parent when nothing is added, so a plain chain costs nothing; new sets are built
 /// only below merge points and dependants.
-fn normalize(topo: &[usize], parents: &[Vec<usize>], deps: &[Vec<usize>]) -> Vec<Vec<usize>> {
+fn normalize(topo: &[usize], parents: &Adjacency, deps: &Adjacency) -> Adjacency {
     let n = parents.len();
-    let any_deps = deps.iter().any(|d| !d.is_empty());
-    let mut down: Vec<Vec<usize>> = parents.to_vec();
-    if !any_deps {
-        return down;
-    }
-    // Sorted dependency ids declared by strict `revises` ancestors.
-    let mut inherited: Vec<Option<Rc<Vec<usize>>>> = vec![None; n];
-    for &i in topo {
-        let mut acc: Option<Rc<Vec<usize>>> = None;
-        for &p in &parents[i] {
-            let from_parent = with_own(&inherited[p], &deps[p]);
-            acc = union(acc, from_parent);
-        }
-        for &d in &deps[i] {
-            let implied = acc
-                .as_ref()
-                .is_some_and(|set| set.binary_search(&d).is_ok());
-            if !implied && !down[i].contains(&d) {
-                down[i].push(d);
+    // Whether each dependency entry survives normalisation, aligned with `deps`.
+    let mut keep = vec![true; deps.targets.len()];
+    if !keep.is_empty() {
+        // Sorted dependency ids declared by strict `revises` ancestors.
+        let mut inherited: Vec<Option<Rc<Vec<usize>>>> = vec![None; n];
+        for &i in topo {
+            let mut acc: Option<Rc<Vec<usize>>> = None;
+            for &p in &parents[i] {
+                let from_parent = with_own(&inherited[p], &deps[p]);
+                acc = union(acc, from_parent);
             }
+            for k in deps.range(i) {
+                let d = deps.targets[k];
+                let implied = acc
+                    .as_ref()
+                    .is_some_and(|set| set.binary_search(&d).is_ok());
+                keep[k] = !implied && !parents[i].contains(&d);
+            }
+            inherited[i] = acc;
         }
-        inherited[i] = acc;
     }
-    down
+    Adjacency::from_fn(n, |i, out| {
+        out.extend_from_slice(&parents[i]);
+        out.extend(deps.range(i).filter(|&k| keep[k]).map(|k| deps.targets[k]));
+    })
 }
 
 fn with_own(set: &Option<Rc<Vec<usize>>>, own: &[usize]) -> Option<Rc<Vec<usize>>> {
@@ -456,6 +517,149 @@ fn union(a: Option<Rc<Vec<usize>>>, b: Option<Rc<Vec<usize>>>) -> Option<Rc<Vec<
     }
 }
 
+/// Marks a key that is a revision id rather than one of its labels.
+const NO_LABEL: u32 = u32::MAX;
+
+fn key_str(revisions: &[Revision], (rev, label): (u32, u32)) -> &str {
+    let r = &revisions[rev as usize];
+    if label == NO_LABEL {
+        r.id.as_str()
+    } else {
+        &r.branch_labels[label as usize]
+    }
+}
+
+/// Id to declaration index: an open-addressing table of indices that compares against
+/// the revisions themselves, so building it copies no strings.
+#[derive(Debug, Clone)]
+struct IdIndex {
+    slots: Vec<u32>,
+}
+
+impl IdIndex {
+    const EMPTY: u32 = u32::MAX;
+
+    fn new(revisions: &[Revision]) -> Self {
+        let size = (revisions.len() * 2).next_power_of_two().max(8);
+        let mut slots = vec![Self::EMPTY; size];
+        for (i, r) in revisions.iter().enumerate() {
+            let mut at = hash(r.id.as_str()) as usize & (size - 1);
+            loop {
+                let slot = slots[at];
+                if slot == Self::EMPTY {
+                    slots[at] = i as u32;
+                    break;
+                }
+                // Duplicates are rejected by `check`; keep the first if one slips by.
+                if revisions[slot as usize].id == r.id {
+                    break;
+                }
+                at = (at + 1) & (size - 1);
+            }
+        }
+        IdIndex { slots }
+    }
+
+    fn get(&self, revisions: &[Revision], id: &str) -> Option<usize> {
+        let mask = self.slots.len() - 1;
+        let mut at = hash(id) as usize & mask;
+        loop {
+            let slot = self.slots[at];
+            if slot == Self::EMPTY {
+                return None;
+            }
+            if revisions[slot as usize].id.as_str() == id {
+                return Some(slot as usize);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// A fast, non-cryptographic string hash (ids are not attacker-controlled).
+fn hash(s: &str) -> u64 {
+    let mut h: u64 = s.len() as u64;
+    for chunk in s.as_bytes().chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    h ^ (h >> 29)
+}
+
+/// Adjacency lists packed into one array (compressed sparse rows): the planner's
+/// searches walk them in tight loops, and one contiguous block keeps them in cache.
+#[derive(Debug, Clone)]
+pub(crate) struct Adjacency {
+    offsets: Vec<usize>,
+    targets: Vec<usize>,
+}
+
+impl Adjacency {
+    /// Lists for nodes `0..n`, node `i`'s filled in by `fill(i, list)`.
+    fn from_fn(n: usize, mut fill: impl FnMut(usize, &mut Vec<usize>)) -> Self {
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut targets = Vec::new();
+        offsets.push(0);
+        for i in 0..n {
+            fill(i, &mut targets);
+            offsets.push(targets.len());
+        }
+        Adjacency { offsets, targets }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    fn range(&self, i: usize) -> std::ops::Range<usize> {
+        self.offsets[i]..self.offsets[i + 1]
+    }
+
+    /// The reverse graph; each list is in ascending order.
+    fn reversed(&self) -> Self {
+        Self::reverse_of(self.len(), &[self])
+    }
+
+    /// The reverse of the union of `a` and `b` (same node count as `self`).
+    fn merged_reverse(&self, a: &Adjacency, b: &Adjacency) -> Self {
+        Self::reverse_of(self.len(), &[a, b])
+    }
+
+    fn reverse_of(n: usize, graphs: &[&Adjacency]) -> Self {
+        let mut count = vec![0usize; n + 1];
+        for g in graphs {
+            for &t in &g.targets {
+                count[t + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            count[i + 1] += count[i];
+        }
+        let offsets = count.clone();
+        let mut fill = count;
+        let mut targets = vec![0usize; offsets[n]];
+        // Sources in ascending order: each graph's part of a reversed list is sorted.
+        for g in graphs {
+            for source in 0..n {
+                for &t in &g[source] {
+                    targets[fill[t]] = source;
+                    fill[t] += 1;
+                }
+            }
+        }
+        Adjacency { offsets, targets }
+    }
+}
+
+impl std::ops::Index<usize> for Adjacency {
+    type Output = [usize];
+
+    fn index(&self, i: usize) -> &[usize] {
+        &self.targets[self.offsets[i]..self.offsets[i + 1]]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,34 +675,5 @@ mod tests {
         );
         assert_eq!(names(graph.between(&[], &[id("r1")])), ["r0", "r1"]);
         assert!(graph.between(&[id("r3")], &[id("r1")]).is_empty());
-    }
-}
-
-/// Adjacency lists packed into one array (compressed sparse rows): the planner's
-/// searches walk them in tight loops, and one contiguous block keeps them in cache.
-#[derive(Debug, Clone)]
-pub(crate) struct Adjacency {
-    offsets: Vec<usize>,
-    targets: Vec<usize>,
-}
-
-impl Adjacency {
-    fn new(lists: &[Vec<usize>]) -> Self {
-        let mut offsets = Vec::with_capacity(lists.len() + 1);
-        let mut targets = Vec::with_capacity(lists.iter().map(Vec::len).sum());
-        offsets.push(0);
-        for list in lists {
-            targets.extend_from_slice(list);
-            offsets.push(targets.len());
-        }
-        Adjacency { offsets, targets }
-    }
-}
-
-impl std::ops::Index<usize> for Adjacency {
-    type Output = [usize];
-
-    fn index(&self, i: usize) -> &[usize] {
-        &self.targets[self.offsets[i]..self.offsets[i + 1]]
     }
 }

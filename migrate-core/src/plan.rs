@@ -257,19 +257,26 @@ impl Graph {
         let mut lines: Vec<usize> = heads.iter().copied().filter(|&h| todo[h]).collect();
         lines.sort_unstable();
         lines.dedup();
-        // Position of each line head in `lines` (NONE when not a head), kept in step with
-        // every change so the searches can name a line without scanning hundreds.
-        let mut line_at = vec![NONE; n];
-        for (j, &h) in lines.iter().enumerate() {
-            line_at[h] = j;
+        // Lines only ever get appended, so numbering them in creation order keeps `ids`
+        // sorted: "every line before this one" is "every line with a smaller id".
+        let mut ids: Vec<u32> = (0..lines.len() as u32).collect();
+        let mut next_id = lines.len() as u32;
+        let mut is_line = vec![false; n];
+        for &h in &lines {
+            is_line[h] = true;
         }
+        // A line's head only moves down, so a line that does not need a revision never
+        // will: for each blocked revision, the id below which every line was ruled out.
+        let mut ruled_out = vec![0u32; n];
         let mut search = Search::new(n);
         let mut out = Vec::new();
         let mut at = 0;
         while !lines.is_empty() {
             let candidate = lines[at];
             if pending[candidate] > 0 {
-                at = self.line_needing(candidate, (&lines, &line_at), at, &todo, &mut search);
+                let from = ids.partition_point(|&id| id < ruled_out[candidate]);
+                at = self.line_needing(candidate, &lines, from, at, &todo, &mut search);
+                ruled_out[candidate] = ids[at];
                 continue;
             }
             if todo[candidate] {
@@ -281,26 +288,26 @@ impl Graph {
                     }
                 }
             }
-            line_at[candidate] = NONE;
+            is_line[candidate] = false;
             let next: Vec<usize> = self.down[candidate]
                 .iter()
                 .copied()
-                .filter(|&d| todo[d] && line_at[d] == NONE)
+                .filter(|&d| todo[d] && !is_line[d])
                 .collect();
             match next.split_first() {
                 None => {
                     lines.remove(at);
-                    for (j, &h) in lines.iter().enumerate().skip(at) {
-                        line_at[h] = j;
-                    }
+                    ids.remove(at);
                     at = at.saturating_sub(1);
                 }
                 Some((&first, rest)) => {
                     lines[at] = first;
-                    line_at[first] = at;
+                    is_line[first] = true;
                     for &r in rest {
-                        line_at[r] = lines.len();
                         lines.push(r);
+                        ids.push(next_id);
+                        next_id += 1;
+                        is_line[r] = true;
                     }
                 }
             }
@@ -308,99 +315,65 @@ impl Graph {
         out
     }
 
-    /// The first line (other than `at`) whose head has `candidate` as an ancestor.
+    /// The first line from `from` on (other than `at`) whose head has `candidate` as an
+    /// ancestor.
     ///
-    /// Two searches run in lockstep and the first to decide wins, so the cost is at most
-    /// twice the cheaper one: a climb from `candidate` collecting the line heads above it
-    /// (done when it meets the first possible line or runs out), and a descent from each
-    /// line head in order towards `candidate`'s level (done when it finds `candidate`).
-    /// Both stay within revisions not yet emitted: a path from a line head down to
+    /// Searches down from each line head in order, skipping heads whose reachability
+    /// intervals rule `candidate` out and pruning the same way inside the search. The
+    /// search stays within revisions not yet emitted: a path from a line head down to
     /// `candidate` never leaves them.
     fn line_needing(
         &self,
         candidate: usize,
-        (lines, line_at): (&[usize], &[usize]),
+        lines: &[usize],
+        from: usize,
         at: usize,
         todo: &[bool],
         search: &mut Search,
     ) -> usize {
-        // The other lines, in order, without allocating: there can be hundreds.
-        let first = usize::from(at == 0);
-        let last = if at + 1 == lines.len() {
-            at - 1
-        } else {
-            lines.len() - 1
-        };
-        if first == last {
-            return first;
-        }
-        let next_other = |j: usize| if j + 1 == at { j + 2 } else { j + 1 };
         let floor = self.level[candidate];
         search.begin();
-        let mut best = usize::MAX;
-        search.visit_up(candidate);
-        let mut up_stack = vec![candidate];
-        let mut down_stack: Vec<usize> = Vec::new();
-        let mut line = first;
-        let mut started = false;
-        while let Some(x) = up_stack.pop() {
-            // One step of the climb.
-            for &c in &self.up[x] {
-                if todo[c] && search.visit_up(c) {
-                    let j = line_at[c];
-                    if j != NONE && j != at {
-                        best = best.min(j);
-                        if best == first {
-                            return best;
-                        }
-                    }
-                    up_stack.push(c);
-                }
+        let mut last = at;
+        let mut stack: Vec<usize> = Vec::new();
+        for (j, &head) in lines.iter().enumerate().skip(from) {
+            if j == at || !self.may_reach(head, candidate) {
+                continue;
             }
-            // One step of the descent.
-            if !started {
-                if line == last {
-                    // Every earlier line was ruled out.
-                    return line;
-                }
-                let head = lines[line];
-                if search.visit_down(head) {
-                    down_stack.push(head);
-                }
-                started = true;
+            last = j;
+            if self.surely_reaches(head, candidate) {
+                return j;
             }
-            match down_stack.pop() {
-                Some(y) => {
-                    for &d in &self.down[y] {
-                        if d == candidate {
-                            return line;
-                        }
-                        if todo[d] && self.level[d] > floor && search.visit_down(d) {
-                            down_stack.push(d);
-                        }
+            if !search.visit(head) {
+                continue;
+            }
+            stack.clear();
+            stack.push(head);
+            while let Some(y) = stack.pop() {
+                for &d in &self.down[y] {
+                    if d == candidate {
+                        return j;
                     }
-                }
-                None => {
-                    line = next_other(line);
-                    started = false;
+                    if todo[d]
+                        && self.level[d] > floor
+                        && self.may_reach(d, candidate)
+                        && search.visit(d)
+                    {
+                        if self.surely_reaches(d, candidate) {
+                            return j;
+                        }
+                        stack.push(d);
+                    }
                 }
             }
         }
-        debug_assert!(
-            best != usize::MAX,
-            "a blocked revision is needed by another line"
-        );
-        if best == usize::MAX { at } else { best }
+        debug_assert!(false, "a blocked revision is needed by another line");
+        last
     }
 }
-
-/// "No line" in `topo_sort`'s position table.
-const NONE: usize = usize::MAX;
 
 /// Reusable visited marks for repeated searches.
 struct Search {
     mark: Vec<u32>,
-    mark_down: Vec<u32>,
     round: u32,
 }
 
@@ -408,22 +381,7 @@ impl Search {
     fn new(n: usize) -> Self {
         Self {
             mark: vec![0; n],
-            mark_down: vec![0; n],
             round: 0,
-        }
-    }
-
-    fn visit_up(&mut self, x: usize) -> bool {
-        self.visit(x)
-    }
-
-    /// Like [`Search::visit`], with a second, independent set of marks.
-    fn visit_down(&mut self, x: usize) -> bool {
-        if self.mark_down[x] == self.round {
-            false
-        } else {
-            self.mark_down[x] = self.round;
-            true
         }
     }
 
