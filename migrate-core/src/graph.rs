@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use crate::error::GraphErrors;
 use crate::{Revision, RevisionId, check};
@@ -34,7 +35,8 @@ pub struct Graph {
     labels: HashMap<String, usize>,
     /// Every id and label, sorted, for prefix lookups: `(revision, label position)`, the
     /// position being `NO_LABEL` for the id itself.
-    keys: Vec<(u32, u32)>,
+    /// Built on the first prefix lookup: most targets are exact ids, labels or keywords.
+    keys: OnceLock<Vec<(u32, u32)>>,
     /// Versioned parents (`revises`).
     pub(crate) parents: Adjacency,
     /// Versioned children.
@@ -68,15 +70,11 @@ impl Graph {
         let n = revisions.len();
         let index = IdIndex::new(&revisions);
         let mut labels = HashMap::new();
-        let mut keys: Vec<(u32, u32)> = Vec::with_capacity(n);
         for (i, r) in revisions.iter().enumerate() {
-            keys.push((i as u32, NO_LABEL));
-            for (k, label) in r.branch_labels.iter().enumerate() {
+            for label in &r.branch_labels {
                 labels.insert(label.clone(), i);
-                keys.push((i as u32, k as u32));
             }
         }
-        keys.sort_unstable_by(|a, b| key_str(&revisions, *a).cmp(key_str(&revisions, *b)));
 
         // `check` guarantees every reference resolves.
         let find = |id: &RevisionId| index.get(&revisions, id.as_str()).expect("checked");
@@ -103,7 +101,7 @@ impl Graph {
             revisions,
             index,
             labels,
-            keys,
+            keys: OnceLock::new(),
             parents,
             children,
             down,
@@ -262,9 +260,20 @@ impl Graph {
     /// Ids and labels longer than three characters that start with `prefix`, in key order
     /// (Alembic never prefix-matches keys of three characters or fewer).
     pub(crate) fn prefixed(&self, prefix: &str) -> Vec<(&str, usize)> {
+        let keys = self.keys.get_or_init(|| {
+            let mut keys: Vec<(u32, u32)> = Vec::with_capacity(self.revisions.len());
+            for (i, r) in self.revisions.iter().enumerate() {
+                keys.push((i as u32, NO_LABEL));
+                keys.extend((0..r.branch_labels.len()).map(|k| (i as u32, k as u32)));
+            }
+            keys.sort_unstable_by(|a, b| {
+                key_str(&self.revisions, *a).cmp(key_str(&self.revisions, *b))
+            });
+            keys
+        });
         let key = |k: &(u32, u32)| key_str(&self.revisions, *k);
-        let start = self.keys.partition_point(|k| key(k) < prefix);
-        self.keys[start..]
+        let start = keys.partition_point(|k| key(k) < prefix);
+        keys[start..]
             .iter()
             .map(|k| (key(k), k.0 as usize))
             .take_while(|(k, _)| k.starts_with(prefix))

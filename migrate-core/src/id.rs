@@ -3,6 +3,8 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
+// Shared rather than boxed: plans, version-table rows and graphs clone ids freely.
+use std::sync::Arc;
 
 /// Longest accepted revision id, in bytes. The version table's column is sized to match.
 pub const MAX_LEN: usize = 64;
@@ -14,7 +16,7 @@ const RESERVED: &[&str] = &["head", "heads", "base", "current"];
 /// target word. Alembic's 12-hex ids (`1975ea83b712`, `0a1b2c3d4e5f`) and readable ids
 /// (`0003_add_email`) are both valid.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RevisionId(Box<str>);
+pub struct RevisionId(Arc<str>);
 
 /// Why a string is not a valid [`RevisionId`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -63,21 +63,19 @@ impl Graph {
         }
         let cur = self.current_indices(current)?;
         let targets = self.parse_upgrade_target(&cur, target)?;
-        if let Some((ancestor, descendant)) = self.overlap(&targets) {
-            return Err(PlanError::OverlappingTargets {
+        let required = self
+            .ancestors_or_overlap(&targets)
+            .map_err(|(ancestor, descendant)| PlanError::OverlappingTargets {
                 target: target.to_owned(),
                 ancestor: self.id(ancestor).clone(),
                 descendant: self.id(descendant).clone(),
-            });
-        }
-        let required = self.ancestors_of(&targets);
-        if let Some((ancestor, descendant)) = self.overlap(&cur) {
-            return Err(PlanError::OverlappingCurrent {
+            })?;
+        let applied = self
+            .ancestors_or_overlap(&cur)
+            .map_err(|(ancestor, descendant)| PlanError::OverlappingCurrent {
                 ancestor: self.id(ancestor).clone(),
                 descendant: self.id(descendant).clone(),
-            });
-        }
-        let applied = self.ancestors_of(&cur);
+            })?;
         let needs: Vec<bool> = required
             .iter()
             .zip(&applied)
@@ -221,20 +219,30 @@ impl Graph {
         Ok(out)
     }
 
-    /// A pair `(ancestor, descendant)` within `set`, if any.
-    fn overlap(&self, set: &[usize]) -> Option<(usize, usize)> {
-        if set.len() < 2 {
-            return None;
-        }
+    /// The ancestors of `set` (itself included), or a pair `(ancestor, descendant)` within
+    /// `set` when one member is an ancestor of another. One traversal does both.
+    fn ancestors_or_overlap(
+        &self,
+        set: &[usize],
+    ) -> std::result::Result<Vec<bool>, (usize, usize)> {
         let starts: Vec<usize> = set
             .iter()
             .flat_map(|&s| self.down[s].iter().copied())
             .collect();
-        let strict = self.reach(&starts, &self.down);
-        let &ancestor = set.iter().find(|&&s| strict[s])?;
-        let above = self.descendants_of(&[ancestor]);
-        let &descendant = set.iter().find(|&&s| s != ancestor && above[s])?;
-        Some((ancestor, descendant))
+        let mut seen = self.reach(&starts, &self.down);
+        if let Some(&ancestor) = set.iter().find(|&&s| seen[s]) {
+            let above = self.descendants_of(&[ancestor]);
+            let descendant = set
+                .iter()
+                .copied()
+                .find(|&s| s != ancestor && above[s])
+                .unwrap_or(ancestor);
+            return Err((ancestor, descendant));
+        }
+        for &s in set {
+            seen[s] = true;
+        }
+        Ok(seen)
     }
 
     /// Alembic's `_topological_sort`: `todo` ordered from the top (heads first), walking
