@@ -418,6 +418,10 @@ struct Table<'g> {
     applied: Vec<bool>,
     applied_children: Vec<u32>,
     search: Search,
+    /// Scratch buffers reused across steps.
+    delete: Vec<usize>,
+    insert: Vec<usize>,
+    stack: Vec<usize>,
 }
 
 impl<'g> Table<'g> {
@@ -440,28 +444,33 @@ impl<'g> Table<'g> {
             applied,
             applied_children,
             search: Search::new(n),
+            delete: Vec::new(),
+            insert: Vec::new(),
+            stack: Vec::new(),
         }
     }
 
     fn run(mut self, order: &[usize], direction: Direction) -> Result<Plan> {
         let mut steps = Vec::with_capacity(order.len());
         for &r in order {
-            let (delete, insert) = match direction {
+            self.delete.clear();
+            self.insert.clear();
+            match direction {
                 Direction::Up => self.upgrade(r)?,
                 Direction::Down => self.downgrade(r)?,
-            };
-            for &d in &delete {
+            }
+            for &d in &self.delete {
                 self.row[d] = false;
             }
-            for &i in &insert {
+            for &i in &self.insert {
                 self.row[i] = true;
             }
-            self.rows = self.rows + insert.len() - delete.len();
+            self.rows = self.rows + self.insert.len() - self.delete.len();
             steps.push(Step {
                 revision: self.graph.id(r).clone(),
                 direction,
-                delete_versions: self.graph.owned_ids(&delete),
-                insert_versions: self.graph.owned_ids(&insert),
+                delete_versions: self.graph.owned_ids(&self.delete),
+                insert_versions: self.graph.owned_ids(&self.insert),
             });
         }
         Ok(Plan { steps })
@@ -482,7 +491,7 @@ impl<'g> Table<'g> {
 
     /// `HeadMaintainer.update_to_step` for an upgrade of `r`: insert a new branch, merge
     /// rows, or move one row up.
-    fn upgrade(&mut self, r: usize) -> Result<(Vec<usize>, Vec<usize>)> {
+    fn upgrade(&mut self, r: usize) -> Result<()> {
         let g = self.graph;
         let down = &g.down[r];
         if self.row[r] {
@@ -495,11 +504,9 @@ impl<'g> Table<'g> {
                 format!("`{}` is not applied", g.id(missing)),
             ));
         }
-        let present: Vec<usize> = down.iter().copied().filter(|&d| self.row[d]).collect();
-        let result = if present.is_empty() {
-            (Vec::new(), vec![r])
-        } else if down.len() > 1 && present.len() > 1 {
-            let from: Vec<usize> = if self.rows > present.len() {
+        let present = down.iter().filter(|&&d| self.row[d]).count();
+        if down.len() > 1 && present > 1 {
+            let from: Vec<usize> = if self.rows > present {
                 down.iter()
                     .copied()
                     .filter(|&d| !self.below_other_row(d, down))
@@ -520,20 +527,23 @@ impl<'g> Table<'g> {
             if from.is_empty() {
                 return Err(self.error(r, Direction::Up, "no row to merge".to_owned()));
             }
-            (from, vec![r])
+            self.delete.extend(from);
         } else {
-            (present, vec![r])
-        };
+            // A new branch (no parent row) or one row moving up.
+            self.delete
+                .extend(down.iter().copied().filter(|&d| self.row[d]));
+        }
+        self.insert.push(r);
         self.applied[r] = true;
         for &d in down {
             self.applied_children[d] += 1;
         }
-        Ok(result)
+        Ok(())
     }
 
     /// `HeadMaintainer.update_to_step` for a downgrade of `r`: delete a branch, split a
     /// merge into rows, or move one row down.
-    fn downgrade(&mut self, r: usize) -> Result<(Vec<usize>, Vec<usize>)> {
+    fn downgrade(&mut self, r: usize) -> Result<()> {
         let g = self.graph;
         let down = &g.down[r];
         if !self.row[r] {
@@ -546,9 +556,7 @@ impl<'g> Table<'g> {
                 "a revision needing it is still applied".to_owned(),
             ));
         }
-        let result = if down.is_empty() {
-            (vec![r], Vec::new())
-        } else {
+        if !down.is_empty() {
             let to: Vec<usize> = if self.rows > 1 {
                 down.iter()
                     .copied()
@@ -567,13 +575,14 @@ impl<'g> Table<'g> {
                     format!("`{}` is already a row", g.id(dup)),
                 ));
             }
-            (vec![r], to)
-        };
+            self.insert.extend(to);
+        }
+        self.delete.push(r);
         self.applied[r] = false;
         for &d in down {
             self.applied_children[d] -= 1;
         }
-        Ok(result)
+        Ok(())
     }
 
     /// Whether `x` is (inclusively) an ancestor of a row not in `excluded`. Every ancestor
@@ -586,18 +595,23 @@ impl<'g> Table<'g> {
         }
         self.search.begin();
         self.search.visit(x);
-        let mut stack = vec![x];
-        while let Some(y) = stack.pop() {
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.push(x);
+        let mut found = false;
+        'climb: while let Some(y) = stack.pop() {
             for &c in &g.up[y] {
                 if self.applied[c] && self.search.visit(c) {
                     if hit(self, c) {
-                        return true;
+                        found = true;
+                        break 'climb;
                     }
                     stack.push(c);
                 }
             }
         }
-        false
+        self.stack = stack;
+        found
     }
 
     /// Whether `x` is a strict ancestor of `t`.
