@@ -539,10 +539,12 @@ fn key_str(revisions: &[Revision], (rev, label): (u32, u32)) -> &str {
 }
 
 /// Id to declaration index: an open-addressing table of indices that compares against
-/// the revisions themselves, so building it copies no strings.
+/// the revisions themselves, so building it copies no strings. Each slot keeps the high
+/// half of the hash beside the index, so a probe rarely touches a revision it does not
+/// want.
 #[derive(Debug, Clone)]
 struct IdIndex {
-    slots: Vec<u32>,
+    slots: Vec<(u32, u32)>,
 }
 
 impl IdIndex {
@@ -550,17 +552,19 @@ impl IdIndex {
 
     fn new(revisions: &[Revision]) -> Self {
         let size = (revisions.len() * 2).next_power_of_two().max(8);
-        let mut slots = vec![Self::EMPTY; size];
+        let mut slots = vec![(Self::EMPTY, 0); size];
         for (i, r) in revisions.iter().enumerate() {
-            let mut at = hash(r.id.as_str()) as usize & (size - 1);
+            let h = hash(r.id.as_str());
+            let tag = (h >> 32) as u32;
+            let mut at = h as usize & (size - 1);
             loop {
-                let slot = slots[at];
+                let (slot, slot_tag) = slots[at];
                 if slot == Self::EMPTY {
-                    slots[at] = i as u32;
+                    slots[at] = (i as u32, tag);
                     break;
                 }
                 // Duplicates are rejected by `check`; keep the first if one slips by.
-                if revisions[slot as usize].id == r.id {
+                if slot_tag == tag && revisions[slot as usize].id == r.id {
                     break;
                 }
                 at = (at + 1) & (size - 1);
@@ -571,13 +575,15 @@ impl IdIndex {
 
     fn get(&self, revisions: &[Revision], id: &str) -> Option<usize> {
         let mask = self.slots.len() - 1;
-        let mut at = hash(id) as usize & mask;
+        let h = hash(id);
+        let tag = (h >> 32) as u32;
+        let mut at = h as usize & mask;
         loop {
-            let slot = self.slots[at];
+            let (slot, slot_tag) = self.slots[at];
             if slot == Self::EMPTY {
                 return None;
             }
-            if revisions[slot as usize].id.as_str() == id {
+            if slot_tag == tag && revisions[slot as usize].id.as_str() == id {
                 return Some(slot as usize);
             }
             at = (at + 1) & mask;

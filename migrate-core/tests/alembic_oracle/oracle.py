@@ -189,6 +189,11 @@ HAND = {
                                  R("m3", ["m2"]), R("other", labels=["data"]),
                                  R("o2", ["other"], ["m2"]), R("o3", ["o2"]),
                                  R("m4", ["m3"], ["o2"])],
+    # q is both a dependency of r and reachable through y -> x: Alembic's version-table
+    # bookkeeping fails half-way on some moves here; we must refuse those up front.
+    "dependency_reachable_twice": [R("aaaa"), R("qqqq"), R("xxxx", ["aaaa"], ["qqqq"]),
+                                   R("yyyy", [], ["xxxx"]), R("cccc"),
+                                   R("rrrr", ["yyyy", "cccc"], ["qqqq"])],
     "labels_and_prefixes": [R("ae1027a6acf0", labels=["core"]), R("ae1f00000000", ["ae1027a6acf0"]),
                             R("27c6a30d7c24", ["ae1f00000000"]), R("27c6b00000aa", ["ae1f00000000"], labels=["side"]),
                             R("bbbb00000001", ["27c6b00000aa"]), R("mmmm00000000", ["27c6a30d7c24", "bbbb00000001"]),
