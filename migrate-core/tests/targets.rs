@@ -340,3 +340,17 @@ fn dependency_normalisation_matches_alembic() {
     let plan = g.plan_upgrade(&[], "heads").unwrap();
     assert_eq!(plan.versions_after(&[]), [id("c0")]);
 }
+
+#[test]
+fn graphs_and_plans_can_be_shared_across_threads() {
+    fn shared<T: Send + Sync + Clone + std::fmt::Debug>() {}
+    shared::<Graph>();
+    shared::<migrate_core::Plan>();
+    shared::<PlanError>();
+    let g = graph();
+    let copy = g.clone();
+    std::thread::spawn(move || copy.plan_upgrade(&[], "heads").unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(names(g.heads()), ["core2", "other0000002"]);
+}
