@@ -117,6 +117,58 @@ pub enum Error {
         /// The missing row.
         revision: String,
     },
+    /// The CLI's configuration file (`migrate.toml`) could not be read or understood.
+    #[error("invalid configuration in `{path}`: {reason}")]
+    Config {
+        /// The file, or the setting, at fault.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An authoring command would have overwritten a file. Nothing was written.
+    #[error("refusing to overwrite `{path}`: it already exists")]
+    FileExists {
+        /// The existing file.
+        path: String,
+    },
+    /// A new revision needs one parent and the graph has several heads.
+    #[error(
+        "the revision graph has {} heads ({}); pass `--head` with the one to build on, or join them first with `merge heads -m MESSAGE`",
+        .heads.len(),
+        join_ids(.heads)
+    )]
+    MultipleHeads {
+        /// The heads.
+        heads: Vec<RevisionId>,
+    },
+    /// A migration file template could not be used.
+    #[error("invalid template `{path}`: {reason}")]
+    Template {
+        /// The template file, or `built-in`.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A CLI command declined to act; the message says why and what to do instead.
+    #[error("{0}")]
+    Refused(String),
+    /// A file or folder could not be read or written.
+    #[error("cannot {action} `{path}`: {source}")]
+    Io {
+        /// `read`, `write`, `create`, ...
+        action: &'static str,
+        /// The path.
+        path: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+}
+
+fn join_ids(ids: &[RevisionId]) -> String {
+    ids.iter()
+        .map(RevisionId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn interrupted_message(entries: &[HistoryEntry], history_table: &str) -> String {
@@ -169,6 +221,11 @@ impl Error {
                 | Error::Irreversible { .. }
                 | Error::TransactionModeUnsupported { .. }
                 | Error::InvalidTableName { .. }
+                | Error::Config { .. }
+                | Error::FileExists { .. }
+                | Error::MultipleHeads { .. }
+                | Error::Template { .. }
+                | Error::Refused(_)
         )
     }
 }

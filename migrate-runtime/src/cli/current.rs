@@ -7,11 +7,7 @@ use crate::{Options, Result};
 
 /// Arguments of `current`.
 #[derive(Debug, Clone, Args)]
-pub struct CurrentArgs {
-    /// Also print each revision's message, parents, source file and checksum.
-    #[arg(short, long)]
-    pub verbose: bool,
-}
+pub struct CurrentArgs {}
 
 impl CurrentArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
@@ -23,7 +19,7 @@ impl CurrentArgs {
         }
         let mut conn = database.connect()?;
         let rows = session.migrator(Options::default()).current(&mut conn)?;
-        if self.verbose {
+        if session.verbose() {
             outln!("database: {database}");
         }
         if rows.is_empty() {
@@ -34,7 +30,7 @@ impl CurrentArgs {
             match set.get(id.as_str()) {
                 Some(migration) => {
                     outln!("{}{}", id, format::markers(set, id));
-                    if self.verbose {
+                    if session.verbose() {
                         out!("{}", format::details(set, migration, "    "));
                     }
                 }

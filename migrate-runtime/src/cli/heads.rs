@@ -7,18 +7,14 @@ use crate::Result;
 
 /// Arguments of `heads`.
 #[derive(Debug, Clone, Args)]
-pub struct HeadsArgs {
-    /// Also print each head's message, parents, source file and checksum.
-    #[arg(short, long)]
-    pub verbose: bool,
-}
+pub struct HeadsArgs {}
 
 impl HeadsArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let set = session.set();
         for id in set.graph().heads() {
             outln!("{}{}", id, format::markers(set, id));
-            if self.verbose
+            if session.verbose()
                 && let Some(migration) = set.get(id.as_str())
             {
                 out!("{}", format::details(set, migration, "    "));

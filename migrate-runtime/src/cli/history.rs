@@ -8,9 +8,6 @@ use crate::Result;
 /// Arguments of `history`.
 #[derive(Debug, Clone, Args)]
 pub struct HistoryArgs {
-    /// Also print each revision's message, parents, source file and checksum.
-    #[arg(short, long)]
-    pub verbose: bool,
     /// Only the revisions from START to END, both included (`0a7e:7d1e`, `base:head`); an
     /// empty side means `base` or `heads`.
     #[arg(
@@ -66,7 +63,7 @@ impl HistoryArgs {
                 continue;
             };
             outln!("{}", format::summary_line(set, migration));
-            if self.verbose {
+            if session.verbose() {
                 out!("{}", format::details(set, migration, "    "));
                 outln!();
             }

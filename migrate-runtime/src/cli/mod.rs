@@ -58,24 +58,31 @@ macro_rules! out {
 
 mod branches;
 mod check;
+mod config;
 mod current;
 mod database;
 mod downgrade;
 mod format;
 mod heads;
 mod history;
+mod merge;
+mod revision;
 mod show;
 mod stamp;
+mod template;
 mod upgrade;
 
 use std::process::ExitCode;
 
 pub use branches::BranchesArgs;
 pub use check::CheckArgs;
+pub use config::ConfigArgs;
 pub use current::CurrentArgs;
 pub use downgrade::DowngradeArgs;
 pub use heads::HeadsArgs;
 pub use history::{HistoryArgs, RevRange};
+pub use merge::MergeArgs;
+pub use revision::RevisionArgs;
 pub use show::ShowArgs;
 pub use stamp::StampArgs;
 pub use upgrade::{Transaction, UpgradeArgs};
@@ -83,6 +90,7 @@ pub use upgrade::{Transaction, UpgradeArgs};
 use clap::{Args, Parser, Subcommand};
 
 use crate::{Error, Event, MigrationSet, Migrator, Options, Result};
+use config::Settings;
 use database::Target;
 
 /// Exit code for a failed migration, a database error or problems found by `check`.
@@ -129,6 +137,9 @@ pub struct GlobalArgs {
     /// `migrate.sqlite3` in the current directory.
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
+    /// Print more: the effective settings (on stderr) and each command's details.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 /// The subcommands.
@@ -153,6 +164,13 @@ pub enum Command {
     Stamp(StampArgs),
     /// Check the revision graph and, when a database is configured, its state.
     Check(CheckArgs),
+    /// Write a new migration file revising the current head.
+    Revision(RevisionArgs),
+    /// Write a merge revision joining several heads (`merge heads -m ...`).
+    Merge(MergeArgs),
+    /// Show the effective settings and where each came from (flag, environment, .env,
+    /// migrate.toml or default).
+    Config(ConfigArgs),
 }
 
 impl Cli {
@@ -162,7 +180,14 @@ impl Cli {
         let session = Session {
             set,
             global: self.global,
+            settings: std::cell::OnceCell::new(),
         };
+        if session.global.verbose && !matches!(self.command, Command::Config(_)) {
+            match session.settings() {
+                Ok(settings) => eprint!("{}", settings.describe()),
+                Err(err) => return report(&err),
+            }
+        }
         let outcome = match self.command {
             Command::Upgrade(args) => args.run(&session),
             Command::Downgrade(args) => args.run(&session),
@@ -173,6 +198,9 @@ impl Cli {
             Command::Show(args) => args.run(&session),
             Command::Stamp(args) => args.run(&session),
             Command::Check(args) => args.run(&session),
+            Command::Config(args) => args.run(&session),
+            Command::Revision(args) => args.run(&session),
+            Command::Merge(args) => args.run(&session),
         };
         match outcome {
             Ok(Status::Success) => ExitCode::SUCCESS,
@@ -210,8 +238,9 @@ pub fn report(err: &Error) -> ExitCode {
 fn hint(err: &Error) -> Option<&'static str> {
     match err {
         Error::Connection(_) => Some(
-            "check --database-url or DATABASE_URL (also read from .env); \
-             without either the SQLite file migrate.sqlite3 is used",
+            "check --database-url, DATABASE_URL (also read from .env) or `database_url` in \
+             migrate.toml (`config` shows which one is used); without any the SQLite file \
+             migrate.sqlite3 is used",
         ),
         Error::InvalidUrl { .. } => Some(
             "pass --database-url or set DATABASE_URL to sqlite://PATH, \
@@ -237,6 +266,8 @@ pub(crate) enum Status {
 pub(crate) struct Session {
     set: MigrationSet,
     global: GlobalArgs,
+    /// Loaded on first use, so that commands needing no settings do not read any file.
+    settings: std::cell::OnceCell<Settings>,
 }
 
 impl Session {
@@ -245,13 +276,33 @@ impl Session {
         &self.set
     }
 
+    /// Whether `--verbose` was given.
+    pub(crate) fn verbose(&self) -> bool {
+        self.global.verbose
+    }
+
+    /// The effective settings (flags, environment, `.env`, `migrate.toml`, defaults).
+    pub(crate) fn settings(&self) -> Result<&Settings> {
+        if let Some(settings) = self.settings.get() {
+            return Ok(settings);
+        }
+        let loaded = Settings::load(self.global.database_url.as_deref())?;
+        Ok(self.settings.get_or_init(|| loaded))
+    }
+
     /// The database the command should use.
     pub(crate) fn database(&self) -> Result<Target> {
-        Target::resolve(self.global.database_url.as_deref())
+        self.settings()?.database()
     }
 
     /// A migrator over the migrations with `options`, printing one line per migration run.
-    pub(crate) fn migrator(&self, options: Options) -> Migrator {
+    /// The table names always come from the settings: no command chooses them.
+    pub(crate) fn migrator(&self, mut options: Options) -> Migrator {
+        if let Ok(settings) = self.settings() {
+            let configured = settings.options();
+            options.version_table = configured.version_table;
+            options.history_table = configured.history_table;
+        }
         Migrator::new(self.set.clone())
             .with_options(options)
             .on_event(|event| {

@@ -11,9 +11,10 @@ pub struct UpgradeArgs {
     /// Where to go: `head`, `heads`, a revision id or prefix, `label@head`, `+N`.
     #[arg(default_value = "head", allow_hyphen_values = true)]
     pub target: String,
-    /// How to group migrations into transactions.
-    #[arg(long, value_enum, default_value_t = Transaction::PerMigration)]
-    pub transaction: Transaction,
+    /// How to group migrations into transactions (default: `transaction_mode` in
+    /// migrate.toml, else `per-migration`).
+    #[arg(long, value_enum)]
+    pub transaction: Option<Transaction>,
 }
 
 /// The `--transaction` values.
@@ -40,8 +41,11 @@ impl UpgradeArgs {
         let database = session.database()?;
         outln!("database: {database}");
         let mut conn = database.connect()?;
-        let migrator =
-            session.migrator(Options::default().with_transaction_mode(self.transaction.into()));
+        let mode = match self.transaction {
+            Some(transaction) => transaction.into(),
+            None => session.settings()?.transaction_mode.value,
+        };
+        let migrator = session.migrator(Options::default().with_transaction_mode(mode));
         let report = migrator.upgrade(&mut conn, &self.target)?;
         if report.steps.is_empty() {
             let current = migrator.current(&mut conn)?;

@@ -1,0 +1,430 @@
+//! End-to-end tests of the authoring and inspection commands of the `video-catalog` binary:
+//! `config`, `revision`, `merge`, `history` (drawn and as JSON), `heads`, `branches`,
+//! `current`, `show`, `completions` and `init`, with every refusal.
+//!
+//! Each test works in a scratch project: a temporary directory holding a copy of the
+//! example's migrations folder, so the binary (built with those migrations) recognises
+//! every file, and new files land in the copy rather than in the checkout.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use assert_cmd::assert::Assert;
+use tempfile::TempDir;
+
+/// The single head of the example's graph.
+const HEAD: &str = "9c3a7e1f5d20";
+/// The example's branch point.
+const BRANCH_POINT: &str = "0a7e4c2d9b16";
+
+/// A scratch project around a copy of the example's migrations.
+struct Project {
+    dir: TempDir,
+}
+
+impl Project {
+    /// A project whose `migrate.toml` holds `config` (plus nothing else), with the example's
+    /// migrations copied to `src/migrations`.
+    fn new(config: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let migrations = dir.path().join("src/migrations");
+        std::fs::create_dir_all(&migrations).unwrap();
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migrations");
+        for entry in std::fs::read_dir(source).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, migrations.join(path.file_name().unwrap())).unwrap();
+        }
+        std::fs::write(dir.path().join("migrate.toml"), config).unwrap();
+        Self { dir }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// The binary, run in the project with no `DATABASE_URL` nor colour.
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("video-catalog").unwrap();
+        cmd.current_dir(self.dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("NO_COLOR");
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Assert {
+        self.cmd().args(args).assert()
+    }
+
+    /// The migration files whose name starts with something other than the example's ids.
+    fn new_files(&self) -> Vec<PathBuf> {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migrations");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.path("src/migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| !example.join(p.file_name().unwrap()).exists())
+            .collect();
+        files.sort();
+        files
+    }
+}
+
+fn stdout(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+fn stderr(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+// ---------------------------------------------------------------------------------------
+// config
+
+#[test]
+fn config_shows_each_setting_and_its_origin() {
+    let project = Project::new(
+        "migrations = \"src/migrations\"\n\
+         database_url = \"postgres://app:${AUTHORING_TEST_PW}@127.0.0.1:1/app\"\n\
+         version_table = \"app_version\"\n",
+    );
+    let out = project
+        .cmd()
+        .env("AUTHORING_TEST_PW", "hunter2-secret")
+        .arg("config")
+        .assert()
+        .success();
+    let text = stdout(&out);
+    assert!(!text.contains("hunter2-secret"), "{text}");
+    let line = |key: &str| {
+        text.lines()
+            .find(|l| l.starts_with(key))
+            .unwrap_or_else(|| panic!("no {key} line:\n{text}"))
+            .to_owned()
+    };
+    assert!(
+        line("database_url").contains("postgres://app:***@127.0.0.1:1/app"),
+        "{text}"
+    );
+    assert!(line("database_url").contains("migrate.toml"), "{text}");
+    assert!(line("version_table").contains("app_version"), "{text}");
+    assert!(
+        line("history_table").contains("migrate_history  (default)"),
+        "{text}"
+    );
+    assert!(
+        line("migrations").contains("src/migrations  (from"),
+        "{text}"
+    );
+
+    // The environment beats the file, a flag beats both.
+    let env = project
+        .cmd()
+        .env("DATABASE_URL", "sqlite://env.db")
+        .arg("config")
+        .assert()
+        .success();
+    assert!(
+        stdout(&env).contains("sqlite://env.db  (from DATABASE_URL)"),
+        "{}",
+        stdout(&env)
+    );
+    let flag = project
+        .cmd()
+        .env("DATABASE_URL", "sqlite://env.db")
+        .args(["config", "--database-url", "sqlite://flag.db"])
+        .assert()
+        .success();
+    assert!(
+        stdout(&flag).contains("sqlite://flag.db  (from --database-url)"),
+        "{}",
+        stdout(&flag)
+    );
+
+    // `--verbose` on any command prints the same on stderr, stdout unchanged.
+    let heads = project.run(&["heads", "--verbose"]).success();
+    assert!(
+        stderr(&heads).contains("version_table"),
+        "{}",
+        stderr(&heads)
+    );
+    assert!(!stdout(&heads).contains("version_table"));
+}
+
+#[test]
+fn config_tables_and_url_reach_the_database() {
+    let project = Project::new(
+        "database_url = \"sqlite://${AUTHORING_TEST_DIR}/app.sqlite3\"\n\
+         version_table = \"app_version\"\n\
+         history_table = \"app_history\"\n\
+         transaction_mode = \"all\"\n",
+    );
+    let dir = project.dir.path().display().to_string();
+    let up = project
+        .cmd()
+        .env("AUTHORING_TEST_DIR", &dir)
+        .args(["upgrade", "2b6f0c81d4a9"])
+        .assert()
+        .success();
+    assert!(stdout(&up).contains("from "), "{}", stdout(&up));
+    let db = project.path("app.sqlite3");
+    assert!(db.exists());
+    let conn = migrate_runtime::AnyConnection::open(
+        &migrate_runtime::DatabaseUrl::parse(&format!("sqlite://{}", db.display())).unwrap(),
+    );
+    let mut conn = conn.unwrap();
+    use diesel::connection::SimpleConnection as _;
+    conn.batch_execute("SELECT version_num FROM app_version")
+        .unwrap();
+    conn.batch_execute("SELECT revision FROM app_history")
+        .unwrap();
+}
+
+#[test]
+fn bad_config_files_are_refused_with_the_reason() {
+    let project = Project::new("migration = \"typo\"\n");
+    let out = project.run(&["config"]).code(2);
+    assert!(
+        stderr(&out).contains("unknown field `migration`"),
+        "{}",
+        stderr(&out)
+    );
+    let project = Project::new("database_url = \"sqlite://${AUTHORING_TEST_UNSET_VAR}/x.db\"\n");
+    let out = project.run(&["current"]).code(2);
+    assert!(
+        stderr(&out).contains("`${AUTHORING_TEST_UNSET_VAR}` is not set"),
+        "{}",
+        stderr(&out)
+    );
+    let project = Project::new("transaction_mode = \"sometimes\"\n");
+    project.run(&["heads"]).success();
+    project.run(&["upgrade"]).code(2);
+}
+
+// ---------------------------------------------------------------------------------------
+// revision and merge
+
+#[test]
+fn revision_writes_a_file_revising_the_head() {
+    let project = Project::new("");
+    let out = project.run(&["revision", "-m", "Create users"]).success();
+    let files = project.new_files();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let file = &files[0];
+    let name = file.file_name().unwrap().to_str().unwrap();
+    assert!(name.ends_with("_create_users.rs"), "{name}");
+    let id = &name[..12];
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{name}");
+    assert!(
+        stdout(&out).starts_with(&format!("created src/migrations/{name}\n")),
+        "{}",
+        stdout(&out)
+    );
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(
+        text.contains(&format!(
+            "#[migration(revision = \"{id}\", revises = \"{HEAD}\", downgrade = downgrade)]"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("/// Create users"), "{text}");
+
+    // The file is not in this binary: another revision could branch by mistake.
+    let out = project.run(&["revision", "-m", "again"]).code(2);
+    assert!(stderr(&out).contains(name), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not compiled into this binary"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn revision_options_reach_the_file() {
+    let project = Project::new("");
+    project
+        .run(&[
+            "revision",
+            "-m",
+            "Tag thumbnails",
+            "--rev-id",
+            "0004_tag_thumbnails",
+            "--head",
+            "7d1e",
+            "--splice",
+            "--branch-label",
+            "thumbs",
+            "--depends-on",
+            "8b2f",
+            "--irreversible",
+        ])
+        .success();
+    let text = std::fs::read_to_string(
+        project.path("src/migrations/0004_tag_thumbnails_tag_thumbnails.rs"),
+    )
+    .unwrap();
+    assert!(
+        text.contains(
+            "#[migration(revision = \"0004_tag_thumbnails\", revises = \"7d1e5a3c8f02\", \
+             depends_on = [\"8b2f6d4a0c19\"], branch_labels = [\"thumbs\"], irreversible)]"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("fn downgrade"), "{text}");
+
+    // A new root.
+    project
+        .run(&[
+            "revision",
+            "-m",
+            "audit log",
+            "--head",
+            "base",
+            "--rev-id",
+            "audit0001",
+        ])
+        .success();
+    let text =
+        std::fs::read_to_string(project.path("src/migrations/audit0001_audit_log.rs")).unwrap();
+    assert!(
+        text.contains("#[migration(revision = \"audit0001\", downgrade = downgrade)]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn revision_refusals() {
+    let project = Project::new("");
+    // Not a head without --splice.
+    let out = project
+        .run(&["revision", "-m", "x", "--head", BRANCH_POINT])
+        .code(2);
+    assert!(stderr(&out).contains("is not a head"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--splice"), "{}", stderr(&out));
+    // Unknown revision.
+    let out = project
+        .run(&["revision", "-m", "x", "--head", "feedface"])
+        .code(2);
+    assert!(stderr(&out).contains("feedface"), "{}", stderr(&out));
+    let out = project
+        .run(&["revision", "-m", "x", "--depends-on", "nope"])
+        .code(2);
+    assert!(stderr(&out).contains("nope"), "{}", stderr(&out));
+    // An id in use, an invalid id, a label in use.
+    let out = project
+        .run(&["revision", "-m", "x", "--rev-id", HEAD])
+        .code(2);
+    assert!(stderr(&out).contains("already used"), "{}", stderr(&out));
+    project
+        .run(&["revision", "-m", "x", "--rev-id", "no-dashes"])
+        .code(2);
+    let out = project
+        .run(&["revision", "-m", "x", "--branch-label", "tagging"])
+        .code(2);
+    assert!(stderr(&out).contains("already used"), "{}", stderr(&out));
+    // An existing file is never overwritten.
+    let taken = project.path("src/migrations/0005_x_x.rs");
+    std::fs::write(&taken, "// mine\n").unwrap();
+    let out = project
+        .run(&["revision", "-m", "x", "--rev-id", "0005_x", "--head", HEAD])
+        .code(2);
+    assert!(stderr(&out).contains("already used"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "// mine\n");
+    assert_eq!(project.new_files(), [taken]);
+}
+
+#[test]
+fn revision_needs_the_migrations_folder() {
+    let project = Project::new("migrations = \"db/migrations\"\n");
+    let out = project.run(&["revision", "-m", "x"]).code(2);
+    assert!(stderr(&out).contains("db/migrations"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("init"), "{}", stderr(&out));
+}
+
+#[test]
+fn project_templates_replace_the_built_in_one() {
+    let project = Project::new("template = \"migration.rs.tmpl\"\n");
+    std::fs::write(
+        project.path("migration.rs.tmpl"),
+        "// house style: {{ message }} ({{slug}})\n\
+         use migrate_runtime::prelude::*;\n\
+         #[migration({{arguments}})]\n\
+         fn up(_ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }\n{{downgrade}}",
+    )
+    .unwrap();
+    project.run(&["revision", "-m", "Add email"]).success();
+    let text = std::fs::read_to_string(&project.new_files()[0]).unwrap();
+    assert!(
+        text.starts_with("// house style: Add email (add_email)\n"),
+        "{text}"
+    );
+
+    // A bad template writes nothing and says what is wrong.
+    std::fs::write(
+        project.path("migration.rs.tmpl"),
+        "{{arguments}} {{author}}",
+    )
+    .unwrap();
+    let project2 = Project::new("template = \"missing.tmpl\"\n");
+    let out = project2.run(&["revision", "-m", "x"]).code(2);
+    assert!(
+        stderr(&out).contains("invalid template `missing.tmpl`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = project
+        .run(&["revision", "-m", "x", "--head", HEAD])
+        .code(2);
+    assert!(
+        stderr(&out).contains("unknown placeholder `{{author}}`"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(project.new_files().len(), 1);
+}
+
+#[test]
+fn merge_writes_a_revision_revising_every_given_head() {
+    let project = Project::new("");
+    project
+        .run(&[
+            "merge",
+            "tagging",
+            "5f3b8d2e7a91",
+            "-m",
+            "join",
+            "--rev-id",
+            "join01",
+        ])
+        .success();
+    let text = std::fs::read_to_string(project.path("src/migrations/join01_join.rs")).unwrap();
+    assert!(
+        text.contains(
+            "#[migration(revision = \"join01\", revises = [\"d81f4b2a6c30\", \"5f3b8d2e7a91\"], downgrade = downgrade)]"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn merge_refusals() {
+    let project = Project::new("");
+    let out = project.run(&["merge", "heads", "-m", "join"]).code(2);
+    assert!(
+        stderr(&out).contains("nothing to merge"),
+        "{}",
+        stderr(&out)
+    );
+    let out = project
+        .run(&["merge", BRANCH_POINT, HEAD, "-m", "join"])
+        .code(2);
+    assert!(
+        stderr(&out).contains("is an ancestor of"),
+        "{}",
+        stderr(&out)
+    );
+    let out = project
+        .run(&["merge", "feedface", HEAD, "-m", "join"])
+        .code(2);
+    assert!(stderr(&out).contains("feedface"), "{}", stderr(&out));
+    project.run(&["merge", "-m", "join"]).code(2);
+    assert!(project.new_files().is_empty());
+}

@@ -1,0 +1,357 @@
+//! `revision -m MESSAGE`: write a new migration file from the template, revising the current
+//! head. Also the file-writing steps `merge` shares.
+//!
+//! The heads come from the migrations compiled into this binary; a file written since the
+//! last build is not among them, so the command refuses while the folder holds files the
+//! binary does not know (rebuilding, as `cargo xtask migrate` does, fixes it).
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::config::Settings;
+use super::template::{self, NewRevision};
+use super::{Session, Status};
+use crate::{Error, MigrationSet, Result, RevisionId};
+
+/// Arguments of `revision`.
+#[derive(Debug, Clone, Args)]
+pub struct RevisionArgs {
+    /// The message: the file's doc comment, the revision's message and its file name.
+    #[arg(short, long)]
+    pub message: String,
+    /// Use this id instead of a fresh random 12-hex one.
+    #[arg(long, value_name = "ID")]
+    pub rev_id: Option<String>,
+    /// The revision to build on: a head, `label@head`, or `base` for a new root. Required
+    /// when the graph has several heads.
+    #[arg(long, value_name = "REV", allow_hyphen_values = true)]
+    pub head: Option<String>,
+    /// A branch label for the new revision (repeatable).
+    #[arg(long, value_name = "LABEL")]
+    pub branch_label: Vec<String>,
+    /// A revision that must be applied first without being a parent (repeatable).
+    #[arg(long, value_name = "REV")]
+    pub depends_on: Vec<String>,
+    /// Allow `--head` to name a revision that is not a head, starting a new branch there.
+    #[arg(long)]
+    pub splice: bool,
+    /// Write no downgrade: the revision cannot be reverted.
+    #[arg(long)]
+    pub irreversible: bool,
+}
+
+impl RevisionArgs {
+    pub(crate) fn run(self, session: &Session) -> Result<Status> {
+        let set = session.set();
+        let settings = session.settings()?;
+        let folder = Folder::open(settings, set)?;
+        if self.head.is_none() {
+            folder.refuse_unbuilt()?;
+        }
+        let revises = parents(set, self.head.as_deref(), self.splice)?;
+        let mut depends_on = Vec::new();
+        for target in &self.depends_on {
+            for id in set.graph().resolve(target)? {
+                if !depends_on.contains(&id) {
+                    depends_on.push(id);
+                }
+            }
+        }
+        let revision = NewRevision {
+            id: folder.new_id(self.rev_id.as_deref())?,
+            message: template::one_line(&self.message),
+            revises,
+            depends_on,
+            branch_labels: labels(set, &self.branch_label)?,
+            irreversible: self.irreversible,
+        };
+        folder.write(settings, &revision)?;
+        Ok(Status::Success)
+    }
+}
+
+/// The parents of a new revision built on `head` (`None`: the single head).
+pub(crate) fn parents(
+    set: &MigrationSet,
+    head: Option<&str>,
+    splice: bool,
+) -> Result<Vec<RevisionId>> {
+    let graph = set.graph();
+    let heads: Vec<RevisionId> = graph.heads().into_iter().cloned().collect();
+    let Some(head) = head else {
+        return match heads.len() {
+            0 | 1 => Ok(heads),
+            _ => Err(Error::MultipleHeads { heads }),
+        };
+    };
+    let ids = graph.resolve(head)?;
+    if ids.len() > 1 {
+        return Err(Error::MultipleHeads { heads: ids });
+    }
+    if let Some(id) = ids.first()
+        && !splice
+        && !heads.contains(id)
+    {
+        return Err(Error::Refused(format!(
+            "`{id}` is not a head (revised by {}); pass --splice to start a new branch from it, \
+             or build on a head ({})",
+            super::format::join(graph.children(id.as_str())),
+            super::format::join(&heads)
+        )));
+    }
+    Ok(ids)
+}
+
+/// Validates new branch labels against the graph's ids and labels.
+pub(crate) fn labels(set: &MigrationSet, labels: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for label in labels {
+        let valid = !label.is_empty()
+            && label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid {
+            return Err(Error::Refused(format!(
+                "branch label `{label}` must be ASCII letters, digits, `_` or `-`"
+            )));
+        }
+        if let Some(owner) = set.graph().labelled(label) {
+            return Err(Error::Refused(format!(
+                "branch label `{label}` is already used by `{owner}`"
+            )));
+        }
+        if set.get(label).is_some() {
+            return Err(Error::Refused(format!(
+                "branch label `{label}` is a revision id"
+            )));
+        }
+        if !out.contains(label) {
+            out.push(label.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The migrations folder as the authoring commands see it: its files, and which of them the
+/// running binary was built with.
+pub(crate) struct Folder {
+    path: PathBuf,
+    /// The `*.rs` file names in the folder (not `mod.rs`).
+    files: Vec<String>,
+    /// Those the binary has no migration from.
+    unbuilt: Vec<String>,
+    /// Ids compiled into the binary.
+    known: HashSet<String>,
+}
+
+impl Folder {
+    /// Lists the configured migrations folder.
+    pub(crate) fn open(settings: &Settings, set: &MigrationSet) -> Result<Self> {
+        let path = settings.migrations.value.clone();
+        if !path.is_dir() {
+            return Err(Error::Refused(format!(
+                "the migrations folder `{}` does not exist ({}); run `init` to create it, or set \
+                 `migrations` in migrate.toml",
+                settings.display_path(&path),
+                settings.migrations.origin
+            )));
+        }
+        let entries = std::fs::read_dir(&path).map_err(|source| Error::Io {
+            action: "list",
+            path: path.display().to_string(),
+            source,
+        })?;
+        let mut files: Vec<String> = entries
+            .filter_map(|entry| entry.ok())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".rs") && name != "mod.rs")
+            .collect();
+        files.sort();
+        let built: HashSet<&str> = set
+            .migrations()
+            .iter()
+            .filter_map(|m| m.source())
+            .filter_map(|source| {
+                let file = source.rsplit_once(':').map_or(source, |(file, _)| file);
+                Path::new(file).file_name()?.to_str()
+            })
+            .collect();
+        let unbuilt = files
+            .iter()
+            .filter(|name| !built.contains(name.as_str()))
+            .cloned()
+            .collect();
+        let known = set
+            .migrations()
+            .iter()
+            .map(|m| m.id().to_string())
+            .collect();
+        Ok(Self {
+            path,
+            files,
+            unbuilt,
+            known,
+        })
+    }
+
+    /// Refuses when the folder has files the binary was not built with: their revisions are
+    /// unknown here, so "the current head" could be wrong.
+    pub(crate) fn refuse_unbuilt(&self) -> Result<()> {
+        if self.unbuilt.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Refused(format!(
+            "{} in `{}` {} not compiled into this binary, so the current heads are unknown; \
+             rebuild first (`cargo xtask migrate ...` does), or pass --head",
+            self.unbuilt
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.path.display(),
+            if self.unbuilt.len() == 1 { "is" } else { "are" }
+        )))
+    }
+
+    /// Whether `id` names a compiled migration or starts a file name in the folder.
+    fn taken(&self, id: &str) -> bool {
+        self.known.contains(id)
+            || self.files.iter().any(|file| {
+                file.strip_prefix(id)
+                    .is_some_and(|rest| rest.starts_with('_') || rest == ".rs")
+            })
+    }
+
+    /// `requested` validated, or a fresh random id.
+    pub(crate) fn new_id(&self, requested: Option<&str>) -> Result<RevisionId> {
+        if let Some(raw) = requested {
+            let id = RevisionId::new(raw).map_err(|error| Error::InvalidId {
+                location: "--rev-id".into(),
+                error,
+            })?;
+            if self.taken(id.as_str()) {
+                return Err(Error::Refused(format!(
+                    "revision id `{id}` is already used in `{}`",
+                    self.path.display()
+                )));
+            }
+            return Ok(id);
+        }
+        // 16 candidates: a collision among 2^48 ids is already unlikely for one.
+        let mut random = [0u8; 96];
+        getrandom::fill(&mut random).map_err(|err| Error::Io {
+            action: "get random bytes for",
+            path: "a new revision id".into(),
+            source: std::io::Error::other(err.to_string()),
+        })?;
+        template::fresh_id(&random, |id| self.taken(id))
+            .ok_or_else(|| Error::Refused("could not find an unused revision id".into()))
+    }
+
+    /// Renders `revision` with the configured template and creates its file, refusing to
+    /// overwrite one. Prints the path.
+    pub(crate) fn write(&self, settings: &Settings, revision: &NewRevision) -> Result<PathBuf> {
+        let (template, template_name) = match &settings.template.value {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|err| Error::Template {
+                    path: settings.display_path(path),
+                    reason: format!("cannot read it: {err}"),
+                })?;
+                (text, settings.display_path(path))
+            }
+            None => (template::BUILT_IN.to_owned(), "built-in".to_owned()),
+        };
+        let text = revision
+            .render(&template)
+            .map_err(|reason| Error::Template {
+                path: template_name,
+                reason,
+            })?;
+        let path = self.path.join(revision.file_name());
+        let shown = settings.display_path(&path);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|source| {
+                if source.kind() == std::io::ErrorKind::AlreadyExists {
+                    Error::FileExists {
+                        path: shown.clone(),
+                    }
+                } else {
+                    Error::Io {
+                        action: "create",
+                        path: shown.clone(),
+                        source,
+                    }
+                }
+            })?;
+        file.write_all(text.as_bytes())
+            .map_err(|source| Error::Io {
+                action: "write",
+                path: shown.clone(),
+                source,
+            })?;
+        outln!("created {shown}");
+        outln!(
+            "  revision {}, revises {}",
+            revision.id,
+            super::format::revisions_or_base(&revision.revises)
+        );
+        Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Migration, MigrationFn};
+
+    fn set(edges: &[(&str, &[&str])]) -> MigrationSet {
+        let id = |s: &str| RevisionId::new(s).unwrap();
+        MigrationSet::new(
+            edges
+                .iter()
+                .map(|(rev, parents)| {
+                    Migration::new(id(rev), MigrationFn::new(|_| Ok(())))
+                        .with_revises(parents.iter().map(|p| id(p)))
+                })
+                .collect(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn parents_follow_the_single_head_or_refuse() {
+        let empty = set(&[]);
+        assert!(parents(&empty, None, false).unwrap().is_empty());
+        let chain = set(&[("a1", &[]), ("b2", &["a1"])]);
+        assert_eq!(parents(&chain, None, false).unwrap(), ["b2"]);
+        assert!(parents(&chain, Some("base"), false).unwrap().is_empty());
+        let err = parents(&chain, Some("a1"), false).unwrap_err();
+        assert!(err.to_string().contains("`a1` is not a head"), "{err}");
+        assert_eq!(parents(&chain, Some("a1"), true).unwrap(), ["a1"]);
+
+        let forked = set(&[("a1", &[]), ("b2", &["a1"]), ("c3", &["a1"])]);
+        let err = parents(&forked, None, false).unwrap_err();
+        assert!(matches!(err, Error::MultipleHeads { ref heads } if heads.len() == 2));
+        assert!(
+            err.to_string()
+                .starts_with("the revision graph has 2 heads (b2, c3); pass `--head`"),
+            "{err}"
+        );
+        assert_eq!(parents(&forked, Some("c3"), false).unwrap(), ["c3"]);
+        assert!(parents(&forked, Some("zz"), false).is_err());
+    }
+
+    #[test]
+    fn labels_must_be_new_and_well_formed() {
+        let chain = set(&[("a1", &[]), ("b2", &["a1"])]);
+        assert_eq!(labels(&chain, &["x".into(), "x".into()]).unwrap(), ["x"]);
+        assert!(labels(&chain, &["a1".into()]).is_err());
+        assert!(labels(&chain, &["has space".into()]).is_err());
+    }
+}
