@@ -796,3 +796,84 @@ fn a_closed_stdout_does_not_interrupt_a_run() {
     let current = catalog.run(&["current"]).success();
     assert!(stdout(&current).contains(HEAD), "{}", stdout(&current));
 }
+
+// ---------------------------------------------------------------------------------------
+// Concurrent runners: several processes racing `upgrade head` on one database.
+
+/// Starts `RUNNERS` processes of the binary at once on `catalog`'s database; each must
+/// succeed, every migration must be applied exactly once, and all must end at head.
+fn concurrent_processes_apply_each_migration_once(catalog: &Catalog) {
+    const RUNNERS: usize = 4;
+    let binary = assert_cmd::cargo::cargo_bin("video-catalog");
+    let children: Vec<_> = (0..RUNNERS)
+        .map(|_| {
+            std::process::Command::new(&binary)
+                .current_dir(catalog.dir.path())
+                .env_remove("DATABASE_URL")
+                .args(["--database-url", &catalog.url, "upgrade", "head"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("start a runner")
+        })
+        .collect();
+    let mut applied_lines = 0;
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        let out = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "a runner failed: {}\n{out}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        applied_lines += out.lines().filter(|l| l.starts_with("upgrade ")).count();
+    }
+    // Between them the runners printed each migration once.
+    assert_eq!(applied_lines, ALL.len());
+
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        revision: String,
+    }
+    let mut conn = catalog.conn();
+    let mut applied: Vec<String> = diesel::sql_query(
+        "SELECT revision FROM migrate_history WHERE direction = 'upgrade' ORDER BY revision",
+    )
+    .load::<Row>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|r| r.revision)
+    .collect();
+    applied.sort();
+    let mut expected: Vec<String> = ALL.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(applied, expected, "each migration recorded exactly once");
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains(HEAD), "{}", stdout(&current));
+}
+
+#[test]
+fn concurrent_processes_on_sqlite() {
+    concurrent_processes_apply_each_migration_once(&Catalog::sqlite());
+}
+
+#[test]
+fn concurrent_processes_on_postgres() {
+    if let Some(catalog) = Catalog::server(
+        "MIGRATE_TEST_POSTGRES_URL",
+        cfg!(feature = "postgres"),
+        "postgres",
+    ) {
+        concurrent_processes_apply_each_migration_once(&catalog);
+    }
+}
+
+#[test]
+fn concurrent_processes_on_mysql() {
+    if let Some(catalog) =
+        Catalog::server("MIGRATE_TEST_MYSQL_URL", cfg!(feature = "mysql"), "mysql")
+    {
+        concurrent_processes_apply_each_migration_once(&catalog);
+    }
+}
