@@ -99,6 +99,7 @@ mod error;
 mod executor;
 mod migration;
 mod options;
+mod preflight;
 mod store;
 mod time;
 
