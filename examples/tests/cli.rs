@@ -877,3 +877,20 @@ fn concurrent_processes_on_mysql() {
         concurrent_processes_apply_each_migration_once(&catalog);
     }
 }
+
+#[test]
+fn bad_targets_leave_no_database_behind() {
+    let catalog = Catalog::sqlite();
+    for args in [
+        &["upgrade", "hed"][..],
+        &["downgrade", "zzzz"],
+        &["stamp", "nolabel@head"],
+    ] {
+        let refused = catalog.bare().args(args).assert().code(2);
+        assert!(stderr(&refused).contains("error:"), "{}", stderr(&refused));
+    }
+    assert!(
+        !catalog.dir.path().join("migrate.sqlite3").exists(),
+        "a refused command created the default SQLite file"
+    );
+}

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::{Session, Status, format};
-use crate::{Options, Result};
+use crate::{Direction, Options, Result};
 
 /// Arguments of `downgrade`.
 #[derive(Debug, Clone, Args)]
@@ -17,8 +17,9 @@ impl DowngradeArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let database = session.database()?;
         outln!("database: {database}");
-        let mut conn = database.connect()?;
         let migrator = session.migrator(Options::default());
+        migrator.preflight(Direction::Down, &self.target)?;
+        let mut conn = database.connect()?;
         let report = migrator.downgrade(&mut conn, &self.target)?;
         let current = migrator.current(&mut conn)?;
         if report.steps.is_empty() {

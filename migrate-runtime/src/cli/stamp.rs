@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::{Session, Status, format};
-use crate::{Options, Result};
+use crate::{Direction, Options, Result};
 
 /// Arguments of `stamp`.
 #[derive(Debug, Clone, Args)]
@@ -17,10 +17,11 @@ impl StampArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let database = session.database()?;
         outln!("database: {database}");
+        let migrator = session.migrator(Options::default());
+        // Stamping names revisions the way an upgrade target does.
+        migrator.preflight(Direction::Up, &self.target)?;
         let mut conn = database.connect()?;
-        let rows = session
-            .migrator(Options::default())
-            .stamp(&mut conn, &self.target)?;
+        let rows = migrator.stamp(&mut conn, &self.target)?;
         outln!(
             "stamped {} without running any migration",
             format::revisions_or_base(&rows)

@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 
 use super::{Session, Status, format};
-use crate::{Options, Result, TransactionMode};
+use crate::{Direction, Options, Result, TransactionMode};
 
 /// Arguments of `upgrade`.
 #[derive(Debug, Clone, Args)]
@@ -40,12 +40,13 @@ impl UpgradeArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let database = session.database()?;
         outln!("database: {database}");
-        let mut conn = database.connect()?;
         let mode = match self.transaction {
             Some(transaction) => transaction.into(),
             None => session.settings()?.transaction_mode.value,
         };
         let migrator = session.migrator(Options::default().with_transaction_mode(mode));
+        migrator.preflight(Direction::Up, &self.target)?;
+        let mut conn = database.connect()?;
         let report = migrator.upgrade(&mut conn, &self.target)?;
         if report.steps.is_empty() {
             let current = migrator.current(&mut conn)?;
