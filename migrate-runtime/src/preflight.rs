@@ -91,7 +91,10 @@ mod tests {
             (Direction::Down, "-1"),
             (Direction::Down, "ae1027a6acf0"),
         ] {
-            assert!(m.preflight(direction, target).is_ok(), "{direction} {target}");
+            assert!(
+                m.preflight(direction, target).is_ok(),
+                "{direction} {target}"
+            );
         }
     }
 }
