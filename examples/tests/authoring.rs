@@ -428,3 +428,168 @@ fn merge_refusals() {
     project.run(&["merge", "-m", "join"]).code(2);
     assert!(project.new_files().is_empty());
 }
+
+// ---------------------------------------------------------------------------------------
+// history, heads, branches, current, show
+
+/// Parses stdout as JSON.
+fn json(assert: &Assert) -> serde_json::Value {
+    serde_json::from_slice(&assert.get_output().stdout)
+        .unwrap_or_else(|err| panic!("not JSON ({err}):\n{}", stdout(assert)))
+}
+
+#[test]
+fn history_draws_the_graph_with_markers() {
+    let project = Project::new("");
+    let out = stdout(&project.run(&["history"]).success());
+    let lines: Vec<&str> = out.lines().collect();
+    // Newest first, the merge opening two lanes and the branch point folding them.
+    assert!(lines[0].starts_with(&format!("* {HEAD} (head) ")), "{out}");
+    assert!(
+        lines[2].starts_with("* 7d1e5a3c8f02 (mergepoint) "),
+        "{out}"
+    );
+    assert_eq!(lines[3], "|\\", "{out}");
+    assert!(lines[4].starts_with("* | ae7d52c1f948 "), "{out}");
+    assert!(lines[4].ends_with("(depends on 6a4c0e9f2b83)"), "{out}");
+    assert!(lines[5].starts_with("* | d81f4b2a6c30 (tagging) "), "{out}");
+    assert!(lines[6].starts_with("| * 6a4c0e9f2b83 "), "{out}");
+    assert!(lines[7].starts_with("| * 5f3b8d2e7a91 "), "{out}");
+    assert_eq!(lines[8], "|/", "{out}");
+    assert!(
+        lines[9].starts_with(&format!("* {BRANCH_POINT} (branchpoint) ")),
+        "{out}"
+    );
+    assert!(
+        lines.last().unwrap().starts_with("* 1975ea83b712 "),
+        "{out}"
+    );
+    assert!(!out.contains('\x1b'), "no colours off a terminal:\n{out}");
+    assert!(
+        !out.contains("(current)"),
+        "no database, no current:\n{out}"
+    );
+
+    // With a database, the applied revision is marked, and -v tells when it ran.
+    let db = project.path("app.sqlite3").display().to_string();
+    let url = format!("sqlite://{db}");
+    project
+        .run(&["--database-url", &url, "upgrade", "2b6f0c81d4a9"])
+        .success();
+    let out = stdout(
+        &project
+            .run(&["--database-url", &url, "history", "-v"])
+            .success(),
+    );
+    assert!(out.contains("* 2b6f0c81d4a9 (current) "), "{out}");
+    assert_eq!(out.matches("applied:    20").count(), 2, "{out}");
+    assert!(out.contains("applied:    never"), "{out}");
+    assert!(out.contains("source:"), "{out}");
+    assert!(out.contains("checksum:"), "{out}");
+    assert!(out.contains("| * 6a4c0e9f2b83 "), "{out}");
+    assert!(out.contains("|   message:"), "{out}");
+}
+
+#[test]
+fn history_as_json_and_by_range() {
+    let project = Project::new("");
+    let all = json(&project.run(&["history", "--format", "json"]).success());
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 11);
+    assert_eq!(all[0]["id"], HEAD);
+    assert_eq!(all[0]["head"], true);
+    assert_eq!(all[0]["reversible"], false);
+    assert_eq!(all[0]["current"], serde_json::Value::Null);
+    let merge = all.iter().find(|r| r["id"] == "7d1e5a3c8f02").unwrap();
+    assert_eq!(merge["merge_point"], true);
+    assert_eq!(
+        merge["parents"],
+        serde_json::json!(["ae7d52c1f948", "6a4c0e9f2b83"])
+    );
+    let tagged = all.iter().find(|r| r["id"] == "ae7d52c1f948").unwrap();
+    assert_eq!(tagged["depends_on"], serde_json::json!(["6a4c0e9f2b83"]));
+    assert!(
+        tagged["source"]
+            .as_str()
+            .unwrap()
+            .contains("ae7d52c1f948_tag_by_orientation.rs")
+    );
+
+    let range = json(
+        &project
+            .run(&[
+                "history",
+                "-r",
+                &format!("{BRANCH_POINT}:7d1e"),
+                "--format",
+                "json",
+            ])
+            .success(),
+    );
+    let ids: Vec<&str> = range
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "7d1e5a3c8f02",
+            "ae7d52c1f948",
+            "d81f4b2a6c30",
+            "6a4c0e9f2b83",
+            "5f3b8d2e7a91",
+            BRANCH_POINT
+        ]
+    );
+    let out = project.run(&["history", "-r", "feedface:"]).code(2);
+    assert!(stderr(&out).contains("feedface"), "{}", stderr(&out));
+}
+
+#[test]
+fn heads_branches_current_and_show_as_json() {
+    let project = Project::new("");
+    let heads = json(&project.run(&["heads", "--format", "json"]).success());
+    assert_eq!(heads.as_array().unwrap().len(), 1);
+    assert_eq!(heads[0]["id"], HEAD);
+
+    let branches = json(&project.run(&["branches", "--format", "json"]).success());
+    assert_eq!(branches[0]["branch_point"]["id"], BRANCH_POINT);
+    let children: Vec<&str> = branches[0]["branches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(children.len(), 2);
+    assert!(children.contains(&"d81f4b2a6c30") && children.contains(&"5f3b8d2e7a91"));
+
+    let none = json(&project.run(&["current", "--format", "json"]).success());
+    assert_eq!(none["revisions"], serde_json::json!([]));
+    assert_eq!(none["exists"], false);
+    assert!(!project.path("migrate.sqlite3").exists());
+
+    project.run(&["upgrade", "2b6f"]).success();
+    let current = json(&project.run(&["current", "--format", "json"]).success());
+    assert_eq!(current["revisions"][0]["id"], "2b6f0c81d4a9");
+    assert_eq!(current["revisions"][0]["current"], true);
+    assert!(
+        current["database"]
+            .as_str()
+            .unwrap()
+            .contains("migrate.sqlite3"),
+        "{current}"
+    );
+
+    let show = json(&project.run(&["show", "1975", "--format", "json"]).success());
+    assert_eq!(show[0]["id"], "1975ea83b712");
+    assert_eq!(show[0]["applied"], true);
+    let show = json(&project.run(&["show", HEAD, "--format", "json"]).success());
+    assert_eq!(show[0]["applied"], false);
+    let base = json(&project.run(&["show", "base", "--format", "json"]).success());
+    assert_eq!(base, serde_json::json!([]));
+    project
+        .run(&["show", "feedface", "--format", "json"])
+        .code(2);
+}

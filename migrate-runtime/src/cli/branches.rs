@@ -1,18 +1,49 @@
-//! `branches`: the branch points and the branches that leave them. Needs no database.
+//! `branches [--format json]`: the branch points and the branches that leave them. Needs no
+//! database.
 
 use clap::Args;
+use serde_json::{Value, json};
 
+use super::output::{self, DatabaseState, Format};
 use super::{Session, Status, format};
 use crate::Result;
 
-/// Arguments of `branches` (none besides the global ones).
+/// Arguments of `branches`.
 #[derive(Debug, Clone, Args)]
-pub struct BranchesArgs {}
+pub struct BranchesArgs {
+    /// `text` or `json` (`[{"branch_point": ..., "branches": [...]}]`).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
 
 impl BranchesArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let set = session.set();
         let graph = set.graph();
+        if self.format == Format::Json {
+            let db = DatabaseState::default();
+            let points: Vec<Value> = graph
+                .topological()
+                .into_iter()
+                .rev()
+                .filter(|id| graph.is_branch_point(id.as_str()))
+                .filter_map(|id| set.get(id.as_str()))
+                .map(|point| {
+                    let branches: Vec<Value> = graph
+                        .children(point.id().as_str())
+                        .iter()
+                        .filter_map(|child| set.get(child.as_str()))
+                        .map(|child| output::revision_json(set, child, &db))
+                        .collect();
+                    json!({
+                        "branch_point": output::revision_json(set, point, &db),
+                        "branches": branches,
+                    })
+                })
+                .collect();
+            output::print_json(&Value::Array(points));
+            return Ok(Status::Success);
+        }
         let mut any = false;
         for id in graph.topological().into_iter().rev() {
             if !graph.is_branch_point(id.as_str()) {

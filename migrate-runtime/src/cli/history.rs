@@ -1,9 +1,16 @@
-//! `history [-v] [-r START:END]`: the revisions, newest first. Needs no database.
+//! `history [-v] [-r START:END] [--format json]`: the revision graph drawn like
+//! `git log --graph`, newest first, with `(head)`, `(current)` (when a database is
+//! reachable), `(branchpoint)`, `(mergepoint)` and branch labels.
+
+use std::collections::HashMap;
 
 use clap::Args;
+use serde_json::Value;
 
+use super::lanes::{self, Row};
+use super::output::{self, DatabaseState, Format, Style};
 use super::{Session, Status, format};
-use crate::Result;
+use crate::{HistoryStatus, Migration, MigrationSet, Options, Result, RevisionId};
 
 /// Arguments of `history`.
 #[derive(Debug, Clone, Args)]
@@ -18,6 +25,9 @@ pub struct HistoryArgs {
         value_parser = parse_range
     )]
     pub rev_range: Option<RevRange>,
+    /// `text` draws the graph; `json` prints the revisions as data, newest first.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// A `START:END` range of targets.
@@ -50,7 +60,7 @@ impl HistoryArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let set = session.set();
         let graph = set.graph();
-        let revisions = match &self.rev_range {
+        let ids: Vec<&RevisionId> = match &self.rev_range {
             None => graph.topological(),
             Some(range) => {
                 let lower = graph.resolve(&range.start)?;
@@ -58,23 +68,194 @@ impl HistoryArgs {
                 graph.between(&lower, &upper)
             }
         };
-        for id in revisions.into_iter().rev() {
-            let Some(migration) = set.get(id.as_str()) else {
-                continue;
-            };
-            outln!("{}", format::summary_line(set, migration));
-            if session.verbose() {
-                out!("{}", format::details(set, migration, "    "));
-                outln!();
+        let migrations: Vec<&Migration> =
+            ids.iter().filter_map(|id| set.get(id.as_str())).collect();
+        let db = read_database(session);
+        match self.format {
+            Format::Json => {
+                let order = newest_first(&migrations);
+                output::print_json(&Value::Array(
+                    order
+                        .iter()
+                        .map(|&i| output::revision_json(set, migrations[i], &db))
+                        .collect(),
+                ));
+            }
+            Format::Text => {
+                let text = render(set, &migrations, &db, session.verbose(), Style::detect());
+                out!("{text}");
             }
         }
         Ok(Status::Success)
     }
 }
 
+/// The version and history tables, when a database is configured and answers. `history`
+/// is complete without one, so any failure only costs the `(current)` markers.
+pub(crate) fn read_database(session: &Session) -> DatabaseState {
+    let Ok(database) = session.database() else {
+        return DatabaseState::default();
+    };
+    if !database.exists() {
+        return DatabaseState::default();
+    }
+    let Ok(mut conn) = database.connect() else {
+        return DatabaseState::default();
+    };
+    let migrator = session.migrator(Options::default());
+    match migrator.current(&mut conn) {
+        Ok(current) => DatabaseState {
+            current: Some(current),
+            history: migrator.history(&mut conn).unwrap_or_default(),
+        },
+        Err(_) => DatabaseState::default(),
+    }
+}
+
+/// Parent links among `migrations` (in topological order) as indices.
+fn parent_indices(migrations: &[&Migration]) -> Vec<Vec<usize>> {
+    let position: HashMap<&str, usize> = migrations
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id().as_str(), i))
+        .collect();
+    migrations
+        .iter()
+        .map(|m| {
+            m.revision()
+                .down_revisions
+                .iter()
+                .filter_map(|p| position.get(p.as_str()).copied())
+                .collect()
+        })
+        .collect()
+}
+
+/// Indices of `migrations` (topological order) in display order.
+fn newest_first(migrations: &[&Migration]) -> Vec<usize> {
+    lanes::display_order(&parent_indices(migrations))
+}
+
+/// The drawn history of `migrations`, given in topological order.
+pub(crate) fn render(
+    set: &MigrationSet,
+    migrations: &[&Migration],
+    db: &DatabaseState,
+    verbose: bool,
+    style: Style,
+) -> String {
+    let topo_parents = parent_indices(migrations);
+    let order = lanes::display_order(&topo_parents);
+    let mut row_of = vec![0; order.len()];
+    for (row, &i) in order.iter().enumerate() {
+        row_of[i] = row;
+    }
+    let parents: Vec<Vec<usize>> = order
+        .iter()
+        .map(|&i| topo_parents[i].iter().map(|&p| row_of[p]).collect())
+        .collect();
+    let mut out = String::new();
+    for row in lanes::draw(&parents) {
+        match row {
+            Row::Edges(edges) => {
+                out.push_str(&style.dim(&edges));
+                out.push('\n');
+            }
+            Row::Node {
+                node,
+                graph,
+                padding,
+            } => {
+                let migration = migrations[order[node]];
+                out.push_str(&graph);
+                out.push(' ');
+                out.push_str(&headline(set, migration, db, style));
+                out.push('\n');
+                if verbose {
+                    for line in details(set, migration, db).lines() {
+                        out.push_str(&style.dim(&padding));
+                        out.push_str(if padding.is_empty() { "  " } else { "   " });
+                        out.push_str(line);
+                        out.push('\n');
+                    }
+                    out.push_str(&style.dim(&padding));
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `id (head) (current) (branchpoint) (mergepoint) (label) message (depends on ...)`.
+fn headline(set: &MigrationSet, migration: &Migration, db: &DatabaseState, style: Style) -> String {
+    let graph = set.graph();
+    let id = migration.id();
+    let revision = migration.revision();
+    let mut parts = vec![style.id(id.as_str())];
+    if graph.heads().contains(&id) {
+        parts.push(style.strong("(head)"));
+    }
+    if db.is_current(id) == Some(true) {
+        parts.push(style.strong("(current)"));
+    }
+    if graph.is_branch_point(id.as_str()) {
+        parts.push(style.marker("(branchpoint)"));
+    }
+    if graph.is_merge_point(id.as_str()) {
+        parts.push(style.marker("(mergepoint)"));
+    }
+    for label in &revision.branch_labels {
+        parts.push(style.marker(&format!("({label})")));
+    }
+    if !migration.message().is_empty() {
+        parts.push(migration.message().to_owned());
+    }
+    if !revision.depends_on.is_empty() {
+        parts.push(style.marker(&format!(
+            "(depends on {})",
+            format::join(&revision.depends_on)
+        )));
+    }
+    parts.join(" ")
+}
+
+/// The verbose block: the declaration's details and, from the history table, every run.
+fn details(set: &MigrationSet, migration: &Migration, db: &DatabaseState) -> String {
+    let mut out = format::details(set, migration, "");
+    if db.current.is_some() {
+        let mut any = false;
+        for entry in db.entries(migration.id().as_str()) {
+            any = true;
+            let what = match (entry.status, entry.direction) {
+                (HistoryStatus::Stamped, _) => "stamped:",
+                (HistoryStatus::Failed, _) => "failed:",
+                (HistoryStatus::Running, _) => "running:",
+                (_, crate::Direction::Up) => "applied:",
+                (_, crate::Direction::Down) => "reverted:",
+            };
+            let took = entry
+                .duration
+                .map(|d| format!(" in {d:.1?}"))
+                .unwrap_or_default();
+            let error = entry
+                .error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            out.push_str(&format!("{what:<11} {}{took}{error}\n", entry.started_at));
+        }
+        if !any {
+            out.push_str("applied:    never\n");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Migration, MigrationFn};
 
     #[test]
     fn ranges_default_to_base_and_heads() {
@@ -86,5 +267,138 @@ mod tests {
             ("1975", "heads")
         );
         assert!(parse_range("1975").is_err());
+    }
+
+    /// `(id, parents, depends_on, labels, message)`.
+    type Decl<'a> = (
+        &'a str,
+        &'a [&'a str],
+        &'a [&'a str],
+        &'a [&'a str],
+        &'a str,
+    );
+
+    fn set(decls: &[Decl<'_>]) -> MigrationSet {
+        let id = |s: &str| RevisionId::new(s).unwrap();
+        MigrationSet::new(
+            decls
+                .iter()
+                .map(|(rev, parents, deps, labels, message)| {
+                    Migration::new(id(rev), MigrationFn::new(|_| Ok(())))
+                        .with_revises(parents.iter().map(|p| id(p)))
+                        .with_depends_on(deps.iter().map(|p| id(p)))
+                        .with_branch_labels(labels.iter().map(|l| l.to_string()))
+                        .with_message(*message)
+                })
+                .collect(),
+        )
+        .unwrap()
+    }
+
+    fn drawn(set: &MigrationSet, current: Option<&[&str]>) -> String {
+        let migrations: Vec<&Migration> = set
+            .graph()
+            .topological()
+            .iter()
+            .filter_map(|id| set.get(id.as_str()))
+            .collect();
+        let db = DatabaseState {
+            current: current.map(|c| c.iter().map(|s| RevisionId::new(s).unwrap()).collect()),
+            history: Vec::new(),
+        };
+        render(set, &migrations, &db, false, Style::new(false))
+    }
+
+    #[test]
+    fn snapshot_linear_chain() {
+        let set = set(&[
+            ("a1", &[], &[], &[], "create users"),
+            ("b2", &["a1"], &[], &[], "add email"),
+            ("c3", &["b2"], &[], &[], "index email"),
+        ]);
+        insta::assert_snapshot!(drawn(&set, Some(&["b2"])));
+    }
+
+    #[test]
+    fn snapshot_branch() {
+        let set = set(&[
+            ("a1", &[], &[], &[], "create users"),
+            ("b2", &["a1"], &[], &[], "add email"),
+            ("c3", &["a1"], &[], &["audit"], "audit log"),
+            ("d4", &["c3"], &[], &[], "audit index"),
+        ]);
+        insta::assert_snapshot!(drawn(&set, None));
+    }
+
+    #[test]
+    fn snapshot_merge() {
+        let set = set(&[
+            ("a1", &[], &[], &[], "create users"),
+            ("b2", &["a1"], &[], &[], "add email"),
+            ("c3", &["a1"], &[], &[], "audit log"),
+            ("d4", &["b2", "c3"], &[], &[], "merge"),
+            ("e5", &["d4"], &[], &[], "after the merge"),
+        ]);
+        insta::assert_snapshot!(drawn(&set, Some(&["d4"])));
+    }
+
+    #[test]
+    fn snapshot_two_roots() {
+        let set = set(&[
+            ("a1", &[], &[], &["app"], "create users"),
+            ("x1", &[], &[], &["reports"], "create reports"),
+            ("a2", &["a1"], &[], &[], "add email"),
+            ("x2", &["x1"], &[], &[], "add report owner"),
+        ]);
+        insta::assert_snapshot!(drawn(&set, Some(&["a2", "x1"])));
+    }
+
+    #[test]
+    fn snapshot_depends_on() {
+        let set = set(&[
+            ("a1", &[], &[], &[], "create users"),
+            ("b2", &["a1"], &[], &[], "add email"),
+            ("x1", &[], &["b2"], &["reports"], "create reports"),
+            ("x2", &["x1"], &[], &[], "add report owner"),
+        ]);
+        insta::assert_snapshot!(drawn(&set, None));
+    }
+
+    #[test]
+    fn verbose_lines_continue_the_lanes() {
+        let set = set(&[
+            ("a1", &[], &[], &[], "create users"),
+            ("b2", &["a1"], &[], &[], "add email"),
+            ("c3", &["a1"], &[], &[], "audit log"),
+        ]);
+        let migrations: Vec<&Migration> = ["a1", "b2", "c3"]
+            .iter()
+            .map(|id| set.get(id).unwrap())
+            .collect();
+        let text = render(
+            &set,
+            &migrations,
+            &DatabaseState::default(),
+            true,
+            Style::new(false),
+        );
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn colours_mark_ids_and_markers() {
+        let set = set(&[("a1", &[], &[], &[], "create users")]);
+        let migrations = vec![set.get("a1").unwrap()];
+        let text = render(
+            &set,
+            &migrations,
+            &DatabaseState::default(),
+            false,
+            Style::new(true),
+        );
+        assert_eq!(
+            text,
+            "* \x1b[33ma1\x1b[0m \x1b[1;32m(head)\x1b[0m create users\n"
+        );
     }
 }

@@ -1,8 +1,10 @@
-//! `show REV`: everything about one revision, and whether it is applied when a database
-//! is configured.
+//! `show REV [--format json]`: everything about one revision, and whether it is applied
+//! when a database is configured.
 
 use clap::Args;
+use serde_json::{Value, json};
 
+use super::output::{self, DatabaseState, Format};
 use super::{Session, Status, format};
 use crate::{Options, Result, RevisionId};
 
@@ -12,13 +14,17 @@ pub struct ShowArgs {
     /// A revision id, a unique prefix of one, a branch label, `head` or `heads`.
     #[arg(allow_hyphen_values = true)]
     pub revision: String,
+    /// `text` or `json` (an array of revision objects, each with `applied`: true, false or
+    /// null when no database answered).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 impl ShowArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let set = session.set();
         let ids = set.graph().resolve(&self.revision)?;
-        if ids.is_empty() {
+        if ids.is_empty() && self.format == Format::Text {
             outln!(
                 "`{}` is the base: the state before any migration",
                 self.revision
@@ -26,6 +32,23 @@ impl ShowArgs {
             return Ok(Status::Success);
         }
         let pending = pending(session);
+        if self.format == Format::Json {
+            let db = DatabaseState::default();
+            let revisions: Vec<Value> = ids
+                .iter()
+                .filter_map(|id| set.get(id.as_str()))
+                .map(|migration| {
+                    let mut value = output::revision_json(set, migration, &db);
+                    value["applied"] = match &pending {
+                        Applied::Pending(_, pending) => json!(!pending.contains(migration.id())),
+                        _ => Value::Null,
+                    };
+                    value
+                })
+                .collect();
+            output::print_json(&Value::Array(revisions));
+            return Ok(Status::Success);
+        }
         for (i, id) in ids.iter().enumerate() {
             let Some(migration) = set.get(id.as_str()) else {
                 continue;
