@@ -1,15 +1,56 @@
-//! The context a migration function receives: the live connection and what is being run.
+//! The context a migration function receives: typed schema operations, raw SQL, the live
+//! connection for typed data migrations, and what is being run. Online it executes what
+//! it renders; offline (`--sql`) it appends it to a script.
 
 use diesel::connection::SimpleConnection;
 
-use crate::{AnyConnection, Backend, Direction, Result, RevisionId};
+use crate::schema::{AlterColumn, Column, Constraint, Index, Operation, Renderer, Table, Value};
+use crate::{AnyConnection, Backend, Direction, Error, Result, RevisionId};
 
-/// What a migration function works with: raw SQL, the live diesel connection for typed
-/// data migrations, and the backend it runs on.
+/// Where rendered statements go.
+enum Sink<'a> {
+    /// Executed on the connection.
+    Online {
+        conn: &'a mut AnyConnection,
+        renderer: Renderer,
+    },
+    /// Appended to a script; the renderer lives as long as the script, so that it knows
+    /// the tables earlier migrations of the script created.
+    Offline {
+        renderer: &'a mut Renderer,
+        statements: &'a mut Vec<String>,
+    },
+}
+
+/// What a migration function works with: typed schema operations rendered for the
+/// backend, raw SQL, the live diesel connection for typed data migrations, and the
+/// backend it runs on.
+///
+/// ```
+/// use migrate_runtime::prelude::*;
+///
+/// fn create_users(ctx: &mut MigrationContext<'_>) -> Result<()> {
+///     ctx.create_table(
+///         Table::new("users")
+///             .column(Column::new("id", ColumnType::BigInt).primary_key().auto_increment())
+///             .column(Column::new("email", ColumnType::Varchar(255)).not_null())
+///             .constraint(Constraint::unique("uq_users_email", ["email"])),
+///     )?;
+///     ctx.bulk_insert("users", ["email"], [[Value::from("admin@example.com")]])
+/// }
+/// ```
+///
+/// On SQLite, operations SQLite cannot do in place (altering a column, adding or dropping
+/// a constraint, dropping a column) rebuild the table; consecutive operations on one table
+/// are buffered and rebuilt once, when an operation on another table, raw SQL,
+/// [`MigrationContext::connection`] or the end of the migration flushes them.
 pub struct MigrationContext<'a> {
-    conn: &'a mut AnyConnection,
+    sink: Sink<'a>,
+    backend: Backend,
     revision: &'a RevisionId,
     direction: Direction,
+    /// SQLite: operations on one table waiting to be rendered together.
+    pending: Vec<Operation>,
 }
 
 impl<'a> MigrationContext<'a> {
@@ -19,27 +60,74 @@ impl<'a> MigrationContext<'a> {
         revision: &'a RevisionId,
         direction: Direction,
     ) -> Self {
+        let backend = conn.backend();
         Self {
-            conn,
+            sink: Sink::Online {
+                conn,
+                renderer: Renderer::new(backend),
+            },
+            backend,
             revision,
             direction,
+            pending: Vec::new(),
         }
     }
 
-    /// Runs one or more SQL statements separated by `;`.
+    /// A context rendering `revision` into `statements` instead of running it.
+    pub(crate) fn offline(
+        renderer: &'a mut Renderer,
+        statements: &'a mut Vec<String>,
+        revision: &'a RevisionId,
+        direction: Direction,
+    ) -> Self {
+        Self {
+            backend: renderer.backend(),
+            sink: Sink::Offline {
+                renderer,
+                statements,
+            },
+            revision,
+            direction,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Runs one or more SQL statements separated by `;` (offline: appends them).
     pub fn execute(&mut self, sql: &str) -> Result<()> {
-        self.conn.batch_execute(sql)?;
+        self.flush()?;
+        match &mut self.sink {
+            Sink::Online { conn, .. } => conn.batch_execute(sql)?,
+            Sink::Offline { statements, .. } => {
+                statements.push(sql.trim().trim_end_matches(';').to_owned());
+            }
+        }
         Ok(())
     }
 
     /// The live diesel connection, for typed queries (`diesel::insert_into(...)`, ...).
-    pub fn connection(&mut self) -> &mut AnyConnection {
-        self.conn
+    ///
+    /// Offline (`--sql`) there is none: this returns [`Error::NeedsConnection`], so that
+    /// `ctx.connection()?` stops the script naming the migration. Check
+    /// [`MigrationContext::is_offline`] first to give an SQL fallback.
+    pub fn connection(&mut self) -> Result<&mut AnyConnection> {
+        self.flush()?;
+        match &mut self.sink {
+            Sink::Online { conn, .. } => Ok(conn),
+            Sink::Offline { .. } => Err(Error::NeedsConnection {
+                revision: self.revision.clone(),
+            }),
+        }
     }
 
-    /// The backend the migration runs on.
+    /// Whether the migration is being rendered as SQL (`--sql`) rather than run. A
+    /// migration that needs the connection branches on this to give an SQL fallback.
+    pub fn is_offline(&self) -> bool {
+        matches!(self.sink, Sink::Offline { .. })
+    }
+
+    /// The backend the migration runs on (offline: the dialect rendered for).
     pub fn backend(&self) -> Backend {
-        self.conn.backend()
+        self.backend
     }
 
     /// The revision being run.
@@ -51,4 +139,224 @@ impl<'a> MigrationContext<'a> {
     pub fn direction(&self) -> Direction {
         self.direction
     }
+
+    /// Creates a table.
+    pub fn create_table(&mut self, table: Table) -> Result<()> {
+        self.operation(Operation::CreateTable(table))
+    }
+
+    /// Drops a table (and its indexes).
+    pub fn drop_table(&mut self, name: &str) -> Result<()> {
+        self.operation(Operation::DropTable(name.to_owned()))
+    }
+
+    /// Renames a table.
+    pub fn rename_table(&mut self, from: &str, to: &str) -> Result<()> {
+        self.operation(Operation::RenameTable {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        })
+    }
+
+    /// Adds a column. A `NOT NULL` column needs a default when the table has rows.
+    pub fn add_column(&mut self, table: &str, column: Column) -> Result<()> {
+        self.operation(Operation::AddColumn {
+            table: table.to_owned(),
+            column,
+        })
+    }
+
+    /// Drops a column, with the indexes and constraints on it.
+    pub fn drop_column(&mut self, table: &str, column: &str) -> Result<()> {
+        self.operation(Operation::DropColumn {
+            table: table.to_owned(),
+            column: column.to_owned(),
+        })
+    }
+
+    /// Renames a column.
+    pub fn rename_column(&mut self, table: &str, from: &str, to: &str) -> Result<()> {
+        self.operation(Operation::RenameColumn {
+            table: table.to_owned(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+        })
+    }
+
+    /// Changes a column's type, nullability or default.
+    pub fn alter_column(&mut self, table: &str, column: &str, change: AlterColumn) -> Result<()> {
+        self.operation(Operation::AlterColumn {
+            table: table.to_owned(),
+            column: column.to_owned(),
+            change,
+        })
+    }
+
+    /// Creates an index.
+    pub fn create_index(&mut self, index: Index) -> Result<()> {
+        self.operation(Operation::CreateIndex(index))
+    }
+
+    /// Drops index `name` of `table`.
+    pub fn drop_index(&mut self, table: &str, name: &str) -> Result<()> {
+        self.operation(Operation::DropIndex {
+            table: table.to_owned(),
+            name: name.to_owned(),
+        })
+    }
+
+    /// Adds a named unique, foreign-key or check constraint.
+    pub fn add_constraint(&mut self, table: &str, constraint: Constraint) -> Result<()> {
+        self.operation(Operation::AddConstraint {
+            table: table.to_owned(),
+            constraint,
+        })
+    }
+
+    /// Drops constraint `name` of `table`.
+    pub fn drop_constraint(&mut self, table: &str, name: &str) -> Result<()> {
+        self.operation(Operation::DropConstraint {
+            table: table.to_owned(),
+            name: name.to_owned(),
+        })
+    }
+
+    /// Inserts rows (seed data). Every value is rendered as an escaped literal.
+    pub fn bulk_insert<C, R, V>(
+        &mut self,
+        table: &str,
+        columns: impl IntoIterator<Item = C>,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<()>
+    where
+        C: Into<String>,
+        R: IntoIterator<Item = V>,
+        V: Into<Value>,
+    {
+        self.operation(Operation::BulkInsert {
+            table: table.to_owned(),
+            columns: columns.into_iter().map(Into::into).collect(),
+            rows: rows
+                .into_iter()
+                .map(|row| row.into_iter().map(Into::into).collect())
+                .collect(),
+        })
+    }
+
+    /// Runs (or buffers, on SQLite) one operation.
+    pub fn operation(&mut self, op: Operation) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return self.run(&[op]);
+        }
+        let batchable = matches!(
+            op,
+            Operation::AddColumn { .. }
+                | Operation::DropColumn { .. }
+                | Operation::RenameColumn { .. }
+                | Operation::AlterColumn { .. }
+                | Operation::CreateIndex(_)
+                | Operation::DropIndex { .. }
+                | Operation::AddConstraint { .. }
+                | Operation::DropConstraint { .. }
+        );
+        let same_table = self.pending.first().and_then(Operation::table) == op.table();
+        if !batchable || !same_table {
+            self.flush()?;
+        }
+        if batchable {
+            self.pending.push(op);
+            Ok(())
+        } else {
+            self.run(&[op])
+        }
+    }
+
+    /// Renders and runs the operations buffered for a SQLite rebuild now, instead of at
+    /// the next operation on another table, raw SQL, connection access or the end of the
+    /// migration.
+    pub fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let ops = std::mem::take(&mut self.pending);
+        self.run(&ops)
+    }
+
+    fn run(&mut self, ops: &[Operation]) -> Result<()> {
+        match &mut self.sink {
+            Sink::Online { conn, renderer } => {
+                #[cfg(feature = "sqlite")]
+                if let Some(table) = renderer.rebuild_table(ops) {
+                    renderer.learn(crate::schema::introspect::table_shape(conn, table)?);
+                }
+                for sql in renderer.render(ops)? {
+                    conn.batch_execute(&sql)?;
+                }
+                #[cfg(feature = "sqlite")]
+                if let Some(table) = renderer.rebuild_table(ops) {
+                    check_foreign_keys(conn, Some(table))?;
+                }
+            }
+            Sink::Offline {
+                renderer,
+                statements,
+            } => statements.extend(renderer.render(ops)?),
+        }
+        Ok(())
+    }
+
+    /// Called by the executor when the migration function returned: runs what is still
+    /// buffered, and on SQLite, when the executor suspended foreign-key enforcement,
+    /// checks every foreign key.
+    pub(crate) fn finish(mut self, check_all_foreign_keys: bool) -> Result<()> {
+        self.flush()?;
+        #[cfg(feature = "sqlite")]
+        if let Sink::Online { conn, .. } = &mut self.sink
+            && check_all_foreign_keys
+        {
+            check_foreign_keys(conn, None)?;
+        }
+        let _ = check_all_foreign_keys;
+        Ok(())
+    }
+}
+
+#[cfg(feature = "sqlite")]
+#[derive(diesel::QueryableByName)]
+struct Violation {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    rowid: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    parent: String,
+}
+
+/// SQLite: fails when a row of `table` (of any table when `None`) references a missing
+/// parent row.
+#[cfg(feature = "sqlite")]
+fn check_foreign_keys(conn: &mut AnyConnection, table: Option<&str>) -> Result<()> {
+    use diesel::RunQueryDsl;
+    if conn.backend() != Backend::Sqlite {
+        return Ok(());
+    }
+    let query = match table {
+        Some(t) => diesel::sql_query(format!(
+            "PRAGMA foreign_key_check(\"{}\")",
+            t.replace('"', "\"\"")
+        )),
+        None => diesel::sql_query("PRAGMA foreign_key_check"),
+    };
+    let violations = query.load::<Violation>(conn)?;
+    if let Some(v) = violations.first() {
+        return Err(Error::Schema(format!(
+            "foreign key violation: row {} of `{}` references a missing row of `{}` ({} violation{} in all)",
+            v.rowid.map_or_else(|| "?".to_owned(), |r| r.to_string()),
+            v.table,
+            v.parent,
+            violations.len(),
+            if violations.len() == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(())
 }

@@ -162,6 +162,27 @@ pub enum Error {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// A name cannot be used as an SQL identifier.
+    #[error("invalid identifier {name:?}: {reason}")]
+    InvalidIdentifier {
+        /// The name.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A schema operation cannot be rendered: the backend cannot express it, or it does
+    /// not fit the table it changes.
+    #[error("{0}")]
+    Schema(String),
+    /// Offline (`--sql`), a migration asked for the live connection.
+    #[error(
+        "`{revision}` needs a live database connection (typed diesel queries) and cannot be rendered as SQL; \
+         give it an offline fallback: `if ctx.is_offline() {{ ctx.execute(\"...\")?; }}`"
+    )]
+    NeedsConnection {
+        /// The migration.
+        revision: RevisionId,
+    },
 }
 
 fn join_ids(ids: &[RevisionId]) -> String {
@@ -226,6 +247,7 @@ impl Error {
                 | Error::MultipleHeads { .. }
                 | Error::Template { .. }
                 | Error::Refused(_)
+                | Error::NeedsConnection { .. }
         )
     }
 }

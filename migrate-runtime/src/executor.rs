@@ -379,7 +379,17 @@ impl Migrator {
             return Ok(Report::default());
         }
         self.locked(conn, &store, |conn| {
-            self.run_locked(conn, &store, kind, target)
+            // SQLite rebuilds a table by dropping it, which with foreign keys enforced
+            // would fire the `ON DELETE` actions of the tables referencing it; SQLite
+            // ignores the switch inside a transaction, so it is turned off around the
+            // run, and each migration checks every foreign key before it commits.
+            let suspended = store.dialect.suspend_foreign_keys(conn)?;
+            let result = self.run_locked(conn, &store, kind, target, suspended);
+            if suspended {
+                rollback_all(conn);
+                store.dialect.resume_foreign_keys(conn)?;
+            }
+            result
         })
     }
 
@@ -418,6 +428,7 @@ impl Migrator {
         store: &Store,
         kind: Kind,
         target: &str,
+        check_foreign_keys: bool,
     ) -> Result<Report> {
         let dialect = store.dialect;
         let all = self.options.transaction_mode == TransactionMode::All;
@@ -458,7 +469,14 @@ impl Migrator {
                         revision: step.revision.to_string(),
                     })?;
             let in_transaction = step_transactions || all;
-            let duration = self.apply(conn, store, migration, &step, in_transaction)?;
+            let duration = self.apply(
+                conn,
+                store,
+                migration,
+                &step,
+                in_transaction,
+                check_foreign_keys,
+            )?;
             report.steps.push(AppliedStep {
                 revision: step.revision.clone(),
                 direction: step.direction,
@@ -483,6 +501,7 @@ impl Migrator {
         migration: &Migration,
         step: &migrate_core::Step,
         mut in_transaction: bool,
+        check_foreign_keys: bool,
     ) -> Result<Duration> {
         let dialect = store.dialect;
         let all = self.options.transaction_mode == TransactionMode::All;
@@ -531,7 +550,14 @@ impl Migrator {
             in_transaction = true;
         }
 
-        if let Err(err) = call(function, conn, &step.revision, direction, migration) {
+        if let Err(err) = call(
+            function,
+            conn,
+            &step.revision,
+            direction,
+            migration,
+            check_foreign_keys,
+        ) {
             rollback_all(conn);
             if let Some(id) = claim_id {
                 // Best effort: the error of the migration matters more than this one, and
@@ -599,12 +625,15 @@ fn call(
     revision: &RevisionId,
     direction: Direction,
     migration: &Migration,
+    check_foreign_keys: bool,
 ) -> Result<()> {
     // The connection is rolled back after a panic, and nothing else the closure touches
     // outlives the call, so observing broken invariants afterwards is not a concern.
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut ctx = MigrationContext::new(conn, revision, direction);
-        function.call(&mut ctx)
+        function.call(&mut ctx)?;
+        // Runs the schema operations the context still buffers (SQLite batches).
+        ctx.finish(check_foreign_keys)
     }));
     match outcome {
         Ok(Ok(())) => Ok(()),

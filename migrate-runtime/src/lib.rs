@@ -98,6 +98,7 @@ mod context;
 mod error;
 mod executor;
 mod migration;
+mod offline;
 mod options;
 mod preflight;
 mod store;
@@ -107,6 +108,7 @@ mod time;
 pub mod __private;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod schema;
 
 pub use connection::{AnyConnection, Backend, DatabaseUrl};
 pub use context::MigrationContext;
@@ -120,5 +122,8 @@ pub use store::{HistoryEntry, HistoryStatus};
 
 /// Everything a migration file needs: `use migrate_runtime::prelude::*;`.
 pub mod prelude {
+    pub use crate::schema::{
+        Action, AlterColumn, Column, ColumnType, Constraint, DefaultValue, Index, Table, Value,
+    };
     pub use crate::{Backend, MigrationContext, Result, migration};
 }

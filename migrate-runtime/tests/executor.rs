@@ -325,7 +325,7 @@ fn a_panicking_migration_is_rolled_back_and_reported() {
                 ctx.execute("INSERT INTO applied (revision) VALUES ('b')")?;
                 // A panic inside the migration's own transaction leaves it open; the
                 // executor must still roll everything back.
-                ctx.connection()
+                ctx.connection()?
                     .transaction::<(), migrate_runtime::Error, _>(|conn| {
                         diesel::connection::SimpleConnection::batch_execute(
                             conn,

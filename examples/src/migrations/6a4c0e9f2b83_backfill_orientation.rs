@@ -9,7 +9,7 @@ use crate::schema::videos;
 /// Backfill orientation from resolution
 #[migration(revision = "6a4c0e9f2b83", revises = "5f3b8d2e7a91", downgrade = clear_orientation)]
 fn backfill_orientation(ctx: &mut MigrationContext<'_>) -> Result<()> {
-    let conn = ctx.connection();
+    let conn = ctx.connection()?;
     diesel::update(videos::table.filter(videos::width.gt(videos::height)))
         .set(videos::orientation.eq("landscape"))
         .execute(conn)?;
@@ -25,6 +25,6 @@ fn backfill_orientation(ctx: &mut MigrationContext<'_>) -> Result<()> {
 fn clear_orientation(ctx: &mut MigrationContext<'_>) -> Result<()> {
     diesel::update(videos::table)
         .set(videos::orientation.eq(None::<String>))
-        .execute(ctx.connection())?;
+        .execute(ctx.connection()?)?;
     Ok(())
 }

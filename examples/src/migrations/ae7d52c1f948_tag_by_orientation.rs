@@ -22,7 +22,7 @@ fn tag_by_orientation(ctx: &mut MigrationContext<'_>) -> Result<()> {
     for name in ORIENTATIONS {
         diesel::insert_into(tags::table)
             .values(tags::name.eq(name))
-            .execute(ctx.connection())?;
+            .execute(ctx.connection()?)?;
     }
     ctx.execute(
         "INSERT INTO video_tags (video_id, tag_id)
@@ -31,7 +31,7 @@ fn tag_by_orientation(ctx: &mut MigrationContext<'_>) -> Result<()> {
 }
 
 fn untag_orientation(ctx: &mut MigrationContext<'_>) -> Result<()> {
-    let conn = ctx.connection();
+    let conn = ctx.connection()?;
     let seeded = tags::table
         .filter(tags::name.eq_any(ORIENTATIONS))
         .select(tags::id)

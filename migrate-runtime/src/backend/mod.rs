@@ -52,6 +52,17 @@ pub(crate) trait Dialect: Sync {
     /// Releases what [`Dialect::lock`] took.
     fn unlock(&self, conn: &mut AnyConnection, key: &str) -> Result<()>;
 
+    /// Turns off foreign-key enforcement for a run when it is on, and says whether it did
+    /// (SQLite only, where table rebuilds need it off; see `schema::rebuild`).
+    fn suspend_foreign_keys(&self, _conn: &mut AnyConnection) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Turns foreign-key enforcement back on after [`Dialect::suspend_foreign_keys`].
+    fn resume_foreign_keys(&self, _conn: &mut AnyConnection) -> Result<()> {
+        Ok(())
+    }
+
     /// Begins a transaction that will write (SQLite: `BEGIN IMMEDIATE`, so that it takes
     /// the write lock up front instead of failing on upgrade from a read lock).
     fn begin_write(&self, conn: &mut AnyConnection) -> diesel::QueryResult<()> {

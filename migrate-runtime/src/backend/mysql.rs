@@ -40,25 +40,11 @@ impl Dialect for Mysql {
     }
 
     fn create_version_table(&self, table: &str) -> String {
-        format!(
-            "CREATE TABLE IF NOT EXISTS {table} (\
-             version_num VARCHAR(64) NOT NULL PRIMARY KEY)"
-        )
+        crate::offline::version_table_ddl(crate::Backend::Mysql, table)
     }
 
     fn create_history_table(&self, table: &str) -> String {
-        format!(
-            "CREATE TABLE IF NOT EXISTS {table} (\
-             id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, \
-             revision VARCHAR(64) NOT NULL, \
-             direction VARCHAR(16) NOT NULL, \
-             checksum TEXT, \
-             status VARCHAR(16) NOT NULL, \
-             started_at VARCHAR(40) NOT NULL, \
-             finished_at VARCHAR(40), \
-             duration_us BIGINT, \
-             error TEXT)"
-        )
+        crate::offline::history_table_ddl(crate::Backend::Mysql, table)
     }
 
     fn is_missing_table(&self, err: &diesel::result::Error) -> bool {

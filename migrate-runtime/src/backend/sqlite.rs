@@ -30,25 +30,11 @@ impl Dialect for Sqlite {
     }
 
     fn create_version_table(&self, table: &str) -> String {
-        format!(
-            "CREATE TABLE IF NOT EXISTS {table} (\
-             version_num VARCHAR(64) NOT NULL PRIMARY KEY)"
-        )
+        crate::offline::version_table_ddl(crate::Backend::Sqlite, table)
     }
 
     fn create_history_table(&self, table: &str) -> String {
-        format!(
-            "CREATE TABLE IF NOT EXISTS {table} (\
-             id INTEGER PRIMARY KEY AUTOINCREMENT, \
-             revision VARCHAR(64) NOT NULL, \
-             direction VARCHAR(16) NOT NULL, \
-             checksum TEXT, \
-             status VARCHAR(16) NOT NULL, \
-             started_at VARCHAR(40) NOT NULL, \
-             finished_at VARCHAR(40), \
-             duration_us BIGINT, \
-             error TEXT)"
-        )
+        crate::offline::history_table_ddl(crate::Backend::Sqlite, table)
     }
 
     fn is_missing_table(&self, err: &diesel::result::Error) -> bool {
@@ -67,6 +53,29 @@ impl Dialect for Sqlite {
     }
 
     fn unlock(&self, _conn: &mut AnyConnection, _key: &str) -> Result<()> {
+        Ok(())
+    }
+
+    fn suspend_foreign_keys(&self, conn: &mut AnyConnection) -> Result<bool> {
+        #[derive(diesel::QueryableByName)]
+        struct Enabled {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            foreign_keys: i32,
+        }
+        let on = diesel::RunQueryDsl::get_result::<Enabled>(
+            diesel::sql_query("PRAGMA foreign_keys"),
+            conn,
+        )?
+        .foreign_keys
+            == 1;
+        if on {
+            conn.batch_execute("PRAGMA foreign_keys = OFF")?;
+        }
+        Ok(on)
+    }
+
+    fn resume_foreign_keys(&self, conn: &mut AnyConnection) -> Result<()> {
+        conn.batch_execute("PRAGMA foreign_keys = ON")?;
         Ok(())
     }
 

@@ -2,8 +2,9 @@
 
 use clap::Args;
 
+use super::upgrade::{OfflineArgs, split_range};
 use super::{Session, Status, format};
-use crate::{Direction, Options, Result};
+use crate::{Direction, Error, Options, Result};
 
 /// Arguments of `downgrade`.
 #[derive(Debug, Clone, Args)]
@@ -11,10 +12,26 @@ pub struct DowngradeArgs {
     /// Where to go: `base`, a revision id or prefix, `-N`, `label@-N`.
     #[arg(allow_hyphen_values = true)]
     pub target: String,
+    /// Offline mode: print the SQL script instead of running it.
+    #[command(flatten)]
+    pub offline: OfflineArgs,
 }
 
 impl DowngradeArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
+        if self.offline.sql {
+            let backend = self.offline.backend(session)?;
+            let (Some(start), end) = split_range(&self.target) else {
+                return Err(Error::Refused(format!(
+                    "downgrade --sql needs `START:TARGET` (for example `head:{}`): without a \
+                     database there is no current revision to start from",
+                    self.target
+                )));
+            };
+            let migrator = session.migrator(Options::default());
+            out!("{}", migrator.downgrade_sql(backend, start, end)?);
+            return Ok(Status::Success);
+        }
         let database = session.database()?;
         outln!("database: {database}");
         let migrator = session.migrator(Options::default());

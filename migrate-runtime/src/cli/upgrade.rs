@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 
 use super::{Session, Status, format};
-use crate::{Direction, Options, Result, TransactionMode};
+use crate::{Backend, Direction, Options, Result, TransactionMode};
 
 /// Arguments of `upgrade`.
 #[derive(Debug, Clone, Args)]
@@ -15,6 +15,53 @@ pub struct UpgradeArgs {
     /// migrate.toml, else `per-migration`).
     #[arg(long, value_enum)]
     pub transaction: Option<Transaction>,
+    /// Offline mode: print the SQL script instead of running it.
+    #[command(flatten)]
+    pub offline: OfflineArgs,
+}
+
+/// `--sql` and `--dialect`, shared by `upgrade` and `downgrade`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct OfflineArgs {
+    /// Print the SQL script of the run without connecting (Alembic's offline mode). The
+    /// target may be `START:END` to render from a revision other than `base` (required for
+    /// `downgrade`, since there is no database to read the current revision from).
+    #[arg(long)]
+    pub sql: bool,
+    /// The SQL dialect of `--sql` (default: the database URL's).
+    #[arg(long, value_enum, requires = "sql")]
+    pub dialect: Option<SqlDialect>,
+}
+
+/// The `--dialect` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlDialect {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL and MariaDB.
+    Mysql,
+}
+
+impl OfflineArgs {
+    /// The backend to render for: `--dialect`, else the configured database URL's.
+    pub(crate) fn backend(&self, session: &Session) -> Result<Backend> {
+        Ok(match self.dialect {
+            Some(SqlDialect::Sqlite) => Backend::Sqlite,
+            Some(SqlDialect::Postgres) => Backend::Postgres,
+            Some(SqlDialect::Mysql) => Backend::Mysql,
+            None => session.database()?.url.backend(),
+        })
+    }
+}
+
+/// Splits `START:END`; no colon means no start.
+pub(crate) fn split_range(target: &str) -> (Option<&str>, &str) {
+    match target.split_once(':') {
+        Some((start, end)) => (Some(start), end),
+        None => (None, target),
+    }
 }
 
 /// The `--transaction` values.
@@ -38,6 +85,17 @@ impl From<Transaction> for TransactionMode {
 
 impl UpgradeArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
+        if self.offline.sql {
+            let backend = self.offline.backend(session)?;
+            let mode = match self.transaction {
+                Some(transaction) => transaction.into(),
+                None => session.settings()?.transaction_mode.value,
+            };
+            let migrator = session.migrator(Options::default().with_transaction_mode(mode));
+            let (start, end) = split_range(&self.target);
+            out!("{}", migrator.upgrade_sql(backend, start, end)?);
+            return Ok(Status::Success);
+        }
         let database = session.database()?;
         outln!("database: {database}");
         let mode = match self.transaction {

@@ -1,0 +1,332 @@
+//! Offline SQL scripts (`--sql`): the statements a run would execute, rendered for a
+//! dialect without a database, with the bookkeeping tables and the transaction
+//! boundaries of the run's transaction mode. Also the one definition of the bookkeeping
+//! tables' DDL, which the online dialects use too.
+
+use std::fmt::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::schema::{Renderer, Value};
+use crate::{
+    Backend, Direction, Error, Migration, MigrationContext, Migrator, Result, RevisionId,
+    TransactionMode,
+};
+
+/// `CREATE TABLE IF NOT EXISTS` of the version table (`table` is quoted).
+pub(crate) fn version_table_ddl(_backend: Backend, table: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS {table} (\
+         version_num VARCHAR(64) NOT NULL PRIMARY KEY)"
+    )
+}
+
+/// `CREATE TABLE IF NOT EXISTS` of the history table (`table` is quoted).
+pub(crate) fn history_table_ddl(backend: Backend, table: &str) -> String {
+    let id = match backend {
+        Backend::Sqlite => "id INTEGER PRIMARY KEY AUTOINCREMENT",
+        Backend::Postgres => "id BIGSERIAL PRIMARY KEY",
+        _ => "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+    };
+    format!(
+        "CREATE TABLE IF NOT EXISTS {table} (\
+         {id}, \
+         revision VARCHAR(64) NOT NULL, \
+         direction VARCHAR(16) NOT NULL, \
+         checksum TEXT, \
+         status VARCHAR(16) NOT NULL, \
+         started_at VARCHAR(40) NOT NULL, \
+         finished_at VARCHAR(40), \
+         duration_us BIGINT, \
+         error TEXT)"
+    )
+}
+
+/// The current UTC time as RFC 3339 text with milliseconds, like the executor writes it,
+/// computed by the database when the script runs.
+fn now_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        Backend::Postgres => {
+            "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+        }
+        _ => "CONCAT(SUBSTRING(DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%f'), 1, 23), 'Z')",
+    }
+}
+
+/// A script being written: the text and what renders its statements.
+struct Script {
+    backend: Backend,
+    renderer: Renderer,
+    out: String,
+}
+
+impl Script {
+    fn statement(&mut self, sql: &str) {
+        let _ = writeln!(self.out, "{sql};");
+    }
+
+    fn comment(&mut self, text: &str) {
+        for line in text.lines() {
+            let _ = writeln!(self.out, "-- {line}");
+        }
+    }
+
+    /// Whether transaction statements mean anything: MySQL commits DDL implicitly, so
+    /// its scripts, like its online runs, cannot roll a migration back.
+    fn transactional(&self) -> bool {
+        self.backend != Backend::Mysql
+    }
+
+    fn begin(&mut self) {
+        if self.transactional() {
+            self.statement("BEGIN");
+        }
+    }
+
+    fn commit(&mut self) {
+        if self.transactional() {
+            self.statement("COMMIT");
+        }
+    }
+
+    fn quote_table(&self, name: &str) -> Result<String> {
+        Ok(name
+            .split('.')
+            .map(|part| self.renderer.ident(part))
+            .collect::<Result<Vec<_>>>()?
+            .join("."))
+    }
+
+    fn literal(&self, text: &str) -> Result<String> {
+        self.renderer.literal(&Value::Text(text.to_owned()))
+    }
+}
+
+/// Which way a script goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Upgrade,
+    Downgrade,
+}
+
+impl Migrator {
+    /// The SQL script that upgrading from `start` (a target: `base`, a revision, ...;
+    /// `None` for `base`) to `target` runs on `backend`, rendered without a database:
+    /// what `upgrade START:TARGET --sql` prints.
+    ///
+    /// Fails with [`Error::NeedsConnection`] naming the first migration that asks for the
+    /// live connection without an offline fallback.
+    ///
+    /// ```
+    /// use migrate_runtime::{Backend, Migration, MigrationFn, MigrationSet, Migrator, RevisionId};
+    /// use migrate_runtime::schema::{Column, ColumnType, Table};
+    ///
+    /// let create = Migration::new(
+    ///     RevisionId::new("0001")?,
+    ///     MigrationFn::new(|ctx| {
+    ///         ctx.create_table(Table::new("users").column(Column::new("id", ColumnType::BigInt).primary_key()))
+    ///     }),
+    /// );
+    /// let migrator = Migrator::new(MigrationSet::new(vec![create])?);
+    /// let sql = migrator.upgrade_sql(Backend::Postgres, None, "head")?;
+    /// assert!(sql.contains(r#"CREATE TABLE "users""#));
+    /// assert!(sql.contains("INSERT INTO \"migrate_version\" (version_num) VALUES ('0001');"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn upgrade_sql(
+        &self,
+        backend: Backend,
+        start: Option<&str>,
+        target: &str,
+    ) -> Result<String> {
+        self.script(backend, Kind::Upgrade, start.unwrap_or("base"), target)
+    }
+
+    /// The SQL script that downgrading from `start` (there is no database to read it
+    /// from) to `target` runs on `backend`: what `downgrade START:TARGET --sql` prints.
+    pub fn downgrade_sql(&self, backend: Backend, start: &str, target: &str) -> Result<String> {
+        self.script(backend, Kind::Downgrade, start, target)
+    }
+
+    fn script(&self, backend: Backend, kind: Kind, start: &str, target: &str) -> Result<String> {
+        let options = self.options();
+        options.validate()?;
+        let all = options.transaction_mode == TransactionMode::All;
+        if all && backend == Backend::Mysql {
+            return Err(Error::TransactionModeUnsupported { backend });
+        }
+        let graph = self.set().graph();
+        let current = if start == "base" {
+            Vec::new()
+        } else {
+            graph.plan_stamp(&[], start)?
+        };
+        let plan = match kind {
+            Kind::Upgrade => graph.plan_upgrade(&current, target)?,
+            Kind::Downgrade => graph.plan_downgrade(&current, target)?,
+        };
+        for step in &plan.steps {
+            let reversible = self
+                .set()
+                .get(step.revision.as_str())
+                .is_some_and(|m| m.downgrade().is_some());
+            if step.direction == Direction::Down && !reversible {
+                return Err(Error::Irreversible {
+                    revision: step.revision.clone(),
+                });
+            }
+        }
+
+        let mut script = Script {
+            backend,
+            renderer: Renderer::new(backend),
+            out: String::new(),
+        };
+        let version = script.quote_table(&options.version_table)?;
+        let history = script.quote_table(&options.history_table)?;
+        script.comment(&format!(
+            "migrate: {} {start} -> {target} on {backend}, transaction mode {}\n\
+             generated offline; apply it to a database at `{start}`",
+            match kind {
+                Kind::Upgrade => "upgrade",
+                Kind::Downgrade => "downgrade",
+            },
+            if all { "all" } else { "per-migration" },
+        ));
+        if backend == Backend::Sqlite {
+            script.comment(
+                "table rebuilds drop and re-create tables: keep foreign-key actions from firing",
+            );
+            script.statement("PRAGMA foreign_keys = OFF");
+        }
+        script.out.push('\n');
+        script.statement(&version_table_ddl(backend, &version));
+        script.statement(&history_table_ddl(backend, &history));
+        if all {
+            script.begin();
+        }
+        for step in &plan.steps {
+            let migration = self.set().get(step.revision.as_str()).ok_or_else(|| {
+                Error::VersionTableChanged {
+                    revision: step.revision.to_string(),
+                }
+            })?;
+            self.render_step(&mut script, step, migration, all, &version, &history)?;
+        }
+        if all {
+            script.commit();
+        }
+        Ok(script.out)
+    }
+
+    fn render_step(
+        &self,
+        script: &mut Script,
+        step: &migrate_core::Step,
+        migration: &Migration,
+        all: bool,
+        version: &str,
+        history: &str,
+    ) -> Result<()> {
+        let direction = step.direction;
+        let (from, to) = (&step.delete_versions, &step.insert_versions);
+        let ids = |list: &[RevisionId]| {
+            list.iter()
+                .map(RevisionId::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        script.out.push('\n');
+        script.comment(&format!(
+            "Running {direction} {} -> {}: {}",
+            ids(from),
+            ids(to),
+            migration.message()
+        ));
+        let function = match direction {
+            Direction::Up => migration.upgrade(),
+            Direction::Down => migration.downgrade().ok_or_else(|| Error::Irreversible {
+                revision: step.revision.clone(),
+            })?,
+        };
+        let transactional = migration.is_transactional();
+        match (all, transactional) {
+            (false, true) => script.begin(),
+            // A non-transactional migration runs alone, between the run's transactions.
+            (true, false) => script.commit(),
+            _ => {}
+        }
+
+        let mut statements = Vec::new();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let mut ctx = MigrationContext::offline(
+                &mut script.renderer,
+                &mut statements,
+                &step.revision,
+                direction,
+            );
+            function.call(&mut ctx)?;
+            ctx.finish(false)
+        }));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(err @ Error::NeedsConnection { .. })) => return Err(err),
+            Ok(Err(err)) => {
+                return Err(Error::Migration {
+                    revision: step.revision.clone(),
+                    direction,
+                    message: migration.message().to_owned(),
+                    source: Box::new(err),
+                });
+            }
+            Err(payload) => {
+                return Err(Error::Panic {
+                    revision: step.revision.clone(),
+                    direction,
+                    message: payload
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "non-string panic payload".into()),
+                });
+            }
+        }
+        for sql in &statements {
+            script.statement(sql);
+        }
+
+        for id in &step.delete_versions {
+            let sql = format!(
+                "DELETE FROM {version} WHERE version_num = {}",
+                script.literal(id.as_str())?
+            );
+            script.statement(&sql);
+        }
+        for id in &step.insert_versions {
+            let sql = format!(
+                "INSERT INTO {version} (version_num) VALUES ({})",
+                script.literal(id.as_str())?
+            );
+            script.statement(&sql);
+        }
+        let now = now_sql(script.backend);
+        let checksum = match migration.checksum() {
+            Some(sum) => script.literal(sum)?,
+            None => "NULL".into(),
+        };
+        let sql = format!(
+            "INSERT INTO {history} (revision, direction, checksum, status, started_at, \
+             finished_at, duration_us, error) VALUES ({}, {}, {checksum}, 'succeeded', {now}, \
+             {now}, NULL, NULL)",
+            script.literal(step.revision.as_str())?,
+            script.literal(&direction.to_string())?,
+        );
+        script.statement(&sql);
+        match (all, transactional) {
+            (false, true) => script.commit(),
+            (true, false) => script.begin(),
+            _ => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! Reads a SQLite table's shape from the database, for rebuilds: columns from
+//! `pragma_table_info`, constraints from the `CREATE TABLE` statement, indexes from
+//! `sqlite_master` and `pragma_index_info`.
+
+use diesel::sql_types::{Integer, Nullable, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+
+use super::model::{Column, ColumnType, DefaultValue, Table};
+use super::shape::{KnownIndex, TableShape};
+use crate::{AnyConnection, Error, Result};
+
+#[derive(QueryableByName)]
+struct SqlRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    sql: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct ColumnRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text, column_name = "type")]
+    ty: String,
+    #[diesel(sql_type = Integer)]
+    notnull: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    dflt_value: Option<String>,
+    #[diesel(sql_type = Integer)]
+    pk: i32,
+}
+
+#[derive(QueryableByName)]
+struct IndexRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    sql: String,
+}
+
+#[derive(QueryableByName)]
+struct NameRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    name: Option<String>,
+}
+
+/// The current shape of `table`.
+pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<TableShape> {
+    let create =
+        diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+            .bind::<Text, _>(table)
+            .load::<SqlRow>(conn)?
+            .into_iter()
+            .next()
+            .and_then(|r| r.sql)
+            .ok_or_else(|| Error::Schema(format!("no table `{table}` to alter")))?;
+
+    let rows = diesel::sql_query(
+        "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid",
+    )
+    .bind::<Text, _>(table)
+    .load::<ColumnRow>(conn)?;
+    let mut pk: Vec<(i32, String)> = rows
+        .iter()
+        .filter(|r| r.pk > 0)
+        .map(|r| (r.pk, r.name.clone()))
+        .collect();
+    pk.sort();
+    let single_pk = pk.len() == 1;
+    // `AUTOINCREMENT` is only allowed on the `INTEGER PRIMARY KEY`, so its presence in the
+    // statement says which column has it.
+    let autoincrement = create.to_ascii_uppercase().contains("AUTOINCREMENT");
+    let columns = rows
+        .into_iter()
+        .map(|r| {
+            let primary_key = single_pk && r.pk == 1;
+            Column {
+                name: r.name,
+                ty: ColumnType::custom(r.ty),
+                nullable: r.notnull == 0 && !primary_key,
+                default: r.dflt_value.map(DefaultValue::Expression),
+                primary_key,
+                auto_increment: primary_key && autoincrement,
+            }
+        })
+        .collect();
+
+    let mut indexes = Vec::new();
+    let rows = diesel::sql_query(
+        "SELECT name, sql FROM sqlite_master \
+         WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid",
+    )
+    .bind::<Text, _>(table)
+    .load::<IndexRow>(conn)?;
+    for row in rows {
+        let columns = diesel::sql_query("SELECT name FROM pragma_index_info(?) ORDER BY seqno")
+            .bind::<Text, _>(&row.name)
+            .load::<NameRow>(conn)?
+            .into_iter()
+            .filter_map(|r| r.name)
+            .collect();
+        indexes.push(KnownIndex::Verbatim {
+            name: row.name,
+            columns,
+            sql: row.sql,
+        });
+    }
+
+    Ok(TableShape {
+        table: Table {
+            name: table.to_owned(),
+            columns,
+            primary_key: if single_pk {
+                Vec::new()
+            } else {
+                pk.into_iter().map(|(_, n)| n).collect()
+            },
+            constraints: super::parse::constraints(&create),
+        },
+        indexes,
+    })
+}

@@ -1,0 +1,43 @@
+//! Schema operations: a typed model of DDL and data operations, rendered to SQL for each
+//! backend (one file per dialect), with SQLite table rebuilds where SQLite cannot alter in
+//! place. Pure: the [`MigrationContext`](crate::MigrationContext) executes what
+//! [`Renderer`] returns, or appends it to an offline script.
+//!
+//! Names are always quoted for the dialect and values always rendered as escaped
+//! literals. The only SQL taken verbatim is what the API names as SQL: check
+//! expressions, partial-index predicates, [`DefaultValue::Expression`],
+//! [`ColumnType::Custom`] and [`Operation::Execute`], all written by the migration's
+//! author.
+
+mod model;
+mod mysql;
+mod postgres;
+mod rebuild;
+mod render;
+mod shape;
+mod sqlite;
+
+#[cfg(feature = "sqlite")]
+pub(crate) mod introspect;
+#[cfg(any(feature = "sqlite", test))]
+mod parse;
+
+pub use model::{
+    Action, AlterColumn, Column, ColumnType, Constraint, ConstraintKind, CustomType, DefaultValue,
+    ForeignKey, Index, Operation, Table, Value,
+};
+pub use render::Renderer;
+pub use shape::{Catalog, KnownIndex, TableShape};
+
+/// Reads the current shape of a SQLite table (columns, constraints, indexes): what a
+/// rebuild starts from.
+#[cfg(feature = "sqlite")]
+pub fn sqlite_table_shape(
+    conn: &mut crate::AnyConnection,
+    table: &str,
+) -> crate::Result<TableShape> {
+    introspect::table_shape(conn, table)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,356 @@
+//! Reads the constraints out of a SQLite `CREATE TABLE` statement: SQLite's pragmas list
+//! columns and foreign keys but not constraint names or `CHECK` expressions, which a
+//! rebuild must keep.
+
+use super::model::{Action, Constraint, ConstraintKind, ForeignKey};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    /// A bare word or a quoted identifier (unquoted).
+    Word { text: String, quoted: bool },
+    /// `'...'`.
+    Str,
+    /// `(`.
+    Open,
+    /// `)`.
+    Close,
+    /// `,`.
+    Comma,
+    /// Anything else (numbers, operators).
+    Other,
+}
+
+/// A token and its byte range in the source.
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    start: usize,
+    end: usize,
+}
+
+fn tokenize(sql: &str) -> Vec<Token> {
+    let bytes = sql.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let start = i;
+        let tok = match c {
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' => {
+                i += 1;
+                Tok::Open
+            }
+            b')' => {
+                i += 1;
+                Tok::Close
+            }
+            b',' => {
+                i += 1;
+                Tok::Comma
+            }
+            b'\'' | b'"' | b'`' | b'[' => {
+                let close = if c == b'[' { b']' } else { c };
+                let mut text = Vec::new();
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == close {
+                        // A doubled quote is a quote character inside the quotes.
+                        if close != b']' && bytes.get(i + 1) == Some(&close) {
+                            text.push(close);
+                            i += 2;
+                            continue;
+                        }
+                        i += 1;
+                        break;
+                    }
+                    text.push(bytes[i]);
+                    i += 1;
+                }
+                if c == b'\'' {
+                    Tok::Str
+                } else {
+                    Tok::Word {
+                        text: String::from_utf8_lossy(&text).into_owned(),
+                        quoted: true,
+                    }
+                }
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || bytes[i] == b'_'
+                        || bytes[i] == b'$'
+                        || bytes[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                Tok::Word {
+                    text: sql[start..i].to_owned(),
+                    quoted: false,
+                }
+            }
+            _ => {
+                i += 1;
+                Tok::Other
+            }
+        };
+        out.push(Token { tok, start, end: i });
+    }
+    out
+}
+
+/// Whether `t` is the bare keyword `kw` (case-insensitive).
+fn is_kw(t: Option<&Token>, kw: &str) -> bool {
+    matches!(t, Some(Token { tok: Tok::Word { text, quoted: false }, .. }) if text.eq_ignore_ascii_case(kw))
+}
+
+fn word(t: Option<&Token>) -> Option<String> {
+    match t {
+        Some(Token {
+            tok: Tok::Word { text, .. },
+            ..
+        }) => Some(text.clone()),
+        _ => None,
+    }
+}
+
+/// The index of the `)` matching the `(` at `open`.
+fn matching(tokens: &[Token], open: usize) -> usize {
+    let mut depth = 0;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t.tok {
+            Tok::Open => depth += 1,
+            Tok::Close => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    tokens.len().saturating_sub(1)
+}
+
+/// The identifiers of a parenthesised list starting at `open`; returns them and the
+/// index after the `)`.
+fn name_list(tokens: &[Token], open: usize) -> (Vec<String>, usize) {
+    let close = matching(tokens, open);
+    let names = tokens[open + 1..close]
+        .iter()
+        .filter_map(|t| word(Some(t)))
+        // `COLLATE x` and `ASC`/`DESC` may follow an indexed column.
+        .filter(|w| {
+            !["ASC", "DESC", "COLLATE"]
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k))
+        })
+        .collect();
+    (names, close + 1)
+}
+
+/// The constraints of the table created by `sql` (a `CREATE TABLE` statement), as
+/// table-level constraints; column-level ones are attributed to their column.
+pub(crate) fn constraints(sql: &str) -> Vec<Constraint> {
+    let tokens = tokenize(sql);
+    let Some(open) = tokens.iter().position(|t| t.tok == Tok::Open) else {
+        return Vec::new();
+    };
+    let close = matching(&tokens, open);
+    // Split the body at top-level commas.
+    let mut items: Vec<&[Token]> = Vec::new();
+    let (mut depth, mut from) = (0, open + 1);
+    for i in open + 1..close {
+        match tokens[i].tok {
+            Tok::Open => depth += 1,
+            Tok::Close => depth -= 1,
+            Tok::Comma if depth == 0 => {
+                items.push(&tokens[from..i]);
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&tokens[from..close]);
+
+    let mut out = Vec::new();
+    for item in items {
+        let table_level = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]
+            .iter()
+            .any(|kw| is_kw(item.first(), kw));
+        if table_level {
+            clauses(sql, item, 0, None, &mut out);
+        } else if let Some(column) = word(item.first()) {
+            clauses(sql, item, 1, Some(&column), &mut out);
+        }
+    }
+    out
+}
+
+/// Reads the constraint clauses of `item` from `i`; `column` is set for a column
+/// definition, whose clauses apply to that column.
+fn clauses(
+    sql: &str,
+    item: &[Token],
+    mut i: usize,
+    column: Option<&str>,
+    out: &mut Vec<Constraint>,
+) {
+    let mut name = None;
+    while i < item.len() {
+        let t = item.get(i);
+        if is_kw(t, "CONSTRAINT") {
+            name = word(item.get(i + 1));
+            i += 2;
+        } else if is_kw(t, "UNIQUE") {
+            let columns = if item.get(i + 1).map(|t| &t.tok) == Some(&Tok::Open) {
+                let (cols, next) = name_list(item, i + 1);
+                i = next;
+                cols
+            } else {
+                i += 1;
+                column.map(|c| vec![c.to_owned()]).unwrap_or_default()
+            };
+            out.push(Constraint {
+                name: name.take(),
+                kind: ConstraintKind::Unique(columns),
+            });
+        } else if is_kw(t, "CHECK") && item.get(i + 1).map(|t| &t.tok) == Some(&Tok::Open) {
+            let close = matching(item, i + 1);
+            let expr = sql[item[i + 1].end..item[close].start].trim().to_owned();
+            out.push(Constraint {
+                name: name.take(),
+                kind: ConstraintKind::Check(expr),
+            });
+            i = close + 1;
+        } else if is_kw(t, "FOREIGN") && is_kw(item.get(i + 1), "KEY") {
+            let (columns, next) = name_list(item, i + 2);
+            i = next;
+            if is_kw(item.get(i), "REFERENCES") {
+                let (fk, next) = references(item, i, columns);
+                i = next;
+                out.push(Constraint {
+                    name: name.take(),
+                    kind: ConstraintKind::ForeignKey(fk),
+                });
+            }
+        } else if is_kw(t, "REFERENCES") {
+            let columns = column.map(|c| vec![c.to_owned()]).unwrap_or_default();
+            let (fk, next) = references(item, i, columns);
+            i = next;
+            out.push(Constraint {
+                name: name.take(),
+                kind: ConstraintKind::ForeignKey(fk),
+            });
+        } else if item.get(i).map(|t| &t.tok) == Some(&Tok::Open) {
+            i = matching(item, i) + 1;
+        } else {
+            if is_kw(t, "PRIMARY") || is_kw(t, "NOT") || is_kw(t, "DEFAULT") {
+                // A named PRIMARY KEY/NOT NULL/DEFAULT: the pragmas cover these.
+                name = None;
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Reads `REFERENCES table [(columns)] [ON DELETE x] [ON UPDATE y] ...` at `i`.
+fn references(item: &[Token], i: usize, columns: Vec<String>) -> (ForeignKey, usize) {
+    let ref_table = word(item.get(i + 1)).unwrap_or_default();
+    let mut i = i + 2;
+    let mut ref_columns = Vec::new();
+    if item.get(i).map(|t| &t.tok) == Some(&Tok::Open) {
+        let (cols, next) = name_list(item, i);
+        ref_columns = cols;
+        i = next;
+    }
+    let (mut on_delete, mut on_update) = (None, None);
+    while is_kw(item.get(i), "ON") {
+        let which = word(item.get(i + 1))
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let first = word(item.get(i + 2))
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let (action, used) = match first.as_str() {
+            "SET" | "NO" => {
+                let second = word(item.get(i + 3)).unwrap_or_default();
+                (Action::parse(&format!("{first} {second}")), 4)
+            }
+            _ => (Action::parse(&first), 3),
+        };
+        match which.as_str() {
+            "DELETE" => on_delete = action,
+            "UPDATE" => on_update = action,
+            _ => {}
+        }
+        i += used;
+    }
+    (
+        ForeignKey {
+            columns,
+            ref_table,
+            ref_columns,
+            on_delete,
+            on_update,
+        },
+        i,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_table_and_column_constraints() {
+        let sql = r#"CREATE TABLE "t" (
+            "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+            a TEXT NOT NULL CONSTRAINT uq_a UNIQUE,
+            b INTEGER REFERENCES p (id) ON DELETE SET NULL CHECK (b > 0),
+            "we""ird" TEXT DEFAULT 'x,y',
+            CONSTRAINT "ck_(odd)" CHECK (length(a) > 1 AND a <> ','),
+            CONSTRAINT fk_b FOREIGN KEY (b, a) REFERENCES p (id, name) ON UPDATE CASCADE ON DELETE NO ACTION,
+            UNIQUE (a, "we""ird")
+        )"#;
+        let c = constraints(sql);
+        assert_eq!(c.len(), 6, "{c:#?}");
+        assert_eq!(c[0], Constraint::unique("uq_a", ["a"]));
+        assert_eq!(
+            c[1].kind,
+            ConstraintKind::ForeignKey(ForeignKey {
+                columns: vec!["b".into()],
+                ref_table: "p".into(),
+                ref_columns: vec!["id".into()],
+                on_delete: Some(Action::SetNull),
+                on_update: None,
+            })
+        );
+        assert_eq!(c[2].kind, ConstraintKind::Check("b > 0".into()));
+        assert_eq!(
+            c[3],
+            Constraint::check("ck_(odd)", "length(a) > 1 AND a <> ','")
+        );
+        assert_eq!(
+            c[4],
+            Constraint::foreign_key("fk_b", ["b", "a"], "p", ["id", "name"])
+                .on_update(Action::Cascade)
+                .on_delete(Action::NoAction)
+        );
+        assert_eq!(
+            c[5].kind,
+            ConstraintKind::Unique(vec!["a".into(), "we\"ird".into()])
+        );
+        assert_eq!(c[5].name, None);
+    }
+}

@@ -1,0 +1,63 @@
+//! PostgreSQL spellings: types, literals and column alterations.
+
+use super::model::{AlterColumn, ColumnType};
+use super::render::Renderer;
+use crate::Result;
+
+/// The PostgreSQL name of `ty`.
+pub(super) fn type_sql(ty: &ColumnType) -> String {
+    match ty {
+        ColumnType::SmallInt => "SMALLINT".into(),
+        ColumnType::Integer => "INTEGER".into(),
+        ColumnType::BigInt => "BIGINT".into(),
+        ColumnType::Boolean => "BOOLEAN".into(),
+        ColumnType::Text => "TEXT".into(),
+        ColumnType::Varchar(n) => format!("VARCHAR({n})"),
+        ColumnType::Float => "REAL".into(),
+        ColumnType::Double => "DOUBLE PRECISION".into(),
+        ColumnType::Numeric { precision, scale } => format!("NUMERIC({precision}, {scale})"),
+        ColumnType::Date => "DATE".into(),
+        ColumnType::Time => "TIME".into(),
+        ColumnType::Timestamp => "TIMESTAMP".into(),
+        ColumnType::TimestampTz => "TIMESTAMP WITH TIME ZONE".into(),
+        ColumnType::Uuid => "UUID".into(),
+        ColumnType::Json => "JSONB".into(),
+        ColumnType::Binary => "BYTEA".into(),
+        ColumnType::Custom(c) => c.postgres.clone().unwrap_or_else(|| c.default.clone()),
+    }
+}
+
+/// `ALTER TABLE ... ALTER COLUMN` statements, one per changed property.
+pub(super) fn alter_column(
+    r: &Renderer,
+    table: &str,
+    column: &str,
+    change: &AlterColumn,
+) -> Result<Vec<String>> {
+    let prefix = format!(
+        "ALTER TABLE {} ALTER COLUMN {}",
+        r.ident(table)?,
+        r.ident(column)?
+    );
+    let mut out = Vec::new();
+    if let Some(ty) = &change.ty {
+        let ty = type_sql(ty);
+        // `USING` converts existing values where no implicit cast exists (text to integer).
+        out.push(format!(
+            "{prefix} TYPE {ty} USING {}::{ty}",
+            r.ident(column)?
+        ));
+    }
+    if let Some(nullable) = change.nullable {
+        out.push(format!(
+            "{prefix} {} NOT NULL",
+            if nullable { "DROP" } else { "SET" }
+        ));
+    }
+    match &change.default {
+        Some(Some(default)) => out.push(format!("{prefix} SET DEFAULT {}", r.default(default)?)),
+        Some(None) => out.push(format!("{prefix} DROP DEFAULT")),
+        None => {}
+    }
+    Ok(out)
+}

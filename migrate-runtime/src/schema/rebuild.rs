@@ -1,0 +1,126 @@
+//! SQLite table rebuilds, as Alembic's batch mode does them: create the new shape under a
+//! temporary name, copy the rows, drop the old table, rename the new one and re-create
+//! the indexes. Pure: it turns a shape and operations into a new shape and statements.
+//!
+//! The executor runs migrations on SQLite with foreign-key enforcement suspended (SQLite
+//! ignores that switch inside a transaction, and dropping the old table would otherwise
+//! fire the `ON DELETE` actions of the tables referencing it) and checks every foreign
+//! key before committing, so the rebuild keeps dependent rows and their integrity.
+
+use super::model::{ConstraintKind, Operation};
+use super::render::Renderer;
+use super::shape::{TableShape, apply_to_shape};
+use crate::{Error, Result};
+
+/// Whether a rebuild can fold `op` in. Renames run in place (SQLite rewrites the indexes
+/// and references that mention the old name), and data operations need the table as it
+/// is at their point.
+pub(super) fn foldable(op: &Operation) -> bool {
+    matches!(
+        op,
+        Operation::AddColumn { .. }
+            | Operation::DropColumn { .. }
+            | Operation::AlterColumn { .. }
+            | Operation::CreateIndex(_)
+            | Operation::DropIndex { .. }
+            | Operation::AddConstraint { .. }
+            | Operation::DropConstraint { .. }
+    )
+}
+
+/// The statements rebuilding `shape`'s table with `ops` applied, and its new shape.
+pub(super) fn rebuild(
+    r: &Renderer,
+    shape: &TableShape,
+    ops: &[Operation],
+) -> Result<(TableShape, Vec<String>)> {
+    let name = shape.table.name.clone();
+    let mut new = shape.clone();
+    for op in ops {
+        check(&new, op)?;
+        apply_to_shape(&mut new, op);
+    }
+    // A column keeps its rows when it existed before under the same name.
+    let copied: Vec<&str> = new
+        .table
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| shape.table.columns.iter().any(|old| old.name == *n))
+        .collect();
+    let temp = format!("_migrate_tmp_{name}");
+    let mut sql = vec![r.create_table(&new.table, &temp)?];
+    if !copied.is_empty() {
+        let columns = copied
+            .iter()
+            .map(|c| r.ident(c))
+            .collect::<Result<Vec<_>>>()?
+            .join(", ");
+        sql.push(format!(
+            "INSERT INTO {} ({columns}) SELECT {columns} FROM {}",
+            r.ident(&temp)?,
+            r.ident(&name)?
+        ));
+    }
+    sql.push(format!("DROP TABLE {}", r.ident(&name)?));
+    sql.push(format!(
+        "ALTER TABLE {} RENAME TO {}",
+        r.ident(&temp)?,
+        r.ident(&name)?
+    ));
+    for index in &new.indexes {
+        sql.push(r.known_index(index)?);
+    }
+    Ok((new, sql))
+}
+
+/// Refuses operations that do not fit the shape, with a message naming what is missing.
+fn check(shape: &TableShape, op: &Operation) -> Result<()> {
+    let table = &shape.table;
+    let has_column = |c: &str| table.columns.iter().any(|col| col.name == c);
+    let fail = |what: String| Err(Error::Schema(format!("table `{}`: {what}", table.name)));
+    match op {
+        Operation::AddColumn { column, .. } if has_column(&column.name) => {
+            fail(format!("column `{}` already exists", column.name))
+        }
+        Operation::DropColumn { column, .. } | Operation::AlterColumn { column, .. }
+            if !has_column(column) =>
+        {
+            fail(format!("no column `{column}`"))
+        }
+        Operation::DropColumn { column, .. } if table.primary_key_columns().contains(column) => {
+            fail(format!("cannot drop primary-key column `{column}`"))
+        }
+        Operation::DropConstraint { name, .. }
+            if !table
+                .constraints
+                .iter()
+                .any(|c| c.name.as_deref() == Some(name)) =>
+        {
+            fail(format!("no constraint named `{name}`"))
+        }
+        Operation::AddConstraint { constraint, .. }
+            if constraint.name.is_some()
+                && table.constraints.iter().any(|c| c.name == constraint.name) =>
+        {
+            fail(format!(
+                "a constraint named `{}` already exists",
+                constraint.name.as_deref().unwrap_or_default()
+            ))
+        }
+        Operation::AddConstraint { constraint, .. }
+            if constraint.columns().iter().any(|c| !has_column(c)) =>
+        {
+            fail("the constraint names a column the table does not have".into())
+        }
+        Operation::DropIndex { name, .. } if !shape.indexes.iter().any(|i| i.name() == name) => {
+            fail(format!("no index named `{name}`"))
+        }
+        Operation::AddConstraint { constraint, .. }
+            if matches!(constraint.kind, ConstraintKind::Check(_)) =>
+        {
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,437 @@
+//! The renderer: operations in, SQL statements out, for one backend. Pure: it tracks the
+//! shape of the tables it has seen so that SQLite rebuilds and MySQL column restatements
+//! know the current columns, but it never touches a database.
+
+use std::fmt::Write as _;
+
+use super::model::{
+    Column, ColumnType, Constraint, ConstraintKind, DefaultValue, Index, Operation, Table, Value,
+};
+use super::shape::{Catalog, KnownIndex, TableShape};
+use super::{mysql, postgres, rebuild, sqlite};
+use crate::{Backend, Error, Result};
+
+/// How many rows one `INSERT` of a bulk insert carries.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Renders operations to SQL for one backend.
+///
+/// ```
+/// use migrate_runtime::Backend;
+/// use migrate_runtime::schema::{Column, ColumnType, Operation, Renderer};
+///
+/// let mut renderer = Renderer::new(Backend::Postgres);
+/// let sql = renderer.render(&[Operation::AddColumn {
+///     table: "users".into(),
+///     column: Column::new("email", ColumnType::Varchar(255)),
+/// }])?;
+/// assert_eq!(sql, [r#"ALTER TABLE "users" ADD COLUMN "email" VARCHAR(255)"#]);
+/// # Ok::<(), migrate_runtime::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Renderer {
+    backend: Backend,
+    catalog: Catalog,
+}
+
+impl Renderer {
+    /// A renderer for `backend` that knows no table yet.
+    pub fn new(backend: Backend) -> Self {
+        Self {
+            backend,
+            catalog: Catalog::default(),
+        }
+    }
+
+    /// The backend rendered for.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The tables whose shape is known.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Records a table's current shape (read from the database), replacing what was known.
+    pub fn learn(&mut self, shape: TableShape) {
+        self.catalog.insert(shape);
+    }
+
+    /// On SQLite, the table whose current shape [`Renderer::render`] needs for `ops`
+    /// (they include a rebuild); `None` when no rebuild is needed.
+    pub fn rebuild_table<'o>(&self, ops: &'o [Operation]) -> Option<&'o str> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        ops.iter().find(|op| !sqlite::in_place(op))?.table()
+    }
+
+    /// Renders `ops` in order. On SQLite, consecutive operations on one table that
+    /// SQLite cannot apply in place are rendered as a single table rebuild, which needs
+    /// the table's shape (created earlier through this renderer, or [`Renderer::learn`]ed).
+    pub fn render(&mut self, ops: &[Operation]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < ops.len() {
+            let op = &ops[i];
+            if self.backend == Backend::Sqlite && !sqlite::in_place(op) {
+                let table = op.table().unwrap_or_default().to_owned();
+                // The rebuild takes every following operation on the same table that it
+                // can fold in; a rename or a data operation ends it.
+                let mut end = i + 1;
+                while end < ops.len()
+                    && ops[end].table() == Some(&table)
+                    && rebuild::foldable(&ops[end])
+                {
+                    end += 1;
+                }
+                let shape = self.catalog.get(&table).ok_or_else(|| {
+                    Error::Schema(format!(
+                        "SQLite cannot alter table `{table}` in place and its shape is unknown, \
+                         so it cannot be rebuilt; offline, only tables created by typed \
+                         operations earlier in the same script can be rebuilt"
+                    ))
+                })?;
+                let (shape, sql) = rebuild::rebuild(self, shape, &ops[i..end])?;
+                self.catalog.insert(shape);
+                out.extend(sql);
+                i = end;
+                continue;
+            }
+            out.extend(self.render_one(op)?);
+            self.catalog.apply(op);
+            i += 1;
+        }
+        Ok(out)
+    }
+
+    fn render_one(&self, op: &Operation) -> Result<Vec<String>> {
+        let b = self.backend;
+        Ok(match op {
+            Operation::CreateTable(table) => vec![self.create_table(table, &table.name)?],
+            Operation::DropTable(name) => vec![format!("DROP TABLE {}", self.ident(name)?)],
+            Operation::RenameTable { from, to } => vec![format!(
+                "ALTER TABLE {} RENAME TO {}",
+                self.ident(from)?,
+                self.ident(to)?
+            )],
+            Operation::AddColumn { table, column } => vec![format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                self.ident(table)?,
+                self.column_def(column)?
+            )],
+            Operation::DropColumn { table, column } => vec![format!(
+                "ALTER TABLE {} DROP COLUMN {}",
+                self.ident(table)?,
+                self.ident(column)?
+            )],
+            Operation::RenameColumn { table, from, to } => vec![format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                self.ident(table)?,
+                self.ident(from)?,
+                self.ident(to)?
+            )],
+            Operation::AlterColumn {
+                table,
+                column,
+                change,
+            } => match b {
+                Backend::Postgres => postgres::alter_column(self, table, column, change)?,
+                _ => {
+                    let known = self
+                        .catalog
+                        .get(table)
+                        .and_then(|t| t.table.columns.iter().find(|c| &c.name == column));
+                    mysql::alter_column(self, table, column, change, known)?
+                }
+            },
+            Operation::CreateIndex(index) => vec![self.create_index(index)?],
+            Operation::DropIndex { table, name } => match b {
+                Backend::Mysql => vec![format!(
+                    "DROP INDEX {} ON {}",
+                    self.ident(name)?,
+                    self.ident(table)?
+                )],
+                _ => vec![format!("DROP INDEX {}", self.ident(name)?)],
+            },
+            Operation::AddConstraint { table, constraint } => vec![format!(
+                "ALTER TABLE {} ADD {}",
+                self.ident(table)?,
+                self.constraint(constraint)?
+            )],
+            Operation::DropConstraint { table, name } => vec![format!(
+                "ALTER TABLE {} DROP CONSTRAINT {}",
+                self.ident(table)?,
+                self.ident(name)?
+            )],
+            Operation::BulkInsert {
+                table,
+                columns,
+                rows,
+            } => self.bulk_insert(table, columns, rows)?,
+            Operation::Execute(sql) => vec![sql.trim().trim_end_matches(';').to_owned()],
+        })
+    }
+
+    /// `CREATE TABLE name (...)` for `table`'s columns and constraints.
+    pub(super) fn create_table(&self, table: &Table, name: &str) -> Result<String> {
+        let mut parts = Vec::new();
+        let pk = table.primary_key_columns();
+        if pk.is_empty() && table.columns.iter().any(|c| c.auto_increment) {
+            return Err(Error::Schema(format!(
+                "auto-increment column in `{}` must be its primary key",
+                table.name
+            )));
+        }
+        let inline_pk = pk.len() == 1 && table.primary_key.is_empty();
+        for column in &table.columns {
+            let mut column = column.clone();
+            column.primary_key = inline_pk && pk[0] == column.name;
+            parts.push(self.column_def(&column)?);
+        }
+        if !inline_pk && !pk.is_empty() {
+            parts.push(format!("PRIMARY KEY ({})", self.idents(&pk)?));
+        }
+        for constraint in &table.constraints {
+            parts.push(self.constraint(constraint)?);
+        }
+        if parts.is_empty() {
+            return Err(Error::Schema(format!(
+                "table `{}` has no columns",
+                table.name
+            )));
+        }
+        Ok(format!(
+            "CREATE TABLE {} (\n    {}\n)",
+            self.ident(name)?,
+            parts.join(",\n    ")
+        ))
+    }
+
+    /// One column's definition: name, type, nullability, default, inline primary key.
+    pub(super) fn column_def(&self, c: &Column) -> Result<String> {
+        let name = self.ident(&c.name)?;
+        if c.auto_increment {
+            if !c.primary_key && self.backend != Backend::Mysql {
+                return Err(Error::Schema(format!(
+                    "auto-increment column `{}` must be the primary key",
+                    c.name
+                )));
+            }
+            return Ok(match self.backend {
+                // Only `INTEGER PRIMARY KEY` aliases the 64-bit rowid.
+                Backend::Sqlite => format!("{name} INTEGER PRIMARY KEY AUTOINCREMENT"),
+                Backend::Postgres => format!(
+                    "{name} {} GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+                    self.type_sql(&c.ty)
+                ),
+                _ => format!(
+                    "{name} {} NOT NULL AUTO_INCREMENT{}",
+                    self.type_sql(&c.ty),
+                    if c.primary_key { " PRIMARY KEY" } else { "" }
+                ),
+            });
+        }
+        let mut out = format!("{name} {}", self.type_sql(&c.ty));
+        if !c.nullable {
+            out.push_str(" NOT NULL");
+        }
+        if let Some(default) = &c.default {
+            let _ = write!(out, " DEFAULT {}", self.default(default)?);
+        }
+        if c.primary_key {
+            out.push_str(" PRIMARY KEY");
+        }
+        Ok(out)
+    }
+
+    /// A table constraint clause (`CONSTRAINT name UNIQUE (...)`, ...).
+    pub(super) fn constraint(&self, c: &Constraint) -> Result<String> {
+        let mut out = String::new();
+        if let Some(name) = &c.name {
+            let _ = write!(out, "CONSTRAINT {} ", self.ident(name)?);
+        }
+        match &c.kind {
+            ConstraintKind::Unique(columns) => {
+                let _ = write!(out, "UNIQUE ({})", self.idents(columns)?);
+            }
+            ConstraintKind::Check(expr) => {
+                let _ = write!(out, "CHECK ({expr})");
+            }
+            ConstraintKind::ForeignKey(fk) => {
+                let _ = write!(
+                    out,
+                    "FOREIGN KEY ({}) REFERENCES {} ({})",
+                    self.idents(&fk.columns)?,
+                    self.ident(&fk.ref_table)?,
+                    self.idents(&fk.ref_columns)?
+                );
+                if let Some(action) = fk.on_delete {
+                    let _ = write!(out, " ON DELETE {}", action.as_sql());
+                }
+                if let Some(action) = fk.on_update {
+                    let _ = write!(out, " ON UPDATE {}", action.as_sql());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `CREATE [UNIQUE] INDEX name ON table (columns) [WHERE predicate]`.
+    pub(super) fn create_index(&self, index: &Index) -> Result<String> {
+        let mut out = format!(
+            "CREATE {}INDEX {} ON {} ({})",
+            if index.unique { "UNIQUE " } else { "" },
+            self.ident(&index.name)?,
+            self.ident(&index.table)?,
+            self.idents(&index.columns)?
+        );
+        if let Some(filter) = &index.filter {
+            if self.backend == Backend::Mysql {
+                return Err(Error::Schema(format!(
+                    "MySQL has no partial indexes; index `{}` has a WHERE clause",
+                    index.name
+                )));
+            }
+            let _ = write!(out, " WHERE {filter}");
+        }
+        Ok(out)
+    }
+
+    /// Re-creates an index known from a shape.
+    pub(super) fn known_index(&self, index: &KnownIndex) -> Result<String> {
+        match index {
+            KnownIndex::Model(index) => self.create_index(index),
+            KnownIndex::Verbatim { sql, .. } => Ok(sql.clone()),
+        }
+    }
+
+    fn bulk_insert(
+        &self,
+        table: &str,
+        columns: &[String],
+        rows: &[Vec<Value>],
+    ) -> Result<Vec<String>> {
+        let head = format!(
+            "INSERT INTO {} ({}) VALUES",
+            self.ident(table)?,
+            self.idents(columns)?
+        );
+        let mut out = Vec::new();
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut sql = head.clone();
+            for (n, row) in chunk.iter().enumerate() {
+                if row.len() != columns.len() {
+                    return Err(Error::Schema(format!(
+                        "bulk insert into `{table}`: a row has {} values for {} columns",
+                        row.len(),
+                        columns.len()
+                    )));
+                }
+                let values = row
+                    .iter()
+                    .map(|v| self.literal(v))
+                    .collect::<Result<Vec<_>>>()?;
+                let _ = write!(
+                    sql,
+                    "{}\n    ({})",
+                    if n == 0 { "" } else { "," },
+                    values.join(", ")
+                );
+            }
+            out.push(sql);
+        }
+        Ok(out)
+    }
+
+    /// The backend's name of `ty`.
+    pub(super) fn type_sql(&self, ty: &ColumnType) -> String {
+        match self.backend {
+            Backend::Sqlite => sqlite::type_sql(ty),
+            Backend::Postgres => postgres::type_sql(ty),
+            _ => mysql::type_sql(ty),
+        }
+    }
+
+    /// A default value's SQL.
+    pub(super) fn default(&self, d: &DefaultValue) -> Result<String> {
+        Ok(match d {
+            DefaultValue::Value(v) => self.literal(v)?,
+            DefaultValue::CurrentTimestamp => "CURRENT_TIMESTAMP".into(),
+            DefaultValue::Expression(sql) => sql.clone(),
+        })
+    }
+
+    /// An escaped literal: quotes doubled, and backslashes too on MySQL, whose default
+    /// `sql_mode` treats them as escapes.
+    pub fn literal(&self, v: &Value) -> Result<String> {
+        Ok(match v {
+            Value::Null => "NULL".into(),
+            Value::Bool(b) => match (self.backend, b) {
+                (Backend::Sqlite, true) => "1".into(),
+                (Backend::Sqlite, false) => "0".into(),
+                (_, true) => "TRUE".into(),
+                (_, false) => "FALSE".into(),
+            },
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) if f.is_finite() => format!("{f:?}"),
+            Value::Float(f) => {
+                return Err(Error::Schema(format!("the float {f} has no SQL literal")));
+            }
+            Value::Text(s) => {
+                if s.contains('\0') {
+                    return Err(Error::Schema(
+                        "text values cannot contain NUL characters".into(),
+                    ));
+                }
+                let mut escaped = s.replace('\'', "''");
+                if self.backend == Backend::Mysql {
+                    escaped = escaped.replace('\\', "\\\\");
+                }
+                format!("'{escaped}'")
+            }
+            Value::Bytes(bytes) => {
+                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                match self.backend {
+                    Backend::Postgres => format!("decode('{hex}', 'hex')"),
+                    _ => format!("X'{hex}'"),
+                }
+            }
+        })
+    }
+
+    /// A quoted identifier. Quote characters inside the name are doubled, so no name can
+    /// end the quoting; empty names, NUL characters and names longer than the backend
+    /// keeps (PostgreSQL would silently truncate them) are refused.
+    pub fn ident(&self, name: &str) -> Result<String> {
+        let (quote, max) = match self.backend {
+            Backend::Mysql => ('`', 64),
+            Backend::Postgres => ('"', 63),
+            _ => ('"', usize::MAX),
+        };
+        let bad = |reason| Error::InvalidIdentifier {
+            name: name.to_owned(),
+            reason,
+        };
+        if name.is_empty() {
+            return Err(bad("it is empty"));
+        }
+        if name.contains('\0') {
+            return Err(bad("it contains a NUL character"));
+        }
+        if name.len() > max {
+            return Err(bad("it is longer than the backend allows"));
+        }
+        let doubled = name.replace(quote, &format!("{quote}{quote}"));
+        Ok(format!("{quote}{doubled}{quote}"))
+    }
+
+    fn idents(&self, names: &[String]) -> Result<String> {
+        Ok(names
+            .iter()
+            .map(|n| self.ident(n))
+            .collect::<Result<Vec<_>>>()?
+            .join(", "))
+    }
+}

@@ -1,0 +1,166 @@
+//! Table shapes: what the renderer knows about existing tables (columns, constraints,
+//! indexes), tracked from the operations it rendered or read from a SQLite database.
+
+use std::collections::BTreeMap;
+
+use super::model::{ConstraintKind, Index, Operation, Table};
+
+/// An index as known: built by a typed operation, or read from the database as SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KnownIndex {
+    /// Created through the typed API in this run.
+    Model(Index),
+    /// Read from the database: its `CREATE INDEX` statement, re-run as is.
+    Verbatim {
+        /// The index's name.
+        name: String,
+        /// The indexed columns (empty for expression indexes).
+        columns: Vec<String>,
+        /// The `CREATE INDEX` statement.
+        sql: String,
+    },
+}
+
+impl KnownIndex {
+    /// The index's name.
+    pub fn name(&self) -> &str {
+        match self {
+            KnownIndex::Model(i) => &i.name,
+            KnownIndex::Verbatim { name, .. } => name,
+        }
+    }
+
+    /// The indexed columns.
+    pub fn columns(&self) -> &[String] {
+        match self {
+            KnownIndex::Model(i) => &i.columns,
+            KnownIndex::Verbatim { columns, .. } => columns,
+        }
+    }
+}
+
+/// One table's shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableShape {
+    /// Columns, primary key and constraints.
+    pub table: Table,
+    /// The table's indexes, except those its constraints create implicitly.
+    pub indexes: Vec<KnownIndex>,
+}
+
+/// The shapes of the tables a renderer knows.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    tables: BTreeMap<String, TableShape>,
+}
+
+impl Catalog {
+    /// The shape of `table`, if known.
+    pub fn get(&self, table: &str) -> Option<&TableShape> {
+        self.tables.get(table)
+    }
+
+    /// Records (or replaces) a shape.
+    pub fn insert(&mut self, shape: TableShape) {
+        self.tables.insert(shape.table.name.clone(), shape);
+    }
+
+    /// Follows an operation rendered in place. Tables changed by raw SQL are not
+    /// tracked: their shape is whatever it was before.
+    pub(super) fn apply(&mut self, op: &Operation) {
+        match op {
+            Operation::CreateTable(table) => self.insert(TableShape {
+                table: table.clone(),
+                indexes: Vec::new(),
+            }),
+            Operation::DropTable(name) => {
+                self.tables.remove(name);
+            }
+            Operation::RenameTable { from, to } => {
+                if let Some(mut shape) = self.tables.remove(from) {
+                    shape.table.name = to.clone();
+                    for index in &mut shape.indexes {
+                        if let KnownIndex::Model(i) = index {
+                            i.table = to.clone();
+                        }
+                    }
+                    self.insert(shape);
+                }
+            }
+            _ => {
+                if let Some(table) = op.table()
+                    && let Some(shape) = self.tables.get_mut(table)
+                {
+                    apply_to_shape(shape, op);
+                }
+            }
+        }
+    }
+}
+
+/// Applies a column, index or constraint operation to a shape. Used for in-place
+/// changes and, by the SQLite rebuild, to compute the new shape.
+pub(super) fn apply_to_shape(shape: &mut TableShape, op: &Operation) {
+    let table = &mut shape.table;
+    match op {
+        Operation::AddColumn { column, .. } => table.columns.push(column.clone()),
+        Operation::DropColumn { column, .. } => {
+            table.columns.retain(|c| &c.name != column);
+            // Like PostgreSQL: constraints and indexes on the column go with it.
+            table.constraints.retain(|c| match &c.kind {
+                ConstraintKind::Check(expr) => !mentions(expr, column),
+                _ => !c.columns().contains(column),
+            });
+            shape.indexes.retain(|i| !i.columns().contains(column));
+        }
+        Operation::RenameColumn { from, to, .. } => {
+            let rename = |c: &mut String| {
+                if c == from {
+                    *c = to.clone();
+                }
+            };
+            table.columns.iter_mut().for_each(|c| rename(&mut c.name));
+            table.primary_key.iter_mut().for_each(rename);
+            for constraint in &mut table.constraints {
+                match &mut constraint.kind {
+                    ConstraintKind::Unique(cols) => cols.iter_mut().for_each(rename),
+                    ConstraintKind::ForeignKey(fk) => fk.columns.iter_mut().for_each(rename),
+                    ConstraintKind::Check(_) => {}
+                }
+            }
+            for index in &mut shape.indexes {
+                match index {
+                    KnownIndex::Model(i) => i.columns.iter_mut().for_each(rename),
+                    KnownIndex::Verbatim { columns, .. } => columns.iter_mut().for_each(rename),
+                }
+            }
+        }
+        Operation::AlterColumn { column, change, .. } => {
+            if let Some(c) = table.columns.iter_mut().find(|c| &c.name == column) {
+                if let Some(ty) = &change.ty {
+                    c.ty = ty.clone();
+                }
+                if let Some(nullable) = change.nullable {
+                    c.nullable = nullable;
+                }
+                if let Some(default) = &change.default {
+                    c.default = default.clone();
+                }
+            }
+        }
+        Operation::CreateIndex(index) => shape.indexes.push(KnownIndex::Model(index.clone())),
+        Operation::DropIndex { name, .. } => shape.indexes.retain(|i| i.name() != name),
+        Operation::AddConstraint { constraint, .. } => table.constraints.push(constraint.clone()),
+        Operation::DropConstraint { name, .. } => table
+            .constraints
+            .retain(|c| c.name.as_deref() != Some(name)),
+        _ => {}
+    }
+}
+
+/// Whether the SQL expression `expr` mentions `column` as a word (quoted or not): a check
+/// on a dropped column goes with it, as on PostgreSQL.
+fn mentions(expr: &str, column: &str) -> bool {
+    expr.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .any(|word| word.eq_ignore_ascii_case(column))
+}

@@ -1,0 +1,296 @@
+//! Golden SQL of the renderer, per dialect (insta snapshots in `snapshots/`).
+
+use super::*;
+use crate::Backend;
+
+const BACKENDS: [Backend; 3] = [Backend::Sqlite, Backend::Postgres, Backend::Mysql];
+
+fn name(backend: Backend) -> &'static str {
+    backend.feature()
+}
+
+/// Renders `ops` for `backend` into one script-like text.
+fn script(backend: Backend, ops: &[Operation]) -> String {
+    let mut r = Renderer::new(backend);
+    match r.render(ops) {
+        Ok(sql) => sql.iter().map(|s| format!("{s};\n")).collect(),
+        Err(e) => format!("error: {e}\n"),
+    }
+}
+
+fn users() -> Table {
+    Table::new("users")
+        .column(
+            Column::new("id", ColumnType::BigInt)
+                .primary_key()
+                .auto_increment(),
+        )
+        .column(Column::new("email", ColumnType::Varchar(255)).not_null())
+        .column(
+            Column::new("active", ColumnType::Boolean)
+                .not_null()
+                .default(true),
+        )
+        .column(Column::new(
+            "score",
+            ColumnType::Numeric {
+                precision: 10,
+                scale: 2,
+            },
+        ))
+        .column(
+            Column::new("created_at", ColumnType::TimestampTz)
+                .default(DefaultValue::CurrentTimestamp),
+        )
+        .constraint(Constraint::unique("uq_users_email", ["email"]))
+        .constraint(Constraint::check("ck_users_score", "score >= 0"))
+}
+
+fn every_type() -> Table {
+    let types = [
+        ("small", ColumnType::SmallInt),
+        ("int", ColumnType::Integer),
+        ("big", ColumnType::BigInt),
+        ("flag", ColumnType::Boolean),
+        ("body", ColumnType::Text),
+        ("code", ColumnType::Varchar(12)),
+        ("ratio", ColumnType::Float),
+        ("precise", ColumnType::Double),
+        (
+            "money",
+            ColumnType::Numeric {
+                precision: 12,
+                scale: 4,
+            },
+        ),
+        ("day", ColumnType::Date),
+        ("at", ColumnType::Time),
+        ("stamp", ColumnType::Timestamp),
+        ("instant", ColumnType::TimestampTz),
+        ("uid", ColumnType::Uuid),
+        ("doc", ColumnType::Json),
+        ("blob", ColumnType::Binary),
+        (
+            "custom",
+            ColumnType::per_backend("TEXT", "CITEXT", "VARCHAR(20)"),
+        ),
+    ];
+    let mut t = Table::new("every_type");
+    for (name, ty) in types {
+        t = t.column(Column::new(name, ty));
+    }
+    t
+}
+
+#[test]
+fn create_table_golden() {
+    for b in BACKENDS {
+        let posts = Table::new("post_tags")
+            .column(Column::new("post_id", ColumnType::BigInt))
+            .column(Column::new("tag", ColumnType::Varchar(40)))
+            .primary_key(["post_id", "tag"])
+            .constraint(
+                Constraint::foreign_key("fk_post_tags_post", ["post_id"], "posts", ["id"])
+                    .on_delete(Action::Cascade)
+                    .on_update(Action::Restrict),
+            );
+        let ops = [
+            Operation::CreateTable(users()),
+            Operation::CreateTable(every_type()),
+            Operation::CreateTable(posts),
+        ];
+        insta::assert_snapshot!(format!("create_table_{}", name(b)), script(b, &ops));
+    }
+}
+
+#[test]
+fn column_index_and_constraint_operations_golden() {
+    for b in BACKENDS {
+        let ops = [
+            Operation::AddColumn {
+                table: "users".into(),
+                column: Column::new("nickname", ColumnType::Text).default("it's"),
+            },
+            Operation::RenameColumn {
+                table: "users".into(),
+                from: "nickname".into(),
+                to: "handle".into(),
+            },
+            Operation::AlterColumn {
+                table: "users".into(),
+                column: "score".into(),
+                change: AlterColumn::new()
+                    .ty(ColumnType::Double)
+                    .nullable(false)
+                    .default(0),
+            },
+            Operation::AlterColumn {
+                table: "users".into(),
+                column: "handle".into(),
+                change: AlterColumn::new().drop_default(),
+            },
+            Operation::CreateIndex(Index::new(
+                "ix_users_active_email",
+                "users",
+                ["active", "email"],
+            )),
+            Operation::CreateIndex(Index::new("ux_users_handle", "users", ["handle"]).unique()),
+            Operation::AddConstraint {
+                table: "users".into(),
+                constraint: Constraint::check("ck_users_handle", "length(handle) > 2"),
+            },
+            Operation::DropConstraint {
+                table: "users".into(),
+                name: "ck_users_score".into(),
+            },
+            Operation::DropIndex {
+                table: "users".into(),
+                name: "ix_users_active_email".into(),
+            },
+            Operation::DropColumn {
+                table: "users".into(),
+                column: "handle".into(),
+            },
+            Operation::RenameTable {
+                from: "users".into(),
+                to: "accounts".into(),
+            },
+            Operation::DropTable("accounts".into()),
+        ];
+        let mut all = vec![Operation::CreateTable(users())];
+        all.extend(ops);
+        insta::assert_snapshot!(format!("alterations_{}", name(b)), script(b, &all));
+    }
+}
+
+#[test]
+fn partial_index_golden() {
+    for b in BACKENDS {
+        let ops = [Operation::CreateIndex(
+            Index::new("ix_users_active", "users", ["email"]).filter("active"),
+        )];
+        insta::assert_snapshot!(format!("partial_index_{}", name(b)), script(b, &ops));
+    }
+}
+
+#[test]
+fn bulk_insert_golden() {
+    for b in BACKENDS {
+        let ops = [Operation::BulkInsert {
+            table: "users".into(),
+            columns: vec![
+                "email".into(),
+                "active".into(),
+                "score".into(),
+                "avatar".into(),
+            ],
+            rows: vec![
+                vec![
+                    "admin@example.com".into(),
+                    true.into(),
+                    1.5.into(),
+                    Value::Null,
+                ],
+                vec![
+                    "o'hara\\'); DROP TABLE users; --".into(),
+                    false.into(),
+                    Value::Int(-3),
+                    Value::Bytes(vec![0, 0xff, 0x27]),
+                ],
+            ],
+        }];
+        insta::assert_snapshot!(format!("bulk_insert_{}", name(b)), script(b, &ops));
+    }
+}
+
+#[test]
+fn identifiers_cannot_escape_their_quotes() {
+    for b in BACKENDS {
+        let evil = "x\"; DROP TABLE users; --`";
+        let ops = [
+            Operation::CreateTable(
+                Table::new(evil)
+                    .column(Column::new(evil, ColumnType::Text))
+                    .constraint(Constraint::unique(evil, [evil])),
+            ),
+            Operation::CreateIndex(Index::new(evil, evil, [evil])),
+        ];
+        insta::assert_snapshot!(format!("injection_{}", name(b)), script(b, &ops));
+        let r = Renderer::new(b);
+        assert!(r.ident("").is_err());
+        assert!(r.ident("a\0b").is_err());
+    }
+    assert!(
+        Renderer::new(Backend::Postgres)
+            .ident(&"x".repeat(64))
+            .is_err()
+    );
+}
+
+#[test]
+fn sqlite_rebuilds_batch_consecutive_operations_on_one_table() {
+    let ops = [
+        Operation::CreateTable(users()),
+        Operation::CreateIndex(Index::new("ix_users_score", "users", ["score"])),
+        Operation::AlterColumn {
+            table: "users".into(),
+            column: "email".into(),
+            change: AlterColumn::new().ty(ColumnType::Text).nullable(true),
+        },
+        Operation::AddConstraint {
+            table: "users".into(),
+            constraint: Constraint::check("ck_users_email", "email LIKE '%@%'"),
+        },
+        Operation::DropColumn {
+            table: "users".into(),
+            column: "score".into(),
+        },
+        Operation::AddColumn {
+            table: "users".into(),
+            column: Column::new("role", ColumnType::Varchar(16))
+                .not_null()
+                .default("member"),
+        },
+        Operation::DropConstraint {
+            table: "users".into(),
+            name: "uq_users_email".into(),
+        },
+    ];
+    let out = script(Backend::Sqlite, &ops);
+    assert_eq!(out.matches("DROP TABLE").count(), 1, "{out}");
+    insta::assert_snapshot!("sqlite_rebuild", out);
+}
+
+#[test]
+fn sqlite_rebuild_of_an_unknown_table_is_refused_with_its_name() {
+    let out = script(
+        Backend::Sqlite,
+        &[Operation::DropColumn {
+            table: "legacy".into(),
+            column: "x".into(),
+        }],
+    );
+    assert!(out.contains("`legacy`"), "{out}");
+}
+
+#[test]
+fn mysql_alter_column_needs_the_current_column() {
+    let change = AlterColumn::new().nullable(false);
+    let op = Operation::AlterColumn {
+        table: "t".into(),
+        column: "c".into(),
+        change: change.clone(),
+    };
+    assert!(script(Backend::Mysql, &[op]).contains("existing_type"));
+    let op = Operation::AlterColumn {
+        table: "t".into(),
+        column: "c".into(),
+        change: change
+            .existing_type(ColumnType::Integer)
+            .existing_default(Some(7.into())),
+    };
+    assert_eq!(
+        script(Backend::Mysql, &[op]),
+        "ALTER TABLE `t` MODIFY COLUMN `c` INT NOT NULL DEFAULT 7;\n"
+    );
+}
