@@ -25,6 +25,8 @@ tasks:
                        cargo xtask migrate upgrade head
                        DATABASE_URL=postgres://postgres@127.0.0.1/app cargo xtask migrate current
                      `cargo xtask migrate --help` lists the CLI's commands
+  bench <args...>    run the benchmark suite (cargo run --release -p migrate-bench) and
+                     write BENCHMARKS.md; `cargo xtask bench --help` lists its options
   help               print this message
 ";
 
@@ -33,6 +35,8 @@ tasks:
 enum Task {
     /// `migrate <args...>`.
     Migrate(Vec<String>),
+    /// `bench <args...>`.
+    Bench(Vec<String>),
     /// `help`, `--help` or `-h`.
     Help,
 }
@@ -46,6 +50,7 @@ impl Task {
         let task = args.remove(0);
         match task.as_str() {
             "migrate" => Ok(Task::Migrate(args)),
+            "bench" => Ok(Task::Bench(args)),
             "help" | "--help" | "-h" => Ok(Task::Help),
             other => Err(format!("unknown task `{other}`")),
         }
@@ -169,9 +174,34 @@ fn migrate(args: &[String]) -> ExitCode {
     }
 }
 
+/// Runs the benchmark suite, optimized, from the workspace root.
+fn bench(args: &[String]) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(project_root())
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "--package",
+            "migrate-bench",
+            "--",
+        ])
+        .args(args)
+        .status();
+    match status {
+        Ok(status) => ExitCode::from(status.code().map_or(1, |code| code.clamp(0, 255) as u8)),
+        Err(err) => {
+            eprintln!("error: could not run cargo: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     match Task::parse(std::env::args().skip(1).collect()) {
         Ok(Task::Migrate(args)) => migrate(&args),
+        Ok(Task::Bench(args)) => bench(&args),
         Ok(Task::Help) => {
             print!("{HELP}");
             ExitCode::SUCCESS
@@ -198,6 +228,10 @@ mod tests {
             Ok(Task::Migrate(strings(&["upgrade", "head"])))
         );
         assert_eq!(Task::parse(strings(&["help"])), Ok(Task::Help));
+        assert_eq!(
+            Task::parse(strings(&["bench", "--n", "100"])),
+            Ok(Task::Bench(strings(&["--n", "100"])))
+        );
         assert!(Task::parse(strings(&["deploy"])).is_err());
         assert!(Task::parse(Vec::new()).is_err());
     }
