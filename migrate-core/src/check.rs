@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use crate::graph::{Adjacency, IdIndex};
 use crate::{Revision, RevisionId};
 
 /// Which list of a declaration a reference comes from.
@@ -85,54 +86,73 @@ pub enum GraphError {
 ///
 /// Runs in time linear in the number of declarations and references.
 pub fn check(revs: &[Revision]) -> Vec<GraphError> {
-    let mut errors = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::with_capacity(revs.len());
-    for (i, rev) in revs.iter().enumerate() {
-        if let Some(&first) = index.get(rev.id.as_str()) {
-            errors.push(GraphError::DuplicateRevision {
-                id: rev.id.clone(),
-                first,
-                second: i,
-            });
-        } else {
-            index.insert(rev.id.as_str(), i);
-        }
-    }
+    analyse(revs).errors
+}
 
-    // Resolved edges, for the cycle search: node -> referenced nodes.
-    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); revs.len()];
-    for (i, rev) in revs.iter().enumerate() {
-        for (kind, list) in [
-            (RefKind::Revises, &rev.down_revisions),
-            (RefKind::DependsOn, &rev.depends_on),
-        ] {
-            for (position, id) in list.iter().enumerate() {
-                let repeated = *id == rev.id
-                    || list[..position].contains(id)
-                    || (kind == RefKind::DependsOn && rev.down_revisions.contains(id));
-                if repeated {
-                    errors.push(GraphError::RepeatedReference {
-                        from: i,
-                        kind,
-                        position,
-                        id: id.clone(),
-                    });
-                    continue;
-                }
-                match index.get(id.as_str()) {
-                    Some(&target) => edges[i].push(target),
-                    None => errors.push(GraphError::UnknownRevision {
-                        from: i,
-                        kind,
-                        position,
-                        id: id.clone(),
-                    }),
-                }
+/// What [`check`] finds, plus the id index and the resolved references it builds on the
+/// way, so that [`Graph::new`](crate::Graph::new) resolves every id only once.
+pub(crate) struct Analysis {
+    pub(crate) errors: Vec<GraphError>,
+    pub(crate) index: IdIndex,
+    /// Resolved `revises` entries; unknown and repeated ones are left out.
+    pub(crate) parents: Adjacency,
+    /// Resolved `depends_on` entries; unknown and repeated ones are left out.
+    pub(crate) deps: Adjacency,
+}
+
+pub(crate) fn analyse(revs: &[Revision]) -> Analysis {
+    let mut errors = Vec::new();
+    let index = IdIndex::new(revs, |first, second| {
+        errors.push(GraphError::DuplicateRevision {
+            id: revs[second].id.clone(),
+            first,
+            second,
+        });
+    });
+
+    let mut resolve = |i: usize, kind: RefKind, out: &mut Vec<usize>| {
+        let rev = &revs[i];
+        let list = match kind {
+            RefKind::Revises => &rev.down_revisions,
+            RefKind::DependsOn => &rev.depends_on,
+        };
+        for (position, id) in list.iter().enumerate() {
+            let repeated = *id == rev.id
+                || list[..position].contains(id)
+                || (kind == RefKind::DependsOn && rev.down_revisions.contains(id));
+            if repeated {
+                errors.push(GraphError::RepeatedReference {
+                    from: i,
+                    kind,
+                    position,
+                    id: id.clone(),
+                });
+                continue;
+            }
+            match index.get(revs, id.as_str()) {
+                Some(target) => out.push(target),
+                None => errors.push(GraphError::UnknownRevision {
+                    from: i,
+                    kind,
+                    position,
+                    id: id.clone(),
+                }),
             }
         }
-    }
+    };
+    // Both lists of one declaration are resolved before the next declaration's, so the
+    // errors come out in declaration order.
+    let mut deps_targets = Vec::new();
+    let mut deps_offsets = Vec::with_capacity(revs.len() + 1);
+    deps_offsets.push(0);
+    let parents = Adjacency::from_fn(revs.len(), |i, out| {
+        resolve(i, RefKind::Revises, out);
+        resolve(i, RefKind::DependsOn, &mut deps_targets);
+        deps_offsets.push(deps_targets.len());
+    });
+    let deps = Adjacency::from_parts(deps_offsets, deps_targets);
 
-    errors.extend(find_cycles(&edges));
+    errors.extend(find_cycles(&parents, &deps));
 
     let mut labels: HashMap<&str, usize> = HashMap::new();
     for (i, rev) in revs.iter().enumerate() {
@@ -140,7 +160,7 @@ pub fn check(revs: &[Revision]) -> Vec<GraphError> {
             let first = labels
                 .get(label.as_str())
                 .copied()
-                .or_else(|| index.get(label.as_str()).copied());
+                .or_else(|| index.get(revs, label.as_str()));
             match first {
                 Some(first) => errors.push(GraphError::DuplicateBranchLabel {
                     label: label.clone(),
@@ -153,21 +173,31 @@ pub fn check(revs: &[Revision]) -> Vec<GraphError> {
             }
         }
     }
-    errors
+    Analysis {
+        errors,
+        index,
+        parents,
+        deps,
+    }
 }
 
 /// One cycle per strongly connected component that has one, found by an iterative
 /// depth-first search (no recursion, so deep histories cannot overflow the stack).
-fn find_cycles(edges: &[Vec<usize>]) -> Vec<GraphError> {
+fn find_cycles(parents: &Adjacency, deps: &Adjacency) -> Vec<GraphError> {
+    // A node's references: its parents, then its dependencies.
+    let edge = |node: usize, k: usize| {
+        let p = &parents[node];
+        p.get(k).or_else(|| deps[node].get(k - p.len())).copied()
+    };
     #[derive(Clone, Copy, PartialEq)]
     enum State {
         New,
         OnStack,
         Done,
     }
-    let mut state = vec![State::New; edges.len()];
+    let mut state = vec![State::New; parents.len()];
     let mut cycles = Vec::new();
-    for start in 0..edges.len() {
+    for start in 0..parents.len() {
         if state[start] != State::New {
             continue;
         }
@@ -175,7 +205,7 @@ fn find_cycles(edges: &[Vec<usize>]) -> Vec<GraphError> {
         let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
         state[start] = State::OnStack;
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            if let Some(&target) = edges[node].get(*next) {
+            if let Some(target) = edge(node, *next) {
                 *next += 1;
                 match state[target] {
                     State::New => {

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
+use crate::check::{Analysis, analyse};
 use crate::error::GraphErrors;
-use crate::{Revision, RevisionId, check};
+use crate::{Revision, RevisionId};
 
 /// An immutable, validated revision graph.
 ///
@@ -63,12 +64,16 @@ impl Graph {
     /// revisions and references (plus the dependency normalisation, proportional to the
     /// number of dependencies at merge points and dependants).
     pub fn new(revisions: Vec<Revision>) -> Result<Graph, GraphErrors> {
-        let errors = check(&revisions);
+        let Analysis {
+            errors,
+            index,
+            parents,
+            deps,
+        } = analyse(&revisions);
         if !errors.is_empty() {
             return Err(GraphErrors::new(errors, &revisions));
         }
         let n = revisions.len();
-        let index = IdIndex::new(&revisions);
         let mut labels = HashMap::new();
         for (i, r) in revisions.iter().enumerate() {
             for label in &r.branch_labels {
@@ -76,14 +81,7 @@ impl Graph {
             }
         }
 
-        // `check` guarantees every reference resolves.
-        let find = |id: &RevisionId| index.get(&revisions, id.as_str()).expect("checked");
-        let parents = Adjacency::from_fn(n, |i, out| {
-            out.extend(revisions[i].down_revisions.iter().map(find));
-        });
-        let deps = Adjacency::from_fn(n, |i, out| {
-            out.extend(revisions[i].depends_on.iter().map(find));
-        });
+        // Without errors, every reference resolved: `parents` and `deps` are complete.
         let children = parents.reversed();
         let topo = kahn(&parents, &deps);
         let down = normalize(&topo, &parents, &deps);
@@ -543,14 +541,16 @@ fn key_str(revisions: &[Revision], (rev, label): (u32, u32)) -> &str {
 /// half of the hash beside the index, so a probe rarely touches a revision it does not
 /// want.
 #[derive(Debug, Clone)]
-struct IdIndex {
+pub(crate) struct IdIndex {
     slots: Vec<(u32, u32)>,
 }
 
 impl IdIndex {
     const EMPTY: u32 = u32::MAX;
 
-    fn new(revisions: &[Revision]) -> Self {
+    /// Indexes `revisions`, calling `duplicate(first, second)` for each id declared again
+    /// (the first declaration stays indexed).
+    pub(crate) fn new(revisions: &[Revision], mut duplicate: impl FnMut(usize, usize)) -> Self {
         let size = (revisions.len() * 2).next_power_of_two().max(8);
         let mut slots = vec![(Self::EMPTY, 0); size];
         for (i, r) in revisions.iter().enumerate() {
@@ -563,8 +563,8 @@ impl IdIndex {
                     slots[at] = (i as u32, tag);
                     break;
                 }
-                // Duplicates are rejected by `check`; keep the first if one slips by.
                 if slot_tag == tag && revisions[slot as usize].id == r.id {
+                    duplicate(slot as usize, i);
                     break;
                 }
                 at = (at + 1) & (size - 1);
@@ -573,7 +573,7 @@ impl IdIndex {
         IdIndex { slots }
     }
 
-    fn get(&self, revisions: &[Revision], id: &str) -> Option<usize> {
+    pub(crate) fn get(&self, revisions: &[Revision], id: &str) -> Option<usize> {
         let mask = self.slots.len() - 1;
         let h = hash(id);
         let tag = (h >> 32) as u32;
@@ -612,7 +612,7 @@ pub(crate) struct Adjacency {
 
 impl Adjacency {
     /// Lists for nodes `0..n`, node `i`'s filled in by `fill(i, list)`.
-    fn from_fn(n: usize, mut fill: impl FnMut(usize, &mut Vec<usize>)) -> Self {
+    pub(crate) fn from_fn(n: usize, mut fill: impl FnMut(usize, &mut Vec<usize>)) -> Self {
         let mut offsets = Vec::with_capacity(n + 1);
         let mut targets = Vec::new();
         offsets.push(0);
@@ -620,6 +620,12 @@ impl Adjacency {
             fill(i, &mut targets);
             offsets.push(targets.len());
         }
+        Adjacency { offsets, targets }
+    }
+
+    /// Lists already packed: node `i`'s is `targets[offsets[i]..offsets[i + 1]]`.
+    pub(crate) fn from_parts(offsets: Vec<usize>, targets: Vec<usize>) -> Self {
+        debug_assert_eq!(offsets.last(), Some(&targets.len()));
         Adjacency { offsets, targets }
     }
 
