@@ -200,6 +200,9 @@ impl Migrator {
             script.statement("PRAGMA foreign_keys = OFF");
         }
         script.out.push('\n');
+        if !current.is_empty() {
+            self.learn_shapes(&mut script, &current);
+        }
         script.statement(&version_table_ddl(backend, &version));
         script.statement(&history_table_ddl(backend, &history));
         if all {
@@ -217,6 +220,47 @@ impl Migrator {
             script.commit();
         }
         Ok(script.out)
+    }
+
+    /// Renders the upgrade from `base` to `start` and throws the SQL away, so that the
+    /// renderer knows the shape of the tables the script starts with (SQLite rebuilds
+    /// need it). Best effort: a migration that cannot be rendered stops the learning
+    /// there, and only a later rebuild of a table it would have shaped fails.
+    fn learn_shapes(&self, script: &mut Script, start: &[RevisionId]) {
+        let mut applied: Vec<RevisionId> = Vec::new();
+        for head in start {
+            let Ok(plan) = self.set().graph().plan_upgrade(&applied, head.as_str()) else {
+                return;
+            };
+            for step in &plan.steps {
+                if !self.learn_step(script, step) {
+                    return;
+                }
+                applied.retain(|id| !step.delete_versions.contains(id));
+                applied.extend(step.insert_versions.iter().cloned());
+            }
+        }
+    }
+
+    /// Renders one upgrade step into the void; whether it rendered.
+    fn learn_step(&self, script: &mut Script, step: &migrate_core::Step) -> bool {
+        {
+            let Some(migration) = self.set().get(step.revision.as_str()) else {
+                return false;
+            };
+            let mut discarded = Vec::new();
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                let mut ctx = MigrationContext::offline(
+                    &mut script.renderer,
+                    &mut discarded,
+                    &step.revision,
+                    Direction::Up,
+                );
+                migration.upgrade().call(&mut ctx)?;
+                ctx.finish(false)
+            }));
+            matches!(outcome, Ok(Ok(())))
+        }
     }
 
     fn render_step(

@@ -15,18 +15,17 @@ use migrate_runtime::prelude::*;
 )]
 fn index_videos_codec(ctx: &mut MigrationContext<'_>) -> Result<()> {
     match ctx.backend() {
+        // The escape hatch: raw SQL where a backend offers what the typed API does not.
         Backend::Postgres => {
             ctx.execute("CREATE INDEX CONCURRENTLY ix_videos_codec ON videos (codec)")
         }
-        _ => ctx.execute("CREATE INDEX ix_videos_codec ON videos (codec)"),
+        _ => ctx.create_index(Index::new("ix_videos_codec", "videos", ["codec"])),
     }
 }
 
 fn drop_codec_index(ctx: &mut MigrationContext<'_>) -> Result<()> {
     match ctx.backend() {
         Backend::Postgres => ctx.execute("DROP INDEX CONCURRENTLY ix_videos_codec"),
-        // MySQL indexes belong to their table and are dropped through it.
-        Backend::Mysql => ctx.execute("DROP INDEX ix_videos_codec ON videos"),
-        _ => ctx.execute("DROP INDEX ix_videos_codec"),
+        _ => ctx.drop_index("videos", "ix_videos_codec"),
     }
 }

@@ -6,9 +6,12 @@ use migrate_runtime::prelude::*;
 /// Add orientation column to videos
 #[migration(revision = "5f3b8d2e7a91", revises = "0a7e4c2d9b16", downgrade = drop_orientation)]
 fn add_orientation(ctx: &mut MigrationContext<'_>) -> Result<()> {
-    ctx.execute("ALTER TABLE videos ADD COLUMN orientation VARCHAR(16)")
+    ctx.add_column(
+        "videos",
+        Column::new("orientation", ColumnType::Varchar(16)),
+    )
 }
 
 fn drop_orientation(ctx: &mut MigrationContext<'_>) -> Result<()> {
-    ctx.execute("ALTER TABLE videos DROP COLUMN orientation")
+    ctx.drop_column("videos", "orientation")
 }

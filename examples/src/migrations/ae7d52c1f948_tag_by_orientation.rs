@@ -19,11 +19,10 @@ const ORIENTATIONS: [&str; 3] = ["landscape", "portrait", "square"];
     downgrade = untag_orientation
 )]
 fn tag_by_orientation(ctx: &mut MigrationContext<'_>) -> Result<()> {
-    for name in ORIENTATIONS {
-        diesel::insert_into(tags::table)
-            .values(tags::name.eq(name))
-            .execute(ctx.connection()?)?;
-    }
+    // Seed rows through the typed API: values are escaped for the backend, and the same
+    // call renders into `--sql` scripts.
+    ctx.bulk_insert("tags", ["name"], ORIENTATIONS.map(|name| [name]))?;
+    // Raw SQL: the typed API has no INSERT ... SELECT.
     ctx.execute(
         "INSERT INTO video_tags (video_id, tag_id)
          SELECT videos.id, tags.id FROM videos JOIN tags ON tags.name = videos.orientation",
@@ -31,6 +30,14 @@ fn tag_by_orientation(ctx: &mut MigrationContext<'_>) -> Result<()> {
 }
 
 fn untag_orientation(ctx: &mut MigrationContext<'_>) -> Result<()> {
+    if ctx.is_offline() {
+        // The offline fallback of the typed queries below.
+        return ctx.execute(
+            "DELETE FROM video_tags WHERE tag_id IN
+                 (SELECT id FROM tags WHERE name IN ('landscape', 'portrait', 'square'));
+             DELETE FROM tags WHERE name IN ('landscape', 'portrait', 'square')",
+        );
+    }
     let conn = ctx.connection()?;
     let seeded = tags::table
         .filter(tags::name.eq_any(ORIENTATIONS))

@@ -13,33 +13,33 @@ use migrate_runtime::prelude::*;
     downgrade = drop_tags
 )]
 fn create_tags(ctx: &mut MigrationContext<'_>) -> Result<()> {
-    let id = match ctx.backend() {
-        Backend::Sqlite => "id INTEGER PRIMARY KEY AUTOINCREMENT",
-        Backend::Postgres => "id BIGSERIAL PRIMARY KEY",
-        _ => "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
-    };
-    ctx.execute(&format!(
-        "CREATE TABLE tags (
-            {id},
-            name VARCHAR(64) NOT NULL,
-            CONSTRAINT uq_tags_name UNIQUE (name)
-        )"
-    ))?;
-    // Table-level FOREIGN KEY clauses: MySQL silently ignores the inline `REFERENCES` form.
-    ctx.execute(
-        "CREATE TABLE video_tags (
-            video_id BIGINT NOT NULL,
-            tag_id BIGINT NOT NULL,
-            PRIMARY KEY (video_id, tag_id),
-            CONSTRAINT fk_video_tags_video FOREIGN KEY (video_id)
-                REFERENCES videos (id) ON DELETE CASCADE,
-            CONSTRAINT fk_video_tags_tag FOREIGN KEY (tag_id)
-                REFERENCES tags (id) ON DELETE CASCADE
-        )",
+    ctx.create_table(
+        Table::new("tags")
+            .column(
+                Column::new("id", ColumnType::BigInt)
+                    .primary_key()
+                    .auto_increment(),
+            )
+            .column(Column::new("name", ColumnType::Varchar(64)).not_null())
+            .constraint(Constraint::unique("uq_tags_name", ["name"])),
+    )?;
+    ctx.create_table(
+        Table::new("video_tags")
+            .column(Column::new("video_id", ColumnType::BigInt))
+            .column(Column::new("tag_id", ColumnType::BigInt))
+            .primary_key(["video_id", "tag_id"])
+            .constraint(
+                Constraint::foreign_key("fk_video_tags_video", ["video_id"], "videos", ["id"])
+                    .on_delete(Action::Cascade),
+            )
+            .constraint(
+                Constraint::foreign_key("fk_video_tags_tag", ["tag_id"], "tags", ["id"])
+                    .on_delete(Action::Cascade),
+            ),
     )
 }
 
 fn drop_tags(ctx: &mut MigrationContext<'_>) -> Result<()> {
-    ctx.execute("DROP TABLE video_tags")?;
-    ctx.execute("DROP TABLE tags")
+    ctx.drop_table("video_tags")?;
+    ctx.drop_table("tags")
 }

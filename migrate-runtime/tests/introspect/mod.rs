@@ -65,7 +65,13 @@ impl TableInfo {
 }
 
 fn rows(conn: &mut AnyConnection, sql: &str, table: &str) -> Vec<Row> {
-    diesel::sql_query(sql)
+    // The queries use `?`, except PostgreSQL's own, which use `$1`.
+    let sql = if conn.backend() == Backend::Postgres {
+        sql.replace('?', "$1")
+    } else {
+        sql.to_owned()
+    };
+    diesel::sql_query(&sql)
         .bind::<Text, _>(table)
         .load::<Row>(conn)
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -278,10 +284,5 @@ pub fn values(
         table = table.replace(q, &format!("{q}{q}")),
         order = order.replace(q, &format!("{q}{q}")),
     );
-    let sql = if conn.backend() == Backend::Postgres {
-        sql.replace('?', "$1")
-    } else {
-        sql
-    };
     rows(conn, &sql, "").into_iter().map(|r| r.a).collect()
 }

@@ -1,0 +1,131 @@
+//! Offline scripts (`upgrade_sql`/`downgrade_sql`) without a database: transaction
+//! boundaries per mode and dialect, migrations that need a connection, and ranges.
+
+mod support;
+
+use diesel::RunQueryDsl;
+use migrate_runtime::schema::{Column, ColumnType, Table};
+use migrate_runtime::{
+    Backend, Error, Migration, MigrationFn, MigrationSet, Migrator, Options, TransactionMode,
+};
+use support::{custom, id};
+
+fn set() -> MigrationSet {
+    MigrationSet::new(vec![
+        custom("a", &[], |ctx| {
+            ctx.create_table(
+                Table::new("users").column(Column::new("id", ColumnType::BigInt).primary_key()),
+            )
+        }),
+        custom("b", &["a"], |ctx| {
+            ctx.add_column("users", Column::new("email", ColumnType::Text))
+        }),
+        Migration::new(id("c"), MigrationFn::new(|ctx| ctx.execute("SELECT 1")))
+            .with_revises([id("b")])
+            .with_transactional(false),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn per_migration_scripts_wrap_each_transactional_migration() {
+    let sql = Migrator::new(set())
+        .upgrade_sql(Backend::Postgres, None, "head")
+        .unwrap();
+    // a and b each in their own transaction; c (non-transactional) in none.
+    assert_eq!(sql.matches("BEGIN;").count(), 2, "{sql}");
+    assert_eq!(sql.matches("COMMIT;").count(), 2, "{sql}");
+    let c = sql.find("-- Running upgrade b -> c").unwrap();
+    assert!(!sql[c..].contains("BEGIN;"), "{sql}");
+    assert!(sql.contains(r#"ALTER TABLE "users" ADD COLUMN "email" TEXT;"#));
+    assert!(sql.contains(r#"INSERT INTO "migrate_version" (version_num) VALUES ('a');"#));
+    assert!(sql.contains(r#"DELETE FROM "migrate_version" WHERE version_num = 'a';"#));
+}
+
+#[test]
+fn all_mode_scripts_use_one_transaction_split_by_non_transactional_migrations() {
+    let migrator = Migrator::new(set())
+        .with_options(Options::default().with_transaction_mode(TransactionMode::All));
+    let sql = migrator.upgrade_sql(Backend::Sqlite, None, "head").unwrap();
+    // BEGIN (a, b) COMMIT, c alone, BEGIN COMMIT.
+    assert_eq!(sql.matches("BEGIN;").count(), 2, "{sql}");
+    assert_eq!(sql.matches("COMMIT;").count(), 2, "{sql}");
+    assert!(sql.contains("PRAGMA foreign_keys = OFF;"));
+    let err = migrator
+        .upgrade_sql(Backend::Mysql, None, "head")
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::TransactionModeUnsupported { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn mysql_scripts_have_no_transaction_statements() {
+    let sql = Migrator::new(set())
+        .upgrade_sql(Backend::Mysql, None, "head")
+        .unwrap();
+    assert!(!sql.contains("BEGIN") && !sql.contains("COMMIT"), "{sql}");
+    assert!(sql.contains("ALTER TABLE `users` ADD COLUMN `email` TEXT;"));
+}
+
+#[test]
+fn a_migration_needing_the_connection_is_named_unless_it_has_a_fallback() {
+    let typed = |fallback: bool| {
+        custom("d", &["c"], move |ctx| {
+            if fallback && ctx.is_offline() {
+                return ctx.execute("DELETE FROM users");
+            }
+            diesel::sql_query("DELETE FROM users").execute(ctx.connection()?)?;
+            Ok(())
+        })
+    };
+    let mut migrations = set().migrations().to_vec();
+    migrations.push(typed(false));
+    let migrator = Migrator::new(MigrationSet::new(migrations).unwrap());
+    let err = migrator
+        .upgrade_sql(Backend::Postgres, None, "head")
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NeedsConnection { revision } if *revision == "d"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("`d` needs a live database connection"),
+        "{err}"
+    );
+    assert!(err.is_input_error());
+
+    let mut migrations = set().migrations().to_vec();
+    migrations.push(typed(true));
+    let migrator = Migrator::new(MigrationSet::new(migrations).unwrap());
+    let sql = migrator
+        .upgrade_sql(Backend::Postgres, Some("c"), "head")
+        .unwrap();
+    assert!(sql.contains("DELETE FROM users;"), "{sql}");
+    assert!(
+        !sql.contains("CREATE TABLE \"users\""),
+        "a range renders only its steps"
+    );
+}
+
+#[test]
+fn downgrade_scripts_need_a_start_and_refuse_irreversible_steps() {
+    let sql = Migrator::new(set())
+        .downgrade_sql(Backend::Sqlite, "b", "base")
+        .unwrap();
+    // Dropping the column added by b... is done by its no-op downgrade here; the version
+    // rows go away in order.
+    let b = sql
+        .find("DELETE FROM \"migrate_version\" WHERE version_num = 'b'")
+        .unwrap();
+    let a = sql
+        .find("DELETE FROM \"migrate_version\" WHERE version_num = 'a'")
+        .unwrap();
+    assert!(b < a, "{sql}");
+    let err = Migrator::new(set())
+        .downgrade_sql(Backend::Sqlite, "c", "base")
+        .unwrap_err();
+    assert!(matches!(err, Error::Irreversible { .. }), "{err}");
+}
