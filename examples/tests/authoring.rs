@@ -593,3 +593,172 @@ fn heads_branches_current_and_show_as_json() {
         .run(&["show", "feedface", "--format", "json"])
         .code(2);
 }
+
+// ---------------------------------------------------------------------------------------
+// completions and init
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    let project = Project::new("");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = stdout(&project.run(&["completions", shell]).success());
+        for command in ["upgrade", "revision", "merge", "history", "init"] {
+            assert!(out.contains(command), "{shell} lacks {command}");
+        }
+        assert!(out.contains("video-catalog"), "{shell}: {out}");
+    }
+    project.run(&["completions", "tcsh"]).code(2);
+}
+
+/// Runs cargo in `dir` with a shared target folder, so the scratch project compiles its
+/// dependencies once across runs.
+fn cargo(dir: &Path, args: &[&str]) -> Assert {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("authoring-e2e");
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("DATABASE_URL")
+        .args(args)
+        .assert()
+}
+
+#[test]
+fn init_refuses_to_run_twice_or_outside_a_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::cargo_bin("video-catalog").unwrap();
+    let out = cmd.current_dir(dir.path()).arg("init").assert().code(2);
+    assert!(stderr(&out).contains("no Cargo.toml"), "{}", stderr(&out));
+    std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
+    let mut cmd = Command::cargo_bin("video-catalog").unwrap();
+    let out = cmd.current_dir(dir.path()).arg("init").assert().code(2);
+    assert!(
+        stderr(&out).contains("cargo add migrate-runtime"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(dir.path().join("migrate.toml"), "# mine\n").unwrap();
+    let mut cmd = Command::cargo_bin("video-catalog").unwrap();
+    let out = cmd.current_dir(dir.path()).arg("init").assert().code(2);
+    assert!(
+        stderr(&out).contains("refusing to overwrite `migrate.toml`"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("migrate.toml")).unwrap(),
+        "# mine\n"
+    );
+}
+
+/// The README's path: an empty cargo project, `init`, `revision -m "create users"`, an edited
+/// body, `upgrade head`; then two heads, the refusal, and `merge heads`.
+#[test]
+fn from_an_empty_cargo_project_to_an_applied_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    cargo(dir.path(), &["new", "--vcs", "none", "--quiet", "app"]).success();
+    let runtime = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("migrate-runtime");
+    let manifest = app.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str(&format!(
+        "migrate-runtime = {{ path = {:?} }}\n",
+        runtime.display().to_string()
+    ));
+    std::fs::write(&manifest, text).unwrap();
+    // The workspace's lock pins versions that are already downloaded.
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"),
+        app.join("Cargo.lock"),
+    )
+    .unwrap();
+
+    let mut init = Command::cargo_bin("video-catalog").unwrap();
+    let out = init.current_dir(&app).arg("init").assert().success();
+    for created in [
+        "src/migrations/",
+        "migrate.toml",
+        "src/lib.rs",
+        "build.rs",
+        "xtask/Cargo.toml",
+        ".cargo/config.toml",
+    ] {
+        assert!(
+            stdout(&out).contains(&format!("created {created}")),
+            "{}",
+            stdout(&out)
+        );
+    }
+
+    let out = cargo(
+        &app,
+        &["xtask", "migrate", "revision", "-m", "create users"],
+    )
+    .success();
+    let created = stdout(&out);
+    let path = created
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("created "))
+        .unwrap_or_else(|| panic!("{created}"));
+    assert!(path.starts_with("src/migrations/") && path.ends_with("_create_users.rs"));
+    let file = app.join(path);
+    let id = file.file_name().unwrap().to_str().unwrap()[..12].to_owned();
+    let body = std::fs::read_to_string(&file).unwrap();
+    let edited = body.replacen(
+        "    let _ = ctx;\n    Ok(())",
+        "    ctx.execute(\"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)\")",
+        1,
+    );
+    assert_ne!(body, edited, "the template's upgrade body changed:\n{body}");
+    std::fs::write(&file, edited).unwrap();
+
+    let up = cargo(&app, &["xtask", "migrate", "upgrade", "head"]).success();
+    assert!(
+        stdout(&up).contains(&format!("upgrade   {id}  create users")),
+        "{}",
+        stdout(&up)
+    );
+    let current = cargo(&app, &["xtask", "migrate", "current"]).success();
+    assert!(
+        stdout(&current).contains(&format!("{id} (head)")),
+        "{}",
+        stdout(&current)
+    );
+    let url = format!("sqlite://{}", app.join("migrate.sqlite3").display());
+    let mut conn =
+        migrate_runtime::AnyConnection::open(&migrate_runtime::DatabaseUrl::parse(&url).unwrap())
+            .unwrap();
+    use diesel::connection::SimpleConnection as _;
+    conn.batch_execute("INSERT INTO users (name) VALUES ('ada')")
+        .unwrap();
+
+    // A second root makes two heads: `revision` refuses and names them, `merge heads` joins.
+    cargo(
+        &app,
+        &[
+            "xtask",
+            "migrate",
+            "revision",
+            "-m",
+            "audit log",
+            "--head",
+            "base",
+        ],
+    )
+    .success();
+    let refused = cargo(&app, &["xtask", "migrate", "revision", "-m", "more"]).code(2);
+    assert!(
+        stderr(&refused).contains("the revision graph has 2 heads"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(stderr(&refused).contains(&id), "{}", stderr(&refused));
+    cargo(&app, &["xtask", "migrate", "merge", "heads", "-m", "join"]).success();
+    let heads = cargo(&app, &["xtask", "migrate", "heads", "--format", "json"]).success();
+    let heads: serde_json::Value = serde_json::from_slice(&heads.get_output().stdout).unwrap();
+    assert_eq!(heads.as_array().unwrap().len(), 1, "{heads}");
+    assert_eq!(heads[0]["merge_point"], true, "{heads}");
+}

@@ -58,6 +58,7 @@ macro_rules! out {
 
 mod branches;
 mod check;
+mod completions;
 mod config;
 mod current;
 mod database;
@@ -65,6 +66,7 @@ mod downgrade;
 mod format;
 mod heads;
 mod history;
+mod init;
 mod lanes;
 mod merge;
 mod output;
@@ -78,11 +80,13 @@ use std::process::ExitCode;
 
 pub use branches::BranchesArgs;
 pub use check::CheckArgs;
+pub use completions::CompletionsArgs;
 pub use config::ConfigArgs;
 pub use current::CurrentArgs;
 pub use downgrade::DowngradeArgs;
 pub use heads::HeadsArgs;
 pub use history::{HistoryArgs, RevRange};
+pub use init::InitArgs;
 pub use merge::MergeArgs;
 pub use revision::RevisionArgs;
 pub use show::ShowArgs;
@@ -166,6 +170,9 @@ pub enum Command {
     Stamp(StampArgs),
     /// Check the revision graph and, when a database is configured, its state.
     Check(CheckArgs),
+    /// Scaffold migrations into the cargo package here: migrations folder, migrate.toml,
+    /// `migrations!` line, build.rs, xtask and its cargo alias. Overwrites nothing.
+    Init(InitArgs),
     /// Write a new migration file revising the current head.
     Revision(RevisionArgs),
     /// Write a merge revision joining several heads (`merge heads -m ...`).
@@ -173,6 +180,8 @@ pub enum Command {
     /// Show the effective settings and where each came from (flag, environment, .env,
     /// migrate.toml or default).
     Config(ConfigArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
 }
 
 impl Cli {
@@ -184,7 +193,12 @@ impl Cli {
             global: self.global,
             settings: std::cell::OnceCell::new(),
         };
-        if session.global.verbose && !matches!(self.command, Command::Config(_)) {
+        if session.global.verbose
+            && !matches!(
+                self.command,
+                Command::Config(_) | Command::Init(_) | Command::Completions(_)
+            )
+        {
             match session.settings() {
                 Ok(settings) => eprint!("{}", settings.describe()),
                 Err(err) => return report(&err),
@@ -203,6 +217,8 @@ impl Cli {
             Command::Config(args) => args.run(&session),
             Command::Revision(args) => args.run(&session),
             Command::Merge(args) => args.run(&session),
+            Command::Init(args) => args.run(&session),
+            Command::Completions(args) => args.run(&session),
         };
         match outcome {
             Ok(Status::Success) => ExitCode::SUCCESS,
