@@ -23,8 +23,8 @@ impl DowngradeArgs {
             let backend = self.offline.backend(session)?;
             let (Some(start), end) = split_range(&self.target) else {
                 return Err(Error::Refused(format!(
-                    "downgrade --sql needs `START:TARGET` (for example `head:{}`): without a \
-                     database there is no current revision to start from",
+                    "downgrade --sql needs `START:TARGET`, such as `<revision the database is \
+                     at>:{}`: without a database there is no current revision to start from",
                     self.target
                 )));
             };
