@@ -289,6 +289,15 @@ impl<'a> MigrationContext<'a> {
                 if let Some(table) = renderer.rebuild_table(ops) {
                     renderer.learn(crate::schema::introspect::table_shape(conn, table)?);
                 }
+                #[cfg(feature = "mysql")]
+                for op in ops {
+                    if let Operation::AlterColumn { table, column, .. } = op
+                        && renderer.backend() == Backend::Mysql
+                        && !renderer.knows_column(table, column)
+                    {
+                        renderer.learn(crate::schema::introspect_mysql::table_shape(conn, table)?);
+                    }
+                }
                 for sql in renderer.render(ops)? {
                     conn.batch_execute(&sql)?;
                 }

@@ -245,19 +245,14 @@ fn column_operations() {
             ctx.alter_column(
                 "authors",
                 "name",
-                AlterColumn::new()
-                    .ty(ColumnType::Text)
-                    .nullable(true)
-                    .existing_default(None),
+                AlterColumn::new().ty(ColumnType::Text).nullable(true),
             )?;
             ctx.alter_column("authors", "country", AlterColumn::new().drop_default())?;
+            ctx.alter_column("authors", "active", AlterColumn::new().nullable(true))?;
             ctx.alter_column(
                 "authors",
                 "biography",
-                AlterColumn::new()
-                    .default("unknown")
-                    .existing_type(ColumnType::Text)
-                    .existing_nullable(true),
+                AlterColumn::new().default("unknown"),
             )
         });
         let info = introspect::table(&mut conn, "authors");
@@ -274,6 +269,14 @@ fn column_operations() {
                 .as_deref()
                 .unwrap()
                 .contains("unknown")
+        );
+        // Only the nullability changed: type and default were restated as they were.
+        let active = info.column("active");
+        assert!(active.nullable, "{active:?}");
+        assert!(active.default.is_some(), "{active:?}");
+        assert!(
+            ["boolean", "tinyint(1)"].contains(&active.ty.as_str()),
+            "{active:?}"
         );
         // The rows survived, whatever the backend did to alter the columns.
         assert_eq!(row_count(&mut conn, "authors"), 2);

@@ -91,7 +91,7 @@ pub use merge::MergeArgs;
 pub use revision::RevisionArgs;
 pub use show::ShowArgs;
 pub use stamp::StampArgs;
-pub use upgrade::{Transaction, UpgradeArgs};
+pub use upgrade::{OfflineArgs, SqlDialect, Transaction, UpgradeArgs};
 
 use clap::{Args, Parser, Subcommand};
 

@@ -19,6 +19,8 @@ mod sqlite;
 
 #[cfg(feature = "sqlite")]
 pub(crate) mod introspect;
+#[cfg(feature = "mysql")]
+pub(crate) mod introspect_mysql;
 #[cfg(any(feature = "sqlite", test))]
 mod parse;
 

@@ -280,7 +280,8 @@ impl Action {
         }
     }
 
-    pub(crate) fn parse(words: &str) -> Option<Self> {
+    /// Parses the SQL words (`CASCADE`, `set null`, ...), as [`Action::as_sql`] writes them.
+    pub fn from_sql(words: &str) -> Option<Self> {
         Some(match words.to_ascii_uppercase().as_str() {
             "NO ACTION" => Action::NoAction,
             "RESTRICT" => Action::Restrict,
@@ -517,9 +518,10 @@ impl Index {
 /// Changes to one column; unset fields stay as they are.
 ///
 /// MySQL can only change a column's type or nullability by restating the whole column, so
-/// there the renderer needs its current type, nullability and default: it takes them from
-/// the columns created earlier in the same run, else from [`AlterColumn::existing_type`]
-/// and friends (as Alembic's `existing_type=`).
+/// there the renderer needs its current type, nullability and default: given as
+/// [`AlterColumn::existing_type`] and friends (as Alembic's `existing_type=`), else read
+/// from `information_schema` online, else, offline, tracked from the typed operations of
+/// the script that created the column.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlterColumn {
     /// The new type.

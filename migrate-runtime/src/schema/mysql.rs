@@ -56,7 +56,7 @@ pub(super) fn alter_column(
     let missing = |what: &str| {
         Error::Schema(format!(
             "MySQL restates a column to alter it, and the current {what} of `{table}.{column}` \
-             is unknown (it was not created by a typed operation in this run): pass \
+             is unknown (offline, it was not created by a typed operation of the script): pass \
              `AlterColumn::existing_{what}`"
         ))
     };

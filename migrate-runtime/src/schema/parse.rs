@@ -285,9 +285,9 @@ fn references(item: &[Token], i: usize, columns: Vec<String>) -> (ForeignKey, us
         let (action, used) = match first.as_str() {
             "SET" | "NO" => {
                 let second = word(item.get(i + 3)).unwrap_or_default();
-                (Action::parse(&format!("{first} {second}")), 4)
+                (Action::from_sql(&format!("{first} {second}")), 4)
             }
-            _ => (Action::parse(&first), 3),
+            _ => (Action::from_sql(&first), 3),
         };
         match which.as_str() {
             "DELETE" => on_delete = action,

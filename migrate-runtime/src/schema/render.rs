@@ -58,6 +58,13 @@ impl Renderer {
         self.catalog.insert(shape);
     }
 
+    /// Whether the shape of `table` with a column `column` is known.
+    pub fn knows_column(&self, table: &str, column: &str) -> bool {
+        self.catalog
+            .get(table)
+            .is_some_and(|t| t.table.columns.iter().any(|c| c.name == column))
+    }
+
     /// On SQLite, the table whose current shape [`Renderer::render`] needs for `ops`
     /// (they include a rebuild); `None` when no rebuild is needed.
     pub fn rebuild_table<'o>(&self, ops: &'o [Operation]) -> Option<&'o str> {

@@ -1,0 +1,82 @@
+//! Reads a MySQL/MariaDB table's columns from `information_schema`, so that altering a
+//! column can restate what the change leaves as it is (MySQL's `MODIFY COLUMN` resets
+//! every property it does not repeat).
+
+use diesel::sql_types::{Nullable, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+
+use super::model::{Column, ColumnType, DefaultValue, Table, Value};
+use super::shape::TableShape;
+use crate::{AnyConnection, Error, Result};
+
+#[derive(QueryableByName)]
+struct ColumnRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    ty: String,
+    #[diesel(sql_type = Text)]
+    nullable: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    dflt: Option<String>,
+    #[diesel(sql_type = Text)]
+    extra: String,
+}
+
+#[derive(QueryableByName)]
+struct VersionRow {
+    #[diesel(sql_type = Text)]
+    version: String,
+}
+
+/// The columns of `table` (no constraints or indexes: MySQL alters those in place).
+pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<TableShape> {
+    let mariadb = diesel::sql_query("SELECT VERSION() AS version")
+        .get_result::<VersionRow>(conn)?
+        .version
+        .contains("MariaDB");
+    let rows = diesel::sql_query(
+        "SELECT CAST(COLUMN_NAME AS CHAR) AS name, CAST(COLUMN_TYPE AS CHAR) AS ty, \
+         CAST(IS_NULLABLE AS CHAR) AS nullable, CAST(COLUMN_DEFAULT AS CHAR) AS dflt, \
+         CAST(EXTRA AS CHAR) AS extra FROM information_schema.COLUMNS \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+    )
+    .bind::<Text, _>(table)
+    .load::<ColumnRow>(conn)?;
+    if rows.is_empty() {
+        return Err(Error::Schema(format!("no table `{table}` to alter")));
+    }
+    let columns = rows
+        .into_iter()
+        .map(|r| {
+            let extra = r.extra.to_ascii_lowercase();
+            // MariaDB reports defaults as SQL (`'text'`, `NULL`, `current_timestamp()`);
+            // MySQL reports the bare value, and flags expressions as DEFAULT_GENERATED.
+            let default = match r.dflt {
+                None => None,
+                Some(d) if mariadb && d.eq_ignore_ascii_case("NULL") => None,
+                Some(d) if mariadb || extra.contains("default_generated") => {
+                    Some(DefaultValue::Expression(d))
+                }
+                Some(d) => Some(DefaultValue::Value(Value::Text(d))),
+            };
+            Column {
+                name: r.name,
+                ty: ColumnType::custom(r.ty),
+                nullable: r.nullable == "YES",
+                default,
+                primary_key: false,
+                auto_increment: extra.contains("auto_increment"),
+            }
+        })
+        .collect();
+    Ok(TableShape {
+        table: Table {
+            name: table.to_owned(),
+            columns,
+            primary_key: Vec::new(),
+            constraints: Vec::new(),
+        },
+        indexes: Vec::new(),
+    })
+}
