@@ -445,7 +445,20 @@ impl Migrator {
             if step_transactions {
                 self.begin_write(conn, dialect)?;
             }
-            let rows = store.versions(conn)?.unwrap_or_default();
+            // Under a session lock (PostgreSQL, MySQL) no other runner can move the table
+            // between steps, so after the first read the rows are the ones this run wrote:
+            // one round trip less per migration. SQLite gives its write lock up between
+            // steps (and around a non-transactional migration), so it reads every time.
+            let rows = match expected.take() {
+                Some(rows) if dialect.session_lock() => {
+                    expected = Some(rows.clone());
+                    rows
+                }
+                previous => {
+                    expected = previous;
+                    store.versions(conn)?.unwrap_or_default()
+                }
+            };
             if expected.as_ref() != Some(&rows) {
                 let interrupted = store.interrupted(conn)?;
                 if !interrupted.is_empty() {

@@ -206,6 +206,23 @@ impl Store {
         delete: &[RevisionId],
         insert: &[RevisionId],
     ) -> Result<()> {
+        if let ([old], [new]) = (delete, insert) {
+            // The common step (a revision replacing its parent as the head): one statement
+            // instead of two.
+            let n = diesel::sql_query(self.sql(&format!(
+                "UPDATE {} SET version_num = ? WHERE version_num = ?",
+                self.version
+            )))
+            .bind::<Text, _>(new.as_str())
+            .bind::<Text, _>(old.as_str())
+            .execute(conn)?;
+            if n != 1 {
+                return Err(crate::Error::VersionTableChanged {
+                    revision: old.to_string(),
+                });
+            }
+            return Ok(());
+        }
         let delete_sql = self.sql(&format!(
             "DELETE FROM {} WHERE version_num = ?",
             self.version
