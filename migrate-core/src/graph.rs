@@ -49,14 +49,12 @@ pub struct Graph {
     pub(crate) up: Adjacency,
     /// Longest path from a base along `down`: an ancestor always has a smaller level.
     pub(crate) level: Vec<u32>,
-    /// Reachability intervals (GRAIL) from two depth-first traversals along `down`: if
-    /// `x` is an ancestor of `y`, each interval of `x` lies inside the same interval of
-    /// `y`. Most "is this an ancestor" questions are answered "no" without a search.
-    intervals: Vec<[u32; 3 * TRAVERSALS]>,
     heads: Vec<usize>,
     real_heads: Vec<usize>,
     bases: Vec<usize>,
-    topo: Vec<usize>,
+    pub(crate) topo: Vec<usize>,
+    /// Position of each revision in `topo`.
+    pub(crate) rank: Vec<u32>,
 }
 
 impl Graph {
@@ -90,7 +88,10 @@ impl Graph {
         for &i in &topo {
             level[i] = down[i].iter().map(|&d| level[d] + 1).max().unwrap_or(0);
         }
-        let intervals = intervals(&down, &up);
+        let mut rank = vec![0u32; n];
+        for (r, &x) in topo.iter().enumerate() {
+            rank[x] = r as u32;
+        }
 
         let heads = (0..n).filter(|&i| children[i].is_empty()).collect();
         let real_heads = (0..n).filter(|&i| up[i].is_empty()).collect();
@@ -105,11 +106,11 @@ impl Graph {
             down,
             up,
             level,
-            intervals,
             heads,
             real_heads,
             bases,
             topo,
+            rank,
         })
     }
 
@@ -291,21 +292,6 @@ impl Graph {
         &self.bases
     }
 
-    /// False when `x` is certainly not an ancestor-or-self of `y`; true when it may be.
-    #[inline]
-    pub(crate) fn may_reach(&self, y: usize, x: usize) -> bool {
-        let (a, b) = (&self.intervals[y], &self.intervals[x]);
-        (0..TRAVERSALS).all(|t| a[3 * t] <= b[3 * t] && b[3 * t + 1] <= a[3 * t + 1])
-    }
-
-    /// True when `x` is certainly an ancestor-or-self of `y`: it lies in `y`'s subtree of
-    /// one of the depth-first traversals.
-    #[inline]
-    pub(crate) fn surely_reaches(&self, y: usize, x: usize) -> bool {
-        let (a, b) = (&self.intervals[y], &self.intervals[x]);
-        (0..TRAVERSALS).any(|t| a[3 * t + 2] <= b[3 * t + 1] && b[3 * t + 1] <= a[3 * t + 1])
-    }
-
     /// Everything reachable from `starts` along `edges`, the starts included.
     pub(crate) fn reach(&self, starts: &[usize], edges: &Adjacency) -> Vec<bool> {
         let mut seen = vec![false; self.revisions.len()];
@@ -351,72 +337,6 @@ impl Graph {
         }
         set
     }
-}
-
-/// Number of GRAIL labellings: each one more rules out more non-ancestors.
-const TRAVERSALS: usize = 2;
-
-/// GRAIL labellings: depth-first post-order numbers along `down` from the revisions
-/// nothing needs, with roots and children visited in a different order each time, each
-/// with the smallest number below the revision (reachability can only stay inside
-/// `low..=post`) and the first number of its depth-first subtree (`start..=post` is
-/// certainly reachable).
-fn intervals(down: &Adjacency, up: &Adjacency) -> Vec<[u32; 3 * TRAVERSALS]> {
-    let n = down.len();
-    let mut out = vec![[0u32; 3 * TRAVERSALS]; n];
-    let mut post = vec![0u32; n];
-    let mut start = vec![0u32; n];
-    let mut low = vec![0u32; n];
-    let mut started = vec![false; n];
-    let mut stack: Vec<(usize, usize)> = Vec::new();
-    for pass in 0..TRAVERSALS {
-        let reversed = pass % 2 == 1;
-        // Passes 2 and 3 start from the middle of the root and child lists.
-        let rotate = |len: usize| if pass >= 2 { len / 2 } else { 0 };
-        started.fill(false);
-        let mut counter = 0u32;
-        let roots = (0..n).filter(|&i| up[i].is_empty());
-        let mut roots: Vec<usize> = if reversed {
-            roots.rev().collect()
-        } else {
-            roots.collect()
-        };
-        let shift = rotate(roots.len());
-        roots.rotate_left(shift);
-        for root in roots {
-            if started[root] {
-                continue;
-            }
-            started[root] = true;
-            start[root] = counter;
-            stack.push((root, 0));
-            while let Some(&mut (x, ref mut next)) = stack.last_mut() {
-                let children = &down[x];
-                if *next < children.len() {
-                    let len = children.len();
-                    let k = (rotate(len) + if reversed { len - 1 - *next } else { *next }) % len;
-                    *next += 1;
-                    let c = children[k];
-                    if !started[c] {
-                        started[c] = true;
-                        start[c] = counter;
-                        stack.push((c, 0));
-                    }
-                } else {
-                    stack.pop();
-                    post[x] = counter;
-                    counter += 1;
-                    low[x] = children.iter().map(|&c| low[c]).fold(post[x], u32::min);
-                }
-            }
-        }
-        for i in 0..n {
-            out[i][pass * 3] = low[i];
-            out[i][pass * 3 + 1] = post[i];
-            out[i][pass * 3 + 2] = start[i];
-        }
-    }
-    out
 }
 
 /// Kahn's algorithm over parents and dependencies, seeded in declaration order: a

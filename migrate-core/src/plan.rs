@@ -249,10 +249,25 @@ impl Graph {
     /// one line down as far as possible before switching to the line that still needs the
     /// next revision.
     ///
-    /// Alembic recomputes ancestor sets at every fork; here a counter of not-yet-emitted
-    /// children answers "does another line still need this revision" in constant time,
-    /// and only the choice among three or more lines searches the graph.
+    /// Alembic keeps the ancestor set of every line head and, when the current line
+    /// reaches a revision another line still needs, scans the lines in order for the
+    /// first one whose ancestors hold it. Here the same answers come from two pieces of
+    /// bookkeeping over the revisions not yet emitted:
+    ///
+    /// - `pending[x]`, how many of them directly need `x`: another line needs `x` exactly
+    ///   when this is not zero (every such revision lies below some line head, and a
+    ///   line head below `x` would close a cycle);
+    /// - `first[x]`, the smallest number of a line whose head is `x` or lies above it.
+    ///   Lines are numbered in creation order, and Alembic only ever appends lines, so
+    ///   the smallest number is the first line in list order. The line that needs a
+    ///   blocked `x` first is then the smallest `first` among its pending children.
+    ///
+    /// `first` only changes when a line stops reaching a revision, which happens where
+    /// a line leaves a merge or dependency point by one of several parents, or ends. Only
+    /// revisions whose `first` was that line are revisited, heads-first, so walking down
+    /// a plain line costs nothing beyond the step itself.
     pub(crate) fn topo_sort(&self, mut todo: Vec<bool>, heads: &[usize]) -> Vec<usize> {
+        const NONE: u32 = u32::MAX;
         let n = self.len();
         let mut pending = vec![0u32; n];
         for x in (0..n).filter(|&x| todo[x]) {
@@ -262,29 +277,49 @@ impl Graph {
                 }
             }
         }
-        let mut lines: Vec<usize> = heads.iter().copied().filter(|&h| todo[h]).collect();
-        lines.sort_unstable();
-        lines.dedup();
-        // Lines only ever get appended, so numbering them in creation order keeps `ids`
-        // sorted: "every line before this one" is "every line with a smaller id".
-        let mut ids: Vec<u32> = (0..lines.len() as u32).collect();
-        let mut next_id = lines.len() as u32;
-        let mut is_line = vec![false; n];
-        for &h in &lines {
-            is_line[h] = true;
+        let mut initial: Vec<usize> = heads.iter().copied().filter(|&h| todo[h]).collect();
+        initial.sort_unstable();
+        initial.dedup();
+        // Lines by number: their heads, and their neighbours in Alembic's list (lines are
+        // only ever appended, and removed from anywhere).
+        let mut head: Vec<usize> = initial;
+        let count = head.len() as u32;
+        let mut prev: Vec<u32> = (0..count)
+            .map(|l| l.checked_sub(1).unwrap_or(NONE))
+            .collect();
+        let mut next: Vec<u32> = (1..=count)
+            .map(|l| if l < count { l } else { NONE })
+            .collect();
+        let mut last = count.checked_sub(1).unwrap_or(NONE);
+        let mut alive = head.len();
+        // The line whose head a revision is.
+        let mut line_at = vec![NONE; n];
+        for (l, &h) in head.iter().enumerate() {
+            line_at[h] = l as u32;
         }
-        // A line's head only moves down, so a line that does not need a revision never
-        // will: for each blocked revision, the id below which every line was ruled out.
-        let mut ruled_out = vec![0u32; n];
-        let mut search = Search::new(n);
-        let mut out = Vec::new();
-        let mut at = 0;
-        while !lines.is_empty() {
-            let candidate = lines[at];
+        let mut first = vec![NONE; n];
+        for &y in self.topo.iter().rev() {
+            if todo[y] {
+                first[y] = self.up[y]
+                    .iter()
+                    .filter(|&&z| todo[z])
+                    .map(|&z| first[z])
+                    .fold(line_at[y], u32::min);
+            }
+        }
+        let mut redo = Redo::new(n);
+        let mut out = Vec::with_capacity(todo.iter().filter(|&&t| t).count());
+        let mut at: u32 = if alive > 0 { 0 } else { NONE };
+        while alive > 0 {
+            let candidate = head[at as usize];
             if pending[candidate] > 0 {
-                let from = ids.partition_point(|&id| id < ruled_out[candidate]);
-                at = self.line_needing(candidate, &lines, from, at, &todo, &mut search);
-                ruled_out[candidate] = ids[at];
+                at = self.up[candidate]
+                    .iter()
+                    .filter(|&&z| todo[z])
+                    .map(|&z| first[z])
+                    .min()
+                    .unwrap_or(NONE);
+                debug_assert!(at != NONE, "a blocked revision is needed by another line");
                 continue;
             }
             if todo[candidate] {
@@ -296,86 +331,155 @@ impl Graph {
                     }
                 }
             }
-            is_line[candidate] = false;
-            let next: Vec<usize> = self.down[candidate]
-                .iter()
-                .copied()
-                .filter(|&d| todo[d] && !is_line[d])
-                .collect();
-            match next.split_first() {
-                None => {
-                    lines.remove(at);
-                    ids.remove(at);
-                    at = at.saturating_sub(1);
+            line_at[candidate] = NONE;
+            let line = at;
+            // Where the line moves on: its `first` stays `line`.
+            let mut moved_to = None;
+            for &d in &self.down[candidate] {
+                if !todo[d] || line_at[d] != NONE {
+                    continue;
                 }
-                Some((&first, rest)) => {
-                    lines[at] = first;
-                    is_line[first] = true;
-                    for &r in rest {
-                        lines.push(r);
-                        ids.push(next_id);
-                        next_id += 1;
-                        is_line[r] = true;
+                if moved_to.is_none() {
+                    head[line as usize] = d;
+                    line_at[d] = line;
+                    moved_to = Some(d);
+                } else {
+                    let l = head.len() as u32;
+                    head.push(d);
+                    prev.push(last);
+                    next.push(NONE);
+                    if last != NONE {
+                        next[last as usize] = l;
                     }
+                    last = l;
+                    alive += 1;
+                    line_at[d] = l;
                 }
             }
+            if moved_to.is_none() {
+                let (p, q) = (prev[line as usize], next[line as usize]);
+                if p != NONE {
+                    next[p as usize] = q;
+                }
+                if q != NONE {
+                    prev[q as usize] = p;
+                } else {
+                    last = p;
+                }
+                alive -= 1;
+                // Alembic steps back to the previous line, or stays at the front.
+                at = if p != NONE { p } else { q };
+            }
+            // `candidate` needed nothing pending, so `first[candidate]` was `line`: only
+            // revisions whose first line was `line` can change.
+            for &d in &self.down[candidate] {
+                if Some(d) != moved_to {
+                    redo.queue(self, line, d, &todo, &first);
+                }
+            }
+            redo.run(self, line, &todo, &line_at, &mut first);
         }
         out
     }
+}
 
-    /// The first line from `from` on (other than `at`) whose head has `candidate` as an
-    /// ancestor.
-    ///
-    /// Searches down from each line head in order, skipping heads whose reachability
-    /// intervals rule `candidate` out and pruning the same way inside the search. The
-    /// search stays within revisions not yet emitted: a path from a line head down to
-    /// `candidate` never leaves them.
-    fn line_needing(
-        &self,
-        candidate: usize,
-        lines: &[usize],
-        from: usize,
-        at: usize,
-        todo: &[bool],
-        search: &mut Search,
-    ) -> usize {
-        let floor = self.level[candidate];
-        search.begin();
-        let mut last = at;
-        let mut stack: Vec<usize> = Vec::new();
-        for (j, &head) in lines.iter().enumerate().skip(from) {
-            if j == at || !self.may_reach(head, candidate) {
-                continue;
-            }
-            last = j;
-            if self.surely_reaches(head, candidate) {
-                return j;
-            }
-            if !search.visit(head) {
-                continue;
-            }
-            stack.clear();
-            stack.push(head);
-            while let Some(y) = stack.pop() {
-                for &d in &self.down[y] {
-                    if d == candidate {
-                        return j;
-                    }
-                    if todo[d]
-                        && self.level[d] > floor
-                        && self.may_reach(d, candidate)
-                        && search.visit(d)
-                    {
-                        if self.surely_reaches(d, candidate) {
-                            return j;
-                        }
-                        stack.push(d);
-                    }
+/// Recomputes `first` (see [`Graph::topo_sort`]) after line `gone` stopped reaching some
+/// revisions: children before parents, so that each revision is recomputed once, and
+/// only as far down as values change.
+struct Redo {
+    /// Queued revisions by topological rank; a revision's children and dependants rank
+    /// above it, so popping the highest rank first visits children first.
+    queue: RankSet,
+}
+
+impl Redo {
+    fn new(n: usize) -> Self {
+        Self {
+            queue: RankSet::new(n),
+        }
+    }
+
+    /// Queues `d` if it may have depended on line `gone`.
+    fn queue(&mut self, g: &Graph, gone: u32, d: usize, todo: &[bool], first: &[u32]) {
+        if todo[d] && first[d] == gone {
+            self.queue.insert(g.rank[d] as usize);
+        }
+    }
+
+    fn run(&mut self, g: &Graph, gone: u32, todo: &[bool], line_at: &[u32], first: &mut [u32]) {
+        while let Some(r) = self.queue.pop_last() {
+            let y = g.topo[r];
+            let now = g.up[y]
+                .iter()
+                .filter(|&&z| todo[z])
+                .map(|&z| first[z])
+                .fold(line_at[y], u32::min);
+            if now != first[y] {
+                first[y] = now;
+                for &d in &g.down[y] {
+                    self.queue(g, gone, d, todo, first);
                 }
             }
         }
-        debug_assert!(false, "a blocked revision is needed by another line");
-        last
+    }
+}
+
+/// A set of numbers below a fixed bound with constant-time insertion and removal of the
+/// largest: a bitmap with one summary bit per non-empty word, level over level.
+struct RankSet {
+    /// `levels[0]` has one bit per number; each next level one bit per word of the one
+    /// before; the last level is a single word.
+    levels: Vec<Vec<u64>>,
+}
+
+impl RankSet {
+    fn new(bound: usize) -> Self {
+        let mut levels = Vec::new();
+        let mut len = bound.max(1);
+        loop {
+            let words = len.div_ceil(64);
+            levels.push(vec![0u64; words]);
+            if words == 1 {
+                break;
+            }
+            len = words;
+        }
+        RankSet { levels }
+    }
+
+    fn insert(&mut self, mut x: usize) {
+        for level in &mut self.levels {
+            let (word, bit) = (x / 64, x % 64);
+            let was = level[word];
+            level[word] = was | 1 << bit;
+            if was != 0 {
+                // The levels above already know this word is non-empty.
+                return;
+            }
+            x = word;
+        }
+    }
+
+    fn pop_last(&mut self) -> Option<usize> {
+        let top = self.levels.len() - 1;
+        if self.levels[top][0] == 0 {
+            return None;
+        }
+        let mut x = 0;
+        for level in self.levels.iter().rev() {
+            let word = level[x];
+            x = x * 64 + (63 - word.leading_zeros() as usize);
+        }
+        let found = x;
+        for level in &mut self.levels {
+            let (word, bit) = (x / 64, x % 64);
+            level[word] &= !(1 << bit);
+            if level[word] != 0 {
+                break;
+            }
+            x = word;
+        }
+        Some(found)
     }
 }
 
@@ -631,5 +735,113 @@ impl<'g> Table<'g> {
             }
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{History, Shape};
+
+    /// Alembic's `_topological_sort` as written: an ancestor set per line head, and a
+    /// scan of the lines in order whenever the current line may have to wait.
+    fn alembic_topo_sort(g: &Graph, todo: &[bool], heads: &[usize]) -> Vec<usize> {
+        let mut todo = todo.to_vec();
+        let ancestors = |h: usize| g.reach(&[h], &g.down);
+        let mut lines: Vec<usize> = heads.iter().copied().filter(|&h| todo[h]).collect();
+        lines.sort_unstable();
+        lines.dedup();
+        let mut sets: Vec<Vec<bool>> = lines.iter().map(|&h| ancestors(h)).collect();
+        let mut out = Vec::new();
+        let mut at = 0;
+        while !lines.is_empty() {
+            let candidate = lines[at];
+            if let Some(j) = (0..lines.len()).find(|&j| j != at && sets[j][candidate]) {
+                at = j;
+                continue;
+            }
+            if todo[candidate] {
+                out.push(candidate);
+                todo[candidate] = false;
+            }
+            let add: Vec<usize> = g.down[candidate]
+                .iter()
+                .copied()
+                .filter(|&d| todo[d] && !lines.contains(&d))
+                .collect();
+            if add.is_empty() {
+                lines.remove(at);
+                sets.remove(at);
+                at = at.saturating_sub(1);
+            } else {
+                lines[at] = add[0];
+                sets[at] = ancestors(add[0]);
+                for &r in &add[1..] {
+                    lines.push(r);
+                    sets.push(ancestors(r));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn topological_sort_matches_alembic_on_generated_histories() {
+        let mut compared = 0;
+        for seed in 0..24 {
+            let shape = if seed % 4 == 3 {
+                Shape::chain(200)
+            } else {
+                Shape::branchy(300 + 50 * seed as usize)
+            };
+            let g = Graph::new(History::new(shape, seed).generate()).unwrap();
+            let n = g.len();
+            let pick = |k: u64| (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 33) as usize % n;
+            for round in 0..12u64 {
+                let k = seed * 100 + round;
+                let targets = [pick(k), pick(k + 7), pick(k + 13)];
+                let targets = &targets[..1 + round as usize % 3];
+                let current = [pick(k + 3), pick(k + 5)];
+                let current = &current[..round as usize % 3];
+                // Upgrade: what the targets need and the current rows do not have.
+                let applied = g.ancestors_of(current);
+                let up: Vec<bool> = g
+                    .ancestors_of(targets)
+                    .iter()
+                    .zip(&applied)
+                    .map(|(&r, &a)| r && !a)
+                    .collect();
+                assert_eq!(
+                    g.topo_sort(up.clone(), targets),
+                    alembic_topo_sort(&g, &up, targets),
+                    "upgrade, seed {seed}, round {round}"
+                );
+                // Downgrade: what the rows hold above the roots.
+                let rows: Vec<usize> = if round % 2 == 0 {
+                    g.real_heads_idx().to_vec()
+                } else {
+                    targets.to_vec()
+                };
+                let applied = g.ancestors_of(&rows);
+                let roots = if round % 3 == 0 {
+                    g.bases_idx().to_vec()
+                } else {
+                    g.children[pick(k + 11)].to_vec()
+                };
+                let down: Vec<bool> = g
+                    .descendants_of(&roots)
+                    .iter()
+                    .zip(&applied)
+                    .map(|(&d, &a)| d && a)
+                    .collect();
+                assert_eq!(
+                    g.topo_sort(down.clone(), &rows),
+                    alembic_topo_sort(&g, &down, &rows),
+                    "downgrade, seed {seed}, round {round}"
+                );
+                compared += 2;
+            }
+        }
+        assert_eq!(compared, 24 * 12 * 2);
     }
 }
