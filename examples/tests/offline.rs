@@ -248,3 +248,25 @@ fn a_typed_migration_without_fallback_names_itself() {
     assert!(sql.contains("BEGIN;") && sql.contains("COMMIT;"));
     assert!(!sql.contains("CREATE TABLE \"videos\""), "{sql}");
 }
+
+#[test]
+fn sql_flags_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::cargo_bin("video-catalog")
+            .unwrap()
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .args(args)
+            .assert()
+    };
+    // `--dialect` alone is a usage error.
+    run(&["upgrade", "head", "--dialect", "postgres"]).code(2);
+    // A downgrade script needs the revision to start from.
+    let out = run(&["downgrade", "base", "--sql", "--dialect", "sqlite"]).code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("START:TARGET"), "{stderr}");
+    // An unknown start is reported like an unknown target.
+    run(&["upgrade", "nope:head", "--sql", "--dialect", "sqlite"]).code(2);
+    assert!(!dir.path().join("migrate.sqlite3").exists());
+}

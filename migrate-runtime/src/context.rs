@@ -285,25 +285,31 @@ impl<'a> MigrationContext<'a> {
     fn run(&mut self, ops: &[Operation]) -> Result<()> {
         match &mut self.sink {
             Sink::Online { conn, renderer } => {
-                #[cfg(feature = "sqlite")]
-                if let Some(table) = renderer.rebuild_table(ops) {
-                    renderer.learn(crate::schema::introspect::table_shape(conn, table)?);
-                }
-                #[cfg(feature = "mysql")]
-                for op in ops {
-                    if let Operation::AlterColumn { table, column, .. } = op
-                        && renderer.backend() == Backend::Mysql
-                        && !renderer.knows_column(table, column)
-                    {
-                        renderer.learn(crate::schema::introspect_mysql::table_shape(conn, table)?);
+                // Segment by segment: a rebuild reads the table as the statements before
+                // it left it (a column renamed in place, say).
+                for range in renderer.segments(ops) {
+                    let ops = &ops[range];
+                    #[cfg(feature = "sqlite")]
+                    if let Some(table) = renderer.rebuild_table(ops) {
+                        renderer.learn(crate::schema::introspect::table_shape(conn, table)?);
                     }
-                }
-                for sql in renderer.render(ops)? {
-                    conn.batch_execute(&sql)?;
-                }
-                #[cfg(feature = "sqlite")]
-                if let Some(table) = renderer.rebuild_table(ops) {
-                    check_foreign_keys(conn, Some(table))?;
+                    #[cfg(feature = "mysql")]
+                    for op in ops {
+                        if let Operation::AlterColumn { table, column, .. } = op
+                            && renderer.backend() == Backend::Mysql
+                            && !renderer.knows_column(table, column)
+                        {
+                            renderer
+                                .learn(crate::schema::introspect_mysql::table_shape(conn, table)?);
+                        }
+                    }
+                    for sql in renderer.render(ops)? {
+                        conn.batch_execute(&sql)?;
+                    }
+                    #[cfg(feature = "sqlite")]
+                    if let Some(table) = renderer.rebuild_table(ops) {
+                        check_foreign_keys(conn, Some(table))?;
+                    }
                 }
             }
             Sink::Offline {

@@ -175,3 +175,46 @@ fn a_rebuild_that_breaks_a_foreign_key_fails_and_rolls_back() {
         "the failed migration was recorded"
     );
 }
+
+#[test]
+fn a_rename_before_a_rebuild_is_seen_by_the_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    let rename_then_alter = custom("b", &["a"], |ctx| {
+        // The index on `name` follows the rename in place; the rebuild that follows must
+        // re-create it with the new name.
+        ctx.rename_column("authors", "name", "full_name")?;
+        ctx.alter_column(
+            "authors",
+            "full_name",
+            AlterColumn::new().ty(ColumnType::Varchar(200)),
+        )?;
+        ctx.drop_column("authors", "rating")
+    });
+    let migrator = Migrator::new(MigrationSet::new(vec![schema(), rename_then_alter]).unwrap());
+    migrator.upgrade(&mut conn, "head").unwrap();
+    let info = introspect::table(&mut conn, "authors");
+    assert_eq!(info.column_names(), ["id", "full_name"]);
+    assert_eq!(info.column("full_name").ty, "varchar(200)");
+    assert_eq!(info.indexes["ix_authors_name"].columns, ["full_name"]);
+    assert_eq!(row_count(&mut conn, "books"), 4);
+
+    // The same migrations rendered offline and run by sqlite3 give the same schema.
+    let script = migrator
+        .upgrade_sql(migrate_runtime::Backend::Sqlite, None, "head")
+        .unwrap();
+    let offline = dir.path().join("offline.sqlite3");
+    let mut child = std::process::Command::new("sqlite3")
+        .arg("-bail")
+        .arg(&offline)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("sqlite3 is installed");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), script.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success(), "{script}");
+    let mut offline = AnyConnection::open(&DatabaseUrl::sqlite_file(&offline)).unwrap();
+    assert_eq!(
+        introspect::database(&mut offline),
+        introspect::database(&mut conn)
+    );
+}

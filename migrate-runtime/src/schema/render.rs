@@ -79,38 +79,52 @@ impl Renderer {
     /// the table's shape (created earlier through this renderer, or [`Renderer::learn`]ed).
     pub fn render(&mut self, ops: &[Operation]) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        let mut i = 0;
-        while i < ops.len() {
-            let op = &ops[i];
-            if self.backend == Backend::Sqlite && !sqlite::in_place(op) {
-                let table = op.table().unwrap_or_default().to_owned();
-                // The rebuild takes every following operation on the same table that it
-                // can fold in; a rename or a data operation ends it.
-                let mut end = i + 1;
-                while end < ops.len()
-                    && ops[end].table() == Some(&table)
-                    && rebuild::foldable(&ops[end])
-                {
-                    end += 1;
-                }
-                let shape = self.catalog.get(&table).ok_or_else(|| {
-                    Error::Schema(format!(
-                        "SQLite cannot alter table `{table}` in place and its shape is unknown, \
-                         so it cannot be rebuilt; offline, only tables created by typed \
-                         operations earlier in the same script can be rebuilt"
-                    ))
-                })?;
-                let (shape, sql) = rebuild::rebuild(self, shape, &ops[i..end])?;
-                self.catalog.insert(shape);
-                out.extend(sql);
-                i = end;
-                continue;
-            }
-            out.extend(self.render_one(op)?);
-            self.catalog.apply(op);
-            i += 1;
+        for range in self.segments(ops) {
+            out.extend(self.render_segment(&ops[range])?);
         }
         Ok(out)
+    }
+
+    /// How [`Renderer::render`] groups `ops`: one operation rendered in place, or, on
+    /// SQLite, one table rebuild taking every following operation on the same table it
+    /// can fold in (a rename or a data operation ends it). Online, each rebuild segment
+    /// needs the table's shape as it is after the segments before it.
+    pub fn segments(&self, ops: &[Operation]) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < ops.len() {
+            let mut end = i + 1;
+            if self.backend == Backend::Sqlite && !sqlite::in_place(&ops[i]) {
+                let table = ops[i].table();
+                while end < ops.len() && ops[end].table() == table && rebuild::foldable(&ops[end]) {
+                    end += 1;
+                }
+            }
+            out.push(i..end);
+            i = end;
+        }
+        out
+    }
+
+    /// Renders one segment of [`Renderer::segments`].
+    fn render_segment(&mut self, ops: &[Operation]) -> Result<Vec<String>> {
+        let first = &ops[0];
+        if self.backend == Backend::Sqlite && !sqlite::in_place(first) {
+            let table = first.table().unwrap_or_default().to_owned();
+            let shape = self.catalog.get(&table).ok_or_else(|| {
+                Error::Schema(format!(
+                    "SQLite cannot alter table `{table}` in place and its shape is unknown, \
+                     so it cannot be rebuilt; offline, only tables created by typed \
+                     operations earlier in the same script can be rebuilt"
+                ))
+            })?;
+            let (shape, sql) = rebuild::rebuild(self, shape, ops)?;
+            self.catalog.insert(shape);
+            return Ok(sql);
+        }
+        let sql = self.render_one(first)?;
+        self.catalog.apply(first);
+        Ok(sql)
     }
 
     fn render_one(&self, op: &Operation) -> Result<Vec<String>> {
