@@ -371,13 +371,24 @@ fn normalize(topo: &[usize], parents: &Adjacency, deps: &Adjacency) -> Adjacency
     let n = parents.len();
     // Whether each dependency entry survives normalisation, aligned with `deps`.
     let mut keep = vec![true; deps.targets.len()];
-    if !keep.is_empty() {
-        // Sorted dependency ids declared by strict `revises` ancestors.
+    // Only a revision that two or more revisions depend on can be implied by an
+    // ancestor's dependency: the sets below follow those alone, so histories whose
+    // dependencies are all distinct skip the work.
+    let mut dependants = vec![0u32; n];
+    for &d in &deps.targets {
+        dependants[d] += 1;
+    }
+    let shared = |d: &usize| dependants[*d] > 1;
+    if deps.targets.iter().any(shared) {
+        // Sorted shared dependencies declared by strict `revises` ancestors.
         let mut inherited: Vec<Option<Rc<Vec<usize>>>> = vec![None; n];
+        let mut own = Vec::new();
         for &i in topo {
             let mut acc: Option<Rc<Vec<usize>>> = None;
             for &p in &parents[i] {
-                let from_parent = with_own(&inherited[p], &deps[p]);
+                own.clear();
+                own.extend(deps[p].iter().copied().filter(shared));
+                let from_parent = with_own(&inherited[p], &own);
                 acc = union(acc, from_parent);
             }
             for k in deps.range(i) {
@@ -388,6 +399,12 @@ fn normalize(topo: &[usize], parents: &Adjacency, deps: &Adjacency) -> Adjacency
                 keep[k] = !implied && !parents[i].contains(&d);
             }
             inherited[i] = acc;
+        }
+    } else {
+        for i in 0..n {
+            for k in deps.range(i) {
+                keep[k] = !parents[i].contains(&deps.targets[k]);
+            }
         }
     }
     Adjacency::from_fn(n, |i, out| {
