@@ -84,6 +84,10 @@ fn create_table_with_every_kind_of_constraint() {
             b.constraints.get("ck_books_pages").map(String::as_str),
             Some("CHECK")
         );
+        assert_eq!(
+            b.foreign_keys["fk_books_author"],
+            ("CASCADE".to_owned(), "NO ACTION".to_owned())
+        );
 
         // The constraints hold.
         with_ctx(&mut conn, |ctx| {
@@ -328,7 +332,8 @@ fn index_and_constraint_operations() {
             ctx.add_constraint(
                 "books",
                 Constraint::foreign_key("fk_books_author", ["author_id"], "authors", ["id"])
-                    .on_delete(Action::Cascade),
+                    .on_delete(Action::Restrict)
+                    .on_update(Action::Cascade),
             )?;
             ctx.add_constraint("books", Constraint::check("ck_books_year", "year > 0"))?;
             ctx.add_constraint(
@@ -361,6 +366,10 @@ fn index_and_constraint_operations() {
                 "{info:#?}"
             );
         }
+        assert_eq!(
+            info.foreign_keys["fk_books_author"],
+            ("RESTRICT".to_owned(), "CASCADE".to_owned())
+        );
         // The indexes survived the SQLite rebuilds the constraints caused.
         assert_eq!(
             info.indexes

@@ -49,6 +49,8 @@ pub struct TableInfo {
     pub indexes: BTreeMap<String, IndexInfo>,
     /// Named constraints: name to kind (`UNIQUE`, `FOREIGN KEY`, `CHECK`).
     pub constraints: BTreeMap<String, String>,
+    /// Named foreign keys: name to (`ON DELETE`, `ON UPDATE`) rules, upper case.
+    pub foreign_keys: BTreeMap<String, (String, String)>,
 }
 
 impl TableInfo {
@@ -188,11 +190,78 @@ pub fn table(conn: &mut AnyConnection, table: &str) -> TableInfo {
         .map(|r| (r.a.unwrap_or_default(), r.b.unwrap_or_default()))
         .collect(),
     };
+    let foreign_keys = match backend {
+        Backend::Sqlite => sqlite_foreign_keys(conn, table),
+        Backend::Postgres => rows(
+            conn,
+            "SELECT tc.constraint_name::text AS a, rc.delete_rule::text AS b, \
+             rc.update_rule::text AS c, NULL AS d \
+             FROM information_schema.referential_constraints rc \
+             JOIN information_schema.table_constraints tc \
+             ON tc.constraint_name = rc.constraint_name \
+             AND tc.constraint_schema = rc.constraint_schema \
+             WHERE tc.table_schema = current_schema() AND tc.table_name = $1",
+            table,
+        )
+        .into_iter()
+        .map(fk_row)
+        .collect(),
+        _ => rows(
+            conn,
+            "SELECT CONSTRAINT_NAME AS a, DELETE_RULE AS b, UPDATE_RULE AS c, NULL AS d \
+             FROM information_schema.REFERENTIAL_CONSTRAINTS \
+             WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+            table,
+        )
+        .into_iter()
+        .map(fk_row)
+        .collect(),
+    };
     TableInfo {
         columns,
         indexes,
         constraints,
+        foreign_keys,
     }
+}
+
+fn fk_row(r: Row) -> (String, (String, String)) {
+    (
+        r.a.unwrap_or_default(),
+        (
+            r.b.unwrap_or_default().to_uppercase(),
+            r.c.unwrap_or_default().to_uppercase(),
+        ),
+    )
+}
+
+#[cfg(feature = "sqlite")]
+fn sqlite_foreign_keys(
+    conn: &mut AnyConnection,
+    table: &str,
+) -> BTreeMap<String, (String, String)> {
+    use migrate_runtime::schema::{Action, ConstraintKind};
+    let shape = migrate_runtime::schema::sqlite_table_shape(conn, table).unwrap();
+    let rule = |a: Option<Action>| a.unwrap_or(Action::NoAction).as_sql().to_owned();
+    shape
+        .table
+        .constraints
+        .into_iter()
+        .filter_map(|c| match c.kind {
+            ConstraintKind::ForeignKey(fk) => {
+                Some((c.name?, (rule(fk.on_delete), rule(fk.on_update))))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn sqlite_foreign_keys(
+    _conn: &mut AnyConnection,
+    _table: &str,
+) -> BTreeMap<String, (String, String)> {
+    unreachable!("SQLite connections need the sqlite feature")
 }
 
 #[cfg(feature = "sqlite")]
