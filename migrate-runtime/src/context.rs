@@ -54,7 +54,9 @@ pub struct MigrationContext<'a> {
 }
 
 impl<'a> MigrationContext<'a> {
-    /// A context running `revision` in `direction` on `conn`.
+    /// A context running `revision` in `direction` on `conn`. The executor builds these;
+    /// code that builds its own calls [`MigrationContext::flush`] at the end, since on
+    /// SQLite operations wait in a buffer for the rest of their table's batch.
     pub fn new(
         conn: &'a mut AnyConnection,
         revision: &'a RevisionId,

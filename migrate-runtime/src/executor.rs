@@ -15,6 +15,13 @@
 //!    `succeeded` or `failed` afterwards, so a crash or failure cannot go unnoticed.
 //!    Later runs refuse with [`Error::Interrupted`] until `stamp` resolves the row.
 //!
+//! On SQLite, when foreign-key enforcement is on, the run turns it off (SQLite ignores the
+//! switch inside a transaction, and a table rebuild drops the old table, which would fire
+//! the `ON DELETE` actions of the tables referencing it) and every migration runs
+//! `PRAGMA foreign_key_check` before it commits, so violations still fail the migration;
+//! the actions themselves (`CASCADE`, `SET NULL`) do not fire for rows a migration
+//! deletes. Enforcement is turned back on when the run ends.
+//!
 //! Known limits: on SQLite a non-transactional migration gives up the write lock while it
 //! runs, so a concurrent runner arriving meanwhile stops with [`Error::Interrupted`]
 //! instead of waiting. On MySQL every failure blocks later runs, even one InnoDB rolled

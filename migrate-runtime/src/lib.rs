@@ -74,6 +74,34 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Schema operations and offline SQL
+//!
+//! Besides raw SQL, the [`MigrationContext`] has typed operations (`create_table`,
+//! `add_column`, `alter_column`, `create_index`, `add_constraint`, `bulk_insert`, ...; see
+//! [`schema`]) rendered for the backend they run on, with automatic table rebuilds on
+//! SQLite. [`Migrator::upgrade_sql`] and [`Migrator::downgrade_sql`] render a run as an SQL
+//! script for a dialect without a database (the CLI's `--sql`):
+//!
+//! ```
+//! use migrate_runtime::prelude::*;
+//! use migrate_runtime::{Migration, MigrationFn, MigrationSet, Migrator, RevisionId};
+//!
+//! let create = Migration::new(
+//!     RevisionId::new("0001_create_users")?,
+//!     MigrationFn::new(|ctx| {
+//!         ctx.create_table(
+//!             Table::new("users")
+//!                 .column(Column::new("id", ColumnType::BigInt).primary_key().auto_increment())
+//!                 .column(Column::new("email", ColumnType::Varchar(255)).not_null()),
+//!         )
+//!     }),
+//! );
+//! let migrator = Migrator::new(MigrationSet::new(vec![create])?);
+//! let sql = migrator.upgrade_sql(Backend::Mysql, None, "head")?;
+//! assert!(sql.contains("`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Transactions and failures
 //!
 //! By default each migration runs in its own transaction together with its version-table

@@ -8,6 +8,17 @@
 //! expressions, partial-index predicates, [`DefaultValue::Expression`],
 //! [`ColumnType::Custom`] and [`Operation::Execute`], all written by the migration's
 //! author.
+//!
+//! Limits:
+//! - Names are single identifiers (no `schema.table`); PostgreSQL and MySQL refuse names
+//!   longer than they keep rather than truncating them.
+//! - A SQLite rebuild re-creates the table's columns, primary key, unique, check and
+//!   foreign-key constraints and indexes; triggers and views that name the table are not
+//!   re-created (SQLite refuses the rename while a view names a dropped table). In a
+//!   migration marked `transactional = false` the rebuild's statements are not atomic.
+//! - Offline, a rebuild (SQLite) or a column restatement (MySQL) knows a table only from
+//!   the typed operations of the migrations from `base` to the end of the script; a table
+//!   created or changed with raw SQL is not tracked.
 
 mod model;
 mod mysql;

@@ -588,7 +588,7 @@ impl AlterColumn {
 }
 
 /// One schema operation. Built by the [`MigrationContext`](crate::MigrationContext)
-/// methods; rendered by [`render`](super::render).
+/// methods; rendered by [`Renderer`](super::Renderer).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Operation {
