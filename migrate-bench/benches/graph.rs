@@ -2,7 +2,10 @@
 //! history, resolving targets, planning upgrade and downgrade, at 1k, 10k and 100k
 //! revisions, so that the growth can be read off the three sizes.
 
-#![allow(missing_docs, reason = "criterion_group! generates an undocumented function")]
+#![allow(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented function"
+)]
 
 use std::hint::black_box;
 

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use diesel::Connection;
 use diesel::migration::MigrationSource;
-use diesel::{Connection, MysqlConnection, PgConnection, SqliteConnection};
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use migrate_runtime::{AnyConnection, DatabaseUrl, Migrator, Options, TransactionMode};
 
@@ -75,15 +75,27 @@ pub fn migrate(url: &str, n: usize, op: Op) -> Result<(), BoxError> {
 /// `UpgradeAll` wraps diesel's run in one outer transaction (its per-migration
 /// transactions become savepoints).
 pub fn diesel(url: &str, dir: &Path, op: Op) -> Result<(), BoxError> {
-    match DatabaseUrl::parse(url)?.backend() {
-        migrate_runtime::Backend::Sqlite => {
-            let path = DatabaseUrl::parse(url)?.sqlite_path().to_owned();
-            diesel_run(&mut SqliteConnection::establish(&path)?, dir, op)
-        }
+    let parsed = DatabaseUrl::parse(url)?;
+    match parsed.backend() {
+        #[cfg(feature = "sqlite")]
+        migrate_runtime::Backend::Sqlite => diesel_run(
+            &mut diesel::SqliteConnection::establish(parsed.sqlite_path())?,
+            dir,
+            op,
+        ),
+        #[cfg(feature = "postgres")]
         migrate_runtime::Backend::Postgres => {
-            diesel_run(&mut PgConnection::establish(url)?, dir, op)
+            diesel_run(&mut diesel::PgConnection::establish(url)?, dir, op)
         }
-        _ => diesel_run(&mut MysqlConnection::establish(url)?, dir, op),
+        #[cfg(feature = "mysql")]
+        migrate_runtime::Backend::Mysql => {
+            diesel_run(&mut diesel::MysqlConnection::establish(url)?, dir, op)
+        }
+        #[allow(
+            unreachable_patterns,
+            reason = "reachable when a backend feature is off"
+        )]
+        other => Err(format!("this build has no {other} support").into()),
     }
 }
 

@@ -7,11 +7,15 @@
 
 pub mod child;
 pub mod compile;
+#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub mod databases;
 pub mod plot;
 pub mod pure;
+#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub mod report;
 pub mod stats;
+#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub mod suite;
 pub mod workload;
 
 /// The error type of the suite: a message for a human, the suite stops on the first one.

@@ -615,7 +615,10 @@ pub fn markdown(
          pays one process start and one connection. The migrate and diesel_migrations \
          children report their peak RSS (`VmHWM`). Each round uses fresh databases \
          (`CREATE DATABASE`, or a new SQLite file in the temp folder) and rotates the order \
-         of the tools. Every N runs the same SQL: each migration creates a table of three \
+         of the tools; each no-op figure runs five times per round, interleaved with its floors, \
+         and the round keeps the median. migrate, diesel_migrations and the in-binary floor \
+         run from a build of this crate with only the measured backend's feature, as an \
+         application of that backend would link. Every N runs the same SQL: each migration creates a table of three \
          columns and an index on one of them; its downgrade drops the table. migrate's \
          migrations are built at runtime with `Migration::new` in the measured process; \
          diesel_migrations reads the same SQL from `up.sql`/`down.sql` folders with \
