@@ -262,10 +262,10 @@ impl Graph {
     ///   the smallest number is the first line in list order. The line that needs a
     ///   blocked `x` first is then the smallest `first` among its pending children.
     ///
-    /// `first` only changes when a line stops reaching a revision, which happens where
-    /// a line leaves a merge or dependency point by one of several parents, or ends. Only
-    /// revisions whose `first` was that line are revisited, heads-first, so walking down
-    /// a plain line costs nothing beyond the step itself.
+    /// `first` is kept lazily: an emitted revision marks the revisions below it stale,
+    /// and before each question only the stale revisions ranked above the blocked one are
+    /// recomputed (`refresh`). Walking down a plain line changes no value,
+    /// so it costs one recomputation per step at most.
     pub(crate) fn topo_sort(&self, mut todo: Vec<bool>, heads: &[usize]) -> Vec<usize> {
         const NONE: u32 = u32::MAX;
         let n = self.len();
@@ -307,12 +307,20 @@ impl Graph {
                     .fold(line_at[y], u32::min);
             }
         }
-        let mut redo = Redo::new(n);
+        // Revisions whose `first` may be out of date, by topological rank.
+        let mut stale = RankSet::new(n);
         let mut out = Vec::with_capacity(todo.iter().filter(|&&t| t).count());
         let mut at: u32 = if alive > 0 { 0 } else { NONE };
         while alive > 0 {
             let candidate = head[at as usize];
             if pending[candidate] > 0 {
+                self.refresh(
+                    &mut stale,
+                    self.rank[candidate],
+                    &todo,
+                    &line_at,
+                    &mut first,
+                );
                 at = self.up[candidate]
                     .iter()
                     .filter(|&&z| todo[z])
@@ -370,54 +378,47 @@ impl Graph {
                 // Alembic steps back to the previous line, or stays at the front.
                 at = if p != NONE { p } else { q };
             }
-            // `candidate` needed nothing pending, so `first[candidate]` was `line`: only
-            // revisions whose first line was `line` can change.
+            // The revisions below lost a pending child and may have gained a line.
             for &d in &self.down[candidate] {
-                if Some(d) != moved_to {
-                    redo.queue(self, line, d, &todo, &first);
+                if todo[d] {
+                    stale.insert(self.rank[d] as usize);
                 }
             }
-            redo.run(self, line, &todo, &line_at, &mut first);
         }
         out
     }
-}
 
-/// Recomputes `first` (see [`Graph::topo_sort`]) after line `gone` stopped reaching some
-/// revisions: children before parents, so that each revision is recomputed once, and
-/// only as far down as values change.
-struct Redo {
-    /// Queued revisions by topological rank; a revision's children and dependants rank
-    /// above it, so popping the highest rank first visits children first.
-    queue: RankSet,
-}
-
-impl Redo {
-    fn new(n: usize) -> Self {
-        Self {
-            queue: RankSet::new(n),
-        }
-    }
-
-    /// Queues `d` if it may have depended on line `gone`.
-    fn queue(&mut self, g: &Graph, gone: u32, d: usize, todo: &[bool], first: &[u32]) {
-        if todo[d] && first[d] == gone {
-            self.queue.insert(g.rank[d] as usize);
-        }
-    }
-
-    fn run(&mut self, g: &Graph, gone: u32, todo: &[bool], line_at: &[u32], first: &mut [u32]) {
-        while let Some(r) = self.queue.pop_last() {
-            let y = g.topo[r];
-            let now = g.up[y]
+    /// Brings `first` up to date for every revision ranked above `floor`, which is all a
+    /// revision of that rank needs from its children. Stale revisions are recomputed
+    /// highest rank first, so each one reads final values from its children, and a
+    /// change is passed down only to the revisions whose value came from the old one.
+    /// Lower revisions stay stale until a later question reaches them, by which time a
+    /// line has often walked through them and they need no work at all.
+    fn refresh(
+        &self,
+        stale: &mut RankSet,
+        floor: u32,
+        todo: &[bool],
+        line_at: &[u32],
+        first: &mut [u32],
+    ) {
+        while let Some(r) = stale.pop_last_above(floor as usize) {
+            let y = self.topo[r];
+            if !todo[y] {
+                continue;
+            }
+            let now = self.up[y]
                 .iter()
                 .filter(|&&z| todo[z])
                 .map(|&z| first[z])
                 .fold(line_at[y], u32::min);
-            if now != first[y] {
+            let old = first[y];
+            if now != old {
                 first[y] = now;
-                for &d in &g.down[y] {
-                    self.queue(g, gone, d, todo, first);
+                for &d in &self.down[y] {
+                    if todo[d] && first[d] == old {
+                        stale.insert(self.rank[d] as usize);
+                    }
                 }
             }
         }
@@ -425,59 +426,69 @@ impl Redo {
 }
 
 /// A set of numbers below a fixed bound with constant-time insertion and removal of the
-/// largest: a bitmap with one summary bit per non-empty word, level over level.
+/// largest: a bitmap with one summary bit per non-empty word, level over level, all levels
+/// in one vector (the leaves first, the single top word last).
 struct RankSet {
-    /// `levels[0]` has one bit per number; each next level one bit per word of the one
-    /// before; the last level is a single word.
-    levels: Vec<Vec<u64>>,
+    words: Vec<u64>,
+    /// Where each level starts in `words`; the last level is one word.
+    starts: Vec<usize>,
 }
 
 impl RankSet {
     fn new(bound: usize) -> Self {
-        let mut levels = Vec::new();
+        let mut starts = Vec::new();
+        let mut total = 0;
         let mut len = bound.max(1);
         loop {
             let words = len.div_ceil(64);
-            levels.push(vec![0u64; words]);
+            starts.push(total);
+            total += words;
             if words == 1 {
                 break;
             }
             len = words;
         }
-        RankSet { levels }
+        RankSet {
+            words: vec![0; total],
+            starts,
+        }
     }
 
     fn insert(&mut self, mut x: usize) {
-        for level in &mut self.levels {
-            let (word, bit) = (x / 64, x % 64);
-            let was = level[word];
-            level[word] = was | 1 << bit;
+        for &start in &self.starts {
+            let word = &mut self.words[start + x / 64];
+            let was = *word;
+            *word = was | 1 << (x % 64);
             if was != 0 {
                 // The levels above already know this word is non-empty.
                 return;
             }
-            x = word;
+            x /= 64;
         }
     }
 
-    fn pop_last(&mut self) -> Option<usize> {
-        let top = self.levels.len() - 1;
-        if self.levels[top][0] == 0 {
+    /// Removes and returns the largest member if it is above `floor`.
+    fn pop_last_above(&mut self, floor: usize) -> Option<usize> {
+        let top = self.words[self.words.len() - 1];
+        if top == 0 {
             return None;
         }
-        let mut x = 0;
-        for level in self.levels.iter().rev() {
-            let word = level[x];
+        let mut x = 63 - top.leading_zeros() as usize;
+        for &start in self.starts.iter().rev().skip(1) {
+            let word = self.words[start + x];
             x = x * 64 + (63 - word.leading_zeros() as usize);
         }
+        if x <= floor {
+            return None;
+        }
         let found = x;
-        for level in &mut self.levels {
-            let (word, bit) = (x / 64, x % 64);
-            level[word] &= !(1 << bit);
-            if level[word] != 0 {
+        for &start in &self.starts {
+            let word = &mut self.words[start + x / 64];
+            *word &= !(1 << (x % 64));
+            if *word != 0 {
                 break;
             }
-            x = word;
+            x /= 64;
         }
         Some(found)
     }
