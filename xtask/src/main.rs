@@ -114,15 +114,13 @@ fn url_flag(args: &[String]) -> Option<String> {
     None
 }
 
-/// `DATABASE_URL` from the text of a `.env` file (`KEY=value`, optional `export` and quotes).
-fn url_in_dotenv(text: &str) -> Option<String> {
+/// The value assigned to `key` in the text of a `.env` file (`KEY=value`, optional `export`
+/// and quotes) or of `migrate.toml` (`key = "value"`).
+fn assignment(text: &str, key: &str) -> Option<String> {
     text.lines().find_map(|line| {
         let line = line.trim();
         let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
-        let value = line
-            .strip_prefix("DATABASE_URL")?
-            .trim_start()
-            .strip_prefix('=')?;
+        let value = line.strip_prefix(key)?.trim_start().strip_prefix('=')?;
         let value = value.trim();
         let unquoted = value
             .strip_prefix('"')
@@ -133,21 +131,39 @@ fn url_in_dotenv(text: &str) -> Option<String> {
     })
 }
 
-/// The database URL the CLI will use, found the same way the CLI finds it. `None` means the
-/// default SQLite file.
+/// Replaces each `${VAR}` of `value` with `lookup(VAR)` (empty when unknown), as the CLI
+/// does for `database_url` in `migrate.toml`.
+fn interpolate(value: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push_str(&lookup(&rest[start + 2..start + len]).unwrap_or_default());
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The database URL the CLI will use, found the same way the CLI finds it: flag,
+/// `DATABASE_URL`, `.env`, then `database_url` in `migrate.toml`. `None` means the default
+/// SQLite file.
 fn database_url(args: &[String], root: &Path) -> Option<String> {
-    url_flag(args)
-        .or_else(|| {
-            std::env::var("DATABASE_URL")
-                .ok()
-                .filter(|u| !u.trim().is_empty())
-        })
-        .or_else(|| {
-            // The CLI runs in `root` and reads `.env` from there.
-            std::fs::read_to_string(root.join(".env"))
-                .ok()
-                .and_then(|text| url_in_dotenv(&text))
-        })
+    // The CLI runs in `root` and reads `.env` and `migrate.toml` from there.
+    let dotenv = std::fs::read_to_string(root.join(".env")).unwrap_or_default();
+    let env = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| assignment(&dotenv, name))
+    };
+    url_flag(args).or_else(|| env("DATABASE_URL")).or_else(|| {
+        let config = std::fs::read_to_string(root.join("migrate.toml")).ok()?;
+        Some(interpolate(&assignment(&config, "database_url")?, env))
+    })
 }
 
 /// Builds and runs the example's CLI with `args`, returning its exit code.
@@ -256,14 +272,24 @@ mod tests {
     }
 
     #[test]
-    fn reads_database_url_from_dotenv_text() {
+    fn reads_assignments_from_dotenv_and_migrate_toml_text() {
         let text = "# local settings\nOTHER=1\nexport DATABASE_URL=\"postgres://a@b/c\"\n";
-        assert_eq!(url_in_dotenv(text).as_deref(), Some("postgres://a@b/c"));
         assert_eq!(
-            url_in_dotenv("DATABASE_URL = 'mysql://r@h/t'").as_deref(),
+            assignment(text, "DATABASE_URL").as_deref(),
+            Some("postgres://a@b/c")
+        );
+        assert_eq!(
+            assignment("DATABASE_URL = 'mysql://r@h/t'", "DATABASE_URL").as_deref(),
             Some("mysql://r@h/t")
         );
-        assert_eq!(url_in_dotenv("DATABASE_URLS=x"), None);
+        assert_eq!(assignment("DATABASE_URLS=x", "DATABASE_URL"), None);
+        let toml = "migrations = \"src/migrations\"\ndatabase_url = \"${SCHEME}://app@db/${DB}\"\n";
+        let value = assignment(toml, "database_url").unwrap();
+        let lookup = |name: &str| match name {
+            "SCHEME" => Some("postgres".to_owned()),
+            _ => None,
+        };
+        assert_eq!(interpolate(&value, lookup), "postgres://app@db/");
     }
 
     #[test]
