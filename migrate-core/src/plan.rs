@@ -425,73 +425,62 @@ impl Graph {
     }
 }
 
-/// A set of numbers below a fixed bound with constant-time insertion and removal of the
-/// largest: a bitmap with one summary bit per non-empty word, level over level, all levels
-/// in one vector (the leaves first, the single top word last).
+/// A set of numbers below a fixed bound with cheap insertion and removal of the largest:
+/// a bitmap, one summary bit per non-empty bitmap word, and one summary bit per non-empty
+/// summary word (a handful of words even for millions of numbers, scanned from the end).
 struct RankSet {
-    words: Vec<u64>,
-    /// Where each level starts in `words`; the last level is one word.
-    starts: Vec<usize>,
+    leaves: Vec<u64>,
+    middle: Vec<u64>,
+    top: Vec<u64>,
 }
 
 impl RankSet {
     fn new(bound: usize) -> Self {
-        let mut starts = Vec::new();
-        let mut total = 0;
-        let mut len = bound.max(1);
-        loop {
-            let words = len.div_ceil(64);
-            starts.push(total);
-            total += words;
-            if words == 1 {
-                break;
-            }
-            len = words;
-        }
+        let leaves = bound.div_ceil(64).max(1);
+        let middle = leaves.div_ceil(64);
         RankSet {
-            words: vec![0; total],
-            starts,
+            leaves: vec![0; leaves],
+            middle: vec![0; middle],
+            top: vec![0; middle.div_ceil(64)],
         }
     }
 
-    fn insert(&mut self, mut x: usize) {
-        for &start in &self.starts {
-            let word = &mut self.words[start + x / 64];
-            let was = *word;
-            *word = was | 1 << (x % 64);
-            if was != 0 {
-                // The levels above already know this word is non-empty.
-                return;
+    fn insert(&mut self, x: usize) {
+        let (leaf, middle) = (x / 64, x / 4096);
+        let was = self.leaves[leaf];
+        self.leaves[leaf] = was | 1 << (x % 64);
+        if was == 0 {
+            let was = self.middle[middle];
+            self.middle[middle] = was | 1 << (leaf % 64);
+            if was == 0 {
+                self.top[middle / 64] |= 1 << (middle % 64);
             }
-            x /= 64;
         }
     }
 
     /// Removes and returns the largest member if it is above `floor`.
     fn pop_last_above(&mut self, floor: usize) -> Option<usize> {
-        let top = self.words[self.words.len() - 1];
-        if top == 0 {
-            return None;
-        }
-        let mut x = 63 - top.leading_zeros() as usize;
-        for &start in self.starts.iter().rev().skip(1) {
-            let word = self.words[start + x];
-            x = x * 64 + (63 - word.leading_zeros() as usize);
-        }
+        let t = self.top.iter().rposition(|&w| w != 0)?;
+        let middle = t * 64 + highest(self.top[t]);
+        let leaf = middle * 64 + highest(self.middle[middle]);
+        let x = leaf * 64 + highest(self.leaves[leaf]);
         if x <= floor {
             return None;
         }
-        let found = x;
-        for &start in &self.starts {
-            let word = &mut self.words[start + x / 64];
-            *word &= !(1 << (x % 64));
-            if *word != 0 {
-                break;
+        self.leaves[leaf] &= !(1 << (x % 64));
+        if self.leaves[leaf] == 0 {
+            self.middle[middle] &= !(1 << (leaf % 64));
+            if self.middle[middle] == 0 {
+                self.top[t] &= !(1 << (middle % 64));
             }
-            x /= 64;
         }
-        Some(found)
+        Some(x)
     }
+}
+
+/// The position of the highest set bit of a non-zero word.
+fn highest(word: u64) -> usize {
+    63 - word.leading_zeros() as usize
 }
 
 /// Reusable visited marks for repeated searches.
