@@ -218,3 +218,24 @@ fn a_rename_before_a_rebuild_is_seen_by_the_rebuild() {
         introspect::database(&mut conn)
     );
 }
+
+#[test]
+fn rebuilds_keep_dependent_rows_in_a_single_transaction_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    let rebuild = custom("b", &["a"], |ctx| {
+        ctx.alter_column("authors", "name", AlterColumn::new().ty(ColumnType::Text))
+    });
+    let migrator = Migrator::new(MigrationSet::new(vec![schema(), rebuild]).unwrap()).with_options(
+        migrate_runtime::Options::default()
+            .with_transaction_mode(migrate_runtime::TransactionMode::All),
+    );
+    migrator.upgrade(&mut conn, "head").unwrap();
+    assert_eq!(row_count(&mut conn, "books"), 4);
+    assert_eq!(
+        introspect::table(&mut conn, "authors").column("name").ty,
+        "text"
+    );
+    let orphan = conn.batch_execute("INSERT INTO books (author_id, title) VALUES (99, 'x')");
+    assert!(orphan.is_err(), "foreign keys are no longer enforced");
+}
