@@ -297,12 +297,13 @@ impl Graph {
         for (l, &h) in head.iter().enumerate() {
             line_at[h] = l as u32;
         }
+        // `NONE` for every revision not (or no longer) to do, so that minimums over
+        // children need not ask which children are pending.
         let mut first = vec![NONE; n];
         for &y in self.topo.iter().rev() {
             if todo[y] {
                 first[y] = self.up[y]
                     .iter()
-                    .filter(|&&z| todo[z])
                     .map(|&z| first[z])
                     .fold(line_at[y], u32::min);
             }
@@ -323,7 +324,6 @@ impl Graph {
                 );
                 at = self.up[candidate]
                     .iter()
-                    .filter(|&&z| todo[z])
                     .map(|&z| first[z])
                     .min()
                     .unwrap_or(NONE);
@@ -333,6 +333,7 @@ impl Graph {
             if todo[candidate] {
                 out.push(candidate);
                 todo[candidate] = false;
+                first[candidate] = NONE;
                 for &d in &self.down[candidate] {
                     if todo[d] {
                         pending[d] -= 1;
@@ -409,14 +410,14 @@ impl Graph {
             }
             let now = self.up[y]
                 .iter()
-                .filter(|&&z| todo[z])
                 .map(|&z| first[z])
                 .fold(line_at[y], u32::min);
             let old = first[y];
             if now != old {
                 first[y] = now;
                 for &d in &self.down[y] {
-                    if todo[d] && first[d] == old {
+                    // Revisions not to do hold `NONE`, never a line.
+                    if first[d] == old {
                         stale.insert(self.rank[d] as usize);
                     }
                 }
