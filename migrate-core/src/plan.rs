@@ -267,7 +267,6 @@ impl Graph {
     /// recomputed (`refresh`). Walking down a plain line changes no value,
     /// so it costs one recomputation per step at most.
     pub(crate) fn topo_sort(&self, mut todo: Vec<bool>, heads: &[usize]) -> Vec<usize> {
-        const NONE: u32 = u32::MAX;
         let n = self.len();
         let mut pending = vec![0u32; n];
         for x in (0..n).filter(|&x| todo[x]) {
@@ -413,14 +412,31 @@ impl Graph {
                 .map(|&z| first[z])
                 .fold(line_at[y], u32::min);
             let old = first[y];
-            if now != old {
+            if now == old {
+                continue;
+            }
+            let mut y = y;
+            loop {
                 first[y] = now;
-                for &d in &self.down[y] {
+                let down = &self.down[y];
+                // Down a plain line (one parent, which has no other child and no line
+                // head), the parent's value is the child's: set it here instead of
+                // queueing it.
+                if let [d] = *down
+                    && first[d] == old
+                    && self.up[d].len() == 1
+                    && line_at[d] == NONE
+                {
+                    y = d;
+                    continue;
+                }
+                for &d in down {
                     // Revisions not to do hold `NONE`, never a line.
                     if first[d] == old {
                         stale.insert(self.rank[d] as usize);
                     }
                 }
+                break;
             }
         }
     }
@@ -483,6 +499,9 @@ impl RankSet {
 fn highest(word: u64) -> usize {
     63 - word.leading_zeros() as usize
 }
+
+/// No line (in `first` and `line_at` of [`Graph::topo_sort`]).
+const NONE: u32 = u32::MAX;
 
 /// Reusable visited marks for repeated searches.
 struct Search {
