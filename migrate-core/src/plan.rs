@@ -681,25 +681,24 @@ impl<'g> Table<'g> {
             ));
         }
         if !down.is_empty() {
-            let to: Vec<usize> = if self.rows > 1 {
-                down.iter()
-                    .copied()
-                    .filter(|&d| !self.below_other_row(d, &[r]))
-                    .collect()
-            } else {
-                down.iter()
-                    .copied()
-                    .filter(|&d| !down.iter().any(|&t| t != d && self.strictly_below(d, t)))
-                    .collect()
-            };
-            if let Some(&dup) = to.iter().find(|&&t| self.row[t]) {
+            // `insert` is empty at the start of a step: the rows to insert go straight in.
+            for &d in down {
+                let stays = if self.rows > 1 {
+                    !self.below_other_row(d, &[r])
+                } else {
+                    !down.iter().any(|&t| t != d && self.strictly_below(d, t))
+                };
+                if stays {
+                    self.insert.push(d);
+                }
+            }
+            if let Some(&dup) = self.insert.iter().find(|&&t| self.row[t]) {
                 return Err(self.error(
                     r,
                     Direction::Down,
                     format!("`{}` is already a row", g.id(dup)),
                 ));
             }
-            self.insert.extend(to);
         }
         self.delete.push(r);
         self.applied[r] = false;
