@@ -197,12 +197,14 @@ fn find_cycles(parents: &Adjacency, deps: &Adjacency) -> Vec<GraphError> {
     }
     let mut state = vec![State::New; parents.len()];
     let mut cycles = Vec::new();
+    // (node, next edge to follow), reused across starts: most starts find their
+    // references already done and pop at once.
+    let mut stack: Vec<(usize, usize)> = Vec::new();
     for start in 0..parents.len() {
         if state[start] != State::New {
             continue;
         }
-        // (node, next edge to follow)
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        stack.push((start, 0));
         state[start] = State::OnStack;
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
             if let Some(target) = edge(node, *next) {

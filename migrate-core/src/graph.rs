@@ -530,11 +530,20 @@ impl IdIndex {
 
 /// A fast, non-cryptographic string hash (ids are not attacker-controlled).
 fn hash(s: &str) -> u64 {
+    let mix = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
     let mut h: u64 = s.len() as u64;
-    for chunk in s.as_bytes().chunks(8) {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for chunk in &mut chunks {
+        h = mix(h, u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+    }
+    // The tail, zero-padded, without a call to `memcpy` for a few bytes.
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        let word = tail
+            .iter()
+            .rev()
+            .fold(0u64, |word, &b| word << 8 | u64::from(b));
+        h = mix(h, word);
     }
     h ^ (h >> 29)
 }
