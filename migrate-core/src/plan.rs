@@ -378,9 +378,12 @@ impl Graph {
                 // Alembic steps back to the previous line, or stays at the front.
                 at = if p != NONE { p } else { q };
             }
-            // The revisions below lost a pending child and may have gained a line.
+            // The revisions below lost a pending child and may have gained a line. The
+            // one the line moved to keeps its value (the line now sits on it instead of
+            // above it) unless the emitted revision's own value was out of date.
+            let was_stale = stale.contains(self.rank[candidate] as usize);
             for &d in &self.down[candidate] {
-                if todo[d] {
+                if todo[d] && (was_stale || Some(d) != moved_to) {
                     stale.insert(self.rank[d] as usize);
                 }
             }
@@ -473,6 +476,10 @@ impl RankSet {
                 self.top[middle / 64] |= 1 << (middle % 64);
             }
         }
+    }
+
+    fn contains(&self, x: usize) -> bool {
+        self.leaves[x / 64] & 1 << (x % 64) != 0
     }
 
     /// Removes and returns the largest member if it is above `floor`.
