@@ -1,8 +1,17 @@
-//! Times graph building and planning on generated branchy histories.
+//! Times graph building and planning on generated branchy histories (`Shape::branchy`,
+//! the seed `migrate-bench` uses), to check that cost grows linearly with their size.
 //!
 //! `cargo run --release -p migrate-core --example probe -- [SIZE...]` prints the best of
-//! 20 runs of each stage per size. With `--once SIZE` it builds and plans once and
-//! exits: a stable workload for `valgrind --tool=callgrind`.
+//! 20 runs (5 from 100,000 revisions on) of each stage per size; plans are dropped inside
+//! the timing, as in a criterion `iter`. Wall-clock times on a shared machine wander, so
+//! `--once SIZE` builds and plans once and exits, a workload whose instructions
+//! callgrind counts the same on every run:
+//!
+//! ```text
+//! valgrind --tool=callgrind --toggle-collect='migrate_core::graph::Graph::new' \
+//!     --toggle-collect='*plan_upgrade' --toggle-collect='*plan_downgrade' \
+//!     target/release/examples/probe --once 10000
+//! ```
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -262,10 +262,14 @@ impl Graph {
     ///   the smallest number is the first line in list order. The line that needs a
     ///   blocked `x` first is then the smallest `first` among its pending children.
     ///
-    /// `first` is kept lazily: an emitted revision marks the revisions below it stale,
-    /// and before each question only the stale revisions ranked above the blocked one are
-    /// recomputed (`refresh`). Walking down a plain line changes no value,
-    /// so it costs one recomputation per step at most.
+    /// `first` is kept lazily. Every revision still to do that is not marked stale holds
+    /// the smaller of its own line's number and its children's values; emitting a
+    /// revision marks the revisions below it stale, and before each question only the
+    /// stale revisions ranked above the blocked one are recomputed (`refresh`). A line
+    /// walking down a plain line changes no value and marks nothing.
+    ///
+    /// The unit test below checks the result against a literal transcription of
+    /// Alembic's algorithm.
     pub(crate) fn topo_sort(&self, mut todo: Vec<bool>, heads: &[usize]) -> Vec<usize> {
         let n = self.len();
         let mut pending = vec![0u32; n];
