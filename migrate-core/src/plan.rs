@@ -141,7 +141,7 @@ impl Graph {
             });
         }
         let filtered = self.filter_for_lineage(&cur, target, true, target)?;
-        let dests = self.get_revisions(target, target)?;
+        let dests = self.resolve_revisions(target, target)?;
         let mut rows: Vec<usize> = cur.clone();
         let inconsistent =
             |rows: &[usize], revision: usize, reason: String| PlanError::Inconsistent {

@@ -84,7 +84,7 @@ impl Graph {
             return Err(PlanError::EmptyTarget);
         }
         let Some(rel) = parse_relative(target)? else {
-            let found = self.get_revisions(target, target)?;
+            let found = self.resolve_revisions(target, target)?;
             return Ok(self.owned_ids(&found));
         };
         let Some(symbol) = rel.symbol else {
@@ -93,10 +93,10 @@ impl Graph {
             });
         };
         let pos = if rel.steps > 0 {
-            let start = self.get_revision(symbol, target)?;
+            let start = self.resolve_revision(symbol, target)?;
             self.walk(start, rel.steps, rel.label, target)?
         } else {
-            let start = self.get_revision(&with_label(rel.label, symbol), target)?;
+            let start = self.resolve_revision(&with_label(rel.label, symbol), target)?;
             self.walk(start, rel.steps, None, target)?
         };
         match pos {
@@ -265,7 +265,7 @@ impl Graph {
     }
 
     /// Alembic's `get_revisions` for one absolute target.
-    pub(crate) fn get_revisions(&self, s: &str, whole: &str) -> Result<Vec<usize>> {
+    pub(crate) fn resolve_revisions(&self, s: &str, whole: &str) -> Result<Vec<usize>> {
         let (ids, label) = self.resolve_number(s, whole)?;
         ids.into_iter()
             .map(|sym| match sym {
@@ -276,7 +276,7 @@ impl Graph {
     }
 
     /// Alembic's `get_revision`: at most one revision (`None` for `base`).
-    pub(crate) fn get_revision(&self, s: &str, whole: &str) -> Result<Pos> {
+    pub(crate) fn resolve_revision(&self, s: &str, whole: &str) -> Result<Pos> {
         let (ids, label) = self.resolve_number(s, whole)?;
         match ids.as_slice() {
             [] => {
@@ -373,7 +373,7 @@ impl Graph {
         target: &str,
     ) -> Result<Vec<usize>> {
         let Some(rel) = parse_relative(target)? else {
-            return self.get_revisions(target, target);
+            return self.resolve_revisions(target, target);
         };
         let label = non_empty(rel.label);
         if rel.steps > 0 {
@@ -428,7 +428,7 @@ impl Graph {
                     self.walk(starts[0], rel.steps, label, target)?
                 }
                 Some(symbol) => {
-                    let start = self.get_revision(symbol, target)?;
+                    let start = self.resolve_revision(symbol, target)?;
                     self.walk(start, rel.steps, label, target)?
                 }
             };
@@ -445,7 +445,7 @@ impl Graph {
                     command: "upgrade",
                 });
             };
-            let start = self.get_revision(&with_label(label, symbol), target)?;
+            let start = self.resolve_revision(&with_label(label, symbol), target)?;
             match self.walk(start, rel.steps, None, target)? {
                 Pos::Rev(i) => Ok(vec![i]),
                 _ => Err(PlanError::BelowBase {
@@ -470,7 +470,7 @@ impl Graph {
                 Some((l, s)) => (non_empty(Some(l)), s),
                 None => (None, target),
             };
-            let rev = match self.get_revision(symbol, target)? {
+            let rev = match self.resolve_revision(symbol, target)? {
                 Pos::Rev(i) => Some(i),
                 _ => None,
             };
@@ -484,7 +484,7 @@ impl Graph {
                     command: "downgrade",
                 });
             };
-            let start = self.get_revision(symbol, target)?;
+            let start = self.resolve_revision(symbol, target)?;
             return match self.walk(start, rel.steps, label, target)? {
                 Pos::Rev(i) => Ok((label.map(str::to_owned), Some(i))),
                 Pos::Base => Ok((label.map(str::to_owned), None)),
@@ -524,7 +524,7 @@ impl Graph {
             },
         };
         let label = (!label.is_empty()).then_some(label);
-        let start = self.get_revision(&with_label(label.as_deref(), &symbol), target)?;
+        let start = self.resolve_revision(&with_label(label.as_deref(), &symbol), target)?;
         match self.walk(start, rel.steps, None, target)? {
             Pos::Rev(i) => Ok((label, Some(i))),
             Pos::Base => Ok((label, None)),
