@@ -210,6 +210,10 @@ impl Migrator {
     pub fn stamp(&self, conn: &mut AnyConnection, target: &str) -> Result<Vec<RevisionId>> {
         self.options.validate()?;
         let store = Store::new(conn, &self.options);
+        // Like `run`, plan before locking: a bad target (`+1`, a typo) is refused before
+        // the bookkeeping tables are created. Planned again under the lock below.
+        let current = parse_rows(store.versions(conn)?.unwrap_or_default())?;
+        self.set.graph().plan_stamp(&current, target)?;
         self.locked(conn, &store, |conn| {
             let now = crate::time::now();
             self.begin_write(conn, store.dialect)?;

@@ -863,3 +863,21 @@ fn generated_branchy_histories_upgrade_and_downgrade_in_full() {
         );
     });
 }
+
+#[test]
+fn a_refused_stamp_creates_no_table() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrator = Migrator::new(chain("a", &["b", "c"]));
+        for target in ["+1", "b+3", "-1", "zzz"] {
+            let err = migrator.stamp(&mut conn, target).unwrap_err();
+            assert!(err.is_input_error(), "{target}: {err:?}");
+            for table in ["migrate_version", "migrate_history"] {
+                assert!(
+                    !table_exists(&mut conn, table),
+                    "`stamp {target}` created {table}"
+                );
+            }
+        }
+    });
+}
