@@ -436,10 +436,19 @@ fn passwords_are_never_printed() {
     for url in [
         "postgres://app:s3cr3t-pw@127.0.0.1:1/catalog",
         "mysql://app:s3cr3t-pw@127.0.0.1:1/catalog",
+        // A port the `url` crate rejects: the URL is malformed, its password still secret.
+        "postgres://app:s3cr3t-pw@db:99999/catalog",
+        "mysql://app:s3cr3t-pw@db:99999/catalog",
+        // libpq reads `?password=` too.
+        "postgres://postgres@127.0.0.1:1/catalog?password=s3cr3t-pw",
+        "postgres://postgres@127.0.0.1:1/catalog?sslmode=disable&Password=s3cr3t-pw",
+        // libpq quotes the token it cannot percent-decode, here the password.
+        "postgres://postgres:s3cr3t%pw@127.0.0.1:5432/catalog",
     ] {
         for args in [
             &["upgrade", "head"][..],
             &["current"],
+            &["-v", "current"],
             &["stamp", "head"],
             &["check"],
         ] {
@@ -451,10 +460,24 @@ fn passwords_are_never_printed() {
                 .failure();
             let all = format!("{}{}", stdout(&out), stderr(&out));
             assert!(
-                !all.contains("s3cr3t-pw"),
-                "{args:?} leaked the password:\n{all}"
+                !all.contains("s3cr3t"),
+                "{url} {args:?} leaked the password:\n{all}"
             );
             assert!(all.contains("error:"), "{all}");
+        }
+        // Commands that report the database without failing on it.
+        for args in [&["config"][..], &["show", HEAD], &["-v", "heads"]] {
+            let out = catalog
+                .bare()
+                .args(["--database-url", url])
+                .args(args)
+                .assert()
+                .success();
+            let all = format!("{}{}", stdout(&out), stderr(&out));
+            assert!(
+                !all.contains("s3cr3t"),
+                "{url} {args:?} leaked the password:\n{all}"
+            );
         }
     }
 }

@@ -76,7 +76,17 @@ impl AnyConnection {
     }
 
     /// Opens a connection for `url`, choosing the backend from its scheme.
+    ///
+    /// A connection error never repeats the URL's password: libpq, for one, quotes the
+    /// part of the URL it could not decode, which may be the password itself.
     pub fn open(url: &DatabaseUrl) -> Result<Self> {
+        Self::establish(url).map_err(|err| match err {
+            Error::Connection(err) => Error::Connection(without_password(err, url)),
+            other => other,
+        })
+    }
+
+    fn establish(url: &DatabaseUrl) -> Result<Self> {
         match url.backend() {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite => {
@@ -103,6 +113,26 @@ impl AnyConnection {
             )]
             other => Err(Error::BackendDisabled(other)),
         }
+    }
+}
+
+/// `err` with every form of `url`'s password replaced by `***`. The variant is kept unless
+/// its text had to change and it cannot carry text of its own.
+fn without_password(err: diesel::ConnectionError, url: &DatabaseUrl) -> diesel::ConnectionError {
+    use diesel::ConnectionError as E;
+    let secrets = secrets(url.as_str());
+    let scrub = |text: &str| {
+        secrets.iter().fold(text.to_owned(), |text, secret| {
+            text.replace(secret, REDACTED)
+        })
+    };
+    if secrets.is_empty() || scrub(&err.to_string()) == err.to_string() {
+        return err;
+    }
+    match err {
+        E::BadConnection(text) => E::BadConnection(scrub(&text)),
+        E::InvalidConnectionUrl(text) => E::InvalidConnectionUrl(scrub(&text)),
+        other => E::BadConnection(scrub(&other.to_string())),
     }
 }
 
@@ -199,16 +229,105 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
-/// Replaces the password of a URL with `***`. Strings that are not URLs pass unchanged.
+/// What a redacted password reads as.
+const REDACTED: &str = "***";
+
+/// Replaces every password in a URL with `***`: the userinfo's and the value of any
+/// `password` query parameter (libpq accepts `?password=`). Works on the text itself, so
+/// that URLs the `url` crate rejects (a bad port, an unencoded `/` or `#` in the password)
+/// are redacted too. Strings that are not URLs pass unchanged.
 pub(crate) fn redact(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut url) if url.password().is_some() => {
-            // set_password only fails for URLs that cannot have one, which excludes this branch.
-            let _ = url.set_password(Some("***"));
-            url.to_string()
-        }
-        _ => raw.to_owned(),
+    let mut out = String::with_capacity(raw.len());
+    let mut from = 0;
+    for range in secret_ranges(raw) {
+        out.push_str(&raw[from..range.start]);
+        out.push_str(REDACTED);
+        from = range.end;
     }
+    out.push_str(&raw[from..]);
+    out
+}
+
+/// The passwords in `raw` as written and percent-decoded, longest first (so that one that
+/// contains another is replaced whole), without empty ones.
+fn secrets(raw: &str) -> Vec<String> {
+    let mut secrets: Vec<String> = secret_ranges(raw)
+        .into_iter()
+        .flat_map(|range| {
+            let written = &raw[range];
+            [written.to_owned(), percent_decoded(written)]
+        })
+        .filter(|secret| !secret.is_empty())
+        .collect();
+    secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+    secrets.dedup();
+    secrets
+}
+
+/// The byte ranges of `raw` that hold a password, in order, none empty.
+///
+/// The userinfo ends at the last `@` before the query, else at the last `@` at all: a
+/// password may hold an unencoded `@`, `?` or `/`, and hiding too much is the safe mistake.
+fn secret_ranges(raw: &str) -> Vec<std::ops::Range<usize>> {
+    let lower = raw.to_ascii_lowercase();
+    // SQLite paths hold no credentials, and a `:` or `@` in a file name is no password.
+    if lower.starts_with("sqlite:") || lower.starts_with("file:") {
+        return Vec::new();
+    }
+    let Some(scheme_end) = raw.find("://") else {
+        return Vec::new();
+    };
+    let start = scheme_end + "://".len();
+    let rest = &raw[start..];
+    let before_query = &rest[..rest.find('?').unwrap_or(rest.len())];
+    let at = before_query.rfind('@').or_else(|| rest.rfind('@'));
+    let mut ranges = Vec::new();
+    if let Some(at) = at
+        && let Some(colon) = rest[..at].find(':')
+        && colon + 1 < at
+    {
+        ranges.push(start + colon + 1..start + at);
+    }
+    let host = at.map_or(0, |at| at + 1);
+    if let Some(question) = rest[host..].find('?') {
+        // The whole tail is the query: a `#` in a password value is not a fragment.
+        let mut pair_start = start + host + question + 1;
+        for pair in raw[pair_start..].split('&') {
+            if let Some((key, value)) = pair.split_once('=') {
+                let name = percent_decoded(key).to_ascii_lowercase();
+                // `password`, and libpq's `sslpassword` for the client key.
+                if name.ends_with("password") && !value.is_empty() {
+                    let value_start = pair_start + key.len() + 1;
+                    ranges.push(value_start..value_start + value.len());
+                }
+            }
+            pair_start += pair.len() + 1;
+        }
+    }
+    ranges
+}
+
+/// `text` with `%XX` escapes decoded (lossily); a `%` not followed by two hex digits stays.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(hi), Some(lo)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -239,5 +358,102 @@ mod tests {
         assert!(!format!("{url:?}").contains("s3cret"));
         let err = DatabaseUrl::parse("oracle://app:s3cret@db").unwrap_err();
         assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn redacts_urls_the_url_crate_rejects() {
+        // A port out of range: `url::Url::parse` fails, the password must still go.
+        let err = DatabaseUrl::parse("postgres://app:s3cret@db:99999/x").unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+        assert!(
+            err.to_string().contains("postgres://app:***@db:99999/x"),
+            "{err}"
+        );
+        let cases = [
+            (
+                "mysql://app:s3cret@db:99999/x",
+                "mysql://app:***@db:99999/x",
+            ),
+            // Unencoded `/`, `#`, `@` and `?` in the password.
+            ("postgres://app:s3/cret@db/x", "postgres://app:***@db/x"),
+            ("postgres://app:123#s3cret@db/x", "postgres://app:***@db/x"),
+            (
+                "postgres://app:s3@cret@db/x?a=b",
+                "postgres://app:***@db/x?a=b",
+            ),
+            ("postgres://app:s3?cret@db/x", "postgres://app:***@db/x"),
+            ("postgres://app:@db/x", "postgres://app:@db/x"),
+            ("postgres://app@db:5432/x", "postgres://app@db:5432/x"),
+            (
+                "sqlite://dir:with@sign/app.db",
+                "sqlite://dir:with@sign/app.db",
+            ),
+        ];
+        for (raw, redacted) in cases {
+            assert_eq!(redact(raw), redacted, "{raw}");
+        }
+    }
+
+    #[test]
+    fn redacts_password_query_parameters() {
+        let url =
+            DatabaseUrl::parse("postgres://postgres@127.0.0.1:5432/db?password=s3cret").unwrap();
+        assert_eq!(
+            url.to_string(),
+            "postgres://postgres@127.0.0.1:5432/db?password=***"
+        );
+        assert!(!format!("{url:?}").contains("s3cret"));
+        let cases = [
+            (
+                "postgres://u@h/db?sslmode=disable&PassWord=s3cret&application_name=x",
+                "postgres://u@h/db?sslmode=disable&PassWord=***&application_name=x",
+            ),
+            (
+                "postgres://u:pw@h/db?pass%77ord=s3cret&sslpassword=k3y",
+                "postgres://u:***@h/db?pass%77ord=***&sslpassword=***",
+            ),
+            ("postgres://u@h/db?password=", "postgres://u@h/db?password="),
+            ("postgres://u@h/db?passwords", "postgres://u@h/db?passwords"),
+        ];
+        for (raw, redacted) in cases {
+            assert_eq!(redact(raw), redacted, "{raw}");
+        }
+    }
+
+    #[test]
+    fn connection_errors_lose_the_password_in_every_form() {
+        let url = DatabaseUrl::parse("postgres://u:pa%ss@h/db?password=p%40ss").unwrap();
+        let err = without_password(
+            diesel::ConnectionError::BadConnection(
+                "invalid percent-encoded token: \"pa%ss\"; password p@ss rejected".into(),
+            ),
+            &url,
+        );
+        assert_eq!(
+            err.to_string(),
+            "invalid percent-encoded token: \"***\"; password *** rejected"
+        );
+        // Errors without the password keep their variant and text.
+        let untouched = without_password(
+            diesel::ConnectionError::InvalidConnectionUrl("bad host".into()),
+            &url,
+        );
+        assert_eq!(
+            untouched,
+            diesel::ConnectionError::InvalidConnectionUrl("bad host".into())
+        );
+    }
+
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn libpq_errors_do_not_repeat_the_password() {
+        // libpq refuses the bad escape before connecting and quotes the password.
+        let url = DatabaseUrl::parse("postgres://postgres:pa%ss@127.0.0.1:5432/x").unwrap();
+        let Err(err) = AnyConnection::open(&url) else {
+            panic!("libpq accepted an invalid percent escape");
+        };
+        assert!(matches!(err, Error::Connection(_)), "{err:?}");
+        assert!(!err.to_string().contains("pa%ss"), "{err}");
+        assert!(err.to_string().contains("***"), "{err}");
     }
 }
