@@ -179,6 +179,49 @@ fn config_tables_and_url_reach_the_database() {
 }
 
 #[test]
+fn relative_sqlite_urls_in_the_file_or_dotenv_name_a_file_in_the_root() {
+    for (config, dotenv, file) in [
+        ("database_url = \"sqlite://app.db\"\n", None, "app.db"),
+        ("", Some("DATABASE_URL=sqlite://env.db\n"), "env.db"),
+    ] {
+        let project = Project::new(config);
+        if let Some(dotenv) = dotenv {
+            std::fs::write(project.path(".env"), dotenv).unwrap();
+        }
+        project.run(&["upgrade", "head"]).success();
+        assert!(project.path(file).exists(), "{file} must be in the root");
+        let sub = project.path("src/migrations");
+        let current = project
+            .cmd()
+            .current_dir(&sub)
+            .arg("current")
+            .assert()
+            .success();
+        assert!(
+            stdout(&current).contains(HEAD),
+            "a subfolder must see the root's {file}:\n{}",
+            stdout(&current)
+        );
+        assert!(
+            !sub.join(file).exists(),
+            "{file} must not be created in the current directory"
+        );
+        // A flag stays relative to the current directory, where it was typed.
+        let flag = project
+            .cmd()
+            .current_dir(&sub)
+            .args(["config", "--database-url", "sqlite://here.db"])
+            .assert()
+            .success();
+        assert!(
+            stdout(&flag).contains("sqlite://here.db  (from --database-url)"),
+            "{}",
+            stdout(&flag)
+        );
+    }
+}
+
+#[test]
 fn bad_config_files_are_refused_with_the_reason() {
     let project = Project::new("migration = \"typo\"\n");
     let out = project.run(&["config"]).code(2);

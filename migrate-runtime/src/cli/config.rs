@@ -4,8 +4,9 @@
 //!
 //! Precedence, highest first: flags, the environment (`DATABASE_URL`, then `.env`), the
 //! file, the default. The project root is the nearest directory at or above the current one
-//! holding `migrate.toml`, else the current directory; relative paths in the file and the
-//! default SQLite file are relative to it.
+//! holding `migrate.toml`, else the current directory; relative paths in the file (a
+//! SQLite `database_url` too), in the root's `.env` and the default SQLite file are relative
+//! to it. A relative `--database-url` or `DATABASE_URL` is relative to the current directory.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use serde::Deserialize;
 
 use super::database::Target;
 use super::{Session, Status};
-use crate::{DatabaseUrl, Error, Options, Result, TransactionMode};
+use crate::{Backend, DatabaseUrl, Error, Options, Result, TransactionMode};
 
 /// The configuration file's name.
 pub(crate) const FILE_NAME: &str = "migrate.toml";
@@ -282,10 +283,38 @@ impl Settings {
                 } else {
                     raw.clone()
                 };
-                DatabaseUrl::parse(&raw)?
+                let url = DatabaseUrl::parse(&raw)?;
+                if matches!(source, Origin::File(_) | Origin::DotEnv(_)) {
+                    self.rooted(url)?
+                } else {
+                    url
+                }
             }
         };
         Ok(Target { url, source })
+    }
+
+    /// `url` with a relative SQLite path joined onto the project root. A URL written in
+    /// `migrate.toml` or the root's `.env` names the same file from any folder below the
+    /// root, as the default file does; a flag or `DATABASE_URL` stays relative to the
+    /// current directory, where the user typed it.
+    fn rooted(&self, url: DatabaseUrl) -> Result<DatabaseUrl> {
+        if url.backend() != Backend::Sqlite || self.root == self.cwd {
+            return Ok(url);
+        }
+        let path = url.sqlite_path();
+        // An SQLite URI (`file:app.db?mode=ro`) keeps its scheme and query.
+        if let Some(rest) = path.strip_prefix("file:") {
+            return if rest.starts_with('/') || rest.is_empty() {
+                Ok(url)
+            } else {
+                DatabaseUrl::parse(&format!("file:{}", self.root.join(rest).display()))
+            };
+        }
+        if path.is_empty() || path == ":memory:" || Path::new(path).is_absolute() {
+            return Ok(url);
+        }
+        Ok(DatabaseUrl::sqlite_file(&self.root.join(path)))
     }
 
     /// Executor options from the file (table names, transaction mode).
@@ -518,7 +547,11 @@ mod tests {
             settings.template.value.as_deref(),
             Some(Path::new("/project/templates/migration.rs"))
         );
-        assert_eq!(settings.database().unwrap().url.as_str(), "sqlite://app.db");
+        // Relative to the root, like the other paths, not to the current `/project/sub`.
+        assert_eq!(
+            settings.database().unwrap().url.as_str(),
+            "sqlite:///project/app.db"
+        );
         assert_eq!(settings.database().unwrap().source, from_file);
         let options = settings.options();
         assert_eq!(options.version_table, "app_version");
@@ -556,6 +589,7 @@ mod tests {
                 .url
                 .to_string()
         };
+        // The flag and the environment stay relative to the current directory.
         assert_eq!(url(all()), "sqlite://flag.db");
         assert_eq!(
             url(Sources {
@@ -572,7 +606,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             dotenv.database().unwrap().url.as_str(),
-            "sqlite://dotenv.db"
+            "sqlite:///project/dotenv.db"
         );
         assert_eq!(
             dotenv.database_url.origin,
@@ -585,8 +619,40 @@ mod tests {
                 dotenv: None,
                 ..all()
             }),
-            "sqlite://file.db"
+            "sqlite:///project/file.db"
         );
+    }
+
+    #[test]
+    fn relative_sqlite_urls_from_the_file_are_relative_to_the_root() {
+        let url = |text: &str, cwd: &str| {
+            Settings::resolve(Sources {
+                cwd: PathBuf::from(cwd),
+                file: file(&format!("database_url = \"{text}\"")),
+                ..Sources::default()
+            })
+            .unwrap()
+            .database()
+            .unwrap()
+            .url
+            .as_str()
+            .to_owned()
+        };
+        let cases = [
+            ("sqlite://app.db", "sqlite:///project/app.db"),
+            ("sqlite:data/app.db", "sqlite:///project/data/app.db"),
+            ("app.sqlite3", "sqlite:///project/app.sqlite3"),
+            ("file:app.db?mode=ro", "file:/project/app.db?mode=ro"),
+            ("sqlite:///abs/app.db", "sqlite:///abs/app.db"),
+            ("file:/abs/app.db", "file:/abs/app.db"),
+            ("sqlite://:memory:", "sqlite://:memory:"),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(url(text, "/project/deep/sub"), expected, "{text}");
+        }
+        // In the root itself the URL stays as written, so messages stay short.
+        assert_eq!(url("sqlite://app.db", "/project"), "sqlite://app.db");
     }
 
     #[test]

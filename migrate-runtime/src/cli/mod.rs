@@ -139,8 +139,9 @@ pub struct Cli {
 #[derive(Debug, Clone, Default, Args)]
 pub struct GlobalArgs {
     /// Database URL (sqlite://PATH, postgres://..., mysql://...). Default: `DATABASE_URL`
-    /// (also read from `.env` in the current directory), else the SQLite file
-    /// `migrate.sqlite3` in the current directory.
+    /// (also read from `.env` in the project root), else `database_url` in migrate.toml,
+    /// else the SQLite file `migrate.sqlite3` in the project root (the folder holding
+    /// migrate.toml).
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
     /// Print more: the effective settings (on stderr) and each command's details.
