@@ -413,7 +413,7 @@ impl Migrator {
         f: impl FnOnce(&mut AnyConnection) -> Result<T>,
     ) -> Result<T> {
         let key = &self.options.version_table;
-        store.dialect.lock(conn, key, self.options.lock_timeout)?;
+        let lock = store.dialect.lock(conn, key, self.options.lock_timeout)?;
         let result = (|| {
             if store.dialect.session_lock() {
                 store.create_tables(conn)?;
@@ -427,7 +427,7 @@ impl Migrator {
         if result.is_err() {
             rollback_all(conn);
         }
-        let unlocked = store.dialect.unlock(conn, key);
+        let unlocked = store.dialect.unlock(conn, key, lock);
         let value = result?;
         unlocked?;
         Ok(value)
@@ -451,22 +451,26 @@ impl Migrator {
         }
         let mut report = Report::default();
         let mut expected: Option<Vec<String>> = None;
+        // Whether the lock was held without a break since the version table was read.
+        let mut held_since_read = false;
         let mut plan = VecDeque::new();
         loop {
             if step_transactions {
                 self.begin_write(conn, dialect)?;
             }
-            // Under a session lock (PostgreSQL, MySQL) no other runner can move the table
-            // between steps, so after the first read the rows are the ones this run wrote:
-            // one round trip less per migration. SQLite gives its write lock up between
-            // steps (and around a non-transactional migration), so it reads every time.
+            // Under a session lock (PostgreSQL, MySQL), or SQLite's write lock held for an
+            // `All` run, no other runner can move the table between steps, so after the
+            // first read the rows are the ones this run wrote: one round trip less per
+            // migration. SQLite gives its write lock up between steps (and around a
+            // non-transactional migration, even in `All` mode), so it reads again then.
             let rows = match expected.take() {
-                Some(rows) if dialect.session_lock() => {
+                Some(rows) if held_since_read => {
                     expected = Some(rows.clone());
                     rows
                 }
                 previous => {
                     expected = previous;
+                    held_since_read = dialect.session_lock() || all;
                     store.versions(conn)?.unwrap_or_default()
                 }
             };
@@ -493,6 +497,7 @@ impl Migrator {
                         revision: step.revision.to_string(),
                     })?;
             let in_transaction = step_transactions || all;
+            held_since_read &= dialect.session_lock() || migration.is_transactional();
             let duration = self.apply(
                 conn,
                 store,

@@ -881,3 +881,61 @@ fn a_refused_stamp_creates_no_table() {
         }
     });
 }
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn sqlite_runs_leave_the_callers_busy_timeout_alone() {
+    #[derive(diesel::QueryableByName)]
+    struct Timeout {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        timeout: i64,
+    }
+    let busy_timeout = |conn: &mut migrate_runtime::AnyConnection| {
+        diesel::RunQueryDsl::get_result::<Timeout>(diesel::sql_query("PRAGMA busy_timeout"), conn)
+            .unwrap()
+            .timeout
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrate_runtime::DatabaseUrl::sqlite_file(&dir.path().join("busy.sqlite3"));
+    let mut conn = migrate_runtime::AnyConnection::open(&url).unwrap();
+    conn.batch_execute_compat("PRAGMA busy_timeout = 1234");
+    let migrator = Migrator::new(chain("a", &["b"]))
+        .with_options(Options::default().with_lock_timeout(std::time::Duration::from_secs(7)));
+    migrator.upgrade(&mut conn, "a").unwrap();
+    assert_eq!(busy_timeout(&mut conn), 1234, "after upgrade");
+    migrator.stamp(&mut conn, "a").unwrap();
+    assert_eq!(busy_timeout(&mut conn), 1234, "after stamp");
+    migrator.downgrade(&mut conn, "base").unwrap();
+    assert_eq!(busy_timeout(&mut conn), 1234, "after downgrade");
+    // A refused run restores it too.
+    migrator.upgrade(&mut conn, "head").unwrap();
+    conn.batch_execute_compat("DELETE FROM migrate_version");
+    conn.batch_execute_compat("INSERT INTO migrate_version (version_num) VALUES ('a')");
+    migrator.upgrade(&mut conn, "head").unwrap_err();
+    assert_eq!(busy_timeout(&mut conn), 1234, "after a failed run");
+}
+
+#[test]
+fn transaction_mode_all_reads_the_version_table_once_under_the_lock() {
+    each_backend(|db| {
+        if db.backend == Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        let reads = Arc::new(Mutex::new(0usize));
+        let seen = reads.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { query, .. } = event
+                && query.to_string().starts_with("SELECT version_num FROM")
+            {
+                *seen.lock().unwrap() += 1;
+            }
+        });
+        let migrator = Migrator::new(chain("a", &["b", "c", "d"]))
+            .with_options(Options::default().with_transaction_mode(TransactionMode::All));
+        assert_eq!(migrator.upgrade(&mut conn, "head").unwrap().steps.len(), 4);
+        // One read to plan before locking, one under the lock.
+        assert_eq!(*reads.lock().unwrap(), 2);
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["d"]);
+    });
+}

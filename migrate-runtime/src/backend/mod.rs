@@ -47,10 +47,10 @@ pub(crate) trait Dialect: Sync {
 
     /// Takes the lock that keeps concurrent runners apart. `key` names the protected
     /// version table.
-    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<()>;
+    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<Lock>;
 
-    /// Releases what [`Dialect::lock`] took.
-    fn unlock(&self, conn: &mut AnyConnection, key: &str) -> Result<()>;
+    /// Releases what [`Dialect::lock`] took, and puts back the session settings it changed.
+    fn unlock(&self, conn: &mut AnyConnection, key: &str, lock: Lock) -> Result<()>;
 
     /// Turns off foreign-key enforcement for a run when it is on, and says whether it did
     /// (SQLite only, where table rebuilds need it off; see `schema::rebuild`).
@@ -68,6 +68,14 @@ pub(crate) trait Dialect: Sync {
     fn begin_write(&self, conn: &mut AnyConnection) -> diesel::QueryResult<()> {
         AnyConnection::begin_transaction(conn)
     }
+}
+
+/// What [`Dialect::lock`] changed on the caller's connection, for [`Dialect::unlock`] to
+/// restore: the connection belongs to the application, which may have tuned it.
+#[derive(Debug, Default)]
+pub(crate) struct Lock {
+    /// SQLite: the `busy_timeout` (milliseconds) the connection had before the run.
+    pub busy_timeout: Option<i64>,
 }
 
 /// The dialect of `conn`'s backend.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
-use super::Dialect;
+use super::{Dialect, Lock};
 use crate::{AnyConnection, Error, Result};
 
 /// The MySQL dialect.
@@ -52,7 +52,7 @@ impl Dialect for Mysql {
         text.starts_with("Table ") && text.ends_with("doesn't exist")
     }
 
-    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<()> {
+    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<Lock> {
         let got = diesel::sql_query(format!(
             "SELECT CAST(GET_LOCK({LOCK_NAME}, ?) AS SIGNED) AS ok"
         ))
@@ -64,7 +64,7 @@ impl Dialect for Mysql {
         )
         .get_result::<LockResult>(conn)?;
         match got.ok {
-            Some(1) => Ok(()),
+            Some(1) => Ok(Lock::default()),
             _ => Err(Error::LockTimeout {
                 waited: timeout,
                 what: format!("the MySQL named lock for `{key}` (GET_LOCK)"),
@@ -72,7 +72,7 @@ impl Dialect for Mysql {
         }
     }
 
-    fn unlock(&self, conn: &mut AnyConnection, key: &str) -> Result<()> {
+    fn unlock(&self, conn: &mut AnyConnection, key: &str, _lock: Lock) -> Result<()> {
         diesel::sql_query(format!(
             "SELECT CAST(RELEASE_LOCK({LOCK_NAME}) AS SIGNED) AS ok"
         ))

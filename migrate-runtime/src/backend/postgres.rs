@@ -7,7 +7,7 @@ use diesel::connection::SimpleConnection;
 use diesel::sql_types::Integer;
 use diesel::{QueryableByName, RunQueryDsl};
 
-use super::Dialect;
+use super::{Dialect, Lock};
 use crate::{AnyConnection, Error, Result};
 
 #[derive(QueryableByName)]
@@ -55,7 +55,7 @@ impl Dialect for Postgres {
         text.starts_with("relation ") && text.ends_with("does not exist")
     }
 
-    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<()> {
+    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<Lock> {
         // Polling `pg_try_advisory_lock` honours our timeout without touching the
         // session's `lock_timeout`, which belongs to the application.
         let sql = format!(
@@ -66,7 +66,7 @@ impl Dialect for Postgres {
         let mut pause = Duration::from_millis(5);
         loop {
             if diesel::sql_query(&sql).get_result::<LockResult>(conn)?.ok == 1 {
-                return Ok(());
+                return Ok(Lock::default());
             }
             if Instant::now() >= deadline {
                 return Err(Error::LockTimeout {
@@ -79,7 +79,7 @@ impl Dialect for Postgres {
         }
     }
 
-    fn unlock(&self, conn: &mut AnyConnection, key: &str) -> Result<()> {
+    fn unlock(&self, conn: &mut AnyConnection, key: &str, _lock: Lock) -> Result<()> {
         conn.batch_execute(&format!("SELECT pg_advisory_unlock({})", lock_key(key)))?;
         Ok(())
     }

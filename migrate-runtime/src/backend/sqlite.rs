@@ -1,12 +1,13 @@
 //! SQLite: transactional DDL, and locking through the database file itself. There is no
 //! session lock: every write transaction is `BEGIN IMMEDIATE` under a busy timeout, so
 //! runners queue on the write lock and each re-reads the version table once it has it.
+//! The caller's own `busy_timeout` is restored when the run ends.
 
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection};
 
-use super::Dialect;
+use super::{Dialect, Lock};
 use crate::{AnyConnection, Result};
 
 /// The SQLite dialect.
@@ -45,14 +46,30 @@ impl Dialect for Sqlite {
         super::error_text(err).contains("database is locked")
     }
 
-    fn lock(&self, conn: &mut AnyConnection, _key: &str, timeout: Duration) -> Result<()> {
+    fn lock(&self, conn: &mut AnyConnection, _key: &str, timeout: Duration) -> Result<Lock> {
+        #[derive(diesel::QueryableByName)]
+        struct BusyTimeout {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            timeout: i64,
+        }
         // Not a lock: makes every later `BEGIN IMMEDIATE` wait for the write lock instead
-        // of failing at once with "database is locked".
+        // of failing at once with "database is locked". The connection may be the
+        // application's, so its own timeout is put back by `unlock`.
+        let previous = diesel::RunQueryDsl::get_result::<BusyTimeout>(
+            diesel::sql_query("PRAGMA busy_timeout"),
+            conn,
+        )?
+        .timeout;
         conn.batch_execute(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))?;
-        Ok(())
+        Ok(Lock {
+            busy_timeout: Some(previous),
+        })
     }
 
-    fn unlock(&self, _conn: &mut AnyConnection, _key: &str) -> Result<()> {
+    fn unlock(&self, conn: &mut AnyConnection, _key: &str, lock: Lock) -> Result<()> {
+        if let Some(previous) = lock.busy_timeout {
+            conn.batch_execute(&format!("PRAGMA busy_timeout = {previous}"))?;
+        }
         Ok(())
     }
 
