@@ -240,6 +240,45 @@ fn bad_config_files_are_refused_with_the_reason() {
     let project = Project::new("transaction_mode = \"sometimes\"\n");
     project.run(&["heads"]).success();
     project.run(&["upgrade"]).code(2);
+
+    // Offline scripts name the configured tables, so a broken file must not fall back to
+    // the default ones, even when `--transaction` makes the bad mode itself irrelevant.
+    let project =
+        Project::new("version_table = \"app_version\"\ntransaction_mode = \"sometimes\"\n");
+    for args in [
+        &["upgrade", "head", "--sql", "--dialect", "postgres"][..],
+        &[
+            "upgrade",
+            "head",
+            "--sql",
+            "--dialect",
+            "postgres",
+            "--transaction",
+            "per-migration",
+        ],
+        &[
+            "downgrade",
+            "8b2f6d4a0c19:base",
+            "--sql",
+            "--dialect",
+            "postgres",
+        ],
+        &["stamp", "head"],
+        &["current"],
+    ] {
+        let out = project.run(args).code(2);
+        let err = stderr(&out);
+        assert!(
+            err.contains("`transaction_mode` `sometimes`")
+                && err.contains("`per-migration` or `all`"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !stdout(&out).contains("migrate_version"),
+            "{args:?}: {}",
+            stdout(&out)
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ impl CheckArgs {
         }
         outln!("database: {database}");
         let mut conn = database.connect()?;
-        let report = session.migrator(Options::default()).check(&mut conn)?;
+        let report = session.migrator(Options::default())?.check(&mut conn)?;
         for id in &report.pending {
             let message = set
                 .get(id.as_str())

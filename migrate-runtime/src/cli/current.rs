@@ -20,7 +20,7 @@ impl CurrentArgs {
         let database = session.database()?;
         let rows: Vec<RevisionId> = if database.exists() {
             let mut conn = database.connect()?;
-            session.migrator(Options::default()).current(&mut conn)?
+            session.migrator(Options::default())?.current(&mut conn)?
         } else {
             // Opening the default SQLite file would create it; report the truth instead.
             if self.format == Format::Text {

@@ -28,13 +28,13 @@ impl DowngradeArgs {
                     self.target
                 )));
             };
-            let migrator = session.migrator(Options::default());
+            let migrator = session.migrator(Options::default())?;
             out!("{}", migrator.downgrade_sql(backend, start, end)?);
             return Ok(Status::Success);
         }
         let database = session.database()?;
         outln!("database: {database}");
-        let migrator = session.migrator(Options::default());
+        let migrator = session.migrator(Options::default())?;
         migrator.preflight(Direction::Down, &self.target)?;
         let mut conn = database.connect()?;
         let report = migrator.downgrade(&mut conn, &self.target)?;

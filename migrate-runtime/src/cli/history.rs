@@ -102,7 +102,9 @@ pub(crate) fn read_database(session: &Session) -> DatabaseState {
     let Ok(mut conn) = database.connect() else {
         return DatabaseState::default();
     };
-    let migrator = session.migrator(Options::default());
+    let Ok(migrator) = session.migrator(Options::default()) else {
+        return DatabaseState::default();
+    };
     match migrator.current(&mut conn) {
         Ok(current) => DatabaseState {
             current: Some(current),

@@ -315,14 +315,14 @@ impl Session {
     }
 
     /// A migrator over the migrations with `options`, printing one line per migration run.
-    /// The table names always come from the settings: no command chooses them.
-    pub(crate) fn migrator(&self, mut options: Options) -> Migrator {
-        if let Ok(settings) = self.settings() {
-            let configured = settings.options();
-            options.version_table = configured.version_table;
-            options.history_table = configured.history_table;
-        }
-        Migrator::new(self.set.clone())
+    /// The table names always come from the settings: no command chooses them. A
+    /// `migrate.toml` that cannot be read or understood is an error, not a reason to fall
+    /// back to the default table names, which would be the wrong tables.
+    pub(crate) fn migrator(&self, mut options: Options) -> Result<Migrator> {
+        let configured = self.settings()?.options();
+        options.version_table = configured.version_table;
+        options.history_table = configured.history_table;
+        Ok(Migrator::new(self.set.clone())
             .with_options(options)
             .on_event(|event| {
                 if let Event::Finished {
@@ -333,7 +333,7 @@ impl Session {
                 {
                     outln!("{}", format::applied_line(migration, *direction, *duration));
                 }
-            })
+            }))
     }
 }
 

@@ -90,9 +90,10 @@ fn pending(session: &Session) -> Applied {
         Ok(_) => return Applied::NoDatabase,
         Err(err) => return Applied::Unreachable(err.to_string()),
     };
-    let report = database
-        .connect()
-        .and_then(|mut conn| session.migrator(Options::default()).check(&mut conn));
+    let report = session.migrator(Options::default()).and_then(|migrator| {
+        let mut conn = database.connect()?;
+        migrator.check(&mut conn)
+    });
     match report {
         Ok(report) => Applied::Pending(database.url.to_string(), report.pending),
         Err(err) => Applied::Unreachable(format!("{}: {err}", database.url)),

@@ -17,7 +17,7 @@ impl StampArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let database = session.database()?;
         outln!("database: {database}");
-        let migrator = session.migrator(Options::default());
+        let migrator = session.migrator(Options::default())?;
         // Stamping names revisions the way an upgrade target does.
         migrator.preflight(Direction::Up, &self.target)?;
         let mut conn = database.connect()?;

@@ -91,7 +91,7 @@ impl UpgradeArgs {
                 Some(transaction) => transaction.into(),
                 None => session.settings()?.transaction_mode.value,
             };
-            let migrator = session.migrator(Options::default().with_transaction_mode(mode));
+            let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
             let (start, end) = split_range(&self.target);
             out!("{}", migrator.upgrade_sql(backend, start, end)?);
             return Ok(Status::Success);
@@ -102,7 +102,7 @@ impl UpgradeArgs {
             Some(transaction) => transaction.into(),
             None => session.settings()?.transaction_mode.value,
         };
-        let migrator = session.migrator(Options::default().with_transaction_mode(mode));
+        let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
         migrator.preflight(Direction::Up, &self.target)?;
         let mut conn = database.connect()?;
         let report = migrator.upgrade(&mut conn, &self.target)?;
