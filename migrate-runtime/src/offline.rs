@@ -62,7 +62,17 @@ struct Script {
 
 impl Script {
     fn statement(&mut self, sql: &str) {
-        let _ = writeln!(self.out, "{sql};");
+        // Raw SQL may end in a line comment (`-- note`, MySQL's `# note`), which would
+        // swallow a terminator on the same line and join the statement with the next one;
+        // there the terminator goes on a line of its own. (A `--` inside a literal costs
+        // only a line break.)
+        let last_line = sql.lines().next_back().unwrap_or_default();
+        let separator = if last_line.contains("--") || last_line.contains('#') {
+            "\n"
+        } else {
+            ""
+        };
+        let _ = writeln!(self.out, "{sql}{separator};");
     }
 
     fn comment(&mut self, text: &str) {

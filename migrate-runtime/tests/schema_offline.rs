@@ -129,3 +129,36 @@ fn downgrade_scripts_need_a_start_and_refuse_irreversible_steps() {
         .unwrap_err();
     assert!(matches!(err, Error::Irreversible { .. }), "{err}");
 }
+
+#[test]
+fn raw_sql_ending_in_a_line_comment_keeps_its_terminator() {
+    support::each_backend(|db| {
+        let set = MigrationSet::new(vec![
+            custom("a", &[], |ctx| ctx.execute("CREATE TABLE t (x INTEGER)")),
+            custom("b", &["a"], |ctx| {
+                ctx.execute("INSERT INTO t (x) VALUES (1) -- the first row")?;
+                ctx.execute("UPDATE t SET x = 2; -- a terminator before the comment")?;
+                ctx.execute("UPDATE t SET x = x + 1 -- note")?;
+                if ctx.backend() == Backend::Mysql {
+                    // MySQL's other line comment.
+                    ctx.execute("UPDATE t SET x = x + 1 # note")?;
+                }
+                Ok(())
+            }),
+        ])
+        .unwrap();
+        let sql = Migrator::new(set)
+            .upgrade_sql(db.backend, None, "head")
+            .unwrap();
+        support::run_with_client(db, &sql);
+        let mut conn = db.connect();
+        let expected = if db.backend == Backend::Mysql { 4 } else { 3 };
+        let condition = format!("x = {expected}");
+        assert_eq!(support::count_where(&mut conn, "t", &condition), 1, "{sql}");
+        assert_eq!(
+            support::count_where(&mut conn, "migrate_version", "version_num = 'b'"),
+            1,
+            "{sql}"
+        );
+    });
+}

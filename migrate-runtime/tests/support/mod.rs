@@ -280,3 +280,58 @@ pub fn row_count(conn: &mut AnyConnection, table: &str) -> i64 {
 pub fn ids(list: &[RevisionId]) -> Vec<&str> {
     list.iter().map(RevisionId::as_str).collect()
 }
+
+/// Pipes `script` into the backend's command-line client (`sqlite3`, `psql`, `mariadb`)
+/// connected to `db`, stopping at the first error; panics with the client's output when
+/// it fails. What an operator does with an offline (`--sql`) script.
+pub fn run_with_client(db: &TestDb, script: &str) {
+    use std::process::{Command, Stdio};
+    let url = url::Url::parse(db.url()).unwrap();
+    let mut command = match db.backend {
+        Backend::Sqlite => {
+            let mut c = Command::new("sqlite3");
+            c.arg("-bail").arg(url.path());
+            c
+        }
+        Backend::Postgres => {
+            let mut c = Command::new("psql");
+            c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.url()]);
+            c
+        }
+        _ => {
+            let mut c = Command::new("mariadb");
+            c.arg(format!("--host={}", url.host_str().unwrap_or("127.0.0.1")))
+                .arg(format!("--port={}", url.port().unwrap_or(3306)))
+                .arg(format!("--user={}", url.username()));
+            if let Some(password) = url.password() {
+                c.arg(format!("--password={password}"));
+            }
+            c.arg(url.path().trim_start_matches('/'));
+            c
+        }
+    };
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start the {} client: {e}", db.backend));
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), script.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "the {} client failed: {}\n{script}",
+        db.backend,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The number of rows of `table` matching the SQL condition `condition`.
+pub fn count_where(conn: &mut AnyConnection, table: &str, condition: &str) -> i64 {
+    diesel::sql_query(format!(
+        "SELECT COUNT(*) AS n FROM {table} WHERE {condition}"
+    ))
+    .get_result::<Count>(conn)
+    .unwrap()
+    .n
+}
