@@ -733,10 +733,14 @@ fn mysql_main_flow() {
     {
         // MySQL commits DDL implicitly: one transaction for the run cannot be honoured.
         let refused = catalog.run(&["upgrade", "--transaction", "all"]).code(2);
+        let error = stderr(&refused);
         assert!(
-            stderr(&refused).contains("--transaction per-migration"),
-            "{}",
-            stderr(&refused)
+            error.lines().next().is_some_and(|line| {
+                line.starts_with("error: ")
+                    && line.contains("`--transaction per-migration`")
+                    && line.contains("`TransactionMode::PerMigration`")
+            }),
+            "{error}"
         );
         main_flow(&catalog);
         assert!(catalog.server.is_some());

@@ -268,5 +268,25 @@ fn sql_flags_are_checked() {
     assert!(stderr.contains("START:TARGET"), "{stderr}");
     // An unknown start is reported like an unknown target.
     run(&["upgrade", "nope:head", "--sql", "--dialect", "sqlite"]).code(2);
+    // MySQL cannot run a script in one transaction; the error line itself says what to use
+    // in the CLI and in the API, not only the hint below it.
+    let out = run(&[
+        "upgrade",
+        "head",
+        "--sql",
+        "--dialect",
+        "mysql",
+        "--transaction",
+        "all",
+    ])
+    .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let error = stderr.lines().next().unwrap_or_default();
+    assert!(
+        error.starts_with("error: ")
+            && error.contains("`--transaction per-migration`")
+            && error.contains("`TransactionMode::PerMigration`"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("migrate.sqlite3").exists());
 }

@@ -85,9 +85,10 @@ pub enum Error {
         /// The history table, for the message's inspection hint.
         history_table: String,
     },
-    /// The backend cannot honour the requested transaction mode.
+    /// The backend cannot honour the requested transaction mode. The message names the
+    /// mode both as the CLI flag and as the API value, since both reach it.
     #[error(
-        "transaction mode `All` needs transactional DDL, which {backend} does not have (DDL commits implicitly); use `TransactionMode::PerMigration`"
+        "one transaction for the whole run (`--transaction all`, `TransactionMode::All`) needs transactional DDL, which {backend} does not have (DDL commits implicitly); use one transaction per migration (`--transaction per-migration`, `TransactionMode::PerMigration`)"
     )]
     TransactionModeUnsupported {
         /// The backend.
