@@ -78,12 +78,15 @@ pub struct AppliedStep {
     pub duration: Duration,
 }
 
-/// What a run did, in order. Empty when the database was already at the target.
+/// What a run did, in order, and where it left the database.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Report {
-    /// The steps, in the order they ran.
+    /// The steps, in the order they ran; empty when the database was already at the target.
     pub steps: Vec<AppliedStep>,
+    /// The version table's rows after the run, sorted, as [`Migrator::current`] would
+    /// return them; known without another query (the run's last read and its own changes).
+    pub current: Vec<RevisionId>,
 }
 
 /// A recorded checksum that differs from the code's.
@@ -387,7 +390,10 @@ impl Migrator {
         // The hot path: one query, and an application already at head goes no further.
         let current = parse_rows(store.versions(conn)?.unwrap_or_default())?;
         if self.plan(kind, &current, target)?.is_empty() {
-            return Ok(Report::default());
+            return Ok(Report {
+                steps: Vec::new(),
+                current,
+            });
         }
         self.locked(conn, &store, |conn| {
             // SQLite rebuilds a table by dropping it, which with foreign keys enforced
@@ -488,6 +494,7 @@ impl Migrator {
                 if step_transactions {
                     commit(conn)?;
                 }
+                report.current = parse_rows(rows)?;
                 break;
             };
             let migration =

@@ -129,6 +129,7 @@ fn branches_upgrade_and_downgrade_independently() {
                 .collect::<Vec<_>>()),
             ["r1"]
         );
+        assert_eq!(ids(&report.current), ["l2", "r1"]);
         assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["l2", "r1"]);
         assert_eq!(row_count(&mut conn, "migrate_version"), 2);
 
@@ -136,6 +137,7 @@ fn branches_upgrade_and_downgrade_independently() {
         let report = migrator.downgrade(&mut conn, "left@-1").unwrap();
         assert_eq!(report.steps.len(), 1);
         assert_eq!(report.steps[0].revision, "l2");
+        assert_eq!(ids(&report.current), ["l1", "r1"]);
         assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["l1", "r1"]);
         assert!(!table_exists(&mut conn, "t_l2") && table_exists(&mut conn, "t_r1"));
 
@@ -159,10 +161,17 @@ fn downgrade_partially_and_to_base() {
             .map(|s| (s.revision.as_str(), s.direction))
             .collect();
         assert_eq!(steps, [("c", Direction::Down), ("b", Direction::Down)]);
+        assert_eq!(ids(&report.current), ["a"]);
         assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
         assert!(!table_exists(&mut conn, "t_b") && table_exists(&mut conn, "applied"));
 
-        migrator.downgrade(&mut conn, "base").unwrap();
+        assert!(
+            migrator
+                .downgrade(&mut conn, "base")
+                .unwrap()
+                .current
+                .is_empty()
+        );
         assert!(migrator.current(&mut conn).unwrap().is_empty());
         assert_eq!(row_count(&mut conn, "migrate_version"), 0);
         let history = migrator.history(&mut conn).unwrap();
@@ -565,7 +574,10 @@ fn concurrent_runners_apply_each_migration_once() {
         });
         let mut applied_steps = 0;
         for result in results {
-            applied_steps += result.unwrap().steps.len();
+            let report = result.unwrap();
+            // Whoever did the work, every runner ends knowing where the database is.
+            assert_eq!(ids(&report.current), ["f"]);
+            applied_steps += report.steps.len();
         }
         assert_eq!(applied_steps, revs.len() + 1, "each step ran exactly once");
         let mut conn = db.connect();
@@ -657,13 +669,11 @@ fn already_at_head_is_one_query_and_no_ddl() {
                 seen.lock().unwrap().push(query.to_string());
             }
         });
-        assert!(
-            migrator
-                .upgrade(&mut conn, "head")
-                .unwrap()
-                .steps
-                .is_empty()
-        );
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        assert!(report.steps.is_empty());
+        // Where the database is comes with the report, from that one query: the CLI's
+        // "nothing to do: already at b" needs no second one.
+        assert_eq!(ids(&report.current), ["b"]);
         let seen = queries.lock().unwrap().clone();
         assert_eq!(seen.len(), 1, "{seen:?}");
         assert!(seen[0].starts_with("SELECT version_num FROM"), "{seen:?}");
@@ -680,7 +690,8 @@ fn already_at_head_is_one_query_and_no_ddl() {
                 *seen.lock().unwrap() += 1;
             }
         });
-        assert!(empty.upgrade(&mut conn, "heads").unwrap().steps.is_empty());
+        let report = empty.upgrade(&mut conn, "heads").unwrap();
+        assert!(report.steps.is_empty() && report.current.is_empty());
         assert_eq!(*queries.lock().unwrap(), 1);
         assert!(!table_exists(&mut conn, "migrate_version"));
     });

@@ -38,11 +38,11 @@ impl DowngradeArgs {
         migrator.preflight(Direction::Down, &self.target)?;
         let mut conn = database.connect()?;
         let report = migrator.downgrade(&mut conn, &self.target)?;
-        let current = migrator.current(&mut conn)?;
+        let current = &report.current;
         if report.steps.is_empty() {
             outln!(
                 "nothing to do: already at {} (target `{}`)",
-                format::revisions_or_base(&current),
+                format::revisions_or_base(current),
                 self.target
             );
         } else {
@@ -50,7 +50,7 @@ impl DowngradeArgs {
                 "downgraded {} migration{}; now at {}",
                 report.steps.len(),
                 if report.steps.len() == 1 { "" } else { "s" },
-                format::revisions_or_base(&current)
+                format::revisions_or_base(current)
             );
         }
         Ok(Status::Success)

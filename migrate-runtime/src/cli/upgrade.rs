@@ -107,19 +107,17 @@ impl UpgradeArgs {
         let mut conn = database.connect()?;
         let report = migrator.upgrade(&mut conn, &self.target)?;
         if report.steps.is_empty() {
-            let current = migrator.current(&mut conn)?;
             outln!(
                 "nothing to do: already at {} (target `{}`)",
-                format::revisions_or_base(&current),
+                format::revisions_or_base(&report.current),
                 self.target
             );
         } else {
-            let current = migrator.current(&mut conn)?;
             outln!(
                 "upgraded {} migration{}; now at {}",
                 report.steps.len(),
                 if report.steps.len() == 1 { "" } else { "s" },
-                format::revisions_or_base(&current)
+                format::revisions_or_base(&report.current)
             );
         }
         Ok(Status::Success)
