@@ -65,6 +65,45 @@ impl Drop for ServerDatabase {
     }
 }
 
+/// The admin URL of a server suite: `value` (of `var`), or `None` with a loud `skipped:`
+/// when it is unset or empty. Set with the backend compiled out is a mistake in the test
+/// run, not a reason to skip: the suite would pass without testing anything.
+fn server_url(
+    var: &str,
+    value: Option<String>,
+    compiled_in: bool,
+    feature: &str,
+) -> Option<String> {
+    let Some(url) = value.filter(|url| !url.is_empty()) else {
+        loud(&format!("skipped: {var} is not set"));
+        return None;
+    };
+    assert!(
+        compiled_in,
+        "{var} is set but the `{feature}` feature is off; run with --all-features \
+         (or --features {feature}) or unset {var}"
+    );
+    Some(url)
+}
+
+#[test]
+fn server_suites_skip_only_when_the_variable_is_unset() {
+    let var = "MIGRATE_TEST_EXAMPLE_URL";
+    assert_eq!(server_url(var, None, false, "postgres"), None);
+    assert_eq!(
+        server_url(var, Some(String::new()), false, "postgres"),
+        None
+    );
+    assert_eq!(
+        server_url(var, Some("postgres://x".into()), true, "postgres").as_deref(),
+        Some("postgres://x")
+    );
+    let set_but_compiled_out = std::panic::catch_unwind(|| {
+        server_url(var, Some("postgres://x".into()), false, "postgres")
+    });
+    assert!(set_but_compiled_out.is_err(), "must fail, not skip");
+}
+
 fn connect(url: &str) -> migrate_runtime::Result<AnyConnection> {
     AnyConnection::open(&DatabaseUrl::parse(url)?)
 }
@@ -87,18 +126,9 @@ impl Catalog {
     }
 
     /// A fresh database on the server named by `var`, or `None` (with a loud `skipped:`) when
-    /// the variable is unset or the backend is not compiled in.
+    /// the variable is unset. Panics when it is set but the backend is not compiled in.
     fn server(var: &str, compiled_in: bool, feature: &str) -> Option<Self> {
-        let Ok(admin_url) = std::env::var(var) else {
-            loud(&format!("skipped: {var} is not set"));
-            return None;
-        };
-        if !compiled_in {
-            loud(&format!(
-                "skipped: {var} is set but the `{feature}` feature is off (use --all-features)"
-            ));
-            return None;
-        }
+        let admin_url = server_url(var, std::env::var(var).ok(), compiled_in, feature)?;
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
             "migrate_cli_{}_{}",
