@@ -44,6 +44,12 @@ enum Sink<'a> {
 /// a constraint, dropping a column) rebuild the table; consecutive operations on one table
 /// are buffered and rebuilt once, when an operation on another table, raw SQL,
 /// [`MigrationContext::connection`] or the end of the migration flushes them.
+///
+/// Online, a rebuild re-creates the table's triggers and the views naming it verbatim, and
+/// refuses to drop a column one of them names. Offline (`--sql`) it cannot know triggers
+/// or views (only raw SQL creates them): the script loses the table's triggers and fails
+/// at the rename when a view names the table. Drop them with [`MigrationContext::execute`]
+/// before such a change and re-create them after it.
 pub struct MigrationContext<'a> {
     sink: Sink<'a>,
     backend: Backend,
@@ -168,7 +174,8 @@ impl<'a> MigrationContext<'a> {
         })
     }
 
-    /// Drops a column, with the indexes and constraints on it.
+    /// Drops a column, with the indexes and constraints on it. On SQLite this rebuilds the
+    /// table: see the [type's docs](MigrationContext) for its triggers and views.
     pub fn drop_column(&mut self, table: &str, column: &str) -> Result<()> {
         self.operation(Operation::DropColumn {
             table: table.to_owned(),
@@ -185,7 +192,8 @@ impl<'a> MigrationContext<'a> {
         })
     }
 
-    /// Changes a column's type, nullability or default.
+    /// Changes a column's type, nullability or default. On SQLite this rebuilds the table:
+    /// see the [type's docs](MigrationContext) for its triggers and views.
     pub fn alter_column(&mut self, table: &str, column: &str, change: AlterColumn) -> Result<()> {
         self.operation(Operation::AlterColumn {
             table: table.to_owned(),
@@ -207,7 +215,8 @@ impl<'a> MigrationContext<'a> {
         })
     }
 
-    /// Adds a named unique, foreign-key or check constraint.
+    /// Adds a named unique, foreign-key or check constraint. On SQLite this rebuilds the
+    /// table: see the [type's docs](MigrationContext) for its triggers and views.
     pub fn add_constraint(&mut self, table: &str, constraint: Constraint) -> Result<()> {
         self.operation(Operation::AddConstraint {
             table: table.to_owned(),
@@ -215,7 +224,8 @@ impl<'a> MigrationContext<'a> {
         })
     }
 
-    /// Drops constraint `name` of `table`.
+    /// Drops constraint `name` of `table`. On SQLite this rebuilds the table: see the
+    /// [type's docs](MigrationContext) for its triggers and views.
     pub fn drop_constraint(&mut self, table: &str, name: &str) -> Result<()> {
         self.operation(Operation::DropConstraint {
             table: table.to_owned(),

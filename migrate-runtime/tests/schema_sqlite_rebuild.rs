@@ -239,3 +239,189 @@ fn rebuilds_keep_dependent_rows_in_a_single_transaction_run() {
     let orphan = conn.batch_execute("INSERT INTO books (author_id, title) VALUES (99, 'x')");
     assert!(orphan.is_err(), "foreign keys are no longer enforced");
 }
+
+/// A table with rows, an index, audit triggers, a view, a view over the view, and a
+/// trigger on another table that writes to it.
+fn audited() -> migrate_runtime::Migration {
+    custom("a", &[], |ctx| {
+        ctx.create_table(
+            Table::new("items")
+                .column(
+                    Column::new("id", ColumnType::BigInt)
+                        .primary_key()
+                        .auto_increment(),
+                )
+                .column(Column::new("name", ColumnType::Varchar(100)).not_null())
+                .column(Column::new("qty", ColumnType::Integer))
+                .column(Column::new("note", ColumnType::Text)),
+        )?;
+        ctx.create_index(Index::new("ix_items_name", "items", ["name"]))?;
+        ctx.create_table(
+            Table::new("audit")
+                .column(Column::new("item_id", ColumnType::BigInt).not_null())
+                .column(Column::new("change", ColumnType::Text).not_null()),
+        )?;
+        ctx.create_table(
+            Table::new("orders")
+                .column(Column::new("item_id", ColumnType::BigInt).not_null())
+                .column(Column::new("qty", ColumnType::Integer).not_null()),
+        )?;
+        ctx.execute(
+            "CREATE TRIGGER trg_items_insert AFTER INSERT ON items BEGIN
+                 INSERT INTO audit (item_id, change) VALUES (new.id, 'insert');
+             END;
+             CREATE TRIGGER trg_items_update AFTER UPDATE OF qty ON items BEGIN
+                 INSERT INTO audit (item_id, change) VALUES (new.id, 'qty ' || old.qty || ' -> ' || new.qty);
+             END;
+             CREATE VIEW in_stock AS SELECT id, name, qty FROM items WHERE qty > 0;
+             CREATE VIEW in_stock_names AS SELECT name FROM in_stock;
+             CREATE TRIGGER trg_orders_take AFTER INSERT ON orders BEGIN
+                 UPDATE items SET qty = qty - new.qty WHERE id = new.item_id;
+             END;
+             INSERT INTO items (name, qty, note) VALUES ('bolt', 10, 'm6'), ('nut', 0, NULL), ('washer', 3, 'steel');",
+        )
+    })
+}
+
+/// The views' and triggers' names and SQL, as `sqlite_master` has them.
+fn views_and_triggers(conn: &mut AnyConnection) -> Vec<(Option<String>, Option<String>)> {
+    let names = introspect::values(conn, "sqlite_master", "name", "name");
+    let sql = introspect::values(conn, "sqlite_master", "sql", "name");
+    let kinds = introspect::values(conn, "sqlite_master", "type", "name");
+    names
+        .into_iter()
+        .zip(sql)
+        .zip(kinds)
+        .filter(|(_, kind)| matches!(kind.as_deref(), Some("view" | "trigger")))
+        .map(|(pair, _)| pair)
+        .collect()
+}
+
+#[test]
+fn rebuilds_keep_triggers_and_views() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    let migrator = Migrator::new(MigrationSet::new(vec![audited()]).unwrap());
+    migrator.upgrade(&mut conn, "head").unwrap();
+    let before = views_and_triggers(&mut conn);
+    assert_eq!(before.len(), 5);
+    assert_eq!(row_count(&mut conn, "audit"), 3);
+
+    // Two column changes and a column drop: one rebuild of `items`.
+    let rebuild = custom("b", &["a"], |ctx| {
+        ctx.alter_column("items", "name", AlterColumn::new().ty(ColumnType::Text))?;
+        ctx.alter_column(
+            "items",
+            "qty",
+            AlterColumn::new()
+                .ty(ColumnType::BigInt)
+                .nullable(false)
+                .default(0),
+        )?;
+        ctx.drop_column("items", "note")
+    });
+    let migrator = Migrator::new(MigrationSet::new(vec![audited(), rebuild]).unwrap());
+    migrator.upgrade(&mut conn, "head").unwrap();
+
+    let info = introspect::table(&mut conn, "items");
+    assert_eq!(info.column_names(), ["id", "name", "qty"]);
+    assert_eq!(info.column("name").ty, "text");
+    assert_eq!(info.column("qty").ty, "bigint");
+    assert!(!info.column("qty").nullable);
+    assert!(info.indexes.contains_key("ix_items_name"));
+    assert_eq!(
+        introspect::values(&mut conn, "items", "name", "id"),
+        [
+            Some("bolt".into()),
+            Some("nut".into()),
+            Some("washer".into())
+        ]
+    );
+    assert_eq!(
+        views_and_triggers(&mut conn),
+        before,
+        "views and triggers not re-created verbatim"
+    );
+    assert_eq!(
+        row_count(&mut conn, "audit"),
+        3,
+        "the rebuild fired triggers"
+    );
+
+    // The views answer with the right rows.
+    assert_eq!(
+        introspect::values(&mut conn, "in_stock", "name", "id"),
+        [Some("bolt".into()), Some("washer".into())]
+    );
+    assert_eq!(
+        introspect::values(&mut conn, "in_stock_names", "name", "name"),
+        [Some("bolt".into()), Some("washer".into())]
+    );
+    // The table's triggers fire, and so does the other table's trigger that writes to it.
+    conn.batch_execute("INSERT INTO items (name, qty) VALUES ('rivet', 5)")
+        .unwrap();
+    conn.batch_execute("INSERT INTO orders (item_id, qty) VALUES (1, 4)")
+        .unwrap();
+    assert_eq!(
+        introspect::values(&mut conn, "audit", "change", "rowid")[3..],
+        [Some("insert".into()), Some("qty 10 -> 6".into())]
+    );
+    assert_eq!(
+        introspect::values(&mut conn, "in_stock", "qty", "id"),
+        [Some("6".into()), Some("3".into()), Some("5".into())]
+    );
+    // Nothing left the schema broken: another rename of any table passes SQLite's check
+    // of every view and trigger.
+    conn.batch_execute("ALTER TABLE orders RENAME TO purchases")
+        .unwrap();
+}
+
+#[test]
+fn dropping_a_column_a_view_names_fails_naming_the_view_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    let with_view = |rev: &'static str, parents: &'static [&'static str]| {
+        custom(rev, parents, |ctx| {
+            ctx.execute("CREATE VIEW noted AS SELECT id, note FROM items WHERE note IS NOT NULL")
+        })
+    };
+    let migrator =
+        Migrator::new(MigrationSet::new(vec![audited(), with_view("b", &["a"])]).unwrap());
+    migrator.upgrade(&mut conn, "head").unwrap();
+    let before = views_and_triggers(&mut conn);
+
+    let drop = custom("c", &["b"], |ctx| ctx.drop_column("items", "note"));
+    let migrator =
+        Migrator::new(MigrationSet::new(vec![audited(), with_view("b", &["a"]), drop]).unwrap());
+    let err = migrator.upgrade(&mut conn, "head").unwrap_err().to_string();
+    assert!(
+        err.contains("view `noted` names column `note`"),
+        "the error does not name the view: {err}"
+    );
+    assert!(
+        err.contains(r#"DROP VIEW "noted""#),
+        "the error gives no fix: {err}"
+    );
+    assert_eq!(migrator.current(&mut conn).unwrap(), [id("b")]);
+    assert_eq!(
+        introspect::table(&mut conn, "items").column_names(),
+        ["id", "name", "qty", "note"]
+    );
+    assert_eq!(views_and_triggers(&mut conn), before);
+
+    // The advice works: drop the view, drop the column, re-create the view without it.
+    let fixed = custom("c", &["b"], |ctx| {
+        ctx.execute("DROP VIEW noted")?;
+        ctx.drop_column("items", "note")?;
+        ctx.execute("CREATE VIEW noted AS SELECT id, name FROM items")
+    });
+    let migrator =
+        Migrator::new(MigrationSet::new(vec![audited(), with_view("b", &["a"]), fixed]).unwrap());
+    migrator.upgrade(&mut conn, "head").unwrap();
+    assert_eq!(
+        introspect::table(&mut conn, "items").column_names(),
+        ["id", "name", "qty"]
+    );
+    assert_eq!(row_count(&mut conn, "noted"), 3);
+    assert_eq!(row_count(&mut conn, "in_stock_names"), 2);
+}

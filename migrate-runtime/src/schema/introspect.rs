@@ -1,12 +1,13 @@
 //! Reads a SQLite table's shape from the database, for rebuilds: columns from
 //! `pragma_table_info`, constraints from the `CREATE TABLE` statement, indexes from
-//! `sqlite_master` and `pragma_index_info`.
+//! `sqlite_master` and `pragma_index_info`, and the triggers and views naming the table
+//! from `sqlite_master`.
 
 use diesel::sql_types::{Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
 use super::model::{Column, ColumnType, DefaultValue, Table};
-use super::shape::{KnownIndex, TableShape};
+use super::shape::{Dependent, DependentKind, KnownIndex, TableShape};
 use crate::{AnyConnection, Error, Result};
 
 #[derive(QueryableByName)]
@@ -33,6 +34,18 @@ struct ColumnRow {
 struct IndexRow {
     #[diesel(sql_type = Text)]
     name: String,
+    #[diesel(sql_type = Text)]
+    sql: String,
+}
+
+#[derive(QueryableByName)]
+struct ObjectRow {
+    #[diesel(sql_type = Text, column_name = "type")]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    tbl_name: String,
     #[diesel(sql_type = Text)]
     sql: String,
 }
@@ -117,5 +130,57 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
             constraints: super::parse::constraints(&create),
         },
         indexes,
+        dependents: dependents(conn, table)?,
     })
+}
+
+/// The views naming `table`, directly or through other views, and the triggers on or
+/// naming the table or one of those views, in creation order.
+fn dependents(conn: &mut AnyConnection, table: &str) -> Result<Vec<Dependent>> {
+    let rows = diesel::sql_query(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master \
+         WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid",
+    )
+    .load::<ObjectRow>(conn)?;
+    // A view over a view over the table breaks the rename as surely as one over the table.
+    let mut named = vec![table.to_owned()];
+    let mut views = vec![false; rows.len()];
+    loop {
+        let before = named.len();
+        for (row, is_dependent) in rows.iter().zip(&mut views) {
+            if row.kind == "view"
+                && !*is_dependent
+                && named.iter().any(|n| super::parse::mentions(&row.sql, n))
+            {
+                *is_dependent = true;
+                named.push(row.name.clone());
+            }
+        }
+        if named.len() == before {
+            break;
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .zip(views)
+        .filter_map(|(row, is_view)| {
+            let kind = if is_view {
+                DependentKind::View
+            } else if row.kind == "trigger"
+                && named.iter().any(|n| {
+                    row.tbl_name.eq_ignore_ascii_case(n) || super::parse::mentions(&row.sql, n)
+                })
+            {
+                DependentKind::Trigger
+            } else {
+                return None;
+            };
+            Some(Dependent {
+                kind,
+                name: row.name,
+                on: row.tbl_name,
+                sql: row.sql,
+            })
+        })
+        .collect())
 }

@@ -78,5 +78,6 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
             constraints: Vec::new(),
         },
         indexes: Vec::new(),
+        dependents: Vec::new(),
     })
 }

@@ -13,12 +13,17 @@
 //! - Names are single identifiers (no `schema.table`); PostgreSQL and MySQL refuse names
 //!   longer than they keep rather than truncating them.
 //! - A SQLite rebuild re-creates the table's columns, primary key, unique, check and
-//!   foreign-key constraints and indexes; triggers and views that name the table are not
-//!   re-created (SQLite refuses the rename while a view names a dropped table). In a
-//!   migration marked `transactional = false` the rebuild's statements are not atomic.
+//!   foreign-key constraints and indexes. Online it also drops the views naming the table
+//!   (directly or through other views) and the triggers naming it, and re-creates them
+//!   and the table's own triggers verbatim after the rename; it refuses to drop a column
+//!   that one of them names, saying which. In a migration marked `transactional = false`
+//!   the rebuild's statements are not atomic.
 //! - Offline, a rebuild (SQLite) or a column restatement (MySQL) knows a table only from
 //!   the typed operations of the migrations from `base` to the end of the script; a table
-//!   created or changed with raw SQL is not tracked.
+//!   created or changed with raw SQL is not tracked. Triggers and views are only ever
+//!   created with raw SQL, so an offline SQLite rebuild does not know them: running the
+//!   script loses the table's triggers, and fails at the rename when a view names the
+//!   table. Drop them before such a change and re-create them after, with `execute`.
 
 mod model;
 mod mysql;
@@ -32,7 +37,6 @@ mod sqlite;
 pub(crate) mod introspect;
 #[cfg(feature = "mysql")]
 pub(crate) mod introspect_mysql;
-#[cfg(any(feature = "sqlite", test))]
 mod parse;
 
 pub use model::{
@@ -40,10 +44,10 @@ pub use model::{
     ForeignKey, Index, Operation, Table, Value,
 };
 pub use render::Renderer;
-pub use shape::{Catalog, KnownIndex, TableShape};
+pub use shape::{Catalog, Dependent, DependentKind, KnownIndex, TableShape};
 
-/// Reads the current shape of a SQLite table (columns, constraints, indexes): what a
-/// rebuild starts from.
+/// Reads the current shape of a SQLite table (columns, constraints, indexes, and the
+/// triggers and views naming it): what a rebuild starts from.
 #[cfg(feature = "sqlite")]
 pub fn sqlite_table_shape(
     conn: &mut crate::AnyConnection,

@@ -522,6 +522,11 @@ impl Index {
 /// [`AlterColumn::existing_type`] and friends (as Alembic's `existing_type=`), else read
 /// from `information_schema` online, else, offline, tracked from the typed operations of
 /// the script that created the column.
+///
+/// SQLite rebuilds the table instead. Online the rebuild re-creates the table's triggers
+/// and the views naming it; offline (`--sql`) it cannot know them, since only raw SQL
+/// creates them: drop them before the change and re-create them after it (see
+/// [`crate::MigrationContext`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlterColumn {
     /// The new type.

@@ -1,6 +1,6 @@
 //! Reads the constraints out of a SQLite `CREATE TABLE` statement: SQLite's pragmas list
 //! columns and foreign keys but not constraint names or `CHECK` expressions, which a
-//! rebuild must keep.
+//! rebuild must keep. Also tells which names a view's or trigger's SQL mentions.
 
 use super::model::{Action, Constraint, ConstraintKind, ForeignKey};
 
@@ -159,8 +159,46 @@ fn name_list(tokens: &[Token], open: usize) -> (Vec<String>, usize) {
     (names, close + 1)
 }
 
+/// Whether `sql` mentions `name` as an identifier, quoted or not, ignoring ASCII case as
+/// SQLite does. SQLite keeps no dependency list for views and triggers, so this is how a
+/// rebuild finds the ones that name a table or a dropped column; a false match (a column
+/// of the same name in another table) costs only a needless re-creation, or a refusal
+/// whose advice still works.
+///
+/// In a `CREATE VIEW` or `CREATE TRIGGER` statement the object's own name does not count,
+/// so a view named like a column does not seem to use it.
+pub(crate) fn mentions(sql: &str, name: &str) -> bool {
+    let tokens = tokenize(sql);
+    let mut skip = None;
+    if let Some(kw) = tokens
+        .iter()
+        .position(|t| is_kw(Some(t), "VIEW") || is_kw(Some(t), "TRIGGER"))
+    {
+        let mut i = kw + 1;
+        if is_kw(tokens.get(i), "IF") {
+            i += 3;
+        }
+        // `schema.name`
+        if tokens
+            .get(i + 1)
+            .is_some_and(|t| &sql[t.start..t.end] == ".")
+        {
+            i += 2;
+        }
+        skip = Some(i);
+    }
+    tokens.iter().enumerate().any(|(i, t)| match &t.tok {
+        Tok::Word { text, .. } => Some(i) != skip && text.eq_ignore_ascii_case(name),
+        _ => false,
+    })
+}
+
 /// The constraints of the table created by `sql` (a `CREATE TABLE` statement), as
 /// table-level constraints; column-level ones are attributed to their column.
+#[cfg_attr(
+    not(feature = "sqlite"),
+    allow(dead_code, reason = "only online SQLite reads tables back")
+)]
 pub(crate) fn constraints(sql: &str) -> Vec<Constraint> {
     let tokens = tokenize(sql);
     let Some(open) = tokens.iter().position(|t| t.tok == Tok::Open) else {
@@ -311,6 +349,23 @@ fn references(item: &[Token], i: usize, columns: Vec<String>) -> (ForeignKey, us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mentions_finds_names_quoted_or_not_but_not_the_objects_own_name() {
+        let view =
+            r#"CREATE VIEW IF NOT EXISTS main.note AS SELECT "Qty", [my col] FROM items -- note"#;
+        assert!(mentions(view, "items"));
+        assert!(mentions(view, "qty"));
+        assert!(mentions(view, "my col"));
+        assert!(!mentions(view, "note"), "the view's own name or a comment");
+        assert!(!mentions(view, "item"));
+        let trigger = "CREATE TRIGGER qty AFTER UPDATE OF qty ON items BEGIN SELECT 'name'; END";
+        assert!(
+            mentions(trigger, "qty"),
+            "the column after the trigger's name"
+        );
+        assert!(!mentions(trigger, "name"), "a string literal");
+    }
 
     #[test]
     fn reads_table_and_column_constraints() {

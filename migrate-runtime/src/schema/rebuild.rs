@@ -1,6 +1,13 @@
 //! SQLite table rebuilds, as Alembic's batch mode does them: create the new shape under a
-//! temporary name, copy the rows, drop the old table, rename the new one and re-create
-//! the indexes. Pure: it turns a shape and operations into a new shape and statements.
+//! temporary name, copy the rows, drop the views (and other tables' triggers) naming the
+//! old table, drop it, rename the new one, and re-create the indexes, then the views and
+//! triggers verbatim. Pure: it turns a shape and operations into a new shape and
+//! statements.
+//!
+//! Dropping the table drops its triggers, and SQLite refuses the rename while a view or
+//! trigger names a table that no longer exists (`error in view v: no such table`), hence
+//! the views' and triggers' round trip. They come from the shape, so only a shape read
+//! from the database has them; offline ones have none (see the module docs of `schema`).
 //!
 //! The executor runs migrations on SQLite with foreign-key enforcement suspended (SQLite
 //! ignores that switch inside a transaction, and dropping the old table would otherwise
@@ -9,7 +16,7 @@
 
 use super::model::{ConstraintKind, Operation};
 use super::render::Renderer;
-use super::shape::{TableShape, apply_to_shape};
+use super::shape::{Dependent, DependentKind, TableShape, apply_to_shape};
 use crate::{Error, Result};
 
 /// Whether a rebuild can fold `op` in. Renames run in place (SQLite rewrites the indexes
@@ -40,6 +47,7 @@ pub(super) fn rebuild(
         check(&new, op)?;
         apply_to_shape(&mut new, op);
     }
+    check_dependents(r, shape, &new)?;
     // A column keeps its rows when it existed before under the same name.
     let copied: Vec<&str> = new
         .table
@@ -62,6 +70,23 @@ pub(super) fn rebuild(
             r.ident(&name)?
         ));
     }
+    // The table's own triggers, and those on the views, go with what they are on.
+    let goes_with_table = |d: &Dependent| {
+        d.on.eq_ignore_ascii_case(&name)
+            || shape
+                .dependents
+                .iter()
+                .any(|v| v.kind == DependentKind::View && v.name.eq_ignore_ascii_case(&d.on))
+    };
+    for dependent in shape.dependents.iter().rev() {
+        match dependent.kind {
+            DependentKind::View => sql.push(format!("DROP VIEW {}", r.ident(&dependent.name)?)),
+            DependentKind::Trigger if !goes_with_table(dependent) => {
+                sql.push(format!("DROP TRIGGER {}", r.ident(&dependent.name)?));
+            }
+            DependentKind::Trigger => {}
+        }
+    }
     sql.push(format!("DROP TABLE {}", r.ident(&name)?));
     sql.push(format!(
         "ALTER TABLE {} RENAME TO {}",
@@ -71,7 +96,44 @@ pub(super) fn rebuild(
     for index in &new.indexes {
         sql.push(r.known_index(index)?);
     }
+    // In creation order, so a view comes after the views it reads.
+    sql.extend(new.dependents.iter().map(|d| d.sql.clone()));
     Ok((new, sql))
+}
+
+/// Refuses a rebuild that drops a column a view or trigger names: SQLite would accept
+/// the re-created view and fail only when it is next read, or at the next rename of any
+/// table, far from the cause.
+fn check_dependents(r: &Renderer, old: &TableShape, new: &TableShape) -> Result<()> {
+    let dropped = old
+        .table
+        .columns
+        .iter()
+        .filter(|c| !new.table.columns.iter().any(|n| n.name == c.name));
+    for column in dropped {
+        let Some(dependent) = old
+            .dependents
+            .iter()
+            .find(|d| super::parse::mentions(&d.sql, &column.name))
+        else {
+            continue;
+        };
+        let kind = match dependent.kind {
+            DependentKind::View => "view",
+            DependentKind::Trigger => "trigger",
+        };
+        return Err(Error::Schema(format!(
+            "table `{}`: {kind} `{}` names column `{}`, which this migration drops; \
+             drop the {kind} first (`ctx.execute(\"DROP {} {}\")`) and re-create it \
+             without the column after the change",
+            old.table.name,
+            dependent.name,
+            column.name,
+            kind.to_ascii_uppercase(),
+            r.ident(&dependent.name)?,
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses operations that do not fit the shape, with a message naming what is missing.

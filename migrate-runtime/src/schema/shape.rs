@@ -1,5 +1,6 @@
 //! Table shapes: what the renderer knows about existing tables (columns, constraints,
-//! indexes), tracked from the operations it rendered or read from a SQLite database.
+//! indexes, and on SQLite the triggers and views that name them), tracked from the
+//! operations it rendered or read from a SQLite database.
 
 use std::collections::BTreeMap;
 
@@ -39,6 +40,33 @@ impl KnownIndex {
     }
 }
 
+/// What kind of schema object a [`Dependent`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DependentKind {
+    /// A view.
+    View,
+    /// A trigger.
+    Trigger,
+}
+
+/// A SQLite trigger or view that names a table (directly or through another view), read
+/// from `sqlite_master`. A rebuild drops the table, which takes the table's triggers with
+/// it, and renames the new table into place, which SQLite refuses while a view or
+/// trigger names a missing table: so the rebuild drops these first and re-creates them
+/// verbatim after the rename.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependent {
+    /// A view or a trigger.
+    pub kind: DependentKind,
+    /// Its name.
+    pub name: String,
+    /// The table or view a trigger is on; a view's own name.
+    pub on: String,
+    /// The `CREATE VIEW` or `CREATE TRIGGER` statement, re-run as is.
+    pub sql: String,
+}
+
 /// One table's shape.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableShape {
@@ -46,6 +74,11 @@ pub struct TableShape {
     pub table: Table,
     /// The table's indexes, except those its constraints create implicitly.
     pub indexes: Vec<KnownIndex>,
+    /// SQLite: the triggers and views naming the table, in creation order, as read from
+    /// the database. Empty for a shape tracked from typed operations (offline), which
+    /// cannot see objects created with raw SQL. Their SQL is as read: SQLite rewrites it
+    /// when a table or column is renamed in place, so read the shape again after one.
+    pub dependents: Vec<Dependent>,
 }
 
 /// The shapes of the tables a renderer knows.
@@ -72,6 +105,7 @@ impl Catalog {
             Operation::CreateTable(table) => self.insert(TableShape {
                 table: table.clone(),
                 indexes: Vec::new(),
+                dependents: Vec::new(),
             }),
             Operation::DropTable(name) => {
                 self.tables.remove(name);

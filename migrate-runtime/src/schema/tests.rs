@@ -262,6 +262,80 @@ fn sqlite_rebuilds_batch_consecutive_operations_on_one_table() {
 }
 
 #[test]
+fn sqlite_rebuild_drops_and_recreates_views_and_triggers() {
+    let dependent = |kind, name: &str, on: &str, sql: &str| Dependent {
+        kind,
+        name: name.into(),
+        on: on.into(),
+        sql: sql.into(),
+    };
+    let mut r = Renderer::new(Backend::Sqlite);
+    r.learn(TableShape {
+        table: users(),
+        indexes: Vec::new(),
+        dependents: vec![
+            dependent(
+                DependentKind::Trigger,
+                "trg_users_audit",
+                "users",
+                "CREATE TRIGGER trg_users_audit AFTER UPDATE ON users BEGIN SELECT 1; END",
+            ),
+            dependent(
+                DependentKind::View,
+                "active",
+                "active",
+                "CREATE VIEW active AS SELECT id, email FROM users",
+            ),
+            dependent(
+                DependentKind::View,
+                "active_emails",
+                "active",
+                "CREATE VIEW active_emails AS SELECT email FROM active",
+            ),
+            dependent(
+                DependentKind::Trigger,
+                "trg_active_insert",
+                "active",
+                "CREATE TRIGGER trg_active_insert INSTEAD OF INSERT ON active BEGIN \
+                 INSERT INTO users (email) VALUES (new.email); END",
+            ),
+            dependent(
+                DependentKind::Trigger,
+                "trg_orders_touch",
+                "orders",
+                "CREATE TRIGGER trg_orders_touch AFTER INSERT ON orders BEGIN \
+                 UPDATE users SET score = score + 1; END",
+            ),
+        ],
+    });
+    let sql = r
+        .render(&[Operation::AlterColumn {
+            table: "users".into(),
+            column: "email".into(),
+            change: AlterColumn::new().ty(ColumnType::Text),
+        }])
+        .unwrap();
+    let out: String = sql.iter().map(|s| format!("{s};\n")).collect();
+    // The table's and the view's triggers go with them; only the other table's trigger
+    // is dropped explicitly.
+    assert_eq!(out.matches("DROP TRIGGER").count(), 1, "{out}");
+    insta::assert_snapshot!("sqlite_rebuild_dependents", out);
+
+    // A dropped column that a view or trigger names is refused, naming it.
+    let err = r
+        .render(&[Operation::DropColumn {
+            table: "users".into(),
+            column: "score".into(),
+        }])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("trigger `trg_orders_touch` names column `score`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn sqlite_rebuild_of_an_unknown_table_is_refused_with_its_name() {
     let out = script(
         Backend::Sqlite,
