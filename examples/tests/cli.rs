@@ -573,6 +573,61 @@ fn graph_commands_need_no_database() {
 }
 
 #[test]
+fn history_says_why_it_has_no_current_markers() {
+    let catalog = Catalog::sqlite();
+    // Nothing configured and no default file: nothing to say.
+    let quiet = catalog.bare().arg("history").assert().success();
+    assert_eq!(stderr(&quiet), "");
+    // A configured database that does not answer: the graph, and one redacted warning.
+    for url in [
+        "postgres://u:s3cr3t-pw@127.0.0.1:1/nodb",
+        "postgres://postgres:s3cr3t-pw@127.0.0.1:5432/migrate_no_such_db",
+        "mysql://root:s3cr3t-pw@127.0.0.1:1/nodb",
+    ] {
+        for format in ["text", "json"] {
+            let out = catalog
+                .bare()
+                .args(["history", "--format", format, "--database-url", url])
+                .assert()
+                .success();
+            let err = stderr(&out);
+            assert!(
+                err.starts_with("warning: no `(current)` markers: ") && err.lines().count() == 1,
+                "{url}: {err}"
+            );
+            assert!(!err.contains("s3cr3t"), "{err}");
+            assert!(stdout(&out).contains(HEAD), "{}", stdout(&out));
+            assert!(!stdout(&out).contains("(current)"), "{}", stdout(&out));
+        }
+    }
+    // So does a default file that is not a database.
+    std::fs::write(catalog.dir.path().join("migrate.sqlite3"), "not a database").unwrap();
+    let corrupt = catalog.bare().arg("history").assert().success();
+    assert!(
+        stderr(&corrupt).starts_with("warning: no `(current)` markers: "),
+        "{}",
+        stderr(&corrupt)
+    );
+    // A URL that cannot be a database is a typo to fix, as for every command.
+    let malformed = catalog
+        .bare()
+        .args(["history", "--database-url", "foo"])
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&malformed).contains("invalid database URL `foo`"),
+        "{}",
+        stderr(&malformed)
+    );
+    catalog
+        .bare()
+        .env("DATABASE_URL", "postgres://u:s3cr3t-pw@db:99999/x")
+        .arg("history")
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn history_is_newest_first_with_markers() {
     let catalog = Catalog::sqlite();
     let history = catalog.bare().arg("history").assert().success();

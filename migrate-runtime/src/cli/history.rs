@@ -1,6 +1,7 @@
 //! `history [-v] [-r START:END] [--format json]`: the revision graph drawn like
 //! `git log --graph`, newest first, with `(head)`, `(current)` (when a database is
-//! reachable), `(branchpoint)`, `(mergepoint)` and branch labels.
+//! reachable), `(branchpoint)`, `(mergepoint)` and branch labels. A database that does not
+//! answer costs a warning and the markers, never the graph.
 
 use std::collections::HashMap;
 
@@ -10,7 +11,7 @@ use serde_json::Value;
 use super::lanes::{self, Row};
 use super::output::{self, DatabaseState, Format, Style};
 use super::{Session, Status, format};
-use crate::{HistoryStatus, Migration, MigrationSet, Options, Result, RevisionId};
+use crate::{Error, HistoryStatus, Migration, MigrationSet, Options, Result, RevisionId};
 
 /// Arguments of `history`.
 #[derive(Debug, Clone, Args)]
@@ -70,7 +71,7 @@ impl HistoryArgs {
         };
         let migrations: Vec<&Migration> =
             ids.iter().filter_map(|id| set.get(id.as_str())).collect();
-        let db = read_database(session);
+        let db = read_database(session)?;
         match self.format {
             Format::Json => {
                 let order = newest_first(&migrations);
@@ -90,28 +91,66 @@ impl HistoryArgs {
     }
 }
 
-/// The version and history tables, when a database is configured and answers. `history`
-/// is complete without one, so any failure only costs the `(current)` markers.
-pub(crate) fn read_database(session: &Session) -> DatabaseState {
-    let Ok(database) = session.database() else {
-        return DatabaseState::default();
+/// The version and history tables, when a database is configured and answers.
+///
+/// `history` is complete without a database, so one that does not answer (a server down, a
+/// backend not compiled in, unreadable tables) only costs the `(current)` markers, with a
+/// one-line warning on stderr. Settings that cannot be used at all (a malformed URL, a
+/// broken `migrate.toml`) are an error, as for every other command: only a configuration
+/// can produce them, and silence would hide the typo.
+pub(crate) fn read_database(session: &Session) -> Result<DatabaseState> {
+    let database = match session.database() {
+        Ok(database) => database,
+        Err(err @ Error::BackendDisabled(_)) => {
+            warn(&err.to_string());
+            return Ok(DatabaseState::default());
+        }
+        Err(err) => return Err(err),
     };
     if !database.exists() {
-        return DatabaseState::default();
+        return Ok(DatabaseState::default());
     }
-    let Ok(mut conn) = database.connect() else {
-        return DatabaseState::default();
+    let migrator = session.migrator(Options::default())?;
+    let current = database.connect().and_then(|mut conn| {
+        let current = migrator.current(&mut conn)?;
+        Ok((conn, current))
+    });
+    let (mut conn, current) = match current {
+        Ok(read) => read,
+        // A table name from migrate.toml that cannot be used is the configuration's fault.
+        Err(err @ Error::InvalidTableName { .. }) => return Err(err),
+        Err(err) => {
+            warn(&format!("cannot read {}: {err}", database.url));
+            return Ok(DatabaseState::default());
+        }
     };
-    let Ok(migrator) = session.migrator(Options::default()) else {
-        return DatabaseState::default();
-    };
-    match migrator.current(&mut conn) {
-        Ok(current) => DatabaseState {
-            current: Some(current),
-            history: migrator.history(&mut conn).unwrap_or_default(),
-        },
-        Err(_) => DatabaseState::default(),
-    }
+    // The run details of `-v` are extra: without them the markers still hold.
+    let history = migrator.history(&mut conn).unwrap_or_else(|err| {
+        warn_history(&format!("cannot read the history table: {err}"));
+        Vec::new()
+    });
+    Ok(DatabaseState {
+        current: Some(current),
+        history,
+    })
+}
+
+/// Prints `warning: no (current) markers: REASON` on one line to stderr.
+fn warn(reason: &str) {
+    warning(&format!("no `(current)` markers: {reason}"));
+}
+
+/// Prints `warning: no run details: REASON` on one line to stderr.
+fn warn_history(reason: &str) {
+    warning(&format!("no run details: {reason}"));
+}
+
+/// Prints `warning: TEXT` on one line to stderr. Database errors span lines (libpq adds a
+/// hint); the warning must not look like several messages.
+fn warning(text: &str) {
+    use std::io::Write as _;
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let _ = writeln!(std::io::stderr().lock(), "warning: {text}");
 }
 
 /// Parent links among `migrations` (in topological order) as indices.
@@ -231,6 +270,7 @@ fn details(set: &MigrationSet, migration: &Migration, db: &DatabaseState) -> Str
             any = true;
             let what = match (entry.status, entry.direction) {
                 (HistoryStatus::Stamped, _) => "stamped:",
+                (HistoryStatus::Resolved, _) => "resolved:",
                 (HistoryStatus::Failed, _) => "failed:",
                 (HistoryStatus::Running, _) => "running:",
                 (_, crate::Direction::Up) => "applied:",

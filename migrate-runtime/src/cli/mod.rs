@@ -160,6 +160,11 @@ pub enum Command {
     /// Show the revisions the database is at.
     Current(CurrentArgs),
     /// List the revisions, newest first.
+    ///
+    /// With a database, the revisions it is at are marked `(current)`. One that does not
+    /// answer (server down, backend not compiled in, no access to the tables) costs only
+    /// the markers: a warning goes to stderr and the exit code stays 0. A malformed URL or
+    /// a broken migrate.toml exits with 2, as for every command.
     History(HistoryArgs),
     /// List the head revisions (the tips of the graph).
     Heads(HeadsArgs),
