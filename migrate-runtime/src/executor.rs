@@ -210,6 +210,12 @@ impl Migrator {
     /// rows afterwards. Also resolves interrupted runs recorded in the history table: after
     /// a failure that could not be rolled back, repair the schema by hand and stamp the
     /// revision it now matches.
+    ///
+    /// The history records one [`HistoryStatus::Stamped`] row per revision stamped: an
+    /// `upgrade` row per version row added, a `downgrade` row per version row removed and
+    /// not below an added one, or, when the stamp changes nothing, an `upgrade` row per
+    /// revision it confirmed. The interrupted rows it resolves become
+    /// [`HistoryStatus::Resolved`] in place, keeping their error.
     pub fn stamp(&self, conn: &mut AnyConnection, target: &str) -> Result<Vec<RevisionId>> {
         self.options.validate()?;
         let store = Store::new(conn, &self.options);
@@ -233,24 +239,38 @@ impl Migrator {
                 .cloned()
                 .collect();
             store.apply_delta(conn, &removed, &added)?;
-            // One `stamped` row per row that changed, and one per interrupted run, which
-            // the stamp resolves.
-            let mut stamped: Vec<(String, Direction)> = added
-                .iter()
-                .map(|id| (id.to_string(), Direction::Up))
-                .chain(removed.iter().map(|id| (id.to_string(), Direction::Down)))
-                .collect();
+            // The interrupted runs the stamp resolves keep their rows, marked resolved: the
+            // revision they name was not applied by this stamp (the operator may have
+            // undone it and stamped its parent).
             for entry in store.interrupted(conn)? {
-                if !stamped.iter().any(|(rev, _)| *rev == entry.revision) {
-                    stamped.push((entry.revision, entry.direction));
-                }
+                store.resolve_history(conn, entry.id)?;
             }
-            for (revision, direction) in &stamped {
+            // One `stamped` row per revision stamped: each row added, and each row removed
+            // that is not below a new one (`a` replaced by its child `b` is still applied,
+            // so it gets none). A stamp that changes nothing (resolving a failure, say)
+            // records the revisions it confirmed.
+            let graph = self.set.graph();
+            let mut stamped: Vec<(&RevisionId, Direction)> =
+                added.iter().map(|id| (id, Direction::Up)).collect();
+            stamped.extend(
+                removed
+                    .iter()
+                    .filter(|old| {
+                        !after
+                            .iter()
+                            .any(|new| graph.is_ancestor(old.as_str(), new.as_str()))
+                    })
+                    .map(|id| (id, Direction::Down)),
+            );
+            if added.is_empty() && removed.is_empty() {
+                stamped.extend(after.iter().map(|id| (id, Direction::Up)));
+            }
+            for (revision, direction) in stamped {
                 store.insert_history(
                     conn,
                     &NewHistory {
-                        revision,
-                        direction: *direction,
+                        revision: revision.as_str(),
+                        direction,
                         checksum: None,
                         status: HistoryStatus::Stamped,
                         started_at: &now,

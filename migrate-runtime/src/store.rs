@@ -23,9 +23,16 @@ pub enum HistoryStatus {
     /// Failed without a full rollback (MySQL, non-transactional migrations): the migration
     /// may be partly applied. Failures that were rolled back leave no row.
     Failed,
-    /// Written by `stamp`: the version table was set without running anything. A stamp of
-    /// a revision also resolves its earlier `Running`/`Failed` rows.
+    /// Written by `stamp`: the version table was set without running anything. One row
+    /// per revision stamped: added as a version row (`upgrade`), or removed and not below
+    /// an added one (`downgrade`); a stamp that changed nothing records the revisions it
+    /// confirmed (`upgrade`).
     Stamped,
+    /// A `Running` or `Failed` row that a later `stamp` resolved (an operator repaired the
+    /// schema by hand and stamped the revision it matched). The row is updated in place
+    /// and keeps its error; it no longer blocks runs. The stamp itself is in `Stamped`
+    /// rows written at the same time.
+    Resolved,
 }
 
 impl HistoryStatus {
@@ -36,6 +43,7 @@ impl HistoryStatus {
             HistoryStatus::Succeeded => "succeeded",
             HistoryStatus::Failed => "failed",
             HistoryStatus::Stamped => "stamped",
+            HistoryStatus::Resolved => "resolved",
         }
     }
 
@@ -45,6 +53,7 @@ impl HistoryStatus {
             "succeeded" => HistoryStatus::Succeeded,
             "failed" => HistoryStatus::Failed,
             "stamped" => HistoryStatus::Stamped,
+            "resolved" => HistoryStatus::Resolved,
             _ => return None,
         })
     }
@@ -303,6 +312,18 @@ impl Store {
         .bind::<Text, _>(crate::time::now())
         .bind::<BigInt, _>(micros(duration))
         .bind::<Nullable<Text>, _>(error)
+        .bind::<BigInt, _>(id)
+        .execute(conn)?;
+        Ok(())
+    }
+
+    /// Marks history row `id` (an interrupted run) as resolved by a stamp.
+    pub fn resolve_history(&self, conn: &mut AnyConnection, id: i64) -> Result<()> {
+        diesel::sql_query(self.sql(&format!(
+            "UPDATE {} SET status = ? WHERE id = ?",
+            self.history
+        )))
+        .bind::<Text, _>(HistoryStatus::Resolved.as_str())
         .bind::<BigInt, _>(id)
         .execute(conn)?;
         Ok(())

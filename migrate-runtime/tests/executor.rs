@@ -521,6 +521,26 @@ fn an_interrupted_run_blocks_until_stamped() {
         // The operator finished `b` by hand; stamping records it and clears the state.
         assert_eq!(ids(&migrator.stamp(&mut conn, "b").unwrap()), ["b"]);
         assert!(migrator.check(&mut conn).unwrap().interrupted.is_empty());
+        let history = migrator.history(&mut conn).unwrap();
+        let rows: Vec<_> = history
+            .iter()
+            .map(|e| (e.revision.as_str(), e.direction, e.status))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("a", Direction::Up, HistoryStatus::Succeeded),
+                ("b", Direction::Up, HistoryStatus::Resolved),
+                ("b", Direction::Up, HistoryStatus::Stamped),
+            ]
+        );
+        assert!(
+            history[1]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("no_such_table")
+        );
         let report = migrator.upgrade(&mut conn, "head").unwrap();
         assert_eq!(report.steps.len(), 1);
         assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["c"]);
@@ -547,6 +567,23 @@ fn a_crashed_run_left_running_is_refused() {
         assert!(!table_exists(&mut conn, "t_b"));
         // Stamping the revision the schema matches (here: still `a`) clears it.
         migrator.stamp(&mut conn, "a").unwrap();
+        let history = migrator.history(&mut conn).unwrap();
+        let tail: Vec<_> = history[history.len() - 2..]
+            .iter()
+            .map(|e| (e.revision.as_str(), e.status))
+            .collect();
+        assert_eq!(
+            tail,
+            [
+                ("b", HistoryStatus::Resolved),
+                ("a", HistoryStatus::Stamped)
+            ]
+        );
+        assert_eq!(
+            history[history.len() - 2].finished_at,
+            None,
+            "it never finished"
+        );
         migrator.upgrade(&mut conn, "head").unwrap();
         assert!(table_exists(&mut conn, "t_b"));
     });
@@ -948,5 +985,55 @@ fn transaction_mode_all_reads_the_version_table_once_under_the_lock() {
         // One read to plan before locking, one under the lock.
         assert_eq!(*reads.lock().unwrap(), 2);
         assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["d"]);
+    });
+}
+
+#[test]
+fn stamping_the_parent_of_a_failed_migration_records_what_was_stamped() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let failing = Migrator::new(
+            MigrationSet::new(vec![counter_root("a"), non_transactional("b", "a", true)]).unwrap(),
+        );
+        failing.upgrade(&mut conn, "head").unwrap_err();
+        // The operator undoes what `b` left behind and stamps the revision the schema
+        // matches again: `a`, where the version table already is.
+        conn.batch_execute_compat("DROP TABLE t_b");
+        assert_eq!(ids(&failing.stamp(&mut conn, "a").unwrap()), ["a"]);
+
+        let history = failing.history(&mut conn).unwrap();
+        let rows: Vec<_> = history
+            .iter()
+            .map(|e| (e.revision.as_str(), e.direction, e.status))
+            .collect();
+        // `b` was never applied nor stamped: its failed row is marked resolved (error
+        // kept), and the stamp is recorded for `a`, the revision it confirmed.
+        assert_eq!(
+            rows,
+            [
+                ("a", Direction::Up, HistoryStatus::Succeeded),
+                ("b", Direction::Up, HistoryStatus::Resolved),
+                ("a", Direction::Up, HistoryStatus::Stamped),
+            ]
+        );
+        assert!(
+            history[1]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("no_such_table")
+        );
+        assert!(failing.check(&mut conn).unwrap().interrupted.is_empty());
+
+        // Fixed code then applies `b`, whose history reads: resolved, then succeeded.
+        let fixed = Migrator::new(
+            MigrationSet::new(vec![counter_root("a"), non_transactional("b", "a", false)]).unwrap(),
+        );
+        assert_eq!(fixed.upgrade(&mut conn, "head").unwrap().steps.len(), 1);
+        let last = fixed.history(&mut conn).unwrap().pop().unwrap();
+        assert_eq!(
+            (last.revision.as_str(), last.status),
+            ("b", HistoryStatus::Succeeded)
+        );
     });
 }
