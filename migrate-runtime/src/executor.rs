@@ -384,7 +384,14 @@ impl Migrator {
             Kind::Upgrade => graph.plan_upgrade(current, target)?,
             Kind::Downgrade => graph.plan_downgrade(current, target)?,
         };
-        for step in &plan.steps {
+        self.refuse_irreversible(&plan.steps)?;
+        Ok(plan.steps.into())
+    }
+
+    /// Refuses `steps` when one reverts a migration without a downgrade, before anything
+    /// runs (online and offline).
+    pub(crate) fn refuse_irreversible(&self, steps: &[migrate_core::Step]) -> Result<()> {
+        for step in steps {
             let reversible = self
                 .set
                 .get(step.revision.as_str())
@@ -395,7 +402,7 @@ impl Migrator {
                 });
             }
         }
-        Ok(plan.steps.into())
+        Ok(())
     }
 
     fn run(&self, conn: &mut AnyConnection, kind: Kind, target: &str) -> Result<Report> {
@@ -702,13 +709,18 @@ fn call(
         Err(payload) => Err(Error::Panic {
             revision: revision.clone(),
             direction,
-            message: payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "non-string panic payload".into()),
+            message: panic_message(payload.as_ref()),
         }),
     }
+}
+
+/// The message of a panic caught while running or rendering a migration.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".into())
 }
 
 fn commit(conn: &mut AnyConnection) -> Result<()> {
@@ -745,4 +757,23 @@ fn after_step(mut rows: Vec<String>, step: &migrate_core::Step) -> Vec<String> {
     rows.extend(step.insert_versions.iter().map(|id| id.to_string()));
     rows.sort();
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_messages_are_read_from_str_and_string_payloads() {
+        let message = |f: fn()| panic_message(catch_unwind(f).unwrap_err().as_ref());
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        assert_eq!(message(|| panic!("plain")), "plain");
+        assert_eq!(message(|| panic!("formatted {}", 1)), "formatted 1");
+        assert_eq!(
+            message(|| std::panic::panic_any(7_u8)),
+            "non-string panic payload"
+        );
+        std::panic::set_hook(hook);
+    }
 }

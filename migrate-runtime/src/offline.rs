@@ -6,6 +6,8 @@
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use crate::backend::quote_table;
+use crate::executor::panic_message;
 use crate::schema::{Renderer, Value};
 use crate::{
     Backend, Direction, Error, Migration, MigrationContext, Migrator, Result, RevisionId,
@@ -99,14 +101,6 @@ impl Script {
         }
     }
 
-    fn quote_table(&self, name: &str) -> Result<String> {
-        Ok(name
-            .split('.')
-            .map(|part| self.renderer.ident(part))
-            .collect::<Result<Vec<_>>>()?
-            .join("."))
-    }
-
     fn literal(&self, text: &str) -> Result<String> {
         self.renderer.literal(&Value::Text(text.to_owned()))
     }
@@ -175,25 +169,15 @@ impl Migrator {
             Kind::Upgrade => graph.plan_upgrade(&current, target)?,
             Kind::Downgrade => graph.plan_downgrade(&current, target)?,
         };
-        for step in &plan.steps {
-            let reversible = self
-                .set()
-                .get(step.revision.as_str())
-                .is_some_and(|m| m.downgrade().is_some());
-            if step.direction == Direction::Down && !reversible {
-                return Err(Error::Irreversible {
-                    revision: step.revision.clone(),
-                });
-            }
-        }
+        self.refuse_irreversible(&plan.steps)?;
 
         let mut script = Script {
             backend,
             renderer: Renderer::new(backend),
             out: String::new(),
         };
-        let version = script.quote_table(&options.version_table)?;
-        let history = script.quote_table(&options.history_table)?;
+        let version = quote_table(backend, &options.version_table);
+        let history = quote_table(backend, &options.history_table);
         script.comment(&format!(
             "migrate: {} {start} -> {target} on {backend}, transaction mode {}\n\
              generated offline; apply it to a database at `{start}`",
@@ -337,11 +321,7 @@ impl Migrator {
                 return Err(Error::Panic {
                     revision: step.revision.clone(),
                     direction,
-                    message: payload
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "non-string panic payload".into()),
+                    message: panic_message(payload.as_ref()),
                 });
             }
         }

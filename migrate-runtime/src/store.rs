@@ -173,11 +173,10 @@ pub(crate) struct Store {
 impl Store {
     /// The tables named by `options` on `conn`'s backend. `options` must be validated.
     pub fn new(conn: &AnyConnection, options: &Options) -> Self {
-        let dialect = dialect(conn);
         Self {
-            dialect,
-            version: quote_table(dialect, &options.version_table),
-            history: quote_table(dialect, &options.history_table),
+            dialect: dialect(conn),
+            version: quote_table(conn.backend(), &options.version_table),
+            history: quote_table(conn.backend(), &options.history_table),
         }
     }
 

@@ -162,3 +162,22 @@ fn raw_sql_ending_in_a_line_comment_keeps_its_terminator() {
         );
     });
 }
+
+#[test]
+fn a_panicking_migration_names_itself_offline_too() {
+    let mut migrations = set().migrations().to_vec();
+    migrations.push(custom("d", &["c"], |_| panic!("kaboom offline")));
+    let migrator = Migrator::new(MigrationSet::new(migrations).unwrap())
+        .with_options(Options::default().with_version_table("app.versions"));
+    let err = migrator
+        .upgrade_sql(Backend::Mysql, Some("c"), "head")
+        .unwrap_err();
+    assert_eq!(err.to_string(), "upgrade of `d` panicked: kaboom offline");
+    let sql = migrator
+        .upgrade_sql(Backend::Mysql, Some("b"), "c")
+        .unwrap();
+    assert!(
+        sql.contains("INSERT INTO `app`.`versions` (version_num) VALUES ('c');"),
+        "{sql}"
+    );
+}

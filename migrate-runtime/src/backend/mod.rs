@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use diesel::connection::TransactionManager;
 
-use crate::{AnyConnection, Result};
+use crate::{AnyConnection, Backend, Result};
 
 #[cfg(feature = "mysql")]
 mod mysql;
@@ -17,9 +17,6 @@ mod sqlite;
 
 /// The SQL dialect and locking strategy of one backend.
 pub(crate) trait Dialect: Sync {
-    /// Quotes one identifier part (no dots); the caller validated its characters.
-    fn quote_part(&self, part: &str) -> String;
-
     /// The `n`-th (1-based) bind placeholder.
     fn placeholder(&self, n: usize) -> String;
 
@@ -106,10 +103,16 @@ pub(crate) fn bind_markers(dialect: &dyn Dialect, sql: &str) -> String {
     out
 }
 
-/// Quotes a validated, possibly schema-qualified table name.
-pub(crate) fn quote_table(dialect: &dyn Dialect, name: &str) -> String {
+/// Quotes a validated, possibly schema-qualified table name for `backend`: for the online
+/// bookkeeping SQL and the offline scripts alike. Validation (`Options::validate`) allows
+/// no quote character, so each part is only wrapped.
+pub(crate) fn quote_table(backend: Backend, name: &str) -> String {
+    let quote = match backend {
+        Backend::Mysql => '`',
+        _ => '"',
+    };
     name.split('.')
-        .map(|part| dialect.quote_part(part))
+        .map(|part| format!("{quote}{part}{quote}"))
         .collect::<Vec<_>>()
         .join(".")
 }
@@ -120,5 +123,17 @@ pub(crate) fn error_text(err: &diesel::result::Error) -> String {
     match err {
         diesel::result::Error::DatabaseError(_, info) => info.message().to_owned(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_are_quoted_per_backend_and_part() {
+        assert_eq!(quote_table(Backend::Sqlite, "v"), r#""v""#);
+        assert_eq!(quote_table(Backend::Postgres, "app.v"), r#""app"."v""#);
+        assert_eq!(quote_table(Backend::Mysql, "app.v"), "`app`.`v`");
     }
 }

@@ -23,10 +23,6 @@ struct LockResult {
 const LOCK_NAME: &str = "CONCAT('migrate:', SHA1(CONCAT(COALESCE(DATABASE(), ''), '.', ?)))";
 
 impl Dialect for Mysql {
-    fn quote_part(&self, part: &str) -> String {
-        format!("`{part}`")
-    }
-
     fn placeholder(&self, _n: usize) -> String {
         "?".into()
     }

@@ -26,10 +26,6 @@ fn lock_key(key: &str) -> i64 {
 }
 
 impl Dialect for Postgres {
-    fn quote_part(&self, part: &str) -> String {
-        format!("\"{part}\"")
-    }
-
     fn placeholder(&self, n: usize) -> String {
         format!("${n}")
     }

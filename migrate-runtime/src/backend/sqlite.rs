@@ -14,10 +14,6 @@ use crate::{AnyConnection, Result};
 pub(crate) struct Sqlite;
 
 impl Dialect for Sqlite {
-    fn quote_part(&self, part: &str) -> String {
-        format!("\"{part}\"")
-    }
-
     fn placeholder(&self, _n: usize) -> String {
         "?".into()
     }
