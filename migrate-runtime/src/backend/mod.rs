@@ -25,7 +25,8 @@ pub(crate) trait Dialect: Sync {
 
     /// Whether [`Dialect::lock`] holds a lock for the whole run. When `false` (SQLite),
     /// every write transaction is begun with [`Dialect::begin_write`], which serializes
-    /// runners, and the executor re-reads the version table inside each one.
+    /// runners, and the executor re-reads the version table inside each one (a
+    /// `TransactionMode::All` run holds one throughout, so it reads once).
     fn session_lock(&self) -> bool;
 
     /// `CREATE TABLE IF NOT EXISTS` of the version table (`table` is quoted).
