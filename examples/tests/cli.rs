@@ -985,6 +985,7 @@ fn bad_targets_leave_no_database_behind() {
         &["upgrade", "hed"][..],
         &["downgrade", "zzzz"],
         &["stamp", "nolabel@head"],
+        &["stamp", "+1"],
     ] {
         let refused = catalog.bare().args(args).assert().code(2);
         assert!(stderr(&refused).contains("error:"), "{}", stderr(&refused));

@@ -32,17 +32,29 @@ impl Migrator {
             Direction::Up => graph.plan_upgrade(&[], target).map(drop),
             Direction::Down => graph.plan_downgrade(&everything, target).map(drop),
         };
-        match outcome {
-            Err(
-                err @ (PlanError::EmptyTarget
-                | PlanError::NoMatch { .. }
-                | PlanError::AmbiguousPrefix { .. }
-                | PlanError::NoSuchBranch { .. }
-                | PlanError::MultipleHeads { .. }
-                | PlanError::WrongDirection { .. }),
-            ) => Err(err.into()),
-            _ => Ok(()),
-        }
+        always_wrong(outcome)
+    }
+
+    /// Like [`preflight`](Self::preflight), for `stamp`: also refuses relative targets,
+    /// which a stamp never accepts.
+    pub fn preflight_stamp(&self, target: &str) -> Result<()> {
+        always_wrong(self.set().graph().plan_stamp(&[], target).map(drop))
+    }
+}
+
+/// The error of `outcome` when it means the same against any database, else `Ok`.
+fn always_wrong(outcome: Result<(), PlanError>) -> Result<()> {
+    match outcome {
+        Err(
+            err @ (PlanError::EmptyTarget
+            | PlanError::NoMatch { .. }
+            | PlanError::AmbiguousPrefix { .. }
+            | PlanError::NoSuchBranch { .. }
+            | PlanError::MultipleHeads { .. }
+            | PlanError::WrongDirection { .. }
+            | PlanError::RelativeNeedsCurrent { .. }),
+        ) => Err(err.into()),
+        _ => Ok(()),
     }
 }
 
@@ -77,6 +89,18 @@ mod tests {
         ] {
             let err = m.preflight(direction, target).unwrap_err();
             assert!(err.is_input_error(), "{direction} {target}: {err}");
+        }
+    }
+
+    #[test]
+    fn stamp_refuses_relative_and_unknown_targets() {
+        let m = migrator();
+        for target in ["+1", "-1", "b0b000000000+1", "zzzz", "ae1"] {
+            let err = m.preflight_stamp(target).unwrap_err();
+            assert!(err.is_input_error(), "{target}: {err}");
+        }
+        for target in ["heads", "base", "b0b000000000", "ae1027a6acf0"] {
+            assert!(m.preflight_stamp(target).is_ok(), "{target}");
         }
     }
 

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::{Session, Status, format};
-use crate::{Direction, Options, Result};
+use crate::{Options, Result};
 
 /// Arguments of `stamp`.
 #[derive(Debug, Clone, Args)]
@@ -18,8 +18,7 @@ impl StampArgs {
         let database = session.database()?;
         outln!("database: {database}");
         let migrator = session.migrator(Options::default())?;
-        // Stamping names revisions the way an upgrade target does.
-        migrator.preflight(Direction::Up, &self.target)?;
+        migrator.preflight_stamp(&self.target)?;
         let mut conn = database.connect()?;
         let rows = migrator.stamp(&mut conn, &self.target)?;
         outln!(
