@@ -6,6 +6,8 @@
 //! Where Alembic would fail half-way through (an assertion or a missing row), planning
 //! fails up front with [`PlanError::Inconsistent`] instead.
 
+use std::collections::HashMap;
+
 use crate::error::PlanError;
 use crate::graph::Graph;
 use crate::target::parse_relative;
@@ -41,13 +43,40 @@ impl Plan {
 
     /// The version-table rows after applying every step to `current`: existing rows keep
     /// their order, new rows are appended.
+    ///
+    /// Linear in the rows and steps: rows sit in slots that a deletion empties, and each
+    /// id leads to its slots through a chain (a row may appear twice in `current`, and a
+    /// deletion removes every copy), so no step scans the table.
     pub fn versions_after(&self, current: &[RevisionId]) -> Vec<RevisionId> {
-        let mut rows = current.to_vec();
-        for step in &self.steps {
-            rows.retain(|r| !step.delete_versions.contains(r));
-            rows.extend(step.insert_versions.iter().cloned());
+        let mut slots: Vec<(Option<&RevisionId>, usize)> = Vec::with_capacity(current.len());
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(current.len());
+        fn push<'a>(
+            slots: &mut Vec<(Option<&'a RevisionId>, usize)>,
+            first: &mut HashMap<&'a str, usize>,
+            id: &'a RevisionId,
+        ) {
+            let next = first.insert(id.as_str(), slots.len()).unwrap_or(END);
+            slots.push((Some(id), next));
         }
-        rows
+        for id in current {
+            push(&mut slots, &mut first, id);
+        }
+        for step in &self.steps {
+            for id in &step.delete_versions {
+                let mut at = first.remove(id.as_str()).unwrap_or(END);
+                while at != END {
+                    slots[at].0 = None;
+                    at = slots[at].1;
+                }
+            }
+            for id in &step.insert_versions {
+                push(&mut slots, &mut first, id);
+            }
+        }
+        slots
+            .into_iter()
+            .filter_map(|(id, _)| id.cloned())
+            .collect()
     }
 }
 
@@ -207,11 +236,17 @@ impl Graph {
 
     fn current_indices(&self, current: &[RevisionId]) -> Result<Vec<usize>> {
         let mut out = Vec::with_capacity(current.len());
+        // A table with many rows would make a scan of `out` quadratic.
+        let mut seen = vec![false; if current.len() > 16 { self.len() } else { 0 }];
         for id in current {
             let Some(i) = self.index_of(id.as_str()) else {
                 return Err(PlanError::UnknownCurrent { id: id.clone() });
             };
-            if out.contains(&i) {
+            let duplicate = match seen.get_mut(i) {
+                Some(s) => std::mem::replace(s, true),
+                None => out.contains(&i),
+            };
+            if duplicate {
                 return Err(PlanError::DuplicateCurrent { id: id.clone() });
             }
             out.push(i);
@@ -510,6 +545,9 @@ impl RankSet {
 fn highest(word: u64) -> usize {
     63 - word.leading_zeros() as usize
 }
+
+/// The end of a chain of version-table slots in [`Plan::versions_after`].
+const END: usize = usize::MAX;
 
 /// No line (in `first` and `line_at` of [`Graph::topo_sort`]).
 const NONE: u32 = u32::MAX;
@@ -813,6 +851,37 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn versions_after_matches_removing_rows_by_id() {
+        let id = |s: &str| RevisionId::new(s).unwrap();
+        let step = |del: &[&str], ins: &[&str]| Step {
+            revision: id("x"),
+            direction: Direction::Up,
+            delete_versions: del.iter().map(|s| id(s)).collect(),
+            insert_versions: ins.iter().map(|s| id(s)).collect(),
+        };
+        let plan = Plan {
+            steps: vec![
+                step(&["a"], &["b"]),
+                step(&["zz"], &["a", "c"]),
+                step(&["b", "c"], &["d"]),
+                step(&[], &["a"]),
+            ],
+        };
+        let current = [id("a"), id("e"), id("a"), id("f")];
+        // The definition, quadratic: each step removes every matching row, then appends.
+        let mut expected = current.to_vec();
+        for s in &plan.steps {
+            expected.retain(|r| !s.delete_versions.contains(r));
+            expected.extend(s.insert_versions.iter().cloned());
+        }
+        assert_eq!(plan.versions_after(&current), expected);
+        assert_eq!(
+            plan.versions_after(&current),
+            [id("e"), id("f"), id("a"), id("d"), id("a")]
+        );
     }
 
     #[test]
