@@ -75,7 +75,10 @@ pub(crate) struct Lock {
     /// SQLite: the `busy_timeout` (milliseconds) the connection had before the run.
     #[cfg_attr(
         not(feature = "sqlite"),
-        expect(dead_code, reason = "only the SQLite dialect changes a connection setting")
+        expect(
+            dead_code,
+            reason = "only the SQLite dialect changes a connection setting"
+        )
     )]
     pub busy_timeout: Option<i64>,
 }
