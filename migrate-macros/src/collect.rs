@@ -8,7 +8,7 @@ use quote::quote;
 use syn::LitStr;
 
 use crate::chain::Origin;
-use crate::scan;
+use crate::scope;
 
 /// Expands `migrations!("folder")` invoked from `origin`.
 pub fn migrations(input: TokenStream, origin: &Origin) -> TokenStream {
@@ -42,7 +42,7 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
             ),
         )
     })?;
-    let files = scan::migration_files(&dir).map_err(|err| {
+    let files = scope::collect_folder(&dir).map_err(|err| {
         syn::Error::new(
             lit.span(),
             format!(
@@ -51,7 +51,6 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
             ),
         )
     })?;
-    scan::register_folder(dir.clone());
 
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut mods = Vec::with_capacity(files.len());
@@ -159,7 +158,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            scan::collected_folder_of(&dir.join("0001_a.rs")),
+            scope::collected_folder_of(&dir.join("0001_a.rs")),
             Some(dir.clone())
         );
     }

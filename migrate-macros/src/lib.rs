@@ -4,9 +4,10 @@
 //! `::migrate_runtime::__private` only.
 //!
 //! The pipeline, one file per stage: [`args`] parses the attribute, [`item`] checks the
-//! function, [`scan`] reads the neighbouring migrations from disk, [`chain`] checks the
-//! revision graph they form, [`checksum`] fingerprints the code and [`expand`] emits the
-//! registration; [`collect`] implements `migrations!`.
+//! function, [`scan`] reads the neighbouring migrations from disk, [`scope`] caches them once
+//! per process with the revision graph they form and its findings, [`chain`] reports the
+//! findings that concern the expanding migration, [`checksum`] fingerprints the code and
+//! [`expand`] emits the registration; [`collect`] implements `migrations!`.
 
 extern crate proc_macro;
 
@@ -18,6 +19,7 @@ mod errors;
 mod expand;
 mod item;
 mod scan;
+mod scope;
 
 #[cfg(test)]
 mod tests;

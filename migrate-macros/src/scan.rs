@@ -1,15 +1,10 @@
-//! Scanning source files for `#[migration]` declarations, with a process-wide cache, and the
-//! registry of folders collected by `migrations!`.
+//! Scanning source files for `#[migration]` declarations.
 //!
 //! An attribute expansion sees only its own item, so the chain checks read the neighbours from
 //! disk: the files of the folder collected by `migrations!` that holds the expanding item, or
-//! else the expanding item's own file. rust-analyzer keeps the proc-macro process alive across
-//! edits, so cached scans are keyed by path and invalidated by modification time and length.
+//! else the expanding item's own file. [`crate::scope`] caches the scans.
 
-use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::time::SystemTime;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use syn::{Item, ItemFn, LitStr};
 
@@ -90,57 +85,6 @@ pub fn scan_source(src: &str) -> Option<FileScan> {
     let mut scan = FileScan::default();
     walk(&file.items, &mut Vec::new(), &mut scan);
     Some(scan)
-}
-
-/// The scan of the file at `path`, from the cache when the file is unchanged. `None` when it
-/// cannot be read or parsed.
-pub fn scan_file(path: &Path) -> Option<Arc<FileScan>> {
-    type Cache = HashMap<PathBuf, ((Option<SystemTime>, u64), Arc<FileScan>)>;
-    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
-
-    let meta = std::fs::metadata(path).ok()?;
-    let stamp = (meta.modified().ok(), meta.len());
-    let mut cache = lock(CACHE.get_or_init(Default::default));
-    if let Some((cached, scan)) = cache.get(path)
-        && *cached == stamp
-    {
-        return Some(Arc::clone(scan));
-    }
-    let src = std::fs::read_to_string(path).ok()?;
-    let scan = Arc::new(scan_source(&src)?);
-    cache.insert(path.to_owned(), (stamp, Arc::clone(&scan)));
-    Some(scan)
-}
-
-/// The `*.rs` files of `dir` that `migrations!` includes, sorted by name, `mod.rs` excluded.
-pub fn migration_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let is_rs = path.extension().is_some_and(|e| e == "rs");
-        let is_mod = path.file_name().is_some_and(|n| n == "mod.rs");
-        if is_rs && !is_mod && path.is_file() {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-fn folders() -> MutexGuard<'static, HashSet<PathBuf>> {
-    static FOLDERS: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
-    lock(FOLDERS.get_or_init(Default::default))
-}
-
-/// Records that `migrations!` collects the (canonical) folder `dir` in this compiler process.
-pub fn register_folder(dir: PathBuf) {
-    folders().insert(dir);
-}
-
-/// The folder collected by `migrations!` that directly holds `file`, if any.
-pub fn collected_folder_of(file: &Path) -> Option<PathBuf> {
-    let dir = file.parent()?;
-    folders().contains(dir).then(|| dir.to_owned())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -290,32 +234,5 @@ mod inner {
         );
         assert!(scan.resolve_fn(&[], &path("down")).is_none());
         assert!(scan.resolve_fn(&[], &path("super::down")).is_none());
-    }
-
-    #[test]
-    fn the_cache_follows_file_changes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m.rs");
-        std::fs::write(&path, SRC).unwrap();
-        assert_eq!(scan_file(&path).unwrap().migrations.len(), 2);
-        std::fs::write(&path, "#[migration(revision = \"z\")] fn only() {}").unwrap();
-        assert_eq!(scan_file(&path).unwrap().migrations.len(), 1);
-        std::fs::write(&path, "fn (").unwrap();
-        assert!(scan_file(&path).is_none());
-    }
-
-    #[test]
-    fn lists_migration_files_sorted_without_mod_rs() {
-        let dir = tempfile::tempdir().unwrap();
-        for name in ["b.rs", "a.rs", "mod.rs", "notes.md"] {
-            std::fs::write(dir.path().join(name), "").unwrap();
-        }
-        std::fs::create_dir(dir.path().join("sub.rs")).unwrap();
-        let files: Vec<_> = migration_files(dir.path())
-            .unwrap()
-            .iter()
-            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(files, ["a.rs", "b.rs"]);
     }
 }
