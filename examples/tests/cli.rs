@@ -495,14 +495,20 @@ fn passwords_are_never_printed() {
             );
             assert!(all.contains("error:"), "{all}");
         }
-        // Commands that report the database without failing on it.
+        // Commands that report the database without failing on it, unless the URL itself
+        // is malformed (bad input: `show` refuses it, as `history` does).
+        let malformed = url.contains(":99999/");
         for args in [&["config"][..], &["show", HEAD], &["-v", "heads"]] {
-            let out = catalog
+            let assert = catalog
                 .bare()
                 .args(["--database-url", url])
                 .args(args)
-                .assert()
-                .success();
+                .assert();
+            let out = if malformed && args[0] == "show" {
+                assert.code(2)
+            } else {
+                assert.success()
+            };
             let all = format!("{}{}", stdout(&out), stderr(&out));
             assert!(
                 !all.contains("s3cr3t"),

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::output::{self, DatabaseState, Format};
 use super::{Session, Status, format};
-use crate::{Options, Result, RevisionId};
+use crate::{Error, Options, Result, RevisionId};
 
 /// Arguments of `show`.
 #[derive(Debug, Clone, Args)]
@@ -31,7 +31,7 @@ impl ShowArgs {
             );
             return Ok(Status::Success);
         }
-        let pending = pending(session);
+        let pending = pending(session)?;
         if self.format == Format::Json {
             let db = DatabaseState::default();
             let revisions: Vec<Value> = ids
@@ -82,20 +82,23 @@ enum Applied {
 }
 
 /// Asks the database, when there is one, which revisions are still pending. The graph part
-/// of `show` is complete without a database, so a failure here only costs the `applied`
-/// line, not the command.
-fn pending(session: &Session) -> Applied {
+/// of `show` is complete without a database, so an unreachable database only costs the
+/// `applied` line; a malformed URL or a broken `migrate.toml` is bad input, refused as
+/// `history` refuses it.
+fn pending(session: &Session) -> Result<Applied> {
     let database = match session.database() {
         Ok(database) if database.exists() => database,
-        Ok(_) => return Applied::NoDatabase,
-        Err(err) => return Applied::Unreachable(err.to_string()),
+        Ok(_) => return Ok(Applied::NoDatabase),
+        Err(err @ Error::BackendDisabled(_)) => return Ok(Applied::Unreachable(err.to_string())),
+        Err(err) => return Err(err),
     };
-    let report = session.migrator(Options::default()).and_then(|migrator| {
-        let mut conn = database.connect()?;
-        migrator.check(&mut conn)
-    });
+    let migrator = session.migrator(Options::default())?;
+    let report = database
+        .connect()
+        .and_then(|mut conn| migrator.check(&mut conn));
     match report {
-        Ok(report) => Applied::Pending(database.url.to_string(), report.pending),
-        Err(err) => Applied::Unreachable(format!("{}: {err}", database.url)),
+        Ok(report) => Ok(Applied::Pending(database.url.to_string(), report.pending)),
+        Err(err @ Error::InvalidTableName { .. }) => Err(err),
+        Err(err) => Ok(Applied::Unreachable(format!("{}: {err}", database.url))),
     }
 }
