@@ -22,10 +22,16 @@
 //! the actions themselves (`CASCADE`, `SET NULL`) do not fire for rows a migration
 //! deletes. Enforcement is turned back on when the run ends.
 //!
-//! Known limits: on SQLite a non-transactional migration gives up the write lock while it
-//! runs, so a concurrent runner arriving meanwhile stops with [`Error::Interrupted`]
-//! instead of waiting. On MySQL every failure blocks later runs, even one InnoDB rolled
-//! back completely (a pure data change): the executor cannot tell the two apart.
+//! SQLite has no session lock, and a non-transactional migration gives up the write lock
+//! while it runs, leaving its `running` history row visible. A runner (one transaction per
+//! migration) that meets such a row waits for it to finish, polling, and calls the run
+//! interrupted only when the row is still `running` after [`Options::lock_timeout`]: a
+//! runner that died is then reported that much later than on the other backends.
+//!
+//! Known limits: in [`TransactionMode::All`] on SQLite a runner meeting another runner's
+//! `running` row stops with [`Error::Interrupted`] instead of waiting. On MySQL every
+//! failure blocks later runs, even one InnoDB rolled back completely (a pure data change):
+//! the executor cannot tell the two apart.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -487,6 +493,8 @@ impl Migrator {
         // Whether the lock was held without a break since the version table was read.
         let mut held_since_read = false;
         let mut plan = VecDeque::new();
+        // When this runner first met another SQLite runner's `running` row.
+        let mut waiting_since: Option<Instant> = None;
         loop {
             if step_transactions {
                 self.begin_write(conn, dialect)?;
@@ -509,6 +517,24 @@ impl Migrator {
             };
             if expected.as_ref() != Some(&rows) {
                 let interrupted = store.interrupted(conn)?;
+                let maybe_live = step_transactions
+                    && interrupted
+                        .iter()
+                        .all(|entry| entry.status == HistoryStatus::Running);
+                if !interrupted.is_empty()
+                    && maybe_live
+                    && waiting_since.get_or_insert_with(Instant::now).elapsed()
+                        < self.options.lock_timeout
+                {
+                    // Another runner may be in a non-transactional migration right now
+                    // (SQLite cannot tell a live runner from a dead one): let go of the
+                    // write lock, and read again shortly.
+                    rollback_all(conn);
+                    expected = None;
+                    held_since_read = false;
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
                 if !interrupted.is_empty() {
                     return Err(Error::Interrupted {
                         entries: interrupted,
