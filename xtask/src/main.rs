@@ -172,40 +172,40 @@ fn migrate(args: &[String]) -> ExitCode {
     let backend = database_url(args, &root)
         .map(|url| Backend::of_url(&url))
         .unwrap_or(Backend::Sqlite);
+    cargo_run(
+        &root,
+        &[
+            "--package",
+            EXAMPLE_PACKAGE,
+            "--no-default-features",
+            "--features",
+            backend.feature(),
+        ],
+        args,
+    )
+}
+
+/// Runs the benchmark suite, optimized, from the workspace root.
+fn bench(args: &[String]) -> ExitCode {
+    cargo_run(
+        &project_root(),
+        &["--release", "--package", "migrate-bench"],
+        args,
+    )
+}
+
+/// `cargo run --quiet <cargo_args> -- <args>` in `root`, forwarding the exit code.
+fn cargo_run(root: &Path, cargo_args: &[&str], args: &[String]) -> ExitCode {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .current_dir(&root)
-        .args(["run", "--quiet", "--package", EXAMPLE_PACKAGE])
-        .args(["--no-default-features", "--features", backend.feature()])
+        .current_dir(root)
+        .args(["run", "--quiet"])
+        .args(cargo_args)
         .arg("--")
         .args(args)
         .status();
     match status {
         // A signal leaves no code; report it as a failure.
-        Ok(status) => ExitCode::from(status.code().map_or(1, |code| code.clamp(0, 255) as u8)),
-        Err(err) => {
-            eprintln!("error: could not run cargo: {err}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Runs the benchmark suite, optimized, from the workspace root.
-fn bench(args: &[String]) -> ExitCode {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(project_root())
-        .args([
-            "run",
-            "--quiet",
-            "--release",
-            "--package",
-            "migrate-bench",
-            "--",
-        ])
-        .args(args)
-        .status();
-    match status {
         Ok(status) => ExitCode::from(status.code().map_or(1, |code| code.clamp(0, 255) as u8)),
         Err(err) => {
             eprintln!("error: could not run cargo: {err}");
