@@ -733,7 +733,7 @@ impl<'g> Table<'g> {
             // `insert` is empty at the start of a step: the rows to insert go straight in.
             for &d in down {
                 let stays = if self.rows > 1 {
-                    !self.below_other_row(d, &[r])
+                    !self.below_other_row_than(d, r)
                 } else {
                     !down.iter().any(|&t| t != d && self.strictly_below(d, t))
                 };
@@ -784,6 +784,34 @@ impl<'g> Table<'g> {
         }
         self.stack = stack;
         found
+    }
+
+    /// `below_other_row(d, &[r])` for a parent `d` of the revision `r` being downgraded,
+    /// which no applied revision needs any more, answered from `d`'s applied children in
+    /// most cases instead of climbing to the rows.
+    ///
+    /// Every applied revision lies below a row (the table starts as the ancestors of its
+    /// rows, and each downgrade step keeps it so), and a row reached from a child `y` can
+    /// only be `r` if `y` is a strict ancestor of `r`, which needs a lower level. So `d`
+    /// is below another row as soon as one applied child other than `r` is not lower
+    /// than `r`; with no applied child but `r` (which has none), it is below none.
+    fn below_other_row_than(&mut self, d: usize, r: usize) -> bool {
+        let g = self.graph;
+        if self.row[d] {
+            return true;
+        }
+        if self.applied_children[d] <= 1 {
+            // `r` is applied and needs `d`: it is the only one.
+            return false;
+        }
+        let floor = g.level[r];
+        if g.up[d]
+            .iter()
+            .any(|&y| y != r && self.applied[y] && g.level[y] >= floor)
+        {
+            return true;
+        }
+        self.below_other_row(d, &[r])
     }
 
     /// Whether `x` is a strict ancestor of `t`.
