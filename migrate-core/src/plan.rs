@@ -292,23 +292,32 @@ impl Graph {
     /// - `pending[x]`, how many of them directly need `x`: another line needs `x` exactly
     ///   when this is not zero (every such revision lies below some line head, and a
     ///   line head below `x` would close a cycle);
-    /// - `first[x]`, the smallest number of a line whose head is `x` or lies above it.
-    ///   Lines are numbered in creation order, and Alembic only ever appends lines, so
-    ///   the smallest number is the first line in list order. The line that needs a
-    ///   blocked `x` first is then the smallest `first` among its pending children.
+    /// - the value of `x`, the smallest number of a line whose head is `x` or lies above
+    ///   it. Lines are numbered in creation order, and Alembic only ever appends lines,
+    ///   so the smallest number is the first line in list order. The line that needs a
+    ///   blocked `x` first is then the smallest value among its pending children.
     ///
-    /// `first` is kept lazily. Every revision still to do that is not marked stale holds
-    /// the smaller of its own line's number and its children's values; emitting a
-    /// revision marks the revisions below it stale, and before each question only the
-    /// stale revisions ranked above the blocked one are recomputed (`refresh`). A line
-    /// walking down a plain line changes no value and marks nothing.
+    /// Values are kept per chain, not per revision: a chain is a run of revisions each
+    /// of which is the only pending parent of the one above and has no other pending
+    /// child. A line enters a chain only at its top (a line is created at a parent of a
+    /// revision with two or more of them, and chains are cut at the initial heads) and
+    /// walks down it, so everything still to do on a chain has the same value: its
+    /// current top's line, or the smallest value among the top's pending children.
     ///
-    /// The unit test below checks the result against a literal transcription of
-    /// Alembic's algorithm.
+    /// Values are kept lazily. Every chain not marked stale holds the smaller of its top's
+    /// line and its top's children's values; emitting the last revision of a chain marks
+    /// the chains below it stale, and before each question only the stale chains ranked
+    /// above the blocked revision are recomputed (`refresh`). A line walking down a chain
+    /// changes no value and marks nothing.
+    ///
+    /// The unit tests below check the result against a literal transcription of
+    /// Alembic's algorithm on many generated histories.
     pub(crate) fn topo_sort(&self, mut todo: Vec<bool>, heads: &[usize]) -> Vec<usize> {
         let n = self.len();
         let mut pending = vec![0u32; n];
+        let mut remaining = 0;
         for x in (0..n).filter(|&x| todo[x]) {
+            remaining += 1;
             for &d in &self.down[x] {
                 if todo[d] {
                     pending[d] += 1;
@@ -335,20 +344,10 @@ impl Graph {
         for (l, &h) in head.iter().enumerate() {
             line_at[h] = l as u32;
         }
-        // `NONE` for every revision not (or no longer) to do, so that minimums over
-        // children need not ask which children are pending.
-        let mut first = vec![NONE; n];
-        for &y in self.topo.iter().rev() {
-            if todo[y] {
-                first[y] = self.up[y]
-                    .iter()
-                    .map(|&z| first[z])
-                    .fold(line_at[y], u32::min);
-            }
-        }
-        // Revisions whose `first` may be out of date, by topological rank.
+        let mut chains = Chains::new(self, &todo, &line_at);
+        // Chains whose value may be out of date, by the topological rank of their top.
         let mut stale = RankSet::new(n);
-        let mut out = Vec::with_capacity(todo.iter().filter(|&&t| t).count());
+        let mut out = Vec::with_capacity(remaining);
         let mut at: u32 = if alive > 0 { 0 } else { NONE };
         while alive > 0 {
             let candidate = head[at as usize];
@@ -358,11 +357,12 @@ impl Graph {
                     self.rank[candidate],
                     &todo,
                     &line_at,
-                    &mut first,
+                    &mut chains,
                 );
                 at = self.up[candidate]
                     .iter()
-                    .map(|&z| first[z])
+                    .filter(|&&z| todo[z])
+                    .map(|&z| chains.value(z))
                     .min()
                     .unwrap_or(NONE);
                 debug_assert!(at != NONE, "a blocked revision is needed by another line");
@@ -371,7 +371,6 @@ impl Graph {
             if todo[candidate] {
                 out.push(candidate);
                 todo[candidate] = false;
-                first[candidate] = NONE;
                 for &d in &self.down[candidate] {
                     if todo[d] {
                         pending[d] -= 1;
@@ -380,27 +379,48 @@ impl Graph {
             }
             line_at[candidate] = NONE;
             let line = at;
-            // Where the line moves on: its `first` stays `line`.
+            let chain = chains.of[candidate];
+            let below = chains.next[candidate];
             let mut moved_to = None;
-            for &d in &self.down[candidate] {
-                if !todo[d] || line_at[d] != NONE {
-                    continue;
-                }
-                if moved_to.is_none() {
-                    head[line as usize] = d;
-                    line_at[d] = line;
-                    moved_to = Some(d);
-                } else {
-                    let l = head.len() as u32;
-                    head.push(d);
-                    prev.push(last);
-                    next.push(NONE);
-                    if last != NONE {
-                        next[last as usize] = l;
+            if below != NONE {
+                // Down the chain: the line keeps the chain's value.
+                let d = below as usize;
+                head[line as usize] = d;
+                line_at[d] = line;
+                chains.top[chain as usize] = below;
+                moved_to = Some(d);
+            } else {
+                chains.top[chain as usize] = NONE;
+                for &d in &self.down[candidate] {
+                    if !todo[d] || line_at[d] != NONE {
+                        continue;
                     }
-                    last = l;
-                    alive += 1;
-                    line_at[d] = l;
+                    if moved_to.is_none() {
+                        head[line as usize] = d;
+                        line_at[d] = line;
+                        moved_to = Some(d);
+                    } else {
+                        let l = head.len() as u32;
+                        head.push(d);
+                        prev.push(last);
+                        next.push(NONE);
+                        if last != NONE {
+                            next[last as usize] = l;
+                        }
+                        last = l;
+                        alive += 1;
+                        line_at[d] = l;
+                    }
+                }
+                // The chains below lost a pending child and may have gained a line. The
+                // one the line moved to keeps its value (the line now sits on it instead
+                // of above it) unless the emitted chain's own value was out of date.
+                let was_stale =
+                    stale.contains(self.rank[chains.start[chain as usize] as usize] as usize);
+                for &d in &self.down[candidate] {
+                    if todo[d] && (was_stale || Some(d) != moved_to) {
+                        stale.insert(self.rank[d] as usize);
+                    }
                 }
             }
             if moved_to.is_none() {
@@ -417,70 +437,120 @@ impl Graph {
                 // Alembic steps back to the previous line, or stays at the front.
                 at = if p != NONE { p } else { q };
             }
-            // The revisions below lost a pending child and may have gained a line. The
-            // one the line moved to keeps its value (the line now sits on it instead of
-            // above it) unless the emitted revision's own value was out of date.
-            let was_stale = stale.contains(self.rank[candidate] as usize);
-            for &d in &self.down[candidate] {
-                if todo[d] && (was_stale || Some(d) != moved_to) {
-                    stale.insert(self.rank[d] as usize);
-                }
-            }
         }
         out
     }
 
-    /// Brings `first` up to date for every revision ranked above `floor`, which is all a
-    /// revision of that rank needs from its children. Stale revisions are recomputed
-    /// highest rank first, so each one reads final values from its children, and a
-    /// change is passed down only to the revisions whose value came from the old one.
-    /// Lower revisions stay stale until a later question reaches them, by which time a
-    /// line has often walked through them and they need no work at all.
+    /// Brings every chain ranked above `floor` up to date, which is all a revision of that
+    /// rank needs from its children. Stale chains are recomputed highest rank first, so
+    /// each one reads final values from the chains above it, and a change is passed down
+    /// only to the chains whose value came from the old one. Lower chains stay stale
+    /// until a later question reaches them, by which time a line has often walked
+    /// through them and they need no work at all.
     fn refresh(
         &self,
         stale: &mut RankSet,
         floor: u32,
         todo: &[bool],
         line_at: &[u32],
-        first: &mut [u32],
+        chains: &mut Chains,
     ) {
         while let Some(r) = stale.pop_last_above(floor as usize) {
-            let y = self.topo[r];
-            if !todo[y] {
+            let start = self.topo[r];
+            let chain = chains.of[start] as usize;
+            let top = chains.top[chain];
+            if top == NONE {
                 continue;
             }
-            let now = self.up[y]
+            let top = top as usize;
+            let now = self.up[top]
                 .iter()
-                .map(|&z| first[z])
-                .fold(line_at[y], u32::min);
-            let old = first[y];
+                .filter(|&&z| todo[z])
+                .map(|&z| chains.value(z))
+                .fold(line_at[top], u32::min);
+            let old = chains.value[chain];
             if now == old {
                 continue;
             }
-            let mut y = y;
-            loop {
-                first[y] = now;
-                let down = &self.down[y];
-                // Down a plain line (one parent, which has no other child and no line
-                // head), the parent's value is the child's: set it here instead of
-                // queueing it.
-                if let [d] = *down
-                    && first[d] == old
-                    && self.up[d].len() == 1
-                    && line_at[d] == NONE
-                {
-                    y = d;
-                    continue;
+            chains.value[chain] = now;
+            let bottom = chains.bottom[chain] as usize;
+            for &d in &self.down[bottom] {
+                if todo[d] && chains.value(d) == old {
+                    stale.insert(self.rank[d] as usize);
                 }
-                for &d in down {
-                    // Revisions not to do hold `NONE`, never a line.
-                    if first[d] == old {
-                        stale.insert(self.rank[d] as usize);
-                    }
-                }
-                break;
             }
         }
+    }
+}
+
+/// The chains of [`Graph::topo_sort`]: runs of revisions to do, each the only pending
+/// parent of the one above it, which has no other pending child.
+struct Chains {
+    /// The chain of each revision to do.
+    of: Vec<u32>,
+    /// The next revision down the chain, or `NONE` at its bottom.
+    next: Vec<u32>,
+    /// Per chain: its first revision, its last, its first revision not yet emitted (or
+    /// `NONE`), and the value shared by everything still to do on it.
+    start: Vec<u32>,
+    bottom: Vec<u32>,
+    top: Vec<u32>,
+    value: Vec<u32>,
+}
+
+impl Chains {
+    fn new(g: &Graph, todo: &[bool], line_at: &[u32]) -> Self {
+        let n = g.len();
+        let mut chains = Chains {
+            of: vec![NONE; n],
+            next: vec![NONE; n],
+            start: Vec::new(),
+            bottom: Vec::new(),
+            top: Vec::new(),
+            value: Vec::new(),
+        };
+        // From the top, so that a revision's children are placed before it.
+        for &y in g.topo.iter().rev() {
+            if !todo[y] {
+                continue;
+            }
+            // The single pending child `z` continues its chain into `y` when `y` is its
+            // only pending parent and no line starts at `y`.
+            let mut children = g.up[y].iter().filter(|&&z| todo[z]);
+            let only = match (children.next(), children.next()) {
+                (Some(&z), None) => Some(z),
+                _ => None,
+            };
+            let joins = only.filter(|&z| {
+                line_at[y] == NONE && g.down[z].iter().filter(|&&d| todo[d]).count() == 1
+            });
+            match joins {
+                Some(z) => {
+                    let c = chains.of[z];
+                    chains.of[y] = c;
+                    chains.next[z] = y as u32;
+                    chains.bottom[c as usize] = y as u32;
+                }
+                None => {
+                    let value = g.up[y]
+                        .iter()
+                        .filter(|&&z| todo[z])
+                        .map(|&z| chains.value(z))
+                        .fold(line_at[y], u32::min);
+                    chains.of[y] = chains.start.len() as u32;
+                    chains.start.push(y as u32);
+                    chains.bottom.push(y as u32);
+                    chains.top.push(y as u32);
+                    chains.value.push(value);
+                }
+            }
+        }
+        chains
+    }
+
+    /// The value of a revision still to do.
+    fn value(&self, x: usize) -> u32 {
+        self.value[self.of[x] as usize]
     }
 }
 
