@@ -992,53 +992,91 @@ mod tests {
                 Shape::branchy(300 + 50 * seed as usize)
             };
             let g = Graph::new(History::new(shape, seed).generate()).unwrap();
-            let n = g.len();
-            let pick = |k: u64| (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 33) as usize % n;
-            for round in 0..12u64 {
-                let k = seed * 100 + round;
-                let targets = [pick(k), pick(k + 7), pick(k + 13)];
-                let targets = &targets[..1 + round as usize % 3];
-                let current = [pick(k + 3), pick(k + 5)];
-                let current = &current[..round as usize % 3];
-                // Upgrade: what the targets need and the current rows do not have.
-                let applied = g.ancestors_of(current);
-                let up: Vec<bool> = g
-                    .ancestors_of(targets)
-                    .iter()
-                    .zip(&applied)
-                    .map(|(&r, &a)| r && !a)
-                    .collect();
-                assert_eq!(
-                    g.topo_sort(up.clone(), targets),
-                    alembic_topo_sort(&g, &up, targets),
-                    "upgrade, seed {seed}, round {round}"
-                );
-                // Downgrade: what the rows hold above the roots.
-                let rows: Vec<usize> = if round % 2 == 0 {
-                    g.real_heads_idx().to_vec()
-                } else {
-                    targets.to_vec()
-                };
-                let applied = g.ancestors_of(&rows);
-                let roots = if round % 3 == 0 {
-                    g.bases_idx().to_vec()
-                } else {
-                    g.children[pick(k + 11)].to_vec()
-                };
-                let down: Vec<bool> = g
-                    .descendants_of(&roots)
-                    .iter()
-                    .zip(&applied)
-                    .map(|(&d, &a)| d && a)
-                    .collect();
-                assert_eq!(
-                    g.topo_sort(down.clone(), &rows),
-                    alembic_topo_sort(&g, &down, &rows),
-                    "downgrade, seed {seed}, round {round}"
-                );
-                compared += 2;
-            }
+            compared += compare_with_alembic(&g, seed, 12);
         }
         assert_eq!(compared, 24 * 12 * 2);
+    }
+
+    /// A property test over history shapes: for each seed, a shape with its own rates of
+    /// forks, merges, bases and dependencies and its own limit on open heads, then upgrade
+    /// and downgrade sets from that seed's targets and rows.
+    #[test]
+    fn topological_sort_matches_alembic_on_random_shapes() {
+        let mut compared = 0;
+        for seed in 0..400u64 {
+            let mut rng = seed.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x9e37_79b9;
+            let mut roll = |below: u64| {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                (rng % below) as u32
+            };
+            let shape = Shape {
+                revisions: 2 + roll(250) as usize,
+                branch_percent: roll(30),
+                merge_percent: roll(25),
+                root_percent: roll(6),
+                depends_percent: roll(15),
+                label_percent: roll(60),
+                max_heads: 1 + roll(12) as usize,
+            };
+            let g = Graph::new(History::new(shape.clone(), seed).generate())
+                .unwrap_or_else(|e| panic!("{shape:?}, seed {seed}: {e}"));
+            compared += compare_with_alembic(&g, seed, 6);
+        }
+        assert_eq!(compared, 400 * 6 * 2);
+    }
+
+    /// Compares `topo_sort` with the transcription on `rounds` upgrade and as many
+    /// downgrade sets of `g` picked from `seed`; returns the number of comparisons.
+    fn compare_with_alembic(g: &Graph, seed: u64, rounds: u64) -> usize {
+        let mut compared = 0;
+        let n = g.len();
+        let pick = |k: u64| (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 33) as usize % n;
+        for round in 0..rounds {
+            let k = seed * 100 + round;
+            let targets = [pick(k), pick(k + 7), pick(k + 13)];
+            let targets = &targets[..1 + round as usize % 3];
+            let current = [pick(k + 3), pick(k + 5)];
+            let current = &current[..round as usize % 3];
+            // Upgrade: what the targets need and the current rows do not have.
+            let applied = g.ancestors_of(current);
+            let up: Vec<bool> = g
+                .ancestors_of(targets)
+                .iter()
+                .zip(&applied)
+                .map(|(&r, &a)| r && !a)
+                .collect();
+            assert_eq!(
+                g.topo_sort(up.clone(), targets),
+                alembic_topo_sort(g, &up, targets),
+                "upgrade, seed {seed}, round {round}"
+            );
+            // Downgrade: what the rows hold above the roots.
+            let rows: Vec<usize> = if round % 2 == 0 {
+                g.real_heads_idx().to_vec()
+            } else {
+                targets.to_vec()
+            };
+            let applied = g.ancestors_of(&rows);
+            let roots = if round % 3 == 0 {
+                g.bases_idx().to_vec()
+            } else {
+                g.children[pick(k + 11)].to_vec()
+            };
+            let down: Vec<bool> = g
+                .descendants_of(&roots)
+                .iter()
+                .zip(&applied)
+                .map(|(&d, &a)| d && a)
+                .collect();
+            assert_eq!(
+                g.topo_sort(down.clone(), &rows),
+                alembic_topo_sort(g, &down, &rows),
+                "downgrade, seed {seed}, round {round}"
+            );
+            compared += 2;
+        }
+        compared
     }
 }
