@@ -495,6 +495,8 @@ impl Migrator {
         let mut plan = VecDeque::new();
         // When this runner first met another SQLite runner's `running` row.
         let mut waiting_since: Option<Instant> = None;
+        // What the previous step's commit already did for this one.
+        let mut carry = Carry::default();
         loop {
             if step_transactions {
                 self.begin_write(conn, dialect)?;
@@ -556,16 +558,26 @@ impl Migrator {
                     .ok_or_else(|| Error::VersionTableChanged {
                         revision: step.revision.to_string(),
                     })?;
-            let in_transaction = step_transactions || all;
+            let in_transaction = step_transactions || all || carry.open;
             held_since_read &= dialect.session_lock() || migration.is_transactional();
-            let duration = self.apply(
+            // Under a session lock the plan cannot change between steps, so this step's
+            // commit may prepare the next one (see `Migrator::apply`). SQLite re-plans in
+            // every step transaction, and an `All` run commits once.
+            let next = (dialect.session_lock() && !all)
+                .then(|| plan.front())
+                .flatten()
+                .and_then(|next| Some((self.set.get(next.revision.as_str())?, next)));
+            let (duration, next_carry) = self.apply(
                 conn,
                 store,
                 migration,
                 &step,
                 in_transaction,
                 check_foreign_keys,
+                carry.claim_id,
+                next,
             )?;
+            carry = next_carry;
             report.steps.push(AppliedStep {
                 revision: step.revision.clone(),
                 direction: step.direction,
@@ -581,8 +593,20 @@ impl Migrator {
     }
 
     /// Runs one step. `in_transaction` says whether a transaction is open on entry (the
-    /// run's in `All` mode, or SQLite's step transaction); on return none is open, except
-    /// the run's in `All` mode.
+    /// run's in `All` mode, SQLite's step transaction, or one the previous step's commit
+    /// began for this one); on return none is open, except the run's in `All` mode and
+    /// one begun for the next step ([`Carry::open`]).
+    ///
+    /// `claimed` is this step's `running` history row when the previous step's commit
+    /// already wrote it. `next` is the step that will run after this one, when the plan
+    /// cannot change in between (a session lock, one transaction per step): this step's
+    /// final commit then also writes the next step's `running` row if it needs one (one
+    /// durable commit per migration fewer on MySQL, where every migration needs one), or
+    /// else begins its transaction in the same round trip (`COMMIT; BEGIN`).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private call site; the arguments are the step and its surroundings"
+    )]
     fn apply(
         &self,
         conn: &mut AnyConnection,
@@ -591,7 +615,9 @@ impl Migrator {
         step: &migrate_core::Step,
         mut in_transaction: bool,
         check_foreign_keys: bool,
-    ) -> Result<Duration> {
+        claimed: Option<i64>,
+        next: Option<(&Migration, &migrate_core::Step)>,
+    ) -> Result<(Duration, Carry)> {
         let dialect = store.dialect;
         let all = self.options.transaction_mode == TransactionMode::All;
         let direction = step.direction;
@@ -599,12 +625,7 @@ impl Migrator {
         // When the migration cannot roll back with its bookkeeping, a `running` row is
         // committed first, so that a failure or crash is visible to the next run.
         let claim = !dialect.transactional_ddl() || !transactional;
-        let function = match direction {
-            Direction::Up => migration.upgrade(),
-            Direction::Down => migration.downgrade().ok_or_else(|| Error::Irreversible {
-                revision: step.revision.clone(),
-            })?,
-        };
+        let function = step_function(migration, step)?;
         let started_at = crate::time::now();
         let start = Instant::now();
         self.emit(Event::Started {
@@ -612,8 +633,8 @@ impl Migrator {
             direction,
         });
 
-        let mut claim_id = None;
-        if claim {
+        let mut claim_id = claimed;
+        if claim && claim_id.is_none() {
             claim_id = Some(store.insert_history_returning_id(
                 conn,
                 &NewHistory {
@@ -632,6 +653,8 @@ impl Migrator {
                 // a non-transactional migration runs alone.
                 commit(conn)?;
                 in_transaction = false;
+            } else {
+                dialect.commit_loose(conn)?;
             }
         }
         if transactional && !in_transaction {
@@ -657,44 +680,82 @@ impl Migrator {
                     Error::Panic { message, .. } => format!("panicked: {message}"),
                     other => other.to_string(),
                 };
-                let _ = store.finish_history(
-                    conn,
-                    id,
-                    HistoryStatus::Failed,
-                    start.elapsed(),
-                    Some(&cause),
-                );
+                let _ = store
+                    .finish_history(
+                        conn,
+                        id,
+                        HistoryStatus::Failed,
+                        start.elapsed(),
+                        Some(&cause),
+                    )
+                    .and_then(|()| dialect.commit_loose(conn));
             }
             return Err(err);
         }
 
+        // On MySQL the migration's DDL may have committed the transaction implicitly; with
+        // autocommit off for the run (see `backend/mysql.rs`) what follows is still one
+        // transaction, committed below.
         if !in_transaction {
             self.begin_write(conn, dialect)?;
         }
-        store.apply_delta(conn, &step.delete_versions, &step.insert_versions)?;
         let duration = start.elapsed();
         match claim_id {
-            Some(id) => store.finish_history(conn, id, HistoryStatus::Succeeded, duration, None)?,
-            None => {
-                store.insert_history(
+            Some(id) => {
+                store.apply_delta(conn, &step.delete_versions, &step.insert_versions)?;
+                store.finish_history(conn, id, HistoryStatus::Succeeded, duration, None)?;
+            }
+            None => store.record_step(
+                conn,
+                &step.delete_versions,
+                &step.insert_versions,
+                &NewHistory {
+                    revision: step.revision.as_str(),
+                    direction,
+                    checksum: migration.checksum(),
+                    status: HistoryStatus::Succeeded,
+                    started_at: &started_at,
+                    finished_at: Some(&crate::time::now()),
+                    duration: Some(duration),
+                    error: None,
+                },
+            )?,
+        }
+        let mut carry = Carry::default();
+        if !all || !transactional {
+            // The next step's `running` row, committed with this step's bookkeeping: a
+            // crash from here on still leaves a `running` row behind (this step's, until
+            // this commit; the next one's after it).
+            let next_claim =
+                next.filter(|(next, _)| !dialect.transactional_ddl() || !next.is_transactional());
+            if let Some((next, next_step)) = next_claim
+                && step_function(next, next_step).is_ok()
+            {
+                carry.claim_id = Some(store.insert_history_returning_id(
                     conn,
                     &NewHistory {
-                        revision: step.revision.as_str(),
-                        direction,
-                        checksum: migration.checksum(),
-                        status: HistoryStatus::Succeeded,
-                        started_at: &started_at,
-                        finished_at: Some(&crate::time::now()),
-                        duration: Some(duration),
+                        revision: next_step.revision.as_str(),
+                        direction: next_step.direction,
+                        checksum: next.checksum(),
+                        status: HistoryStatus::Running,
+                        started_at: &crate::time::now(),
+                        finished_at: None,
+                        duration: None,
                         error: None,
                     },
-                )?;
+                )?);
             }
-        }
-        if !all || !transactional {
-            commit(conn)?;
-            if all {
-                self.begin_write(conn, dialect)?;
+            let begin_next = !all
+                && dialect.transactional_ddl()
+                && next.is_some_and(|(next, _)| next.is_transactional());
+            if begin_next {
+                restart_transaction(conn)?;
+                carry.open = true;
+            } else {
+                commit(conn)?;
+                if all {
+                    self.begin_write(conn, dialect)?;
+                }
             }
         }
         self.emit(Event::Finished {
@@ -702,8 +763,39 @@ impl Migrator {
             direction,
             duration,
         });
-        Ok(duration)
+        Ok((duration, carry))
     }
+}
+
+/// What a step's final commit prepared for the next step; see [`Migrator::apply`].
+#[derive(Debug, Default)]
+struct Carry {
+    /// The next step's `running` history row, already committed.
+    claim_id: Option<i64>,
+    /// Whether a transaction is open for the next step.
+    open: bool,
+}
+
+/// The function a step runs; a downgrade through an irreversible migration is refused.
+fn step_function<'m>(
+    migration: &'m Migration,
+    step: &migrate_core::Step,
+) -> Result<&'m crate::MigrationFn> {
+    match step.direction {
+        Direction::Up => Ok(migration.upgrade()),
+        Direction::Down => migration.downgrade().ok_or_else(|| Error::Irreversible {
+            revision: step.revision.clone(),
+        }),
+    }
+}
+
+/// Commits the open transaction and begins the next one in a single round trip. Diesel's
+/// transaction manager keeps counting one open transaction, which stays true (on
+/// PostgreSQL diesel reads the status back from libpq after each statement).
+fn restart_transaction(conn: &mut AnyConnection) -> Result<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("COMMIT; BEGIN")?;
+    Ok(())
 }
 
 /// Calls a migration function, turning an error or a panic into an error naming the

@@ -5,11 +5,13 @@
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
+use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
 use crate::backend::{Dialect, bind_markers, dialect, quote_table};
-use crate::{AnyConnection, Direction, Options, Result, RevisionId};
+use crate::schema::{Renderer, Value};
+use crate::{AnyConnection, Backend, Direction, Options, Result, RevisionId};
 
 /// The outcome recorded in a history row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -163,6 +165,23 @@ fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
 }
 
+/// `query` with a history row's eight columns bound, in the order
+/// `revision, direction, checksum, status, started_at, finished_at, duration_us, error`.
+fn bind_history<'a>(
+    query: diesel::query_builder::SqlQuery,
+    row: &NewHistory<'a>,
+) -> impl RunQueryDsl<AnyConnection> + ExecuteDsl<AnyConnection> + 'a {
+    query
+        .bind::<Text, _>(row.revision)
+        .bind::<Text, _>(row.direction.to_string())
+        .bind::<Nullable<Text>, _>(row.checksum)
+        .bind::<Text, _>(row.status.as_str())
+        .bind::<Text, _>(row.started_at)
+        .bind::<Nullable<Text>, _>(row.finished_at)
+        .bind::<Nullable<BigInt>, _>(row.duration.map(micros))
+        .bind::<Nullable<Text>, _>(row.error)
+}
+
 /// The bookkeeping tables of one connection, with their quoted names.
 pub(crate) struct Store {
     pub dialect: &'static dyn Dialect,
@@ -257,22 +276,74 @@ impl Store {
         Ok(())
     }
 
+    /// Applies a step's version delta and appends its history row, with the same check as
+    /// [`Store::apply_delta`]. On PostgreSQL this is one statement, one round trip: the
+    /// version change runs in data-modifying CTEs and the history row is inserted only
+    /// from the row the `DELETE` returned, so an affected-row count of 0 means the row to
+    /// replace was missing. Elsewhere (and for a step replacing several rows, where the
+    /// count could not name the missing one) it is [`Store::apply_delta`] then
+    /// [`Store::insert_history`].
+    pub fn record_step(
+        &self,
+        conn: &mut AnyConnection,
+        delete: &[RevisionId],
+        insert: &[RevisionId],
+        row: &NewHistory<'_>,
+    ) -> Result<()> {
+        if conn.backend() != Backend::Postgres || delete.len() > 1 {
+            self.apply_delta(conn, delete, insert)?;
+            return self.insert_history(conn, row);
+        }
+        // Revision ids are validated to a safe charset; escaped all the same.
+        let renderer = Renderer::new(Backend::Postgres);
+        let literal = |id: &RevisionId| renderer.literal(&Value::Text(id.to_string()));
+        let mut ctes = Vec::new();
+        if let [old] = delete {
+            ctes.push(format!(
+                "d AS (DELETE FROM {} WHERE version_num = {} RETURNING 1)",
+                self.version,
+                literal(old)?
+            ));
+        }
+        if !insert.is_empty() {
+            let values = insert
+                .iter()
+                .map(|id| Ok(format!("({})", literal(id)?)))
+                .collect::<Result<Vec<_>>>()?;
+            ctes.push(format!(
+                "i AS (INSERT INTO {} (version_num) VALUES {})",
+                self.version,
+                values.join(", ")
+            ));
+        }
+        let with = if ctes.is_empty() {
+            String::new()
+        } else {
+            format!("WITH {} ", ctes.join(", "))
+        };
+        let from = if delete.is_empty() { "" } else { " FROM d" };
+        let n = diesel::sql_query(format!(
+            "{with}INSERT INTO {} (revision, direction, checksum, status, started_at, \
+             finished_at, duration_us, error) SELECT $1, $2, $3, $4, $5, $6, $7, $8{from}",
+            self.history
+        ));
+        let n = bind_history(n, row).execute(conn)?;
+        match delete {
+            [old] if n != 1 => Err(crate::Error::VersionTableChanged {
+                revision: old.to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Appends a history row.
     pub fn insert_history(&self, conn: &mut AnyConnection, row: &NewHistory<'_>) -> Result<()> {
-        diesel::sql_query(self.sql(&format!(
+        let query = diesel::sql_query(self.sql(&format!(
             "INSERT INTO {} (revision, direction, checksum, status, started_at, finished_at, \
              duration_us, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             self.history
-        )))
-        .bind::<Text, _>(row.revision)
-        .bind::<Text, _>(row.direction.to_string())
-        .bind::<Nullable<Text>, _>(row.checksum)
-        .bind::<Text, _>(row.status.as_str())
-        .bind::<Text, _>(row.started_at)
-        .bind::<Nullable<Text>, _>(row.finished_at)
-        .bind::<Nullable<BigInt>, _>(row.duration.map(micros))
-        .bind::<Nullable<Text>, _>(row.error)
-        .execute(conn)?;
+        )));
+        bind_history(query, row).execute(conn)?;
         Ok(())
     }
 

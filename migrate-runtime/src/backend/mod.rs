@@ -61,6 +61,12 @@ pub(crate) trait Dialect: Sync {
         Ok(())
     }
 
+    /// Commits what was written outside any transaction of diesel's. Only MySQL needs it:
+    /// its runs hold `autocommit` off (see `mysql.rs`), elsewhere such writes commit alone.
+    fn commit_loose(&self, _conn: &mut AnyConnection) -> Result<()> {
+        Ok(())
+    }
+
     /// Begins a transaction that will write (SQLite: `BEGIN IMMEDIATE`, so that it takes
     /// the write lock up front instead of failing on upgrade from a read lock).
     fn begin_write(&self, conn: &mut AnyConnection) -> diesel::QueryResult<()> {
@@ -81,6 +87,12 @@ pub(crate) struct Lock {
         )
     )]
     pub busy_timeout: Option<i64>,
+    /// MySQL: whether the lock turned `autocommit` off (it was on), to turn it back on.
+    #[cfg_attr(
+        not(feature = "mysql"),
+        expect(dead_code, reason = "only the MySQL dialect changes autocommit")
+    )]
+    pub autocommit_was_on: bool,
 }
 
 /// The dialect of `conn`'s backend.

@@ -1,9 +1,17 @@
 //! MySQL and MariaDB: no transactional DDL (every DDL statement commits implicitly), and a
 //! named lock through `GET_LOCK`. Named locks are server-wide, so the name includes the
 //! current database.
+//!
+//! While it holds the lock a run turns `autocommit` off. A migration's DDL commits
+//! implicitly and would leave the session in autocommit, so that every bookkeeping
+//! statement after it committed on its own; with autocommit off they open a transaction
+//! that the executor commits once, together with the next migration's `running` row. Writes
+//! outside a diesel transaction are committed with [`Dialect::commit_loose`]; `unlock`
+//! turns autocommit back on (which commits anything left) before releasing the lock.
 
 use std::time::Duration;
 
+use diesel::connection::SimpleConnection;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
@@ -17,6 +25,14 @@ pub(crate) struct Mysql;
 struct LockResult {
     #[diesel(sql_type = Nullable<BigInt>)]
     ok: Option<i64>,
+}
+
+#[derive(QueryableByName)]
+struct LockAndAutocommit {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    ok: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    autocommit: i64,
 }
 
 /// The lock name: at most 64 characters whatever the database and table names are.
@@ -50,7 +66,8 @@ impl Dialect for Mysql {
 
     fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<Lock> {
         let got = diesel::sql_query(format!(
-            "SELECT CAST(GET_LOCK({LOCK_NAME}, ?) AS SIGNED) AS ok"
+            "SELECT CAST(GET_LOCK({LOCK_NAME}, ?) AS SIGNED) AS ok, \
+             CAST(@@autocommit AS SIGNED) AS autocommit"
         ))
         .bind::<Text, _>(key)
         // Whole seconds, rounded up so that a short timeout still waits.
@@ -58,9 +75,19 @@ impl Dialect for Mysql {
             i64::try_from(timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0))
                 .unwrap_or(i64::MAX),
         )
-        .get_result::<LockResult>(conn)?;
+        .get_result::<LockAndAutocommit>(conn)?;
         match got.ok {
-            Some(1) => Ok(Lock::default()),
+            Some(1) => {
+                let autocommit_was_on = got.autocommit == 1;
+                if autocommit_was_on && let Err(err) = conn.batch_execute("SET autocommit = 0") {
+                    let _ = self.unlock(conn, key, Lock::default());
+                    return Err(err.into());
+                }
+                Ok(Lock {
+                    autocommit_was_on,
+                    ..Lock::default()
+                })
+            }
             _ => Err(Error::LockTimeout {
                 waited: timeout,
                 what: format!("the MySQL named lock for `{key}` (GET_LOCK)"),
@@ -68,12 +95,26 @@ impl Dialect for Mysql {
         }
     }
 
-    fn unlock(&self, conn: &mut AnyConnection, key: &str, _lock: Lock) -> Result<()> {
-        diesel::sql_query(format!(
+    fn unlock(&self, conn: &mut AnyConnection, key: &str, lock: Lock) -> Result<()> {
+        // Before the release, so that whatever it commits is written under the lock.
+        let restored = if lock.autocommit_was_on {
+            conn.batch_execute("SET autocommit = 1")
+        } else {
+            Ok(())
+        };
+        // 0 or NULL would mean the lock was no longer ours: nothing left to release.
+        let _released = diesel::sql_query(format!(
             "SELECT CAST(RELEASE_LOCK({LOCK_NAME}) AS SIGNED) AS ok"
         ))
         .bind::<Text, _>(key)
-        .get_result::<LockResult>(conn)?;
+        .get_result::<LockResult>(conn)?
+        .ok;
+        restored?;
+        Ok(())
+    }
+
+    fn commit_loose(&self, conn: &mut AnyConnection) -> Result<()> {
+        conn.batch_execute("COMMIT")?;
         Ok(())
     }
 }

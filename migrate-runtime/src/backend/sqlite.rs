@@ -59,6 +59,7 @@ impl Dialect for Sqlite {
         conn.batch_execute(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))?;
         Ok(Lock {
             busy_timeout: Some(previous),
+            ..Lock::default()
         })
     }
 
