@@ -266,10 +266,10 @@ fn a_failing_migration_is_rolled_back_and_stops_the_run() {
         assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["b"]);
         assert!(table_exists(&mut conn, "t_b"));
         assert!(!table_exists(&mut conn, "t_d"));
-        // Its data change was rolled back, except on MySQL, where the `CREATE TABLE` before
-        // it committed the transaction implicitly.
-        let kept = i64::from(db.backend == Backend::Mysql);
-        assert_eq!(applied_count(&mut conn, "before the error"), kept);
+        // Its data change was rolled back, on MySQL too: the `CREATE TABLE` before it
+        // committed implicitly, but with autocommit off for the run the statements after
+        // it formed a new transaction, which the failure rolled back.
+        assert_eq!(applied_count(&mut conn, "before the error"), 0);
         let history = migrator.history(&mut conn).unwrap();
         let succeeded: Vec<_> = history
             .iter()
@@ -1038,6 +1038,173 @@ fn stamping_the_parent_of_a_failed_migration_records_what_was_stamped() {
         assert_eq!(
             (last.revision.as_str(), last.status),
             ("b", HistoryStatus::Succeeded)
+        );
+    });
+}
+
+/// The statements a run sends, as diesel's instrumentation sees them.
+fn record_queries(conn: &mut migrate_runtime::AnyConnection) -> Arc<Mutex<Vec<String>>> {
+    let queries = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = queries.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            seen.lock().unwrap().push(query.to_string());
+        }
+    });
+    queries
+}
+
+#[test]
+fn each_migration_costs_few_statements_and_on_mysql_one_extra_commit() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrator = Migrator::new(chain("a", &["b", "c", "d"]));
+        migrator.upgrade(&mut conn, "a").unwrap();
+        let queries = record_queries(&mut conn);
+        assert_eq!(migrator.upgrade(&mut conn, "head").unwrap().steps.len(), 3);
+        let seen = queries.lock().unwrap().clone();
+        let count = |prefix: &str| seen.iter().filter(|q| q.starts_with(prefix)).count();
+        match db.backend {
+            Backend::Postgres => {
+                // Per migration: its SQL (two statements here), one bookkeeping statement
+                // (version row and history row together), and the commit, which also
+                // begins the next migration's transaction.
+                assert_eq!(count("CREATE TABLE t_"), 3, "{seen:#?}");
+                assert_eq!(count("WITH d AS (DELETE FROM"), 3, "{seen:#?}");
+                assert_eq!(count("COMMIT; BEGIN"), 2, "{seen:#?}");
+                assert_eq!(count("COMMIT"), 3, "{seen:#?}");
+                assert_eq!(count("BEGIN"), 1, "{seen:#?}");
+                assert_eq!(count("UPDATE"), 0, "{seen:#?}");
+                assert_eq!(count("INSERT INTO \"migrate_history\""), 0, "{seen:#?}");
+            }
+            Backend::Mysql => {
+                // Every migration needs a `running` row committed before it runs; the
+                // next one's is committed with this one's bookkeeping, so past the first
+                // claim each migration adds one commit to those of its DDL.
+                assert_eq!(count("INSERT INTO `migrate_history`"), 3, "{seen:#?}");
+                assert_eq!(count("COMMIT"), 4, "{seen:#?}");
+                assert_eq!(count("SET autocommit = 0"), 1, "{seen:#?}");
+                assert_eq!(count("SET autocommit = 1"), 1, "{seen:#?}");
+            }
+            _ => {
+                // SQLite keeps its statements: it re-reads the version table in every
+                // step transaction (and once more to find the plan done).
+                assert_eq!(count("BEGIN IMMEDIATE"), 5, "{seen:#?}");
+                assert_eq!(count("COMMIT"), 5, "{seen:#?}");
+                assert_eq!(count("SELECT version_num FROM"), 5, "{seen:#?}");
+            }
+        }
+        let history = migrator.history(&mut conn).unwrap();
+        assert_eq!(history.len(), 4);
+        assert!(
+            history
+                .iter()
+                .all(|e| e.status == HistoryStatus::Succeeded && e.finished_at.is_some())
+        );
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["d"]);
+
+        // And back down: the same shape.
+        let queries = record_queries(&mut conn);
+        assert_eq!(migrator.downgrade(&mut conn, "a").unwrap().steps.len(), 3);
+        let seen = queries.lock().unwrap().clone();
+        if db.backend == Backend::Postgres {
+            let commits = seen.iter().filter(|q| q.starts_with("COMMIT")).count();
+            assert_eq!(commits, 3, "{seen:#?}");
+        }
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
+        assert_eq!(migrator.history(&mut conn).unwrap().len(), 7);
+    });
+}
+
+#[test]
+fn a_version_table_changed_during_a_run_is_detected() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let set = MigrationSet::new(vec![
+            counter_root("a"),
+            custom("b", &["a"], |ctx| {
+                ctx.execute("CREATE TABLE t_b (id INTEGER PRIMARY KEY)")?;
+                // Another tool moves the version table under the run's feet.
+                ctx.execute("UPDATE migrate_version SET version_num = 'zz' WHERE version_num = 'a'")
+            }),
+            table_migration("c", &["b"]),
+        ])
+        .unwrap();
+        let migrator = Migrator::new(set);
+        let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+        assert!(
+            matches!(&err, Error::VersionTableChanged { revision } if revision == "a"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("`a` was expected"), "{err}");
+        // The hand edit was rolled back with the step, and nothing after it ran.
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
+        assert!(!table_exists(&mut conn, "t_c"));
+        let history = migrator.history(&mut conn).unwrap();
+        if db.backend == Backend::Mysql {
+            // The DDL committed; the `running` row of `b` says so and blocks.
+            assert!(table_exists(&mut conn, "t_b"));
+            let last = history.last().unwrap();
+            assert_eq!(
+                (last.revision.as_str(), last.status),
+                ("b", HistoryStatus::Running)
+            );
+            let again = migrator.upgrade(&mut conn, "head").unwrap_err();
+            assert!(matches!(again, Error::Interrupted { .. }), "{again:?}");
+        } else {
+            assert!(!table_exists(&mut conn, "t_b"));
+            assert_eq!(history.len(), 1, "{history:?}");
+        }
+    });
+}
+
+#[test]
+fn while_a_migration_runs_its_running_row_is_already_committed() {
+    each_backend(|db| {
+        // What a crash inside `c` would leave: seen from another connection while `c`
+        // runs. On MySQL every migration has a `running` row, committed together with the
+        // previous migration's bookkeeping; elsewhere only a non-transactional one.
+        let inside = Arc::new(Barrier::new(2));
+        let resume = Arc::new(Barrier::new(2));
+        let (i, r) = (inside.clone(), resume.clone());
+        let c = custom("c", &["b"], move |ctx| {
+            ctx.execute("CREATE TABLE t_c (id INTEGER PRIMARY KEY)")?;
+            i.wait();
+            r.wait();
+            Ok(())
+        })
+        .with_transactional(db.backend == Backend::Mysql);
+        let set =
+            MigrationSet::new(vec![counter_root("a"), table_migration("b", &["a"]), c]).unwrap();
+        let migrator = Migrator::new(set);
+        std::thread::scope(|scope| {
+            let runner = scope.spawn(|| migrator.upgrade(&mut db.connect(), "head"));
+            inside.wait();
+            let mut other = db.connect();
+            let history = Migrator::new(chain("a", &["b"]))
+                .history(&mut other)
+                .unwrap();
+            let rows: Vec<_> = history
+                .iter()
+                .map(|e| (e.revision.as_str(), e.status))
+                .collect();
+            resume.wait();
+            assert_eq!(runner.join().unwrap().unwrap().steps.len(), 3);
+            assert_eq!(
+                rows,
+                [
+                    ("a", HistoryStatus::Succeeded),
+                    ("b", HistoryStatus::Succeeded),
+                    ("c", HistoryStatus::Running)
+                ]
+            );
+        });
+        let history = migrator.history(&mut db.connect()).unwrap();
+        assert_eq!(history.len(), 3);
+        assert!(
+            history
+                .iter()
+                .all(|e| e.status == HistoryStatus::Succeeded && e.duration.is_some())
         );
     });
 }
