@@ -14,6 +14,12 @@
 //!    marked non-transactional), a `running` history row is committed first and updated to
 //!    `succeeded` or `failed` afterwards, so a crash or failure cannot go unnoticed.
 //!    Later runs refuse with [`Error::Interrupted`] until `stamp` resolves the row.
+//!    Under a session lock the plan cannot change between steps, so a step's commit also
+//!    prepares the next step: it writes the next `running` row when one is needed (on
+//!    MySQL every step needs one: one durable commit per migration instead of two), or
+//!    else begins the next transaction in the same round trip (`COMMIT; BEGIN`). On
+//!    PostgreSQL the version-table delta and the history row are one statement, so a
+//!    migration costs its own SQL plus two round trips.
 //!
 //! On SQLite, when foreign-key enforcement is on, the run turns it off (SQLite ignores the
 //! switch inside a transaction, and a table rebuild drops the old table, which would fire
