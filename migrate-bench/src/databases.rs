@@ -1,5 +1,5 @@
-//! The three backends as the suite drives them: a fresh database per measured sequence,
-//! and the database's own command-line client for the floors.
+//! The backends as the suite drives them: a fresh database per measured sequence, and the
+//! database's own command-line client for the floors.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -17,6 +17,9 @@ pub enum Kind {
     Sqlite,
     /// PostgreSQL, driven by `psql`.
     Postgres,
+    /// The same PostgreSQL server, measured with children that link libpq statically
+    /// (migrate-runtime's `postgres-bundled` feature); floors still from `psql`.
+    PostgresBundled,
     /// MariaDB (or MySQL), driven by `mariadb`.
     Mysql,
 }
@@ -27,6 +30,7 @@ impl Kind {
         match self {
             Kind::Sqlite => "sqlite",
             Kind::Postgres => "postgres",
+            Kind::PostgresBundled => "postgres-bundled",
             Kind::Mysql => "mysql",
         }
     }
@@ -36,6 +40,7 @@ impl Kind {
         match self {
             Kind::Sqlite => "SQLite",
             Kind::Postgres => "PostgreSQL",
+            Kind::PostgresBundled => "PostgreSQL, bundled libpq",
             Kind::Mysql => "MariaDB",
         }
     }
@@ -45,6 +50,7 @@ impl Kind {
         match name {
             "sqlite" => Some(Kind::Sqlite),
             "postgres" | "postgresql" => Some(Kind::Postgres),
+            "postgres-bundled" => Some(Kind::PostgresBundled),
             "mysql" | "mariadb" => Some(Kind::Mysql),
             _ => None,
         }
@@ -54,7 +60,7 @@ impl Kind {
     pub fn cli(self) -> &'static str {
         match self {
             Kind::Sqlite => "sqlite3",
-            Kind::Postgres => "psql",
+            Kind::Postgres | Kind::PostgresBundled => "psql",
             Kind::Mysql => "mariadb",
         }
     }
@@ -69,6 +75,8 @@ pub enum Server {
     },
     /// PostgreSQL: `CREATE DATABASE` through an administrative connection.
     Postgres {
+        /// [`Kind::Postgres`] or [`Kind::PostgresBundled`]: which children measure it.
+        kind: Kind,
         /// The URL the administrative connection uses; databases are created beside it.
         admin_url: url::Url,
         /// The administrative connection.
@@ -99,7 +107,8 @@ impl Server {
                 std::fs::create_dir_all(&dir)?;
                 Server::Sqlite { dir }
             }
-            Kind::Postgres => Server::Postgres {
+            Kind::Postgres | Kind::PostgresBundled => Server::Postgres {
+                kind,
                 admin_url: url::Url::parse(url)?,
                 conn: Box::new(PgConnection::establish(url)?),
             },
@@ -114,7 +123,7 @@ impl Server {
     pub fn kind(&self) -> Kind {
         match self {
             Server::Sqlite { .. } => Kind::Sqlite,
-            Server::Postgres { .. } => Kind::Postgres,
+            Server::Postgres { kind, .. } => *kind,
             Server::Mysql { .. } => Kind::Mysql,
         }
     }
@@ -142,7 +151,9 @@ impl Server {
                 .join(format!("{name}.sqlite3"))
                 .to_string_lossy()
                 .into_owned()),
-            Server::Postgres { admin_url, conn } => {
+            Server::Postgres {
+                admin_url, conn, ..
+            } => {
                 conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))?;
                 Ok(beside(admin_url, name))
             }

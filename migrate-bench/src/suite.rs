@@ -30,6 +30,9 @@ options:
   --single-binary       run every child from this binary (all three client libraries
                         loaded) instead of one build per backend; faster to start, but
                         process start and memory then include the other backends' libraries
+  --postgres-bundled    also measure PostgreSQL through a child built with libpq compiled in
+                        (migrate-runtime's `postgres-bundled` feature), reported as one more
+                        backend beside the default build against the system's libpq
   --no-pure             skip the graph timings
   --out PATH            the report (default BENCHMARKS.md in the workspace root)
 ";
@@ -89,6 +92,7 @@ impl Config {
             out: workspace_root().join("BENCHMARKS.md"),
             args: args.clone(),
         };
+        let mut postgres_bundled = false;
         let mut iter = args.into_iter();
         let number = |v: Option<String>, flag: &str| -> Result<usize, String> {
             v.and_then(|v| v.parse().ok())
@@ -123,6 +127,7 @@ impl Config {
                 "--compile-runs" => config.compile_runs = number(iter.next(), "--compile-runs")?,
                 "--compile-n" => config.compile_n = number(iter.next(), "--compile-n")?.max(2),
                 "--no-pure" => config.pure = false,
+                "--postgres-bundled" => postgres_bundled = true,
                 "--single-binary" => config.single_binary = true,
                 "--sqlite-dir" => {
                     config.sqlite_dir = iter.next().ok_or("`--sqlite-dir` needs a folder")?.into()
@@ -133,6 +138,16 @@ impl Config {
         }
         if config.ns.is_empty() {
             return Err("`--n` needs at least one count".into());
+        }
+        if postgres_bundled && !config.backends.contains(&Kind::PostgresBundled) {
+            config.backends.push(Kind::PostgresBundled);
+        }
+        if config.single_binary && config.backends.contains(&Kind::PostgresBundled) {
+            return Err(
+                "the bundled-libpq figures need a child built with `postgres-bundled`; \
+                 drop `--single-binary` or `--postgres-bundled`"
+                    .into(),
+            );
         }
         Ok(config)
     }
@@ -162,7 +177,8 @@ pub fn main(args: Vec<String>) -> ExitCode {
 
 /// The binary whose children measure `kind`: this same crate built with only that
 /// backend's feature (so that process start and peak memory are those of an application
-/// linking one client library), or this binary with `--single-binary`.
+/// linking one client library; `postgres-bundled` links libpq statically), or this binary
+/// with `--single-binary`.
 fn child_binary(config: &Config, kind: Kind) -> Result<PathBuf, BoxError> {
     if config.single_binary {
         return Ok(std::env::current_exe()?);
@@ -437,7 +453,7 @@ fn run(config: &Config) -> Result<(), BoxError> {
     for &kind in &config.backends {
         let url = match kind {
             Kind::Sqlite => "",
-            Kind::Postgres => &config.postgres_url,
+            Kind::Postgres | Kind::PostgresBundled => &config.postgres_url,
             Kind::Mysql => &config.mysql_url,
         };
         let children = child_binary(config, kind)?;
@@ -558,4 +574,33 @@ fn compile_cost(root: &Path, config: &Config) -> Result<report::CompileRow, BoxE
         row.with.push(compile::build(&with, &target)?);
     }
     Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, String> {
+        Config::parse(args.iter().map(|a| a.to_string()).collect())
+    }
+
+    #[test]
+    fn postgres_bundled_adds_one_backend_after_the_others() {
+        let config = parse(&["--postgres-bundled", "--backends", "postgres"]).unwrap();
+        assert_eq!(config.backends, [Kind::Postgres, Kind::PostgresBundled]);
+        let config = parse(&["--backends", "postgres-bundled", "--postgres-bundled"]).unwrap();
+        assert_eq!(config.backends, [Kind::PostgresBundled]);
+        assert!(
+            !parse(&[])
+                .unwrap()
+                .backends
+                .contains(&Kind::PostgresBundled)
+        );
+    }
+
+    #[test]
+    fn postgres_bundled_needs_its_own_child_build() {
+        let err = parse(&["--postgres-bundled", "--single-binary"]).unwrap_err();
+        assert!(err.contains("--single-binary"), "{err}");
+    }
 }
