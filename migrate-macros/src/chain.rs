@@ -29,6 +29,9 @@ pub struct Scope {
     /// The scan of the expanding item's file and the inline module it sits in there, to find
     /// its downgrade function for the checksum.
     pub own_file: Option<(Arc<FileScan>, Vec<String>)>,
+    /// Whether the migration sits at the top level of a file of a folder collected by
+    /// `migrations!`, which then registers it with the whole folder.
+    pub in_folder: bool,
 }
 
 impl Scope {
@@ -38,6 +41,7 @@ impl Scope {
         Scope {
             known: None,
             own_file: None,
+            in_folder: false,
         }
     }
 
@@ -62,9 +66,13 @@ impl Scope {
         };
         let place = graph.place(index, own);
         let module = scanned.migrations[own].module.clone();
+        // `migrations!` names the top-level migrations of each file it found in its scan; this
+        // is the same cached scan, so both sides agree on which ones.
+        let in_folder = graph.collected && module.is_empty();
         Scope {
             known: Some((graph, place)),
             own_file: Some((scanned, module)),
+            in_folder,
         }
     }
 }

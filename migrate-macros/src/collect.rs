@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::{Ident, TokenStream};
-use quote::quote;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
 use syn::LitStr;
 
 use crate::chain::Origin;
@@ -42,7 +42,7 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
             ),
         )
     })?;
-    let files = scope::collect_folder(&dir).map_err(|err| {
+    let graph = scope::collect_folder(&dir).map_err(|err| {
         syn::Error::new(
             lit.span(),
             format!(
@@ -53,8 +53,10 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
     })?;
 
     let mut seen: HashMap<String, String> = HashMap::new();
-    let mut mods = Vec::with_capacity(files.len());
-    for path in &files {
+    let mut mods = Vec::with_capacity(graph.files.len());
+    let mut entries = Vec::with_capacity(graph.files.len());
+    for listed in &graph.files {
+        let path = &listed.path;
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -74,13 +76,48 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
             ));
         }
         let ident = Ident::new(&name, lit.span());
+        if let Some(scan) = &listed.scan {
+            // Each top-level `#[migration]` of the file leaves a constant of this name (see
+            // `expand`), under the same `#[cfg]`s as its function and its file.
+            for decl in scan.migrations.iter().filter(|d| d.module.is_empty()) {
+                let cfgs = scan
+                    .cfgs
+                    .iter()
+                    .chain(&decl.cfgs)
+                    .filter_map(|cfg| cfg.parse::<TokenStream>().ok());
+                let item = folder_item(&decl.fn_name, Span::call_site());
+                entries.push(quote!(#(#cfgs)* #ident::#item));
+            }
+        }
         let path = path.to_string_lossy();
         mods.push(quote! {
             #[path = #path]
             mod #ident;
         });
     }
-    Ok(quote!(#(#mods)*))
+    if entries.is_empty() {
+        return Ok(quote!(#(#mods)*));
+    }
+    let private = quote!(::migrate_runtime::__private);
+    Ok(quote! {
+        #(#mods)*
+        const _: () = {
+            const MIGRATIONS: &[#private::StaticMigration] = &[#(#entries),*];
+            #private::inventory::submit! {
+                #private::Registration(MIGRATIONS)
+            }
+        };
+    })
+}
+
+/// The constant a `#[migration]` on `fn_name` at the top level of a collected file leaves
+/// for `migrations!` to register.
+pub fn folder_item(fn_name: &str, span: Span) -> Ident {
+    format_ident!(
+        "__MIGRATE_{}",
+        fn_name.strip_prefix("r#").unwrap_or(fn_name),
+        span = span
+    )
 }
 
 /// A module name for a file stem: other characters than ASCII letters, digits and `_` become

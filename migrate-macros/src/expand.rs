@@ -9,6 +9,7 @@ use syn::{ItemFn, LitStr};
 use crate::args::Args;
 use crate::chain::{self, Origin, Own, Scope};
 use crate::checksum;
+use crate::collect;
 use crate::errors::Errors;
 use crate::item;
 
@@ -81,7 +82,19 @@ pub fn migration(args: TokenStream, input: TokenStream, origin: &Origin) -> Toke
 
     if !errors.is_empty() {
         let errors = errors.to_compile_errors();
-        return quote!(#errors #item);
+        // `migrations!` names this migration's constant whatever happens here.
+        let placeholder = scope.in_folder.then(|| {
+            let name = folder_item(&item, Span::call_site());
+            let cfgs = cfgs(&item);
+            quote! {
+                #(#cfgs)*
+                #[doc(hidden)]
+                #[allow(non_upper_case_globals)]
+                pub(crate) const #name: ::migrate_runtime::__private::StaticMigration =
+                    ::migrate_runtime::__private::FAILED;
+            }
+        });
+        return quote!(#errors #item #placeholder);
     }
     let registration = registration(&item, &args, &scope);
     quote! {
@@ -150,26 +163,56 @@ fn registration(item: &ItemFn, args: &Args, scope: &Scope) -> TokenStream {
         None => (TokenStream::new(), quote!(::core::option::Option::None)),
     };
 
+    let migration = quote! {
+        #private::StaticMigration {
+            revision: #revision,
+            down_revisions: &[#(#down_revisions),*],
+            depends_on: &[#(#depends_on),*],
+            branch_labels: &[#(#branch_labels),*],
+            message: #message,
+            upgrade: __MIGRATE_UPGRADE,
+            downgrade: #downgrade,
+            transactional: #transactional,
+            checksum: #checksum,
+            file: ::core::file!(),
+            line: ::core::line!(),
+            module_path: ::core::module_path!(),
+        }
+    };
+    if scope.in_folder {
+        // Registered by `migrations!` with the rest of the folder: one registration per
+        // folder instead of one per migration.
+        let name = folder_item(item, Span::call_site());
+        let cfgs = cfgs(item);
+        return quote! {
+            #(#cfgs)*
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            pub(crate) const #name: #private::StaticMigration = {
+                #upgrade
+                #downgrade_const
+                #migration
+            };
+        };
+    }
     quote! {
         const _: () = {
             #upgrade
             #downgrade_const
             #private::inventory::submit! {
-                #private::StaticMigration {
-                    revision: #revision,
-                    down_revisions: &[#(#down_revisions),*],
-                    depends_on: &[#(#depends_on),*],
-                    branch_labels: &[#(#branch_labels),*],
-                    message: #message,
-                    upgrade: __MIGRATE_UPGRADE,
-                    downgrade: #downgrade,
-                    transactional: #transactional,
-                    checksum: #checksum,
-                    file: ::core::file!(),
-                    line: ::core::line!(),
-                    module_path: ::core::module_path!(),
-                }
+                #private::Registration(&[#migration])
             }
         };
     }
+}
+
+/// The constant `migrations!` names for `item`: see [`collect::folder_item`].
+fn folder_item(item: &ItemFn, span: Span) -> proc_macro2::Ident {
+    collect::folder_item(&item.sig.ident.to_string(), span)
+}
+
+/// The `#[cfg]` attributes left on `item` (those written after `#[migration]`), which its
+/// constant must share.
+fn cfgs(item: &ItemFn) -> impl Iterator<Item = &syn::Attribute> {
+    item.attrs.iter().filter(|a| a.path().is_ident("cfg"))
 }

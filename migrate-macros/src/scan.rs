@@ -30,6 +30,9 @@ pub struct Decl {
     pub depends_on: Vec<String>,
     /// `branch_labels`.
     pub branch_labels: Vec<String>,
+    /// The function's `#[cfg(...)]` attributes, as source text, for `migrations!` to put on
+    /// its reference to the migration so that both disappear together.
+    pub cfgs: Vec<String>,
 }
 
 /// A function found by a scan, with the canonical text its checksum is computed from.
@@ -50,6 +53,8 @@ pub struct FileScan {
     pub migrations: Vec<Decl>,
     /// Every function (migrations, downgrades and helpers) in source order.
     pub fns: Vec<ScannedFn>,
+    /// The file's own `#![cfg(...)]` attributes, as `#[cfg(...)]` source text.
+    pub cfgs: Vec<String>,
 }
 
 impl FileScan {
@@ -82,7 +87,10 @@ impl FileScan {
 pub fn scan_source(src: &str) -> Option<FileScan> {
     let _detached = Detached::enter();
     let file = syn::parse_file(src).ok()?;
-    let mut scan = FileScan::default();
+    let mut scan = FileScan {
+        cfgs: cfgs(&file.attrs),
+        ..FileScan::default()
+    };
     walk(&file.items, &mut Vec::new(), &mut scan);
     Some(scan)
 }
@@ -142,7 +150,20 @@ fn declaration(f: &ItemFn, module: &[String]) -> Option<Decl> {
         revises: values(&args.revises),
         depends_on: values(&args.depends_on),
         branch_labels: values(&args.branch_labels),
+        cfgs: cfgs(&f.attrs),
     })
+}
+
+/// The `#[cfg(...)]` among `attrs`, as outer-attribute source text.
+pub fn cfgs(attrs: &[syn::Attribute]) -> Vec<String> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .map(|a| {
+            let meta = &a.meta;
+            quote::quote!(#[#meta]).to_string()
+        })
+        .collect()
 }
 
 /// While alive, proc-macro2 parses strings with its own implementation, which knows line

@@ -244,14 +244,15 @@ fn is_migration_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "rs") && path.file_name().is_some_and(|n| n != "mod.rs")
 }
 
-/// For `migrations!`: the `*.rs` files of the (canonical) folder `dir`, sorted by name,
-/// `mod.rs` excluded. Records the folder as collected and brings its scope up to date.
-pub fn collect_folder(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// For `migrations!`: the scope of the (canonical) folder `dir`, whose files are its `*.rs`
+/// files sorted by name, `mod.rs` excluded. Records the folder as collected and brings its
+/// scope up to date.
+pub fn collect_folder(dir: &Path) -> std::io::Result<Arc<Graph>> {
     let mut cache = cache();
     let stamp = std::fs::metadata(dir).map(|meta| Stamp::of(&meta))?;
     let graph = refresh_folder(&mut cache, dir, stamp)?;
     cache.collected.insert(dir.to_owned());
-    Ok(graph.files.iter().map(|f| f.path.clone()).collect())
+    Ok(graph)
 }
 
 /// The folder collected by `migrations!` that directly holds `file`, if any.
@@ -462,8 +463,8 @@ fn second(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
             std::fs::write(dir.join(name), "").unwrap();
         }
         std::fs::create_dir(dir.join("sub.rs")).unwrap();
-        let names = |files: Vec<PathBuf>| -> Vec<String> {
-            files.iter().map(|p| display_name(p)).collect()
+        let names = |graph: Arc<Graph>| -> Vec<String> {
+            graph.files.iter().map(|f| display_name(&f.path)).collect()
         };
         assert_eq!(names(collect_folder(&dir).unwrap()), ["a.rs", "b.rs"]);
         std::fs::write(dir.join("c.rs"), "").unwrap();

@@ -286,3 +286,71 @@ fn a_collected_folder_is_one_scope() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn a_collected_folder_is_registered_once_by_migrations() {
+    let root = tempfile::tempdir().unwrap();
+    let root = root.path().canonicalize().unwrap();
+    let dir = root.join("migrations");
+    std::fs::create_dir(&dir).unwrap();
+    let first = r#"
+        #[migration(revision = "0001_users", irreversible)]
+        fn users(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+        #[migration(revision = "0001_extra", revises = "0001_users", irreversible)]
+        #[cfg(feature = "extra")]
+        fn extra(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+        mod inner {
+            #[migration(revision = "0001_inner", revises = "0001_users", irreversible)]
+            fn nested(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+        }
+    "#;
+    let first_file = dir.join("0001_users.rs");
+    std::fs::write(&first_file, first).unwrap();
+    let second = r#"
+        #![cfg(unix)]
+        #[migration(revision = "0002_posts", revises = "0001_user", downgrade = down)]
+        fn posts(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+        fn down(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+    "#;
+    let second_file = dir.join("0002_posts.rs");
+    std::fs::write(&second_file, second).unwrap();
+
+    let origin = Origin {
+        file: Some(root.join("lib.rs")),
+    };
+    let out: syn::File =
+        syn::parse2(crate::collect::migrations(quote!("migrations"), &origin)).expect("items");
+    // The modules' `#[path]`s name the temporary folder; the registration is what matters.
+    let registration: Vec<&syn::Item> = out
+        .items
+        .iter()
+        .filter(|item| !matches!(item, syn::Item::Mod(_)))
+        .collect();
+    insta::assert_snapshot!("folder_registration", pretty(quote!(#(#registration)*)));
+
+    // Top-level migrations leave a constant for it, under their own `#[cfg]`s; one in an
+    // inline module registers itself.
+    insta::assert_snapshot!(
+        "folder_migration_constant",
+        pretty(expand_in_file(&first_file, first, "extra"))
+    );
+    let nested = expand_in_file(&first_file, first, "nested").to_string();
+    assert!(nested.contains("inventory :: submit"), "{nested}");
+    assert!(!nested.contains("__MIGRATE_nested"), "{nested}");
+
+    // A failed expansion still leaves the constant, so that its error comes alone.
+    let failed = expand_in_file(&second_file, second, "posts");
+    assert_eq!(
+        errors(failed.clone()),
+        [
+            "unknown revision `0001_user` in `revises`: no migration in the folder `migrations` has this id; did you mean `0001_users`?"
+        ]
+    );
+    let failed = failed.to_string();
+    assert!(
+        failed.contains("const __MIGRATE_posts : :: migrate_runtime :: __private :: StaticMigration = :: migrate_runtime :: __private :: FAILED"),
+        "{failed}"
+    );
+}

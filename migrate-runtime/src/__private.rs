@@ -37,9 +37,41 @@ pub struct StaticMigration {
     pub module_path: &'static str,
 }
 
-inventory::collect!(StaticMigration);
+/// What `inventory` collects: the migration of one `#[migration]` outside a folder collected
+/// by `migrations!`, or every migration of such a folder. One registration per folder keeps
+/// the per-migration cost of a build at one constant: each `inventory::submit!` is a static,
+/// a constructor function and a linker-section entry for the compiler to build.
+#[derive(Debug)]
+pub struct Registration(pub &'static [StaticMigration]);
+
+inventory::collect!(Registration);
+
+/// What a folder's `#[migration]` that failed to expand leaves for `migrations!` to name, so
+/// that its errors are not followed by a "cannot find" one. The build fails anyway; the empty
+/// id would be refused at runtime.
+pub const FAILED: StaticMigration = StaticMigration {
+    revision: "",
+    down_revisions: &[],
+    depends_on: &[],
+    branch_labels: &[],
+    message: "",
+    upgrade: failed,
+    downgrade: None,
+    transactional: true,
+    checksum: "",
+    file: "",
+    line: 0,
+    module_path: "",
+};
+
+fn failed(_: &mut MigrationContext<'_>) -> Result<()> {
+    // Never linked into a binary: the expansion that names `FAILED` also emits errors.
+    Ok(())
+}
 
 /// Every migration registered in the final binary, in no particular order.
 pub fn registered() -> impl Iterator<Item = &'static StaticMigration> {
-    inventory::iter::<StaticMigration>.into_iter()
+    inventory::iter::<Registration>
+        .into_iter()
+        .flat_map(|registration| registration.0)
 }
