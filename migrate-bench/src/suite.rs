@@ -34,6 +34,8 @@ options:
                         (migrate-runtime's `postgres-bundled` feature), reported as one more
                         backend beside the default build against the system's libpq
   --no-pure             skip the graph timings
+  --compile-only        only the compile-cost builds: print each build time and the median
+                        ratio, write no report
   --out PATH            the report (default BENCHMARKS.md in the workspace root)
 ";
 
@@ -49,6 +51,7 @@ struct Config {
     compile_runs: usize,
     compile_n: usize,
     pure: bool,
+    compile_only: bool,
     single_binary: bool,
     sqlite_dir: PathBuf,
     out: PathBuf,
@@ -83,6 +86,7 @@ impl Config {
             compile_runs: 3,
             compile_n: 1000,
             pure: true,
+            compile_only: false,
             single_binary: false,
             sqlite_dir: if Path::new("/dev/shm").is_dir() {
                 PathBuf::from("/dev/shm")
@@ -128,6 +132,7 @@ impl Config {
                 "--compile-n" => config.compile_n = number(iter.next(), "--compile-n")?.max(2),
                 "--no-pure" => config.pure = false,
                 "--postgres-bundled" => postgres_bundled = true,
+                "--compile-only" => config.compile_only = true,
                 "--single-binary" => config.single_binary = true,
                 "--sqlite-dir" => {
                     config.sqlite_dir = iter.next().ok_or("`--sqlite-dir` needs a folder")?.into()
@@ -166,7 +171,12 @@ pub fn main(args: Vec<String>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(&config) {
+    let result = if config.compile_only {
+        compile_only(&config)
+    } else {
+        run(&config)
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
@@ -537,6 +547,28 @@ fn run(config: &Config) -> Result<(), BoxError> {
         started.elapsed().as_secs_f64(),
         config.out.display(),
         svg.display()
+    );
+    Ok(())
+}
+
+/// `--compile-only`: the compile-cost builds alone, printed instead of reported.
+fn compile_only(config: &Config) -> Result<(), BoxError> {
+    if config.compile_runs == 0 {
+        return Err("`--compile-only` needs `--compile-runs` of at least 1".into());
+    }
+    let row = compile_cost(&workspace_root(), config)?;
+    let median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!("with:    {:.3?}", row.with);
+    println!("without: {:.3?}", row.without);
+    let (with, without) = (median(&row.with), median(&row.without));
+    println!(
+        "median with {with:.3} s, without {without:.3} s, ratio {:.2}x (n = {})",
+        with / without,
+        row.n
     );
     Ok(())
 }
