@@ -26,7 +26,8 @@ tasks:
                        DATABASE_URL=postgres://postgres@127.0.0.1/app cargo xtask migrate current
                      `cargo xtask migrate --help` lists the CLI's commands
   bench <args...>    run the benchmark suite (cargo run --release -p migrate-bench) and
-                     write BENCHMARKS.md; `cargo xtask bench --help` lists its options
+                     write BENCHMARKS.md; `cargo xtask bench --help` lists its options,
+                     e.g. `--postgres-bundled` (PostgreSQL also with libpq compiled in)
   help               print this message
 ";
 
