@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 use syn::LitStr;
 
 use crate::chain::Origin;
+use crate::scan::{Decl, FileScan};
 use crate::scope;
 
 /// Expands `migrations!("folder")` invoked from `origin`.
@@ -76,20 +77,12 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
             ));
         }
         let ident = Ident::new(&name, lit.span());
+        let path = path.to_string_lossy();
         if let Some(scan) = &listed.scan {
-            // Each top-level `#[migration]` of the file leaves a constant of this name (see
-            // `expand`), under the same `#[cfg]`s as its function and its file.
             for decl in scan.migrations.iter().filter(|d| d.module.is_empty()) {
-                let cfgs = scan
-                    .cfgs
-                    .iter()
-                    .chain(&decl.cfgs)
-                    .filter_map(|cfg| cfg.parse::<TokenStream>().ok());
-                let item = folder_item(&decl.fn_name, Span::call_site());
-                entries.push(quote!(#(#cfgs)* #ident::#item));
+                entries.push(entry(scan, decl, &ident, &path));
             }
         }
-        let path = path.to_string_lossy();
         mods.push(quote! {
             #[path = #path]
             mod #ident;
@@ -108,6 +101,46 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
             }
         };
     })
+}
+
+/// The registration of `decl`, a top-level migration of the file of module `module` at
+/// `path`, from its scan: the attribute's expansion gives only the functions (see
+/// `expand::folder_steps`). Under the same `#[cfg]`s as its function and its file.
+fn entry(scan: &FileScan, decl: &Decl, module: &Ident, path: &str) -> TokenStream {
+    let private = quote!(::migrate_runtime::__private);
+    let cfgs = scan
+        .cfgs
+        .iter()
+        .chain(&decl.cfgs)
+        .filter_map(|cfg| cfg.parse::<TokenStream>().ok());
+    let steps = folder_item(&decl.fn_name, Span::call_site());
+    let revision = decl.revision.as_deref().unwrap_or_default();
+    let (revises, depends_on, labels) = (&decl.revises, &decl.depends_on, &decl.branch_labels);
+    let downgrade = if decl.reversible {
+        quote!(::core::option::Option::Some(#module::#steps[1]))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    let (message, transactional, checksum) = (&decl.message, decl.transactional, &decl.checksum);
+    let line = u32::try_from(decl.attr_line).unwrap_or(u32::MAX);
+    let module_name = module.to_string();
+    quote! {
+        #(#cfgs)*
+        #private::StaticMigration {
+            revision: #revision,
+            down_revisions: &[#(#revises),*],
+            depends_on: &[#(#depends_on),*],
+            branch_labels: &[#(#labels),*],
+            message: #message,
+            upgrade: #module::#steps[0],
+            downgrade: #downgrade,
+            transactional: #transactional,
+            checksum: #checksum,
+            file: #path,
+            line: #line,
+            module_path: ::core::concat!(::core::module_path!(), "::", #module_name),
+        }
+    }
 }
 
 /// The constant a `#[migration]` on `fn_name` at the top level of a collected file leaves

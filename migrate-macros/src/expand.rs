@@ -11,14 +11,14 @@ use crate::chain::{self, Origin, Own, Scope};
 use crate::checksum;
 use crate::collect;
 use crate::errors::Errors;
-use crate::item;
+use crate::item::{self, Head};
 
 /// Expands `#[migration(args)] item`. On any problem the item is emitted unchanged next to
 /// the errors, without registration, so that one mistake does not cascade.
 pub fn migration(args: TokenStream, input: TokenStream, origin: &Origin) -> TokenStream {
     let mut errors = Errors::default();
     let args = Args::parse(args, &mut errors);
-    let item: ItemFn = match syn::parse2(input.clone()) {
+    let item: Head = match syn::parse2(input.clone()) {
         Ok(item) => item,
         Err(_) => {
             errors.push(syn::Error::new(
@@ -45,7 +45,7 @@ pub fn migration(args: TokenStream, input: TokenStream, origin: &Origin) -> Toke
             None
         }
     };
-    item::check_signature(&item, &mut errors);
+    item::check_signature(&item.sig, &mut errors);
     match (&args.downgrade, args.irreversible) {
         (None, None) if args.has("downgrade") => {}
         (None, None) => errors.push(syn::Error::new(
@@ -90,15 +90,23 @@ pub fn migration(args: TokenStream, input: TokenStream, origin: &Origin) -> Toke
                 #(#cfgs)*
                 #[doc(hidden)]
                 #[allow(non_upper_case_globals)]
-                pub(crate) const #name: ::migrate_runtime::__private::StaticMigration =
+                pub(crate) const #name: [::migrate_runtime::__private::MigrationFnPtr; 2] =
                     ::migrate_runtime::__private::FAILED;
             }
         });
-        return quote!(#errors #item #placeholder);
+        return quote!(#errors #input #placeholder);
     }
-    let registration = registration(&item, &args, &scope);
+    let registration = if scope.in_folder {
+        folder_steps(&item, &args)
+    } else {
+        match syn::parse2::<ItemFn>(input.clone()) {
+            Ok(item) => registration(&item, &args, &scope),
+            // A body that does not parse: rustc reports it.
+            Err(_) => TokenStream::new(),
+        }
+    };
     quote! {
-        #item
+        #input
         #registration
     }
 }
@@ -136,7 +144,7 @@ fn registration(item: &ItemFn, args: &Args, scope: &Scope) -> TokenStream {
         .message
         .as_ref()
         .map(LitStr::value)
-        .or_else(|| item::doc_message(item))
+        .or_else(|| item::doc_message(&item.attrs))
         .unwrap_or_default();
     let transactional = args.transactional.as_ref().is_none_or(|b| b.value);
 
@@ -179,22 +187,6 @@ fn registration(item: &ItemFn, args: &Args, scope: &Scope) -> TokenStream {
             module_path: ::core::module_path!(),
         }
     };
-    if scope.in_folder {
-        // Registered by `migrations!` with the rest of the folder: one registration per
-        // folder instead of one per migration.
-        let name = folder_item(item, Span::call_site());
-        let cfgs = cfgs(item);
-        return quote! {
-            #(#cfgs)*
-            #[doc(hidden)]
-            #[allow(non_upper_case_globals)]
-            pub(crate) const #name: #private::StaticMigration = {
-                #upgrade
-                #downgrade_const
-                #migration
-            };
-        };
-    }
     quote! {
         const _: () = {
             #upgrade
@@ -206,13 +198,37 @@ fn registration(item: &ItemFn, args: &Args, scope: &Scope) -> TokenStream {
     }
 }
 
+/// For a migration at the top level of a file collected by `migrations!`, which registers the
+/// whole folder from its scan (ids, message, checksum): only the functions, which the scan
+/// cannot name from outside the file. Their array is typed, and each is spanned on the user's
+/// token, so that a wrong signature or a missing downgrade function is reported there as one
+/// plain "expected fn pointer" or "cannot find value".
+fn folder_steps(item: &Head, args: &Args) -> TokenStream {
+    let ident = &item.sig.ident;
+    let name = folder_item(item, Span::call_site());
+    let cfgs = cfgs(item);
+    let upgrade = quote_spanned!(ident.span()=> #ident);
+    let (len, downgrade) = match &args.downgrade {
+        Some(path) => (2, Some(quote_spanned!(path.span()=> #path))),
+        None => (1, None),
+    };
+    let len = proc_macro2::Literal::usize_unsuffixed(len);
+    quote! {
+        #(#cfgs)*
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        pub(crate) const #name: [::migrate_runtime::__private::MigrationFnPtr; #len] =
+            [#upgrade, #downgrade];
+    }
+}
+
 /// The constant `migrations!` names for `item`: see [`collect::folder_item`].
-fn folder_item(item: &ItemFn, span: Span) -> proc_macro2::Ident {
+fn folder_item(item: &Head, span: Span) -> proc_macro2::Ident {
     collect::folder_item(&item.sig.ident.to_string(), span)
 }
 
 /// The `#[cfg]` attributes left on `item` (those written after `#[migration]`), which its
 /// constant must share.
-fn cfgs(item: &ItemFn) -> impl Iterator<Item = &syn::Attribute> {
+fn cfgs(item: &Head) -> impl Iterator<Item = &syn::Attribute> {
     item.attrs.iter().filter(|a| a.path().is_ident("cfg"))
 }

@@ -1,8 +1,9 @@
 //! The item model: the function `#[migration]` is attached to, its signature checks and its
 //! doc comment.
 
+use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericParam, ItemFn, ReturnType, Type};
+use syn::{Attribute, FnArg, GenericParam, ReturnType, Signature, Type, Visibility};
 
 use crate::errors::Errors;
 
@@ -10,11 +11,33 @@ use crate::errors::Errors;
 pub const EXPECTED_SIGNATURE: &str =
     "fn name(ctx: &mut MigrationContext<'_>) -> migrate_runtime::Result<()>";
 
+/// A function item with its body left as tokens: what `#[migration]` inspects. Parsing the
+/// body into a syntax tree, as `syn::ItemFn` does, would cost every expansion a walk of it
+/// that only the checksum of a migration outside a collected folder needs.
+pub struct Head {
+    /// The outer attributes after `#[migration]`.
+    pub attrs: Vec<Attribute>,
+    /// The signature.
+    pub sig: Signature,
+}
+
+impl Parse for Head {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let _: Visibility = input.parse()?;
+        let sig: Signature = input.parse()?;
+        let body: proc_macro2::Group = input.parse()?;
+        if body.delimiter() != proc_macro2::Delimiter::Brace {
+            return Err(syn::Error::new(body.span(), "expected a function body"));
+        }
+        Ok(Head { attrs, sig })
+    }
+}
+
 /// Reports everything that stops `item` from being a migration function. The exact argument
 /// and return types are left to rustc, which checks them against the registered fn pointer
 /// type with the span on the function name.
-pub fn check_signature(item: &ItemFn, errors: &mut Errors) {
-    let sig = &item.sig;
+pub fn check_signature(sig: &Signature, errors: &mut Errors) {
     let reject = |errors: &mut Errors, span: proc_macro2::Span, what: &str| {
         errors.push(syn::Error::new(
             span,
@@ -113,9 +136,9 @@ pub fn check_signature(item: &ItemFn, errors: &mut Errors) {
 
 /// The first paragraph of the item's doc comment, lines joined by spaces: the message used
 /// when `message = "..."` is absent.
-pub fn doc_message(item: &ItemFn) -> Option<String> {
+pub fn doc_message(attrs: &[Attribute]) -> Option<String> {
     let mut lines = Vec::new();
-    for attr in &item.attrs {
+    for attr in attrs {
         if !attr.path().is_ident("doc") {
             continue;
         }
@@ -145,9 +168,9 @@ mod tests {
     use super::*;
 
     fn problems(src: &str) -> Vec<String> {
-        let item: ItemFn = syn::parse_str(src).unwrap();
+        let item: syn::ItemFn = syn::parse_str(src).unwrap();
         let mut errors = Errors::default();
-        check_signature(&item, &mut errors);
+        check_signature(&item.sig, &mut errors);
         errors.messages()
     }
 
@@ -187,11 +210,14 @@ mod tests {
 
     #[test]
     fn doc_message_is_the_first_paragraph() {
-        let item: ItemFn =
+        let item: syn::ItemFn =
             syn::parse_str("///\n/// Add an email\n///   column.\n///\n/// Details.\nfn up() {}")
                 .unwrap();
-        assert_eq!(doc_message(&item).as_deref(), Some("Add an email column."));
-        let item: ItemFn = syn::parse_str("fn up() {}").unwrap();
-        assert_eq!(doc_message(&item), None);
+        assert_eq!(
+            doc_message(&item.attrs).as_deref(),
+            Some("Add an email column.")
+        );
+        let item: syn::ItemFn = syn::parse_str("fn up() {}").unwrap();
+        assert_eq!(doc_message(&item.attrs), None);
     }
 }

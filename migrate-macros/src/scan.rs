@@ -30,6 +30,16 @@ pub struct Decl {
     pub depends_on: Vec<String>,
     /// `branch_labels`.
     pub branch_labels: Vec<String>,
+    /// The 1-based line of the `#[migration]` attribute (what `line!()` says in its expansion).
+    pub attr_line: usize,
+    /// `message = "..."`, else the doc comment's first paragraph, else empty.
+    pub message: String,
+    /// Whether `downgrade = path` is given.
+    pub reversible: bool,
+    /// `transactional = false` clears it.
+    pub transactional: bool,
+    /// [`checksum::digest`] of the function and of its downgrade when in the same file.
+    pub checksum: String,
     /// The function's `#[cfg(...)]` attributes, as source text, for `migrations!` to put on
     /// its reference to the migration so that both disappear together.
     pub cfgs: Vec<String>,
@@ -61,6 +71,17 @@ impl FileScan {
     /// The function a `downgrade = path` written in `module` names, if it is in this file.
     /// Handles plain names and `self::`/`super::` prefixes; other paths are not followed.
     pub fn resolve_fn(&self, module: &[String], path: &syn::Path) -> Option<&ScannedFn> {
+        scan_resolve(&self.fns, module, path)
+    }
+}
+
+/// [`FileScan::resolve_fn`] over `fns`.
+fn scan_resolve<'a>(
+    fns: &'a [ScannedFn],
+    module: &[String],
+    path: &syn::Path,
+) -> Option<&'a ScannedFn> {
+    {
         let mut module = module.to_vec();
         let mut segments = path.segments.iter().peekable();
         while let Some(seg) = segments.peek() {
@@ -76,9 +97,7 @@ impl FileScan {
         let rest: Vec<String> = segments.map(|s| s.ident.to_string()).collect();
         let (name, inner) = rest.split_last()?;
         module.extend(inner.iter().cloned());
-        self.fns
-            .iter()
-            .find(|f| f.module == module && f.name == *name)
+        fns.iter().find(|f| f.module == module && f.name == *name)
     }
 }
 
@@ -91,7 +110,21 @@ pub fn scan_source(src: &str) -> Option<FileScan> {
         cfgs: cfgs(&file.attrs),
         ..FileScan::default()
     };
-    walk(&file.items, &mut Vec::new(), &mut scan);
+    let mut downgrades = Vec::new();
+    walk(&file.items, &mut Vec::new(), &mut scan, &mut downgrades);
+    // Downgrades may follow their migration, so the checksums wait for every function.
+    for (decl, downgrade) in scan.migrations.iter_mut().zip(downgrades) {
+        let upgrade = scan
+            .fns
+            .iter()
+            .find(|f| f.module == decl.module && f.name == decl.fn_name)
+            .map(|f| f.canonical.as_str())
+            .unwrap_or_default();
+        let downgrade = downgrade
+            .and_then(|path| scan_resolve(&scan.fns, &decl.module, &path))
+            .map(|f| f.canonical.as_str());
+        decl.checksum = checksum::digest(upgrade, downgrade);
+    }
     Some(scan)
 }
 
@@ -100,7 +133,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn walk(items: &[Item], module: &mut Vec<String>, scan: &mut FileScan) {
+/// Collects the functions and migrations of `items`, and each migration's `downgrade` path.
+fn walk(
+    items: &[Item],
+    module: &mut Vec<String>,
+    scan: &mut FileScan,
+    downgrades: &mut Vec<Option<syn::Path>>,
+) {
     for item in items {
         match item {
             Item::Fn(f) => {
@@ -109,14 +148,15 @@ fn walk(items: &[Item], module: &mut Vec<String>, scan: &mut FileScan) {
                     name: f.sig.ident.to_string(),
                     canonical: checksum::canonical_fn(&f.sig, &f.block),
                 });
-                if let Some(decl) = declaration(f, module) {
+                if let Some((decl, downgrade)) = declaration(f, module) {
                     scan.migrations.push(decl);
+                    downgrades.push(downgrade);
                 }
             }
             Item::Mod(m) => {
                 if let Some((_, items)) = &m.content {
                     module.push(m.ident.to_string());
-                    walk(items, module, scan);
+                    walk(items, module, scan, downgrades);
                     module.pop();
                 }
             }
@@ -134,7 +174,7 @@ pub fn is_migration_attr(attr: &syn::Attribute) -> bool {
         .is_some_and(|s| s.ident == "migration")
 }
 
-fn declaration(f: &ItemFn, module: &[String]) -> Option<Decl> {
+fn declaration(f: &ItemFn, module: &[String]) -> Option<(Decl, Option<syn::Path>)> {
     let attr = f.attrs.iter().find(|a| is_migration_attr(a))?;
     let tokens = match &attr.meta {
         syn::Meta::List(list) => list.tokens.clone(),
@@ -142,16 +182,27 @@ fn declaration(f: &ItemFn, module: &[String]) -> Option<Decl> {
     };
     let args = Args::parse(tokens, &mut Errors::default());
     let values = |list: &[LitStr]| list.iter().map(LitStr::value).collect();
-    Some(Decl {
+    let decl = Decl {
         fn_name: f.sig.ident.to_string(),
         line: f.sig.ident.span().start().line,
+        attr_line: attr.pound_token.span.start().line,
+        message: args
+            .message
+            .as_ref()
+            .map(LitStr::value)
+            .or_else(|| crate::item::doc_message(&f.attrs))
+            .unwrap_or_default(),
+        reversible: args.downgrade.is_some(),
+        transactional: args.transactional.as_ref().is_none_or(|b| b.value),
+        checksum: String::new(),
         module: module.to_vec(),
         revision: args.revision.as_ref().map(LitStr::value),
         revises: values(&args.revises),
         depends_on: values(&args.depends_on),
         branch_labels: values(&args.branch_labels),
         cfgs: cfgs(&f.attrs),
-    })
+    };
+    Some((decl, args.downgrade))
 }
 
 /// The `#[cfg(...)]` among `attrs`, as outer-attribute source text.

@@ -46,23 +46,10 @@ pub struct Registration(pub &'static [StaticMigration]);
 
 inventory::collect!(Registration);
 
-/// What a folder's `#[migration]` that failed to expand leaves for `migrations!` to name, so
-/// that its errors are not followed by a "cannot find" one. The build fails anyway; the empty
-/// id would be refused at runtime.
-pub const FAILED: StaticMigration = StaticMigration {
-    revision: "",
-    down_revisions: &[],
-    depends_on: &[],
-    branch_labels: &[],
-    message: "",
-    upgrade: failed,
-    downgrade: None,
-    transactional: true,
-    checksum: "",
-    file: "",
-    line: 0,
-    module_path: "",
-};
+/// What a folder's `#[migration]` that failed to expand leaves for `migrations!` to name in
+/// place of its functions, so that its errors are not followed by a "cannot find" one. The
+/// build fails anyway.
+pub const FAILED: [MigrationFnPtr; 2] = [failed, failed];
 
 fn failed(_: &mut MigrationContext<'_>) -> Result<()> {
     // Never linked into a binary: the expansion that names `FAILED` also emits errors.
