@@ -2,6 +2,7 @@
 //! that folder as the scope of its migrations' chain checks.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -55,7 +56,7 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
 
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut mods = Vec::with_capacity(graph.files.len());
-    let mut entries = Vec::with_capacity(graph.files.len());
+    let mut entries = String::new();
     for listed in &graph.files {
         let path = &listed.path;
         let file_name = path
@@ -80,7 +81,7 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
         let path = path.to_string_lossy();
         if let Some(scan) = &listed.scan {
             for decl in scan.migrations.iter().filter(|d| d.module.is_empty()) {
-                entries.push(entry(scan, decl, &ident, &path));
+                entry(&mut entries, scan, decl, &name, &path);
             }
         }
         mods.push(quote! {
@@ -89,13 +90,15 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
         });
     }
     if entries.is_empty() {
+        // No migration in the folder (yet).
         return Ok(quote!(#(#mods)*));
     }
+    let entries: TokenStream = entries.parse()?;
     let private = quote!(::migrate_runtime::__private);
     Ok(quote! {
         #(#mods)*
         const _: () = {
-            const MIGRATIONS: &[#private::StaticMigration] = &[#(#entries),*];
+            const MIGRATIONS: &[#private::StaticMigration] = &[#entries];
             #private::inventory::submit! {
                 #private::Registration(MIGRATIONS)
             }
@@ -103,44 +106,47 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
     })
 }
 
-/// The registration of `decl`, a top-level migration of the file of module `module` at
-/// `path`, from its scan: the attribute's expansion gives only the functions (see
+/// Appends to `out` the registration of `decl`, a top-level migration of the file of module
+/// `module` at `path`, from its scan: the attribute's expansion gives only the functions (see
 /// `expand::folder_steps`). Under the same `#[cfg]`s as its function and its file.
-fn entry(scan: &FileScan, decl: &Decl, module: &Ident, path: &str) -> TokenStream {
-    let private = quote!(::migrate_runtime::__private);
-    let cfgs = scan
-        .cfgs
-        .iter()
-        .chain(&decl.cfgs)
-        .filter_map(|cfg| cfg.parse::<TokenStream>().ok());
-    let steps = folder_item(&decl.fn_name, Span::call_site());
-    let revision = decl.revision.as_deref().unwrap_or_default();
-    let (revises, depends_on, labels) = (&decl.revises, &decl.depends_on, &decl.branch_labels);
-    let downgrade = if decl.reversible {
-        quote!(::core::option::Option::Some(#module::#steps[1]))
-    } else {
-        quote!(::core::option::Option::None)
-    };
-    let (message, transactional, checksum) = (&decl.message, decl.transactional, &decl.checksum);
-    let line = u32::try_from(decl.attr_line).unwrap_or(u32::MAX);
-    let module_name = module.to_string();
-    quote! {
-        #(#cfgs)*
-        #private::StaticMigration {
-            revision: #revision,
-            down_revisions: &[#(#revises),*],
-            depends_on: &[#(#depends_on),*],
-            branch_labels: &[#(#labels),*],
-            message: #message,
-            upgrade: #module::#steps[0],
-            downgrade: #downgrade,
-            transactional: #transactional,
-            checksum: #checksum,
-            file: #path,
-            line: #line,
-            module_path: ::core::concat!(::core::module_path!(), "::", #module_name),
-        }
+///
+/// Written as source text and lexed once for the whole folder: building a thousand struct
+/// literals token by token costs the compiler a call per token.
+fn entry(out: &mut String, scan: &FileScan, decl: &Decl, module: &str, path: &str) {
+    let private = "::migrate_runtime::__private";
+    for cfg in scan.cfgs.iter().chain(&decl.cfgs) {
+        out.push_str(cfg);
     }
+    let list = |items: &[String]| {
+        items
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let steps = folder_item(&decl.fn_name, Span::call_site());
+    let downgrade = if decl.reversible {
+        format!("::core::option::Option::Some({module}::{steps}.1)")
+    } else {
+        "::core::option::Option::None".to_owned()
+    };
+    // `{:?}` of a `str` is a valid Rust string literal.
+    let _ = write!(
+        out,
+        "{private}::StaticMigration {{ revision: {revision:?}, down_revisions: &[{revises}], \
+         depends_on: &[{depends_on}], branch_labels: &[{labels}], message: {message:?}, \
+         upgrade: {module}::{steps}.0, downgrade: {downgrade}, transactional: {transactional}, \
+         checksum: {checksum:?}, file: {path:?}, line: {line}, \
+         module_path: ::core::concat!(::core::module_path!(), \"::{module}\") }},",
+        revision = decl.revision.as_deref().unwrap_or_default(),
+        revises = list(&decl.revises),
+        depends_on = list(&decl.depends_on),
+        labels = list(&decl.branch_labels),
+        message = decl.message,
+        transactional = decl.transactional,
+        checksum = decl.checksum,
+        line = u32::try_from(decl.attr_line).unwrap_or(u32::MAX),
+    );
 }
 
 /// The constant a `#[migration]` on `fn_name` at the top level of a collected file leaves

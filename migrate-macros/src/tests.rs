@@ -351,7 +351,7 @@ fn a_collected_folder_is_registered_once_by_migrations() {
     );
     let failed = failed.to_string();
     assert!(
-        failed.contains("const __MIGRATE_posts : [:: migrate_runtime :: __private :: MigrationFnPtr ; 2] = :: migrate_runtime :: __private :: FAILED"),
+        failed.contains(":: migrate_runtime :: __private :: FAILED"),
         "{failed}"
     );
 }
