@@ -107,6 +107,19 @@ pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Cargo then compares the modification times of the folder's entries with the previous
 /// build and re-runs the build script, and so recompiles the crate, when one is added,
 /// removed or edited.
+///
+/// # Compile time
+///
+/// The folder is registered once, with one constant holding every migration's descriptor
+/// built from the scan; each `#[migration]` in it adds only its checks and a tuple of its
+/// functions. Debug builds compile proc macros unoptimized too; with many migrations, an
+/// optimized macro shortens them noticeably (about a fifth of a debug build of 1,000
+/// migrations on the reference machine):
+///
+/// ```toml
+/// [profile.dev.build-override]
+/// opt-level = 3
+/// ```
 #[proc_macro]
 pub fn migrations(input: TokenStream) -> TokenStream {
     collect::migrations(input.into(), &call_site()).into()
