@@ -253,7 +253,12 @@ impl PureRow {
         }
     }
 
-    /// Build plus both plans: the cost of loading a set and planning a run.
+    /// Build plus the upgrade plan: what `upgrade heads` pays before it touches the database.
+    pub fn build_and_plan(&self) -> Duration {
+        self.median.build + self.median.plan_upgrade
+    }
+
+    /// Build plus both plans.
     pub fn total(&self) -> Duration {
         self.median.build + self.median.plan_upgrade + self.median.plan_downgrade
     }
@@ -493,28 +498,37 @@ fn targets(
             false,
         );
     }
-    let peak = kinds
-        .iter()
-        .flat_map(|&k| Op::ALL.into_iter().map(move |op| (k, op)))
-        .filter_map(|(k, op)| results.peak_rss(k, 1000, op, Tool::Migrate))
-        .max();
-    let baseline = kinds
-        .iter()
-        .filter_map(|&k| results.peak_rss(k, 1000, Op::Noop, Tool::Connect))
-        .max();
-    out.push(Target {
-        name: "peak memory < 10 MiB for 1,000 migrations (peak RSS of the whole process, largest of every operation and backend)".into(),
-        measured: format!(
-            "{} (the same binary connecting and running one query: {})",
-            mib(peak),
-            mib(baseline)
-        ),
-        met: peak.map(|k| k < 10 * 1024),
-    });
+    // One row per backend: the client library, not migrate, decides most of the figure, so a
+    // maximum over backends would hide which application meets the target.
+    for &kind in kinds {
+        let peak = Op::ALL
+            .into_iter()
+            .filter_map(|op| results.peak_rss(kind, 1000, op, Tool::Migrate))
+            .max();
+        let Some(peak) = peak else { continue };
+        let baseline = results.peak_rss(kind, 1000, Op::Noop, Tool::Connect);
+        out.push(Target {
+            name: format!(
+                "{}: peak memory < 10 MiB for 1,000 migrations (peak RSS of the whole process, largest of every operation)",
+                kind.title()
+            ),
+            measured: format!(
+                "{} (the same binary connecting and running one query: {})",
+                mib(Some(peak)),
+                mib(baseline)
+            ),
+            met: Some(peak < 10 * 1024),
+        });
+    }
     let ten_k = pure.iter().find(|r| r.n == 10_000);
     out.push(Target {
+        name: "10,000-revision branchy graph: build + validate + plan (base → heads) < 5 ms".into(),
+        measured: ten_k.map_or("not measured".into(), |r| dur(r.build_and_plan())),
+        met: ten_k.map(|r| r.build_and_plan() < Duration::from_millis(5)),
+    });
+    out.push(Target {
         name:
-            "10,000-revision branchy graph: build + validate + plan upgrade + plan downgrade < 5 ms"
+            "10,000-revision branchy graph, stricter: build + validate + plan upgrade + plan downgrade < 5 ms"
                 .into(),
         measured: ten_k.map_or("not measured".into(), |r| dur(r.total())),
         met: ten_k.map(|r| r.total() < Duration::from_millis(5)),
