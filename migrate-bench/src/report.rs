@@ -56,6 +56,7 @@ fn key(kind: Kind, n: usize, op: Op, tool: Tool) -> Key {
 pub struct Results {
     samples: BTreeMap<Key, Samples>,
     labels: BTreeMap<Key, (Kind, Op)>,
+    failures: BTreeMap<Key, String>,
 }
 
 impl Results {
@@ -74,6 +75,24 @@ impl Results {
         let s = self.samples.entry(k).or_default();
         s.seconds.push(seconds);
         s.rss_kib.extend(rss);
+    }
+
+    /// Records that one figure could not be taken at all, with the tool's own error line.
+    pub fn fail(&mut self, kind: Kind, n: usize, op: Op, tool: Tool, error: String) {
+        let k = key(kind, n, op, tool);
+        self.labels.insert(k, (kind, op));
+        self.failures.entry(k).or_insert(error);
+    }
+
+    /// The figures of one operation that failed, as `tool: error` lines.
+    pub fn failures(&self, kind: Kind, n: usize, op: Op) -> Vec<String> {
+        [Tool::Migrate, Tool::Floor, Tool::Diesel, Tool::Connect]
+            .into_iter()
+            .filter_map(|tool| {
+                let error = self.failures.get(&key(kind, n, op, tool))?;
+                Some(format!("{}: {error}", tool.name()))
+            })
+            .collect()
     }
 
     /// The samples of one figure.
@@ -682,6 +701,16 @@ pub fn markdown(
             for op in Op::ALL {
                 if kind == Kind::Mysql && op == Op::UpgradeAll {
                     let _ = writeln!(md, "| {} | {MYSQL_NA} | | | | | | |", op_title(op));
+                    continue;
+                }
+                let failures = results.failures(kind, n, op);
+                if !failures.is_empty() {
+                    let _ = writeln!(
+                        md,
+                        "| {} | not measured at this N, it failed: {} | | | | | | |",
+                        op_title(op),
+                        failures.join("; ").replace('|', "\\|")
+                    );
                     continue;
                 }
                 let _ = writeln!(

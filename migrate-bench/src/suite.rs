@@ -293,6 +293,29 @@ const SEQUENCES: [Sequence; 6] = [
 ];
 
 impl Sequence {
+    /// The figures the sequence takes.
+    fn figures(self) -> &'static [(report::Tool, Op)] {
+        use report::Tool;
+        match self {
+            Sequence::Migrate => &[
+                (Tool::Migrate, Op::Upgrade),
+                (Tool::Migrate, Op::Noop),
+                (Tool::Floor, Op::Noop),
+                (Tool::Connect, Op::Noop),
+                (Tool::Migrate, Op::Downgrade),
+            ],
+            Sequence::MigrateAll => &[(Tool::Migrate, Op::UpgradeAll)],
+            Sequence::Diesel => &[
+                (Tool::Diesel, Op::Upgrade),
+                (Tool::Diesel, Op::Noop),
+                (Tool::Diesel, Op::Downgrade),
+            ],
+            Sequence::DieselAll => &[(Tool::Diesel, Op::UpgradeAll)],
+            Sequence::Floor => &[(Tool::Floor, Op::Upgrade), (Tool::Floor, Op::Downgrade)],
+            Sequence::FloorAll => &[(Tool::Floor, Op::UpgradeAll)],
+        }
+    }
+
     /// Whether the sequence needs transactional DDL.
     fn needs_transactional_ddl(self) -> bool {
         matches!(
@@ -341,7 +364,34 @@ impl Inputs {
     }
 }
 
-/// Runs one sequence, recording its figures when `keep`.
+/// The lines of a failed tool's output that say why: its error lines and any hint.
+fn error_summary(output: &str) -> String {
+    let lines: Vec<&str> = output
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| {
+            let lower = l.to_ascii_lowercase();
+            lower.contains("error") || lower.starts_with("hint")
+        })
+        .collect();
+    let text = if lines.is_empty() {
+        output
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or(output)
+            .trim()
+            .to_owned()
+    } else {
+        lines.join(" ")
+    };
+    text.chars().take(300).collect()
+}
+
+/// Runs one sequence, recording its figures when `keep`. The outer error is the
+/// harness's own (a database it cannot create or drop) and ends the run; the inner one is a
+/// measured tool that failed, which the caller records as a figure that cannot be taken.
 fn sequence(
     server: &mut Server,
     children: &Path,
@@ -349,7 +399,7 @@ fn sequence(
     seq: Sequence,
     results: &mut report::Results,
     keep: bool,
-) -> Result<(), BoxError> {
+) -> Result<Result<(), String>, BoxError> {
     use report::Tool;
     let kind = server.kind();
     let n = inputs.n;
@@ -443,13 +493,15 @@ fn sequence(
         Ok(())
     })();
     server.drop(&db)?;
-    outcome?;
+    if let Err(err) = outcome {
+        return Ok(Err(error_summary(&err.to_string())));
+    }
     if keep {
         for (tool, op, (seconds, rss)) in figures {
             results.record(kind, n, op, tool, seconds, rss);
         }
     }
-    Ok(())
+    Ok(Ok(()))
 }
 
 fn run(config: &Config) -> Result<(), BoxError> {
@@ -482,6 +534,9 @@ fn run(config: &Config) -> Result<(), BoxError> {
                 .into_iter()
                 .filter(|s| kind != Kind::Mysql || !s.needs_transactional_ddl())
                 .collect();
+            // Sequences that failed at this N (PostgreSQL runs out of lock slots creating
+            // 5,000 tables in one transaction, say): recorded once, not run again.
+            let mut failed: Vec<Sequence> = Vec::new();
             for round in 0..config.warmup + config.runs {
                 let keep = round >= config.warmup;
                 eprintln!(
@@ -496,7 +551,22 @@ fn run(config: &Config) -> Result<(), BoxError> {
                 // tool instead of always hitting the same one.
                 for i in 0..sequences.len() {
                     let seq = sequences[(i + round) % sequences.len()];
-                    sequence(&mut server, &children, &inputs, seq, &mut results, keep)?;
+                    if failed.contains(&seq) {
+                        continue;
+                    }
+                    if let Err(error) =
+                        sequence(&mut server, &children, &inputs, seq, &mut results, keep)?
+                    {
+                        eprintln!(
+                            "[{:>6.1}s] {} N={n}: {seq:?} failed, reported as not measured: {error}",
+                            started.elapsed().as_secs_f64(),
+                            kind.title(),
+                        );
+                        for &(tool, op) in seq.figures() {
+                            results.fail(kind, n, op, tool, error.clone());
+                        }
+                        failed.push(seq);
+                    }
                 }
             }
         }
@@ -611,6 +681,20 @@ fn compile_cost(root: &Path, config: &Config) -> Result<report::CompileRow, BoxE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_tool_is_summarized_by_its_error_and_hint_lines() {
+        let psql = "psql failed (exit status: 3):\nCREATE TABLE\n\
+                    psql:/tmp/up-single.sql:9001: ERROR:  out of shared memory\n\
+                    HINT:  You might need to increase max_locks_per_transaction.\n";
+        assert_eq!(
+            error_summary(psql),
+            "psql:/tmp/up-single.sql:9001: ERROR:  out of shared memory \
+             HINT:  You might need to increase max_locks_per_transaction."
+        );
+        let quiet = "migrate failed (exit status: 1):\nsomething broke\n\n";
+        assert_eq!(error_summary(quiet), "something broke");
+    }
 
     fn parse(args: &[&str]) -> Result<Config, String> {
         Config::parse(args.iter().map(|a| a.to_string()).collect())
