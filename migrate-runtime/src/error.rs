@@ -11,8 +11,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A SQL statement failed.
-    #[error(transparent)]
+    /// A SQL statement failed. The message carries the database's detail and hint lines
+    /// where it sent any (PostgreSQL's "HINT: You might need to increase
+    /// max_locks_per_transaction", say), since they often name the fix.
+    #[error("{}", database_message(.0))]
     Database(#[from] diesel::result::Error),
     /// A connection could not be opened.
     #[error(transparent)]
@@ -251,4 +253,17 @@ impl Error {
                 | Error::NeedsConnection { .. }
         )
     }
+}
+
+/// `err` with the detail and hint the database attached to it, if any.
+fn database_message(err: &diesel::result::Error) -> String {
+    let mut message = err.to_string();
+    if let diesel::result::Error::DatabaseError(_, info) = err {
+        for (label, extra) in [("detail", info.details()), ("hint", info.hint())] {
+            if let Some(extra) = extra.map(str::trim).filter(|e| !e.is_empty()) {
+                message.push_str(&format!(" ({label}: {extra})"));
+            }
+        }
+    }
+    message
 }

@@ -1208,3 +1208,27 @@ fn while_a_migration_runs_its_running_row_is_already_committed() {
         );
     });
 }
+
+#[test]
+fn a_database_error_carries_the_hint_the_database_sent() {
+    each_backend(|db| {
+        if db.backend != Backend::Postgres {
+            // SQLite and MySQL send no hints.
+            return;
+        }
+        let mut conn = db.connect();
+        let set = MigrationSet::new(vec![custom("a", &[], |ctx| {
+            ctx.execute("SELECT no_such_function(1)")?;
+            Ok(())
+        })])
+        .unwrap();
+        let err = Migrator::new(set)
+            .upgrade(&mut conn, "head")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("upgrade of `a` failed: function no_such_function(integer) does not exist (hint: No function matches"),
+            "{err}"
+        );
+    });
+}
