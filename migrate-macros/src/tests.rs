@@ -246,12 +246,18 @@ fn the_checksum_covers_a_downgrade_in_the_same_file() {
     assert_ne!(base, checksum(&src.replace("x INT", "x BIGINT")));
 }
 
-#[test]
-fn a_collected_folder_is_one_scope() {
-    let root = tempfile::tempdir().unwrap();
-    let root = root.path().canonicalize().unwrap();
+/// A temporary crate root holding an empty `migrations` folder: the guard, the root, the folder.
+fn temp_migrations_folder() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
     let dir = root.join("migrations");
     std::fs::create_dir(&dir).unwrap();
+    (tmp, root, dir)
+}
+
+#[test]
+fn a_collected_folder_is_one_scope() {
+    let (_tmp, root, dir) = temp_migrations_folder();
     let first = r#"
         #[migration(revision = "0001_users", irreversible)]
         fn users(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
@@ -289,10 +295,7 @@ fn a_collected_folder_is_one_scope() {
 
 #[test]
 fn a_collected_folder_is_registered_once_by_migrations() {
-    let root = tempfile::tempdir().unwrap();
-    let root = root.path().canonicalize().unwrap();
-    let dir = root.join("migrations");
-    std::fs::create_dir(&dir).unwrap();
+    let (_tmp, root, dir) = temp_migrations_folder();
     let first = r#"
         #[migration(revision = "0001_users", irreversible)]
         fn users(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
