@@ -19,6 +19,13 @@ pub enum TransactionMode {
     /// and the promise could not be kept. A migration with
     /// [`is_transactional() == false`](crate::Migration::is_transactional) splits the run:
     /// everything before it commits, it runs alone, and a new transaction starts after it.
+    ///
+    /// On PostgreSQL one transaction holds a lock on every table and index it creates or
+    /// alters until it commits. A run over thousands of them can exhaust the server's lock
+    /// table ("out of shared memory", hint "increase max_locks_per_transaction"; the default
+    /// of 64 gives room for roughly 5,000 such objects per transaction on a server with
+    /// 100 connections): raise `max_locks_per_transaction` or use
+    /// [`PerMigration`](Self::PerMigration) for such a run.
     All,
 }
 
