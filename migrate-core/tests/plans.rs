@@ -1,20 +1,10 @@
 //! Planning semantics on small graphs, most of them ported from Alembic's
 //! `test_version_traversal.py` (same shapes and expectations, readable ids).
 
-use migrate_core::{Direction, Graph, Plan, PlanError, Revision, RevisionId};
+mod common;
 
-fn id(s: &str) -> RevisionId {
-    RevisionId::new(s).unwrap()
-}
-
-fn rev(name: &str, parents: &[&str], deps: &[&str], labels: &[&str]) -> Revision {
-    Revision {
-        id: id(name),
-        down_revisions: parents.iter().map(|p| id(p)).collect(),
-        depends_on: deps.iter().map(|p| id(p)).collect(),
-        branch_labels: labels.iter().map(|l| l.to_string()).collect(),
-    }
-}
+use common::{id, rev};
+use migrate_core::{Direction, Graph, Plan, PlanError, RevisionId};
 
 fn ids(list: &[&str]) -> Vec<RevisionId> {
     list.iter().map(|s| id(s)).collect()

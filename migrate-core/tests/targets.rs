@@ -1,19 +1,9 @@
 //! Graph queries, target resolution and the wording of every error.
 
-use migrate_core::{Graph, GraphError, PlanError, Revision, RevisionId};
+mod common;
 
-fn id(s: &str) -> RevisionId {
-    RevisionId::new(s).unwrap()
-}
-
-fn rev(name: &str, parents: &[&str], deps: &[&str], labels: &[&str]) -> Revision {
-    Revision {
-        id: id(name),
-        down_revisions: parents.iter().map(|p| id(p)).collect(),
-        depends_on: deps.iter().map(|p| id(p)).collect(),
-        branch_labels: labels.iter().map(|l| l.to_string()).collect(),
-    }
-}
+use common::{id, rev};
+use migrate_core::{Graph, GraphError, PlanError, RevisionId};
 
 /// ae1027a6acf0 (core) -> ae1f00000000 -> 27c6a30d7c24 ----------> mmmm00000000 -> core2
 ///                                   \-> 27c6b00000aa (side) -> bbbb00000001 -/
