@@ -75,30 +75,29 @@ impl FileScan {
     }
 }
 
-/// [`FileScan::resolve_fn`] over `fns`.
+/// [`FileScan::resolve_fn`] over any list of functions (`scan_source` needs it before the
+/// scan is complete).
 fn scan_resolve<'a>(
     fns: &'a [ScannedFn],
     module: &[String],
     path: &syn::Path,
 ) -> Option<&'a ScannedFn> {
-    {
-        let mut module = module.to_vec();
-        let mut segments = path.segments.iter().peekable();
-        while let Some(seg) = segments.peek() {
-            if seg.ident == "self" {
-                segments.next();
-            } else if seg.ident == "super" {
-                module.pop()?;
-                segments.next();
-            } else {
-                break;
-            }
+    let mut module = module.to_vec();
+    let mut segments = path.segments.iter().peekable();
+    while let Some(seg) = segments.peek() {
+        if seg.ident == "self" {
+            segments.next();
+        } else if seg.ident == "super" {
+            module.pop()?;
+            segments.next();
+        } else {
+            break;
         }
-        let rest: Vec<String> = segments.map(|s| s.ident.to_string()).collect();
-        let (name, inner) = rest.split_last()?;
-        module.extend(inner.iter().cloned());
-        fns.iter().find(|f| f.module == module && f.name == *name)
     }
+    let rest: Vec<String> = segments.map(|s| s.ident.to_string()).collect();
+    let (name, inner) = rest.split_last()?;
+    module.extend(inner.iter().cloned());
+    fns.iter().find(|f| f.module == module && f.name == *name)
 }
 
 /// Parses `src` as a Rust file and collects its migrations and functions. `None` when the
