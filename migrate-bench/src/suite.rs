@@ -627,11 +627,7 @@ fn compile_only(config: &Config) -> Result<(), BoxError> {
         return Err("`--compile-only` needs `--compile-runs` of at least 1".into());
     }
     let row = compile_cost(&workspace_root(), config)?;
-    let median = |v: &[f64]| {
-        let mut v = v.to_vec();
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
+    let median = |v: &[f64]| crate::stats::Summary::of(v).map_or(f64::NAN, |s| s.median);
     println!("with:    {:.3?}", row.with);
     println!("without: {:.3?}", row.without);
     let (with, without) = (median(&row.with), median(&row.without));
