@@ -5,6 +5,7 @@
 //! no database, so the same code runs inside the compiler and inside the final binary.
 
 mod check;
+pub mod descriptor;
 mod error;
 mod graph;
 mod id;

@@ -5,11 +5,13 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::format_ident;
 use syn::LitStr;
 
 use crate::chain::Origin;
-use crate::scan::{Decl, FileScan};
+use migrate_core::descriptor::Descriptor;
+
+use crate::scan::Decl;
 use crate::scope;
 
 /// Expands `migrations!("folder")` invoked from `origin`.
@@ -55,8 +57,9 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
     })?;
 
     let mut seen: HashMap<String, String> = HashMap::new();
-    let mut mods = Vec::with_capacity(graph.files.len());
-    let mut entries = String::new();
+    let mut out = String::new();
+    let mut folder = Group::default();
+    let mut alone: Vec<(Vec<String>, Group)> = Vec::new();
     for listed in &graph.files {
         let path = &listed.path;
         let file_name = path
@@ -77,76 +80,94 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
                 ),
             ));
         }
-        let ident = Ident::new(&name, lit.span());
-        let path = path.to_string_lossy();
-        if let Some(scan) = &listed.scan {
-            for decl in scan.migrations.iter().filter(|d| d.module.is_empty()) {
-                entry(&mut entries, scan, decl, &name, &path);
+        // `{:?}` of a `str` is a valid Rust string literal.
+        let _ = writeln!(out, "#[path = {:?}] mod {name};", path.to_string_lossy());
+        let Some(scan) = &listed.scan else { continue };
+        for decl in scan.migrations.iter().filter(|d| d.module.is_empty()) {
+            if scan.cfgs.is_empty() && decl.cfgs.is_empty() {
+                folder.push(decl, &name, &file_name);
+            } else {
+                // Under `#[cfg]`s of its own: registered alone, under them.
+                let mut group = Group::default();
+                group.push(decl, &name, &file_name);
+                alone.push((scan.cfgs.iter().chain(&decl.cfgs).cloned().collect(), group));
             }
         }
-        mods.push(quote! {
-            #[path = #path]
-            mod #ident;
-        });
     }
-    if entries.is_empty() {
-        // No migration in the folder (yet).
-        return Ok(quote!(#(#mods)*));
+    let dir = dir.to_string_lossy();
+    folder.write(&mut out, &[], &dir);
+    for (cfgs, group) in &alone {
+        group.write(&mut out, cfgs, &dir);
     }
-    let entries: TokenStream = entries.parse()?;
-    let private = quote!(::migrate_runtime::__private);
-    Ok(quote! {
-        #(#mods)*
-        const _: () = {
-            const MIGRATIONS: &[#private::StaticMigration] = &[#entries];
-            #private::inventory::submit! {
-                #private::Registration(MIGRATIONS)
-            }
-        };
-    })
+    generated(&out)
 }
 
-/// Appends to `out` the registration of `decl`, a top-level migration of the file of module
-/// `module` at `path`, from its scan: the attribute's expansion gives only the functions (see
-/// `expand::folder_steps`). Under the same `#[cfg]`s as its function and its file.
-///
-/// Written as source text and lexed once for the whole folder: building a thousand struct
-/// literals token by token costs the compiler a call per token.
-fn entry(out: &mut String, scan: &FileScan, decl: &Decl, module: &str, path: &str) {
-    let private = "::migrate_runtime::__private";
-    for cfg in scan.cfgs.iter().chain(&decl.cfgs) {
-        out.push_str(cfg);
-    }
-    let list = |items: &[String]| {
-        items
-            .iter()
-            .map(|s| format!("{s:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let steps = folder_item(&decl.fn_name, Span::call_site());
-    let downgrade = if decl.reversible {
-        format!("::core::option::Option::Some({module}::{steps}.1)")
+/// Lexes generated source text. Text rather than tokens built one by one, because each
+/// token built costs a call into the compiler, and a folder of a thousand migrations
+/// means tens of thousands of them; and through the compiler's lexer, which unlike
+/// `proc_macro2`'s runs optimized in a debug build.
+fn generated(text: &str) -> syn::Result<TokenStream> {
+    if proc_macro::is_available() {
+        text.parse::<proc_macro::TokenStream>()
+            .map(TokenStream::from)
+            .map_err(|err| syn::Error::new(Span::call_site(), err.to_string()))
     } else {
-        "::core::option::Option::None".to_owned()
-    };
-    // `{:?}` of a `str` is a valid Rust string literal.
-    let _ = write!(
-        out,
-        "{private}::StaticMigration {{ revision: {revision:?}, down_revisions: &[{revises}], \
-         depends_on: &[{depends_on}], branch_labels: &[{labels}], message: {message:?}, \
-         upgrade: {module}::{steps}.0, downgrade: {downgrade}, transactional: {transactional}, \
-         checksum: {checksum:?}, file: {path:?}, line: {line}, \
-         module_path: ::core::concat!(::core::module_path!(), \"::{module}\") }},",
-        revision = decl.revision.as_deref().unwrap_or_default(),
-        revises = list(&decl.revises),
-        depends_on = list(&decl.depends_on),
-        labels = list(&decl.branch_labels),
-        message = decl.message,
-        transactional = decl.transactional,
-        checksum = decl.checksum,
-        line = u32::try_from(decl.attr_line).unwrap_or(u32::MAX),
-    );
+        Ok(text.parse::<TokenStream>()?)
+    }
+}
+
+/// The strings of `list`.
+fn strs(list: &[String]) -> Vec<&str> {
+    list.iter().map(String::as_str).collect()
+}
+
+/// Migrations registered together: their descriptors' text and the paths of their
+/// functions' constants.
+#[derive(Default)]
+struct Group {
+    data: String,
+    steps: Vec<String>,
+}
+
+impl Group {
+    /// Adds `decl`, a top-level migration of the file `file_name` included as `module`.
+    fn push(&mut self, decl: &Decl, module: &str, file_name: &str) {
+        Descriptor {
+            revision: decl.revision.as_deref().unwrap_or_default(),
+            revises: strs(&decl.revises),
+            depends_on: strs(&decl.depends_on),
+            branch_labels: strs(&decl.branch_labels),
+            message: &decl.message,
+            reversible: decl.reversible,
+            transactional: decl.transactional,
+            checksum: &decl.checksum,
+            file: file_name,
+            line: u32::try_from(decl.attr_line).unwrap_or(u32::MAX),
+        }
+        .encode(&mut self.data);
+        let steps = folder_item(&decl.fn_name, Span::call_site());
+        self.steps.push(format!("{module}::{steps}"));
+    }
+
+    /// Writes the group's registration, under `cfgs`, for the folder `dir`.
+    fn write(&self, out: &mut String, cfgs: &[String], dir: &str) {
+        if self.steps.is_empty() {
+            return;
+        }
+        let private = "::migrate_runtime::__private";
+        for cfg in cfgs {
+            out.push_str(cfg);
+        }
+        let _ = write!(
+            out,
+            "const _: () = {{ static STEPS: [{private}::Steps; {len}] = [{steps}]; \
+             {private}::inventory::submit! {{ {private}::Registration::Folder({private}::Folder \
+             {{ dir: {dir:?}, data: {data:?}, steps: &STEPS }}) }} }};",
+            len = self.steps.len(),
+            steps = self.steps.join(", "),
+            data = self.data,
+        );
+    }
 }
 
 /// The constant a `#[migration]` on `fn_name` at the top level of a collected file leaves
@@ -178,6 +199,7 @@ pub fn module_name(stem: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quote::quote;
 
     #[test]
     fn module_names_are_identifiers() {

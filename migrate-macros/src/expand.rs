@@ -90,10 +90,8 @@ pub fn migration(args: TokenStream, input: TokenStream, origin: &Origin) -> Toke
                 #(#cfgs)*
                 #[doc(hidden)]
                 #[allow(non_upper_case_globals)]
-                pub(crate) const #name: (
-                    ::migrate_runtime::__private::MigrationFnPtr,
-                    ::migrate_runtime::__private::MigrationFnPtr,
-                ) = ::migrate_runtime::__private::FAILED;
+                pub(crate) const #name: ::migrate_runtime::__private::Steps =
+                    ::migrate_runtime::__private::FAILED;
             }
         });
         return quote!(#errors #input #placeholder);
@@ -194,7 +192,7 @@ fn registration(item: &ItemFn, args: &Args, scope: &Scope) -> TokenStream {
             #upgrade
             #downgrade_const
             #private::inventory::submit! {
-                #private::Registration(&[#migration])
+                #private::Registration::Static(&[#migration])
             }
         };
     }
@@ -211,23 +209,15 @@ fn folder_steps(item: &Head, args: &Args) -> TokenStream {
     let cfgs = cfgs(item);
     let upgrade = quote_spanned!(ident.span()=> #ident);
     let private = quote!(::migrate_runtime::__private);
-    // A tuple rather than an array: the compiler type-checks field accesses faster than
-    // indexing, which a thousand migrations notice.
-    let (ty, value) = match &args.downgrade {
-        Some(path) => {
-            let downgrade = quote_spanned!(path.span()=> #path);
-            (
-                quote!((#private::MigrationFnPtr, #private::MigrationFnPtr)),
-                quote!((#upgrade, #downgrade)),
-            )
-        }
-        None => (quote!((#private::MigrationFnPtr,)), quote!((#upgrade,))),
+    let downgrade = match &args.downgrade {
+        Some(path) => quote_spanned!(path.span()=> #path),
+        None => quote!(#private::IRREVERSIBLE),
     };
     quote! {
         #(#cfgs)*
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
-        pub(crate) const #name: #ty = #value;
+        pub(crate) const #name: #private::Steps = (#upgrade, #downgrade);
     }
 }
 

@@ -37,28 +37,58 @@ pub struct StaticMigration {
     pub module_path: &'static str,
 }
 
-/// What `inventory` collects: the migration of one `#[migration]` outside a folder collected
-/// by `migrations!`, or every migration of such a folder. One registration per folder keeps
-/// the per-migration cost of a build at one constant: each `inventory::submit!` is a static,
-/// a constructor function and a linker-section entry for the compiler to build.
+/// What `#[migration]` at the top level of a file collected by `migrations!` leaves for
+/// it: the upgrade function and the downgrade function ([`IRREVERSIBLE`] when there is none).
+pub type Steps = (MigrationFnPtr, MigrationFnPtr);
+
+/// A folder collected by `migrations!`: every migration of it, registered at once.
 #[derive(Debug)]
-pub struct Registration(pub &'static [StaticMigration]);
+pub struct Folder {
+    /// The folder's canonical path; a migration's file is named relative to it.
+    pub dir: &'static str,
+    /// The migrations' descriptors, in the text form of [`migrate_core::descriptor`].
+    pub data: &'static str,
+    /// Each migration's functions, in the order of `data`.
+    pub steps: &'static [Steps],
+}
+
+/// What `inventory` collects.
+///
+/// A folder is one registration: each `inventory::submit!` is a static, a constructor
+/// function and a linker-section entry for the compiler to build, and each struct literal
+/// costs type checking, so a folder's migrations are described by one string and one array
+/// of function pointers.
+#[derive(Debug)]
+pub enum Registration {
+    /// The migration of one `#[migration]` outside a folder collected by `migrations!`.
+    Static(&'static [StaticMigration]),
+    /// The migrations of a folder collected by `migrations!`.
+    Folder(Folder),
+}
 
 inventory::collect!(Registration);
 
 /// What a folder's `#[migration]` that failed to expand leaves for `migrations!` to name in
 /// place of its functions, so that its errors are not followed by a "cannot find" one. The
 /// build fails anyway.
-pub const FAILED: (MigrationFnPtr, MigrationFnPtr) = (failed, failed);
+pub const FAILED: Steps = (failed, failed);
 
 fn failed(_: &mut MigrationContext<'_>) -> Result<()> {
     // Never linked into a binary: the expansion that names `FAILED` also emits errors.
     Ok(())
 }
 
-/// Every migration registered in the final binary, in no particular order.
-pub fn registered() -> impl Iterator<Item = &'static StaticMigration> {
-    inventory::iter::<Registration>
-        .into_iter()
-        .flat_map(|registration| registration.0)
+/// The downgrade in the [`Steps`] of an `irreversible` migration. Never called: the
+/// descriptor says the migration has no downgrade.
+pub const IRREVERSIBLE: MigrationFnPtr = irreversible;
+
+fn irreversible(_: &mut MigrationContext<'_>) -> Result<()> {
+    Err(crate::Error::Message(
+        "this migration is irreversible: it has no downgrade".into(),
+    ))
+}
+
+/// Every registration linked into the final binary, in no particular order.
+pub fn registered() -> impl Iterator<Item = &'static Registration> {
+    inventory::iter::<Registration>.into_iter()
 }

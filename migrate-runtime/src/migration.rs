@@ -2,11 +2,13 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 
+use migrate_core::descriptor::Descriptor;
 use migrate_core::{Graph, Revision, RevisionId};
 
-use crate::__private::StaticMigration;
+use crate::__private::{Folder, MigrationFnPtr, Registration, StaticMigration};
 use crate::{Error, MigrationContext, Result};
 
 /// The closure behind a [`MigrationFn`].
@@ -150,27 +152,94 @@ impl Migration {
     /// Converts a compile-time registration. Its ids were validated by the macro; an id
     /// that still fails validation is reported by [`MigrationSet`] construction.
     pub(crate) fn from_static(m: &'static StaticMigration) -> Result<Self, migrate_core::IdError> {
+        Self::from_parts(
+            &Descriptor {
+                revision: m.revision,
+                revises: m.down_revisions.to_vec(),
+                depends_on: m.depends_on.to_vec(),
+                branch_labels: m.branch_labels.to_vec(),
+                message: m.message,
+                reversible: m.downgrade.is_some(),
+                transactional: m.transactional,
+                checksum: m.checksum,
+                file: m.file,
+                line: m.line,
+            },
+            m.upgrade,
+            m.downgrade,
+            m.file,
+        )
+    }
+
+    /// Converts a descriptor and its functions; `file` is where it is defined.
+    fn from_parts(
+        d: &Descriptor<'_>,
+        upgrade: MigrationFnPtr,
+        downgrade: Option<MigrationFnPtr>,
+        file: &str,
+    ) -> Result<Self, migrate_core::IdError> {
         let ids = |list: &[&str]| {
             list.iter()
                 .map(|s| RevisionId::new(s))
                 .collect::<Result<Vec<_>, _>>()
         };
-        let upgrade = m.upgrade;
         Ok(Self {
             revision: Revision {
-                id: RevisionId::new(m.revision)?,
-                down_revisions: ids(m.down_revisions)?,
-                depends_on: ids(m.depends_on)?,
-                branch_labels: m.branch_labels.iter().map(|s| s.to_string()).collect(),
+                id: RevisionId::new(d.revision)?,
+                down_revisions: ids(&d.revises)?,
+                depends_on: ids(&d.depends_on)?,
+                branch_labels: d.branch_labels.iter().map(|s| s.to_string()).collect(),
             },
-            message: m.message.to_owned(),
+            message: d.message.to_owned(),
             upgrade: MigrationFn::new(upgrade),
-            downgrade: m.downgrade.map(MigrationFn::new),
-            transactional: m.transactional,
-            checksum: Some(m.checksum.to_owned()),
-            source: Some(format!("{}:{}", m.file, m.line)),
+            downgrade: downgrade.map(MigrationFn::new),
+            transactional: d.transactional,
+            checksum: Some(d.checksum.to_owned()),
+            source: Some(format!("{file}:{}", d.line)),
         })
     }
+}
+
+/// Appends the migrations a compile-time registration describes to `out`.
+fn push_registered(registration: &'static Registration, out: &mut Vec<Migration>) -> Result<()> {
+    let invalid = |file: &str, line: u32, error| Error::InvalidId {
+        location: format!("the migration at {file}:{line}"),
+        error,
+    };
+    match registration {
+        Registration::Static(list) => {
+            for m in *list {
+                out.push(Migration::from_static(m).map_err(|e| invalid(m.file, m.line, e))?);
+            }
+        }
+        Registration::Folder(Folder { dir, data, steps }) => {
+            let mut steps = steps.iter();
+            for d in Descriptor::decode_all(data) {
+                let d = d.map_err(|e| Error::Message(e.to_string()))?;
+                let Some(&(upgrade, downgrade)) = steps.next() else {
+                    return Err(Error::Message(format!(
+                        "the migrations registered for {dir} have more descriptors than \
+                         functions: `migrate-macros` and `migrate-runtime` come from \
+                         different versions; depend on `migrate-runtime` alone"
+                    )));
+                };
+                let file = Path::new(dir).join(d.file);
+                let file = file.to_string_lossy();
+                let downgrade = d.reversible.then_some(downgrade);
+                let migration = Migration::from_parts(&d, upgrade, downgrade, &file)
+                    .map_err(|e| invalid(&file, d.line, e))?;
+                out.push(migration);
+            }
+            if steps.next().is_some() {
+                return Err(Error::Message(format!(
+                    "the migrations registered for {dir} have more functions than \
+                     descriptors: `migrate-macros` and `migrate-runtime` come from different \
+                     versions; depend on `migrate-runtime` alone"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A validated collection of migrations: the input of the planner and the executor.
@@ -212,14 +281,10 @@ impl MigrationSet {
     /// Every `#[migration]` linked into the binary, sorted by revision id (the linker's
     /// order is unspecified).
     pub fn registered() -> Result<Self> {
-        let mut migrations = crate::__private::registered()
-            .map(|m| {
-                Migration::from_static(m).map_err(|error| Error::InvalidId {
-                    location: format!("the migration at {}:{}", m.file, m.line),
-                    error,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut migrations = Vec::new();
+        for registration in crate::__private::registered() {
+            push_registered(registration, &mut migrations)?;
+        }
         migrations.sort_by(|a, b| a.id().cmp(b.id()));
         Self::new(migrations)
     }
@@ -237,5 +302,80 @@ impl MigrationSet {
     /// The migrations in the set, in the order given.
     pub fn migrations(&self) -> &[Migration] {
         &self.migrations
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::__private::{IRREVERSIBLE, Steps};
+
+    fn up(_: &mut MigrationContext<'_>) -> Result<()> {
+        Ok(())
+    }
+
+    fn folder(descriptors: &[Descriptor<'_>], steps: usize) -> &'static Registration {
+        let mut data = String::new();
+        for d in descriptors {
+            d.encode(&mut data);
+        }
+        let steps: Vec<Steps> = vec![(up, IRREVERSIBLE); steps];
+        Box::leak(Box::new(Registration::Folder(Folder {
+            dir: "/app/migrations",
+            data: Box::leak(data.into_boxed_str()),
+            steps: Box::leak(steps.into_boxed_slice()),
+        })))
+    }
+
+    fn descriptor(revision: &str, reversible: bool) -> Descriptor<'_> {
+        Descriptor {
+            revision,
+            reversible,
+            transactional: true,
+            checksum: "c0ffee",
+            file: "0001_users.rs",
+            line: 3,
+            ..Descriptor::default()
+        }
+    }
+
+    #[test]
+    fn a_folder_registration_becomes_its_migrations() {
+        let second = Descriptor {
+            revises: vec!["0001_users"],
+            ..descriptor("0002_posts", false)
+        };
+        let mut out = Vec::new();
+        push_registered(
+            folder(&[descriptor("0001_users", true), second], 2),
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].id(), "0001_users");
+        assert!(out[0].downgrade().is_some());
+        assert_eq!(out[0].checksum(), Some("c0ffee"));
+        let source = out[0].source().unwrap().replace('\\', "/");
+        assert_eq!(source, "/app/migrations/0001_users.rs:3");
+        assert_eq!(out[1].revision().down_revisions, ["0001_users"]);
+        // `IRREVERSIBLE` in the steps is not a downgrade.
+        assert!(out[1].downgrade().is_none());
+    }
+
+    #[test]
+    fn a_folder_registration_that_does_not_add_up_is_refused() {
+        let one = [descriptor("0001_users", true)];
+        for steps in [0, 2] {
+            let err = push_registered(folder(&one, steps), &mut Vec::new()).unwrap_err();
+            assert!(err.to_string().contains("different versions"), "{err}");
+        }
+        let bad = descriptor("not an id", true);
+        let err = push_registered(folder(&[bad], 1), &mut Vec::new()).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("/app/migrations/0001_users.rs:3")
+                && message.contains("invalid revision id"),
+            "{message}"
+        );
     }
 }

@@ -1,4 +1,3 @@
-use migrate_runtime::__private::registered;
 use migrate_runtime::prelude::*;
 
 #[migration(revision = "0001_accounts", branch_labels = ["accounts"], irreversible)]
@@ -12,13 +11,20 @@ fn billing(_ctx: &mut MigrationContext<'_>) -> Result<()> {
 }
 
 fn main() {
-    let mut labels: Vec<_> = registered().map(|m| (m.revision, m.branch_labels)).collect();
-    labels.sort();
+    let set = migrate_runtime::MigrationSet::registered().unwrap();
+    let labels: Vec<_> = set
+        .migrations()
+        .iter()
+        .map(|m| (m.id().as_str(), m.revision().branch_labels.clone()))
+        .collect();
     assert_eq!(
         labels,
         [
-            ("0001_accounts", &["accounts"][..]),
-            ("0001_billing", &["billing", "invoices"][..]),
+            ("0001_accounts", vec!["accounts".to_owned()]),
+            (
+                "0001_billing",
+                vec!["billing".to_owned(), "invoices".to_owned()]
+            ),
         ]
     );
 }

@@ -1,28 +1,54 @@
 //! A folder collected by `migrations!`, whose file names start with digits; the files
 //! reference each other across files.
 
-use migrate_runtime::__private::registered;
+use migrate_runtime::{Backend, MigrationSet, Migrator};
 
 migrate_runtime::migrations!("collected-folder");
 
-fn main() {
-    let mut found: Vec<_> = registered()
+
+/// `(id, parents, source)` of each registered migration, in id order; `source` is the file
+/// name and line, without the folder.
+fn registered(set: &MigrationSet) -> Vec<(&str, Vec<&str>, &str)> {
+    set.migrations()
+        .iter()
         .map(|m| {
-            // Without the crate name, which trybuild chooses.
-            let module = m.module_path.split_once("::").map_or("", |(_, rest)| rest);
-            (m.revision, m.down_revisions, module)
+            let parents = m.revision().down_revisions.iter().map(|p| p.as_str()).collect();
+            let source = m.source().unwrap();
+            let name = source.rsplit(['/', '\\']).next().unwrap();
+            (m.id().as_str(), parents, name)
         })
-        .collect();
-    found.sort();
+        .collect()
+}
+
+/// The SQL the step from `start` to `id` runs: the function registered for `id` is the one
+/// declared with it.
+fn upgrade_sql(migrator: &Migrator, start: Option<&str>, id: &str) -> String {
+    migrator.upgrade_sql(Backend::Sqlite, start, id).unwrap()
+}
+
+fn main() {
+    let set = MigrationSet::registered().unwrap();
     assert_eq!(
-        found,
+        registered(&set),
         [
-            ("0a1b2c3d4e5f", &["ae1027a6acf0"][..], "m0002_add_email"),
-            ("1975ea83b712", &["0a1b2c3d4e5f"][..], "m1975ea83b712_add_name"),
-            ("ae1027a6acf0", &[][..], "m0001_create_users"),
+            ("0a1b2c3d4e5f", vec!["ae1027a6acf0"], "0002_add_email.rs:3"),
+            ("1975ea83b712", vec!["0a1b2c3d4e5f"], "1975ea83b712_add_name.rs:4"),
+            ("ae1027a6acf0", vec![], "0001_create_users.rs:3"),
         ]
     );
-    for m in registered() {
-        assert_eq!(m.checksum.len(), 64);
+    for m in set.migrations() {
+        assert_eq!(m.checksum().unwrap().len(), 64);
     }
+    assert_eq!(set.get("1975ea83b712").unwrap().message(), "Add a name column.");
+    let migrator = Migrator::new(set);
+    let create = upgrade_sql(&migrator, None, "ae1027a6acf0");
+    assert!(create.contains("CREATE TABLE users"), "{create}");
+    let email = upgrade_sql(&migrator, Some("ae1027a6acf0"), "0a1b2c3d4e5f");
+    assert!(email.contains("ADD COLUMN email") && !email.contains("CREATE TABLE users"), "{email}");
+    let name = upgrade_sql(&migrator, Some("0a1b2c3d4e5f"), "1975ea83b712");
+    assert!(name.contains("ADD COLUMN name") && !name.contains("email"), "{name}");
+    let drop = migrator
+        .downgrade_sql(Backend::Sqlite, "ae1027a6acf0", "base")
+        .unwrap();
+    assert!(drop.contains("DROP TABLE users"), "{drop}");
 }

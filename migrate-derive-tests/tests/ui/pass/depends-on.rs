@@ -1,4 +1,3 @@
-use migrate_runtime::__private::registered;
 use migrate_runtime::prelude::*;
 
 #[migration(revision = "0001_users", irreversible)]
@@ -17,8 +16,9 @@ fn posts(_ctx: &mut MigrationContext<'_>) -> Result<()> {
 }
 
 fn main() {
-    let posts = registered().find(|m| m.revision == "0002_posts").unwrap();
+    let set = migrate_runtime::MigrationSet::registered().unwrap();
+    let posts = set.get("0002_posts").unwrap().revision();
     assert_eq!(posts.down_revisions, ["0001_users"]);
     assert_eq!(posts.depends_on, ["0001_tags"]);
-    assert_eq!(registered().count(), 3);
+    assert_eq!(set.migrations().len(), 3);
 }

@@ -1,4 +1,3 @@
-use migrate_runtime::__private::registered;
 use migrate_runtime::prelude::*;
 
 /// Create the users table.
@@ -21,8 +20,12 @@ fn nothing(_ctx: &mut MigrationContext<'_>) -> Result<()> {
 }
 
 fn main() {
-    let mut found: Vec<_> = registered().map(|m| (m.revision, m.message)).collect();
-    found.sort();
+    let set = migrate_runtime::MigrationSet::registered().unwrap();
+    let found: Vec<_> = set
+        .migrations()
+        .iter()
+        .map(|m| (m.id().as_str(), m.message()))
+        .collect();
     assert_eq!(
         found,
         [

@@ -2,7 +2,7 @@
 //! the folder, those in inline modules by themselves, `#[cfg]`-disabled ones not at all),
 //! and a `#[migration]` outside any collected folder still registers itself.
 
-use migrate_runtime::__private::registered;
+use migrate_runtime::{Backend, MigrationSet, Migrator};
 use migrate_runtime::prelude::*;
 
 migrate_runtime::migrations!("folder-registers-once");
@@ -13,38 +13,44 @@ fn standalone(ctx: &mut MigrationContext<'_>) -> Result<()> {
     ctx.execute("SELECT 1")
 }
 
-fn main() {
-    let mut found: Vec<_> = registered()
+
+/// `(id, parents, source)` of each registered migration, in id order; `source` is the file
+/// name and line, without the folder.
+fn registered(set: &MigrationSet) -> Vec<(&str, Vec<&str>, &str)> {
+    set.migrations()
+        .iter()
         .map(|m| {
-            // Without the crate name, which trybuild chooses.
-            let module = m.module_path.split_once("::").map_or("", |(_, rest)| rest);
-            (m.revision, module, m.message)
+            let parents = m.revision().down_revisions.iter().map(|p| p.as_str()).collect();
+            let source = m.source().unwrap();
+            let name = source.rsplit(['/', '\\']).next().unwrap();
+            (m.id().as_str(), parents, name)
         })
-        .collect();
-    found.sort();
+        .collect()
+}
+
+fn main() {
+    let set = MigrationSet::registered().unwrap();
     assert_eq!(
-        found,
+        registered(&set),
         [
-            ("0001_create_users", "m0001_create_users", ""),
-            ("0001_nested", "m0001_create_users::nested", ""),
-            ("0002_add_email", "m0002_add_email", "Add an email column."),
-            (
-                "standalone",
-                "",
-                "Standalone, in a file `migrations!` does not collect."
-            ),
+            ("0001_create_users", vec![], "0001_create_users.rs:3"),
+            ("0001_nested", vec!["0001_create_users"], "0001_create_users.rs:38"),
+            ("0002_add_email", vec!["0001_create_users"], "0002_add_email.rs:4"),
+            ("standalone", vec![], "folder-registers-once.rs:11"),
         ]
     );
-    let users = registered()
-        .find(|m| m.revision == "0001_create_users")
-        .unwrap();
-    assert!(users.downgrade.is_some());
-    assert_eq!(users.checksum.len(), 64);
-    assert!(
-        users.file.ends_with("0001_create_users.rs"),
-        "{}",
-        users.file
+    let message = |id| set.get(id).unwrap().message();
+    assert_eq!(message("0002_add_email"), "Add an email column.");
+    assert_eq!(
+        message("standalone"),
+        "Standalone, in a file `migrations!` does not collect."
     );
-    let set = migrate_runtime::MigrationSet::registered().unwrap();
-    assert_eq!(set.migrations().len(), 4);
+    let users = set.get("0001_create_users").unwrap();
+    assert!(users.downgrade().is_some());
+    assert_eq!(users.checksum().unwrap().len(), 64);
+    let migrator = Migrator::new(set);
+    let sql = migrator
+        .upgrade_sql(Backend::Sqlite, Some("0001_create_users"), "0002_add_email")
+        .unwrap();
+    assert!(sql.contains("ADD COLUMN email") && !sql.contains("CREATE TABLE users"), "{sql}");
 }

@@ -1,6 +1,6 @@
 //! Migrations in several inline modules of one file reference each other.
 
-use migrate_runtime::__private::registered;
+use migrate_runtime::{Backend, MigrationSet, Migrator};
 
 mod users {
     use migrate_runtime::prelude::*;
@@ -38,21 +38,45 @@ mod posts {
     }
 }
 
-fn main() {
-    let mut found: Vec<_> = registered()
+
+/// `(id, parents, source)` of each registered migration, in id order; `source` is the file
+/// name and line, without the folder.
+fn registered(set: &MigrationSet) -> Vec<(&str, Vec<&str>, &str)> {
+    set.migrations()
+        .iter()
         .map(|m| {
-            // Without the crate name, which trybuild chooses.
-            let module = m.module_path.split_once("::").map_or("", |(_, rest)| rest);
-            (m.revision, m.down_revisions, module)
+            let parents = m.revision().down_revisions.iter().map(|p| p.as_str()).collect();
+            let source = m.source().unwrap();
+            let name = source.rsplit(['/', '\\']).next().unwrap();
+            (m.id().as_str(), parents, name)
         })
-        .collect();
-    found.sort();
+        .collect()
+}
+
+/// The SQL the step from `start` to `id` runs: the function registered for `id` is the one
+/// declared with it.
+fn upgrade_sql(migrator: &Migrator, start: Option<&str>, id: &str) -> String {
+    migrator.upgrade_sql(Backend::Sqlite, start, id).unwrap()
+}
+
+fn main() {
+    let set = MigrationSet::registered().unwrap();
     assert_eq!(
-        found,
+        registered(&set),
         [
-            ("0001_users", &[][..], "users"),
-            ("0002_posts", &["0001_users"][..], "posts"),
-            ("0003_comments", &["0002_posts"][..], "posts::comments"),
+            ("0001_users", vec![], "inline-modules.rs:8"),
+            ("0002_posts", vec!["0001_users"], "inline-modules.rs:22"),
+            ("0003_comments", vec!["0002_posts"], "inline-modules.rs:32"),
         ]
     );
+    // Each module's `up` and `down`, though they share their names.
+    let migrator = Migrator::new(set);
+    let sql = upgrade_sql(&migrator, Some("0001_users"), "0002_posts");
+    assert!(sql.contains("CREATE TABLE posts") && !sql.contains("users ("), "{sql}");
+    let sql = upgrade_sql(&migrator, Some("0002_posts"), "0003_comments");
+    assert!(sql.contains("CREATE TABLE comments"), "{sql}");
+    let sql = migrator
+        .downgrade_sql(Backend::Sqlite, "0002_posts", "0001_users")
+        .unwrap();
+    assert!(sql.contains("DROP TABLE posts"), "{sql}");
 }

@@ -1,4 +1,3 @@
-use migrate_runtime::__private::registered;
 use migrate_runtime::prelude::*;
 
 #[migration(revision = "root", irreversible)]
@@ -22,7 +21,8 @@ fn merged(_ctx: &mut MigrationContext<'_>) -> Result<()> {
 }
 
 fn main() {
-    let merged = registered().find(|m| m.revision == "merged").unwrap();
+    let set = migrate_runtime::MigrationSet::registered().unwrap();
+    let merged = set.get("merged").unwrap().revision();
     assert_eq!(merged.down_revisions, ["left", "right"]);
-    assert_eq!(registered().count(), 4);
+    assert_eq!(set.migrations().len(), 4);
 }

@@ -1,4 +1,3 @@
-use migrate_runtime::__private::registered;
 use migrate_runtime::prelude::*;
 
 #[migration(revision = "0001_users", irreversible, transactional = true)]
@@ -12,7 +11,11 @@ fn index(ctx: &mut MigrationContext<'_>) -> Result<()> {
 }
 
 fn main() {
-    let mut found: Vec<_> = registered().map(|m| (m.revision, m.transactional)).collect();
-    found.sort();
+    let set = migrate_runtime::MigrationSet::registered().unwrap();
+    let found: Vec<_> = set
+        .migrations()
+        .iter()
+        .map(|m| (m.id().as_str(), m.is_transactional()))
+        .collect();
     assert_eq!(found, [("0001_users", true), ("0002_index", false)]);
 }
