@@ -18,6 +18,7 @@ mod collect;
 mod errors;
 mod expand;
 mod item;
+mod lex;
 mod scan;
 mod scope;
 
