@@ -9,7 +9,7 @@ use migrate_core::{GraphError, RefKind, Revision, RevisionId};
 use syn::LitStr;
 
 use crate::errors::Errors;
-use crate::scan::FileScan;
+use crate::scan::{Decl, FileScan};
 use crate::scope::{self, Graph, Place};
 
 /// Where the expanding item lives, found from its span.
@@ -32,6 +32,8 @@ pub struct Scope {
     /// Whether the migration sits at the top level of a file of a folder collected by
     /// `migrations!`, which then registers it with the whole folder.
     pub in_folder: bool,
+    /// The index of the migration's declaration in the scan of `own_file`.
+    own: usize,
 }
 
 impl Scope {
@@ -42,6 +44,7 @@ impl Scope {
             known: None,
             own_file: None,
             in_folder: false,
+            own: 0,
         }
     }
 
@@ -73,7 +76,19 @@ impl Scope {
             known: Some((graph, place)),
             own_file: Some((scanned, module)),
             in_folder,
+            own,
         }
+    }
+
+    /// The declaration on disk of the expanding migration, when the scope's check found
+    /// nothing wrong with it.
+    pub fn unreported(&self) -> Option<&Decl> {
+        let (graph, place) = self.known.as_ref()?;
+        if !place.valid || graph.findings_of(place.node).next().is_some() {
+            return None;
+        }
+        let (scanned, _) = self.own_file.as_ref()?;
+        scanned.migrations.get(self.own)
     }
 }
 

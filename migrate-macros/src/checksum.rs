@@ -40,8 +40,14 @@ pub fn digest(upgrade: &str, downgrade: Option<&str>) -> String {
         })
 }
 
-fn write_stream(out: &mut String, tokens: TokenStream) {
+/// Appends the canonical text of `tokens` to `out`.
+pub fn write_stream(out: &mut String, tokens: TokenStream) {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    write_trees(out, &trees);
+}
+
+/// Appends the canonical text of `trees` to `out`.
+pub fn write_trees(out: &mut String, trees: &[TokenTree]) {
     let mut i = 0;
     while i < trees.len() {
         if let Some(skip) = doc_attribute_len(&trees[i..]) {

@@ -1,7 +1,7 @@
 //! `#[migration]`: validation of one item and the registration it expands to.
 
 use migrate_core::RevisionId;
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ItemFn, LitStr};
@@ -16,6 +16,14 @@ use crate::item::{self, Head};
 /// Expands `#[migration(args)] item`. On any problem the item is emitted unchanged next to
 /// the errors, without registration, so that one mistake does not cascade.
 pub fn migration(args: TokenStream, input: TokenStream, origin: &Origin) -> TokenStream {
+    match vouched_folder_steps(&args, &input, origin) {
+        Some(steps) => quote!(#input #steps),
+        None => checked(args, input, origin),
+    }
+}
+
+/// [`migration`] through every check.
+pub(crate) fn checked(args: TokenStream, input: TokenStream, origin: &Origin) -> TokenStream {
     let mut errors = Errors::default();
     let args = Args::parse(args, &mut errors);
     let item: Head = match syn::parse2(input.clone()) {
@@ -109,6 +117,82 @@ pub fn migration(args: TokenStream, input: TokenStream, origin: &Origin) -> Toke
         #input
         #registration
     }
+}
+
+/// The expansion of a migration at the top level of a collected folder's file whose scan
+/// vouched for it (see [`crate::scan::Plain`]), when its tokens are the ones the scan read:
+/// the checks would find nothing, so the parsing they need is skipped, which a folder of a
+/// thousand migrations notices in a debug build. `None` sends the migration through the
+/// checks.
+pub(crate) fn vouched_folder_steps(
+    args: &TokenStream,
+    input: &TokenStream,
+    origin: &Origin,
+) -> Option<TokenStream> {
+    let trees: Vec<TokenTree> = input.clone().into_iter().collect();
+    // The other outer attributes, and the `#[cfg]`s among them, which the constant shares.
+    let mut i = 0;
+    let mut cfgs = Vec::new();
+    while let (Some(TokenTree::Punct(pound)), Some(TokenTree::Group(group))) =
+        (trees.get(i), trees.get(i + 1))
+    {
+        if pound.as_char() != '#' || group.delimiter() != Delimiter::Bracket {
+            break;
+        }
+        if matches!(group.stream().into_iter().next(), Some(TokenTree::Ident(id)) if id == "cfg") {
+            cfgs.push(&trees[i..i + 2]);
+        }
+        i += 2;
+    }
+    if matches!(trees.get(i), Some(TokenTree::Ident(id)) if id == "pub") {
+        i += 1;
+        if matches!(trees.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+        {
+            i += 1;
+        }
+    }
+    let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(body))) =
+        (trees.get(i + 1), trees.last())
+    else {
+        return None;
+    };
+    if body.delimiter() != Delimiter::Brace {
+        return None;
+    }
+    let scope = Scope::find(origin, &name.to_string(), name.span().start().line);
+    let plain = scope
+        .unreported()?
+        .plain
+        .as_ref()
+        .filter(|_| scope.in_folder)?;
+    let mut signature = String::new();
+    checksum::write_trees(&mut signature, &trees[i..trees.len() - 1]);
+    let mut text = String::new();
+    checksum::write_stream(&mut text, args.clone());
+    if signature != plain.signature || text != plain.args {
+        return None;
+    }
+    // `downgrade = path`: the path's tokens, up to the next `,`.
+    let args: Vec<TokenTree> = args.clone().into_iter().collect();
+    let downgrade = args
+        .iter()
+        .position(|t| matches!(t, TokenTree::Ident(id) if id == "downgrade"))
+        .map(|key| {
+            args[key + 2..]
+                .iter()
+                .take_while(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+                .cloned()
+                .collect::<TokenStream>()
+        })
+        .unwrap_or_else(|| quote!(::migrate_runtime::__private::IRREVERSIBLE));
+    let constant = collect::folder_item(&name.to_string(), Span::call_site());
+    let cfgs = cfgs.into_iter().flatten();
+    Some(quote! {
+        #(#cfgs)*
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        pub(crate) const #constant: ::migrate_runtime::__private::Steps = (#name, #downgrade);
+    })
 }
 
 /// The valid ids of `list`, each with its literal; the others are reported.

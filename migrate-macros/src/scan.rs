@@ -16,6 +16,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use migrate_core::RevisionId;
 use proc_macro2::TokenStream;
 use syn::LitStr;
 
@@ -55,6 +56,23 @@ pub struct Decl {
     /// The function's `#[cfg(...)]` attributes, as source text, for `migrations!` to put on
     /// its reference to the migration so that both disappear together.
     pub cfgs: Vec<String>,
+    /// Set when the declaration is plain and correct on its own, so that its expansion can
+    /// skip parsing it again: see [`Plain`].
+    pub plain: Option<Plain>,
+}
+
+/// What the scan vouches for about a declaration: its arguments are plain (see
+/// `Walker::plain_args`) and valid (a valid revision id, valid references and labels, exactly
+/// one of `downgrade` and `irreversible`), and its signature is plain (see
+/// `Walker::plain_signature`), so that the checks of `#[migration]` find nothing wrong with
+/// them. The expansion compares its own tokens with the texts here, and checks them itself
+/// when they differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plain {
+    /// The canonical text (see [`checksum`]) of the attribute's arguments.
+    pub args: String,
+    /// The canonical text of the signature, from its qualifiers or `fn` to its body.
+    pub signature: String,
 }
 
 /// A function found by a scan, with the canonical text its checksum is computed from.
@@ -386,7 +404,7 @@ impl<'a> Walker<'a> {
             name: fn_name.clone(),
             canonical,
         });
-        if let Some(decl) = self.declaration(&attrs, fn_name, name, module) {
+        if let Some(decl) = self.declaration(&attrs, fn_name, (sig, name, body), module) {
             self.scan.migrations.push(decl.0);
             self.downgrades.push(decl.1);
         }
@@ -654,7 +672,7 @@ impl<'a> Walker<'a> {
         &self,
         attrs: &[Attr],
         fn_name: String,
-        name: usize,
+        (sig, name, body): (usize, usize, usize),
         module: &[String],
     ) -> Option<(Decl, Option<Vec<String>>)> {
         let (pound, open, path) = attrs.iter().find_map(|&attr| match attr {
@@ -671,13 +689,29 @@ impl<'a> Walker<'a> {
             }
             _ => None,
         };
-        let args = match list {
-            None => ScanArgs::default(),
-            Some((from, to)) => self.plain_args(from, to).unwrap_or_else(|| {
+        let plain_args = list.and_then(|(from, to)| self.plain_args(from, to));
+        let plain = match (list, &plain_args) {
+            (Some((from, to)), Some(args))
+                if args.is_valid() && self.plain_signature(sig, body) =>
+            {
+                let mut plain = Plain {
+                    args: String::new(),
+                    signature: String::new(),
+                };
+                self.write(&mut plain.args, from, to);
+                self.write(&mut plain.signature, sig, body);
+                Some(plain)
+            }
+            _ => None,
+        };
+        let args = match (list, plain_args) {
+            (_, Some(args)) => args,
+            (None, None) => ScanArgs::default(),
+            (Some((from, to)), None) => {
                 let text = &self.src[self.tokens[from - 1].end..self.tokens[to].start];
                 let tokens = text.parse::<TokenStream>().unwrap_or_default();
                 ScanArgs::from(Args::parse(tokens, &mut Errors::default()))
-            }),
+            }
         };
         let message = args
             .message
@@ -696,6 +730,7 @@ impl<'a> Walker<'a> {
             depends_on: args.depends_on,
             branch_labels: args.branch_labels,
             cfgs: self.cfgs(attrs),
+            plain,
         };
         Some((decl, args.downgrade))
     }
@@ -719,7 +754,7 @@ impl<'a> Walker<'a> {
             seen.push(key);
             j += 1;
             if key == "irreversible" {
-                // A flag: nothing to read.
+                args.irreversible = true;
             } else {
                 // `=`, then a value, which starts with no punctuation (`==`, `=>`, `-1`...).
                 if !self.is_punct(j, to, b'=')
@@ -788,6 +823,135 @@ impl<'a> Walker<'a> {
         Some(args)
     }
 
+    /// Whether the signature in tokens `sig..body` is plain, so that `item::check_signature`
+    /// finds nothing wrong with it: `fn`, the name, lifetime parameters only, one argument
+    /// `name: &mut Type` (not `self`), and `-> Result` or a path ending in it, with generic
+    /// arguments. Anything else (qualifiers, other generics, `where`, `&'a mut`...) is left
+    /// to the expansion's own checks.
+    fn plain_signature(&self, sig: usize, body: usize) -> bool {
+        if !self.is_ident(sig, body, "fn") {
+            return false;
+        }
+        let mut i = sig + 2;
+        if self.is_punct(i, body, b'<') {
+            i += 1;
+            loop {
+                if i >= body {
+                    return false;
+                }
+                match self.tokens[i].kind {
+                    Kind::Punct(b'>') => break,
+                    Kind::Punct(b'\'')
+                        if i + 1 < body && self.tokens[i + 1].kind == Kind::Ident =>
+                    {
+                        i += 1;
+                    }
+                    Kind::Punct(b',' | b':' | b'+') => {}
+                    _ => return false,
+                }
+                i += 1;
+            }
+            i += 1;
+        }
+        if i >= body || self.tokens[i].kind != Kind::Open(lex::Delim::Paren) {
+            return false;
+        }
+        let close = self.tokens[i].close;
+        if !self.plain_argument(i + 1, close) {
+            return false;
+        }
+        // `-> Result<...>`, the path written with `::` between plain segments.
+        i = close + 1;
+        if !(self.is_punct(i, body, b'-')
+            && self.is_punct(i + 1, body, b'>')
+            && self.is_arrow(i + 1))
+        {
+            return false;
+        }
+        i += 2;
+        if self.is_path_sep(i, body) {
+            i += 2;
+        }
+        let last = loop {
+            if self.path_segment(i, body).is_none() {
+                return false;
+            }
+            if self.is_path_sep(i + 1, body) {
+                i += 3;
+            } else {
+                i += 1;
+                break i - 1;
+            }
+        };
+        if self.text(last) != "Result" {
+            return false;
+        }
+        i == body || (self.is_punct(i, body, b'<') && self.angle_end(i + 1, body) == Some(body))
+    }
+
+    /// Whether tokens `i..close` (a signature's parentheses) are one argument
+    /// `[mut] name: &mut Type`, with an optional trailing comma.
+    fn plain_argument(&self, mut i: usize, close: usize) -> bool {
+        if self.is_ident(i, close, "mut") {
+            i += 1;
+        }
+        let name_ok = i < close
+            && self.tokens[i].kind == Kind::Ident
+            && (self.text(i) == "_" || !KEYWORDS.contains(&self.text(i)));
+        if !name_ok
+            || !self.is_punct(i + 1, close, b':')
+            || self.is_punct(i + 2, close, b':')
+            || !self.is_punct(i + 2, close, b'&')
+            || !self.is_ident(i + 3, close, "mut")
+        {
+            return false;
+        }
+        i += 4;
+        if i >= close || self.tokens[i].is_punct(b',') {
+            return false;
+        }
+        let mut angle = 0i32;
+        while i < close {
+            match self.tokens[i].kind {
+                Kind::Open(_) => i = self.tokens[i].close,
+                Kind::Punct(b'<') => angle += 1,
+                Kind::Punct(b'>') => {
+                    angle -= 1;
+                    if angle < 0 {
+                        return false;
+                    }
+                }
+                Kind::Punct(b',') if angle == 0 && i + 1 != close => return false,
+                Kind::Punct(b'-' | b'=' | b'.' | b'&') => return false,
+                _ => {}
+            }
+            i += 1;
+        }
+        angle == 0
+    }
+
+    /// Where the `<...>` whose contents start at `i` ends (just past its `>`), when they hold
+    /// no `->`, `=` or `.` (nothing but types, as far as a plain signature goes).
+    fn angle_end(&self, mut i: usize, end: usize) -> Option<usize> {
+        let mut angle = 1;
+        while i < end {
+            match self.tokens[i].kind {
+                Kind::Open(_) => i = self.tokens[i].close,
+                Kind::Punct(b'<') => angle += 1,
+                Kind::Punct(b'>') => {
+                    angle -= 1;
+                    if angle == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                Kind::Punct(b'-' | b'=' | b'.') => return None,
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    }
+
     /// The value of token `j` when it is a string literal without escapes, carriage returns
     /// or suffix (so that its value is its text).
     fn plain_string(&self, j: usize, end: usize) -> Option<String> {
@@ -831,7 +995,21 @@ struct ScanArgs {
     message: Option<String>,
     /// The segments of `downgrade = path`.
     downgrade: Option<Vec<String>>,
+    irreversible: bool,
     transactional: Option<bool>,
+}
+
+impl ScanArgs {
+    /// Whether the expansion's checks of the arguments alone would pass: a valid revision
+    /// id, valid references and labels, and exactly one of `downgrade` and `irreversible`.
+    fn is_valid(&self) -> bool {
+        let valid = |id: &String| RevisionId::new(id).is_ok();
+        self.revision.as_ref().is_some_and(valid)
+            && self.revises.iter().all(valid)
+            && self.depends_on.iter().all(valid)
+            && self.branch_labels.iter().all(valid)
+            && self.downgrade.is_some() != self.irreversible
+    }
 }
 
 impl From<Args> for ScanArgs {
@@ -846,6 +1024,7 @@ impl From<Args> for ScanArgs {
             downgrade: args
                 .downgrade
                 .map(|path| path.segments.iter().map(|s| s.ident.to_string()).collect()),
+            irreversible: args.irreversible.is_some(),
             transactional: args.transactional.map(|b| b.value),
         }
     }
@@ -994,7 +1173,10 @@ mod inner {
 mod reference {
     use syn::{Item, ItemFn, LitStr};
 
-    use super::{Decl, FileScan, ScannedFn, cfgs, is_migration_attr, scan_resolve};
+    use migrate_core::RevisionId;
+    use quote::ToTokens;
+
+    use super::{Decl, FileScan, Plain, ScannedFn, cfgs, is_migration_attr, scan_resolve};
     use crate::args::Args;
     use crate::checksum;
     use crate::errors::Errors;
@@ -1059,7 +1241,27 @@ mod reference {
             syn::Meta::List(list) => list.tokens.clone(),
             _ => proc_macro2::TokenStream::new(),
         };
-        let args = Args::parse(tokens, &mut Errors::default());
+        let mut errors = Errors::default();
+        let args = Args::parse(tokens.clone(), &mut errors);
+        // What the expansion's own checks say (the oracle of `Plain`): no error from the
+        // arguments, the ids and the signature.
+        let valid = |lit: &LitStr| RevisionId::new(&lit.value()).is_ok();
+        crate::item::check_signature(&f.sig, &mut errors);
+        let plain = (errors.is_empty()
+            && args.revision.as_ref().is_some_and(valid)
+            && args.revises.iter().all(valid)
+            && args.depends_on.iter().all(valid)
+            && args.branch_labels.iter().all(valid)
+            && args.downgrade.is_some() != args.irreversible.is_some())
+        .then(|| {
+            let mut plain = Plain {
+                args: String::new(),
+                signature: String::new(),
+            };
+            checksum::write_stream(&mut plain.args, tokens);
+            checksum::write_stream(&mut plain.signature, f.sig.to_token_stream());
+            plain
+        });
         let values = |list: &[LitStr]| list.iter().map(LitStr::value).collect();
         let decl = Decl {
             fn_name: f.sig.ident.to_string(),
@@ -1080,6 +1282,7 @@ mod reference {
             depends_on: values(&args.depends_on),
             branch_labels: values(&args.branch_labels),
             cfgs: cfgs(&f.attrs),
+            plain,
         };
         Some((decl, args.downgrade))
     }
@@ -1134,6 +1337,15 @@ mod oracle {
         flags_every_difference(what, src);
         let old = reference::scan_source(src).unwrap_or_else(|| panic!("syn rejects {what}"));
         let new = scan_source(src).unwrap_or_else(|| panic!("the scan rejects {what}"));
+        // The scan vouches for fewer declarations than the checks pass (it leaves anything
+        // not plain to them), but for each one it vouches for, the checks must pass and the
+        // texts must be those of the tokens.
+        let mut old = old;
+        for (old, new) in old.migrations.iter_mut().zip(&new.migrations) {
+            if new.plain.is_none() {
+                old.plain = None;
+            }
+        }
         assert_eq!(normalized(&new), normalized(&old), "{what}");
         for cfg in new
             .cfgs
@@ -1162,6 +1374,52 @@ mod oracle {
                 out.push(path);
             }
         }
+    }
+
+    #[test]
+    fn vouches_only_for_plain_correct_declarations() {
+        let src = r#"
+#[migration(revision = "a", irreversible)]
+fn plain(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "b", revises = "a", downgrade = self::down)]
+pub fn plain_too<'a>(mut ctx: &mut migrate_runtime::MigrationContext<'a>,) -> migrate_runtime::Result<()> { Ok(()) }
+#[migration(revision = "c", downgrade = down, irreversible)]
+fn both(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "bad id", irreversible)]
+fn bad_id(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "d", irreversible)]
+async fn qualified(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "e", irreversible)]
+fn generic<T>(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "f", irreversible)]
+fn two(ctx: &mut MigrationContext<'_>, x: u8) -> Result<()> { Ok(()) }
+#[migration(revision = "g", irreversible)]
+fn no_result(ctx: &mut MigrationContext<'_>) -> Option<()> { None }
+#[migration(revision = "h", irreversible)]
+fn lifetime_ref<'a>(ctx: &'a mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "i", irreversible, revison = "typo")]
+fn typo(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "j", irreversible)]
+fn where_clause(ctx: &mut MigrationContext<'_>) -> Result<()> where u8: Copy { Ok(()) }
+#[migration(revision = "k", irreversible)]
+fn receiver(&mut self) -> Result<()> { Ok(()) }
+fn down(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+"#;
+        // Those it vouches for pass the expansion's checks, with the texts of their tokens.
+        let scan = agree("vouching", src);
+        let vouched: Vec<&str> = scan
+            .migrations
+            .iter()
+            .filter(|d| d.plain.is_some())
+            .map(|d| d.fn_name.as_str())
+            .collect();
+        assert_eq!(vouched, ["plain", "plain_too"]);
+        let plain = scan.migrations[0].plain.as_ref().unwrap();
+        assert_eq!(plain.args, "revision = \"a\" , irreversible ");
+        assert_eq!(
+            plain.signature,
+            "fn plain ( ctx : & mut MigrationContext < ' _ > ) - > Result < ( ) > "
+        );
     }
 
     #[test]

@@ -135,6 +135,16 @@ fn a_non_function_is_rejected() {
 
 /// Expands the migration `fn_name` of `src`, written to `file`, as the compiler would.
 fn expand_in_file(file: &std::path::Path, src: &str, fn_name: &str) -> TokenStream {
+    expand_in_file_with(file, src, fn_name, expand::migration)
+}
+
+/// [`expand_in_file`] through `expand`.
+fn expand_in_file_with(
+    file: &std::path::Path,
+    src: &str,
+    fn_name: &str,
+    expand: impl Fn(TokenStream, TokenStream, &Origin) -> TokenStream,
+) -> TokenStream {
     std::fs::write(file, src).unwrap();
     let parsed = syn::parse_file(src).unwrap();
     let mut found = None;
@@ -153,7 +163,7 @@ fn expand_in_file(file: &std::path::Path, src: &str, fn_name: &str) -> TokenStre
     let origin = Origin {
         file: Some(file.to_owned()),
     };
-    expand::migration(args, quote!(#item), &origin)
+    expand(args, quote!(#item), &origin)
 }
 
 fn find_fn(items: &[syn::Item], name: &str, found: &mut Option<syn::ItemFn>) {
@@ -340,6 +350,28 @@ fn a_collected_folder_is_registered_once_by_migrations() {
         "folder_migration_constant",
         pretty(expand_in_file(&first_file, first, "extra"))
     );
+    // The scan vouches for the plain ones: their expansion skips the checks and is what the
+    // checks give. It does not for one with a problem, nor for one in an inline module.
+    for name in ["users", "extra"] {
+        let vouched = expand_in_file_with(&first_file, first, name, |args, item, origin| {
+            let steps = expand::vouched_folder_steps(&args, &item, origin).expect("vouched");
+            quote!(#item #steps)
+        });
+        let checked = expand_in_file_with(&first_file, first, name, expand::checked);
+        assert_eq!(vouched.to_string(), checked.to_string());
+    }
+    let not_vouched = |file: &std::path::Path, src: &str, name: &str| {
+        expand_in_file_with(file, src, name, |args, item, origin| {
+            assert!(
+                expand::vouched_folder_steps(&args, &item, origin).is_none(),
+                "{name}"
+            );
+            TokenStream::new()
+        });
+    };
+    not_vouched(&first_file, first, "nested");
+    not_vouched(&second_file, second, "posts");
+
     let nested = expand_in_file(&first_file, first, "nested").to_string();
     assert!(nested.contains("inventory :: submit"), "{nested}");
     assert!(!nested.contains("__MIGRATE_nested"), "{nested}");
