@@ -4,10 +4,10 @@
 //! `::migrate_runtime::__private` only.
 //!
 //! The pipeline, one file per stage: [`args`] parses the attribute, [`item`] checks the
-//! function, [`scan`] reads the neighbouring migrations from disk, [`scope`] caches them once
-//! per process with the revision graph they form and its findings, [`chain`] reports the
-//! findings that concern the expanding migration, [`checksum`] fingerprints the code and
-//! [`expand`] emits the registration; [`collect`] implements `migrations!`.
+//! function, [`lex`] and [`scan`] read the neighbouring migrations from disk, [`scope`]
+//! caches them once per process with the revision graph they form and its findings,
+//! [`chain`] reports the findings that concern the expanding migration, [`checksum`]
+//! fingerprints the code and [`expand`] emits the registration; [`collect`] implements `migrations!`.
 
 extern crate proc_macro;
 
@@ -111,11 +111,11 @@ pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// # Compile time
 ///
-/// The folder is registered once, with one constant holding every migration's descriptor
-/// built from the scan; each `#[migration]` in it adds only its checks and a tuple of its
-/// functions. Debug builds compile proc macros unoptimized too; with many migrations, an
-/// optimized macro shortens them noticeably (about a fifth of a debug build of 1,000
-/// migrations on the reference machine):
+/// The folder is registered once: one string describing every migration, built from the
+/// scan, and one array of their functions. Each `#[migration]` in it adds a constant holding
+/// its functions, and skips the checks the folder's scan has already passed. Debug builds
+/// compile proc macros unoptimized; with many migrations, an optimized macro shortens them
+/// further:
 ///
 /// ```toml
 /// [profile.dev.build-override]
