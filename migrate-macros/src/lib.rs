@@ -7,7 +7,8 @@
 //! function, [`lex`] and [`scan`] read the neighbouring migrations from disk, [`scope`]
 //! caches them once per process with the revision graph they form and its findings,
 //! [`chain`] reports the findings that concern the expanding migration, [`checksum`]
-//! fingerprints the code and [`expand`] emits the registration; [`collect`] implements `migrations!`.
+//! fingerprints the code and [`expand`] emits the registration; [`collect`] implements
+//! `migrations!`.
 
 extern crate proc_macro;
 
