@@ -1048,10 +1048,7 @@ fn doc_message(docs: impl Iterator<Item = String>) -> Option<String> {
 
 /// Whether `attr` is `#[migration]`, however it is imported (`migration`,
 /// `migrate_runtime::migration`, `prelude::migration`).
-#[allow(
-    dead_code,
-    reason = "the scan reads attributes from tokens now; kept for callers holding parsed ones"
-)]
+#[cfg(test)]
 pub fn is_migration_attr(attr: &syn::Attribute) -> bool {
     attr.path()
         .segments
@@ -1060,10 +1057,7 @@ pub fn is_migration_attr(attr: &syn::Attribute) -> bool {
 }
 
 /// The `#[cfg(...)]` among `attrs`, as outer-attribute source text.
-#[allow(
-    dead_code,
-    reason = "the scan reads cfgs from tokens now; kept for callers holding parsed attributes"
-)]
+#[cfg(test)]
 pub fn cfgs(attrs: &[syn::Attribute]) -> Vec<String> {
     attrs
         .iter()
