@@ -137,23 +137,30 @@ pub fn check_signature(sig: &Signature, errors: &mut Errors) {
 /// The first paragraph of the item's doc comment, lines joined by spaces: the message used
 /// when `message = "..."` is absent.
 pub fn doc_message(attrs: &[Attribute]) -> Option<String> {
-    let mut lines = Vec::new();
-    for attr in attrs {
+    let docs = attrs.iter().filter_map(|attr| {
         if !attr.path().is_ident("doc") {
-            continue;
+            return None;
         }
         let syn::Meta::NameValue(nv) = &attr.meta else {
-            continue;
+            return None;
         };
-        let syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s),
-            ..
-        }) = &nv.value
-        else {
-            continue;
-        };
+        match &nv.value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some(s.value()),
+            _ => None,
+        }
+    });
+    first_paragraph(docs)
+}
+
+/// The first paragraph of the doc strings `docs`, lines trimmed and joined by spaces.
+pub fn first_paragraph(docs: impl Iterator<Item = String>) -> Option<String> {
+    let mut lines = Vec::new();
+    for doc in docs {
         // A `/** */` block arrives as one attribute with embedded newlines.
-        lines.extend(s.value().split('\n').map(|l| l.trim().to_owned()));
+        lines.extend(doc.split('\n').map(|l| l.trim().to_owned()));
     }
     let paragraph: Vec<String> = lines
         .into_iter()

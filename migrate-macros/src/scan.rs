@@ -713,9 +713,9 @@ impl<'a> Walker<'a> {
                 ScanArgs::from(Args::parse(tokens, &mut Errors::default()))
             }
         };
-        let message = args
-            .message
-            .or_else(|| doc_message(attrs.iter().filter_map(|&attr| self.doc_value(attr))));
+        let message = args.message.or_else(|| {
+            crate::item::first_paragraph(attrs.iter().filter_map(|&attr| self.doc_value(attr)))
+        });
         let decl = Decl {
             fn_name,
             line: lex::line_of(self.src, self.tokens[name].start),
@@ -1028,22 +1028,6 @@ impl From<Args> for ScanArgs {
             transactional: args.transactional.map(|b| b.value),
         }
     }
-}
-
-/// The first paragraph of the doc strings `docs`, lines joined by spaces (what
-/// `item::doc_message` computes from parsed attributes).
-fn doc_message(docs: impl Iterator<Item = String>) -> Option<String> {
-    let mut lines = Vec::new();
-    for doc in docs {
-        // A `/** */` block arrives as one attribute with embedded newlines.
-        lines.extend(doc.split('\n').map(|l| l.trim().to_owned()));
-    }
-    let paragraph: Vec<String> = lines
-        .into_iter()
-        .skip_while(String::is_empty)
-        .take_while(|l| !l.is_empty())
-        .collect();
-    (!paragraph.is_empty()).then(|| paragraph.join(" "))
 }
 
 /// Whether `attr` is `#[migration]`, however it is imported (`migration`,
