@@ -3,28 +3,11 @@
 
 use migrate_runtime::{Backend, MigrationSet, Migrator};
 
+#[path = "support/registered.rs"]
+mod support;
+use support::*;
+
 migrate_runtime::migrations!("collected-folder");
-
-
-/// `(id, parents, source)` of each registered migration, in id order; `source` is the file
-/// name and line, without the folder.
-fn registered(set: &MigrationSet) -> Vec<(&str, Vec<&str>, &str)> {
-    set.migrations()
-        .iter()
-        .map(|m| {
-            let parents = m.revision().down_revisions.iter().map(|p| p.as_str()).collect();
-            let source = m.source().unwrap();
-            let name = source.rsplit(['/', '\\']).next().unwrap();
-            (m.id().as_str(), parents, name)
-        })
-        .collect()
-}
-
-/// The SQL the step from `start` to `id` runs: the function registered for `id` is the one
-/// declared with it.
-fn upgrade_sql(migrator: &Migrator, start: Option<&str>, id: &str) -> String {
-    migrator.upgrade_sql(Backend::Sqlite, start, id).unwrap()
-}
 
 fn main() {
     let set = MigrationSet::registered().unwrap();

@@ -2,7 +2,11 @@
 //! the folder, those in inline modules by themselves, `#[cfg]`-disabled ones not at all),
 //! and a `#[migration]` outside any collected folder still registers itself.
 
-use migrate_runtime::{Backend, MigrationSet, Migrator};
+use migrate_runtime::{MigrationSet, Migrator};
+
+#[path = "support/registered.rs"]
+mod support;
+use support::*;
 use migrate_runtime::prelude::*;
 
 migrate_runtime::migrations!("folder-registers-once");
@@ -13,21 +17,6 @@ fn standalone(ctx: &mut MigrationContext<'_>) -> Result<()> {
     ctx.execute("SELECT 1")
 }
 
-
-/// `(id, parents, source)` of each registered migration, in id order; `source` is the file
-/// name and line, without the folder.
-fn registered(set: &MigrationSet) -> Vec<(&str, Vec<&str>, &str)> {
-    set.migrations()
-        .iter()
-        .map(|m| {
-            let parents = m.revision().down_revisions.iter().map(|p| p.as_str()).collect();
-            let source = m.source().unwrap();
-            let name = source.rsplit(['/', '\\']).next().unwrap();
-            (m.id().as_str(), parents, name)
-        })
-        .collect()
-}
-
 fn main() {
     let set = MigrationSet::registered().unwrap();
     assert_eq!(
@@ -36,7 +25,7 @@ fn main() {
             ("0001_create_users", vec![], "0001_create_users.rs:3"),
             ("0001_nested", vec!["0001_create_users"], "0001_create_users.rs:38"),
             ("0002_add_email", vec!["0001_create_users"], "0002_add_email.rs:4"),
-            ("standalone", vec![], "folder-registers-once.rs:11"),
+            ("standalone", vec![], "folder-registers-once.rs:15"),
         ]
     );
     let message = |id| set.get(id).unwrap().message();
@@ -49,8 +38,6 @@ fn main() {
     assert!(users.downgrade().is_some());
     assert_eq!(users.checksum().unwrap().len(), 64);
     let migrator = Migrator::new(set);
-    let sql = migrator
-        .upgrade_sql(Backend::Sqlite, Some("0001_create_users"), "0002_add_email")
-        .unwrap();
+    let sql = upgrade_sql(&migrator, Some("0001_create_users"), "0002_add_email");
     assert!(sql.contains("ADD COLUMN email") && !sql.contains("CREATE TABLE users"), "{sql}");
 }

@@ -2,6 +2,10 @@
 
 use migrate_runtime::{Backend, MigrationSet, Migrator};
 
+#[path = "support/registered.rs"]
+mod support;
+use support::*;
+
 mod users {
     use migrate_runtime::prelude::*;
 
@@ -38,35 +42,14 @@ mod posts {
     }
 }
 
-
-/// `(id, parents, source)` of each registered migration, in id order; `source` is the file
-/// name and line, without the folder.
-fn registered(set: &MigrationSet) -> Vec<(&str, Vec<&str>, &str)> {
-    set.migrations()
-        .iter()
-        .map(|m| {
-            let parents = m.revision().down_revisions.iter().map(|p| p.as_str()).collect();
-            let source = m.source().unwrap();
-            let name = source.rsplit(['/', '\\']).next().unwrap();
-            (m.id().as_str(), parents, name)
-        })
-        .collect()
-}
-
-/// The SQL the step from `start` to `id` runs: the function registered for `id` is the one
-/// declared with it.
-fn upgrade_sql(migrator: &Migrator, start: Option<&str>, id: &str) -> String {
-    migrator.upgrade_sql(Backend::Sqlite, start, id).unwrap()
-}
-
 fn main() {
     let set = MigrationSet::registered().unwrap();
     assert_eq!(
         registered(&set),
         [
-            ("0001_users", vec![], "inline-modules.rs:8"),
-            ("0002_posts", vec!["0001_users"], "inline-modules.rs:22"),
-            ("0003_comments", vec!["0002_posts"], "inline-modules.rs:32"),
+            ("0001_users", vec![], "inline-modules.rs:12"),
+            ("0002_posts", vec!["0001_users"], "inline-modules.rs:26"),
+            ("0003_comments", vec!["0002_posts"], "inline-modules.rs:36"),
         ]
     );
     // Each module's `up` and `down`, though they share their names.
