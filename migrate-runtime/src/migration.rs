@@ -217,11 +217,7 @@ fn push_registered(registration: &'static Registration, out: &mut Vec<Migration>
             for d in Descriptor::decode_all(data) {
                 let d = d.map_err(|e| Error::Message(e.to_string()))?;
                 let Some(&(upgrade, downgrade)) = steps.next() else {
-                    return Err(Error::Message(format!(
-                        "the migrations registered for {dir} have more descriptors than \
-                         functions: `migrate-macros` and `migrate-runtime` come from \
-                         different versions; depend on `migrate-runtime` alone"
-                    )));
+                    return Err(mismatch(dir, "more descriptors than functions"));
                 };
                 let file = Path::new(dir).join(d.file);
                 let file = file.to_string_lossy();
@@ -231,15 +227,20 @@ fn push_registered(registration: &'static Registration, out: &mut Vec<Migration>
                 out.push(migration);
             }
             if steps.next().is_some() {
-                return Err(Error::Message(format!(
-                    "the migrations registered for {dir} have more functions than \
-                     descriptors: `migrate-macros` and `migrate-runtime` come from different \
-                     versions; depend on `migrate-runtime` alone"
-                )));
+                return Err(mismatch(dir, "more functions than descriptors"));
             }
         }
     }
     Ok(())
+}
+
+/// A folder registration whose two halves do not match: a macro and a runtime of different
+/// versions.
+fn mismatch(dir: &str, what: &str) -> Error {
+    Error::Message(format!(
+        "the migrations registered for {dir} have {what}: `migrate-macros` and \
+         `migrate-runtime` come from different versions; depend on `migrate-runtime` alone"
+    ))
 }
 
 /// A validated collection of migrations: the input of the planner and the executor.
