@@ -106,7 +106,7 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
 /// token built costs a call into the compiler, and a folder of a thousand migrations
 /// means tens of thousands of them; and through the compiler's lexer, which unlike
 /// `proc_macro2`'s runs optimized in a debug build.
-fn generated(text: &str) -> syn::Result<TokenStream> {
+pub fn generated(text: &str) -> syn::Result<TokenStream> {
     if proc_macro::is_available() {
         text.parse::<proc_macro::TokenStream>()
             .map(TokenStream::from)
@@ -190,7 +190,7 @@ pub fn module_name(stem: &str) -> String {
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, 'm');
     }
-    if syn::parse_str::<Ident>(&name).is_err() {
+    if crate::scan::KEYWORDS.contains(&name.as_str()) {
         name.insert_str(0, "m_");
     }
     name

@@ -1,7 +1,7 @@
 //! `#[migration]`: validation of one item and the registration it expands to.
 
 use migrate_core::RevisionId;
-use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ItemFn, LitStr};
@@ -185,14 +185,25 @@ pub(crate) fn vouched_folder_steps(
                 .collect::<TokenStream>()
         })
         .unwrap_or_else(|| quote!(::migrate_runtime::__private::IRREVERSIBLE));
+    // What `folder_steps` emits, with the fixed part as text for the compiler to lex at
+    // once: each token built here would be a call into the compiler, in unoptimized code.
     let constant = collect::folder_item(&name.to_string(), Span::call_site());
-    let cfgs = cfgs.into_iter().flatten();
-    Some(quote! {
-        #(#cfgs)*
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
-        pub(crate) const #constant: ::migrate_runtime::__private::Steps = (#name, #downgrade);
-    })
+    let mut out: TokenStream = cfgs.into_iter().flatten().cloned().collect();
+    out.extend(
+        collect::generated(&format!(
+            "#[doc(hidden)] #[allow(non_upper_case_globals)] \
+             pub(crate) const {constant}: ::migrate_runtime::__private::Steps ="
+        ))
+        .ok()?,
+    );
+    let mut steps = TokenStream::from(TokenTree::Ident(name.clone()));
+    steps.extend([TokenTree::Punct(Punct::new(',', Spacing::Alone))]);
+    steps.extend(downgrade);
+    out.extend([
+        TokenTree::Group(Group::new(Delimiter::Parenthesis, steps)),
+        TokenTree::Punct(Punct::new(';', Spacing::Alone)),
+    ]);
+    Some(out)
 }
 
 /// The valid ids of `list`, each with its literal; the others are reported.

@@ -26,7 +26,9 @@ mod scope;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
 use proc_macro::TokenStream;
 
@@ -127,8 +129,14 @@ pub fn migrations(input: TokenStream) -> TokenStream {
     collect::migrations(input.into(), &call_site()).into()
 }
 
-/// The file the macro is invoked in, absolute and canonical when the compiler says which.
+/// The file the macro is invoked in, absolute, in its canonical folder, when the compiler
+/// says which.
+///
+/// Each folder is canonicalized once per process: the compiler names a folder's thousand
+/// files with the same folder, and a canonicalization is a system call per path component.
+/// The file's own name is kept, as `migrations!` lists it.
 fn call_site() -> Origin {
+    static FOLDERS: Mutex<Option<HashMap<PathBuf, Option<PathBuf>>>> = Mutex::new(None);
     let file = proc_macro::Span::call_site()
         .local_file()
         .map(|path| match std::env::current_dir() {
@@ -136,6 +144,14 @@ fn call_site() -> Origin {
             Ok(cwd) if path.is_relative() => cwd.join(path),
             _ => path,
         })
-        .and_then(|path: PathBuf| path.canonicalize().ok());
+        .and_then(|path: PathBuf| {
+            let (dir, name) = (path.parent()?, path.file_name()?);
+            let mut folders = FOLDERS.lock().unwrap_or_else(PoisonError::into_inner);
+            let canonical = folders
+                .get_or_insert_with(HashMap::new)
+                .entry(dir.to_owned())
+                .or_insert_with(|| dir.canonicalize().ok());
+            Some(canonical.as_ref()?.join(name))
+        });
     Origin { file }
 }

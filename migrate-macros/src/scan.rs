@@ -14,6 +14,8 @@
 //! differ from its tokens (see [`Walker::needs_syn`]) is canonicalized by syn as before, so
 //! checksums do not change. The tests compare every field with the former syn scan.
 
+use std::num::NonZeroUsize;
+use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use migrate_core::RevisionId;
@@ -143,6 +145,44 @@ fn resolve_segments<'a>(
 /// file does not lex (rustc reports that itself); other syntax errors are not looked for.
 pub fn scan_source(src: &str) -> Option<FileScan> {
     scan_with(src, false).map(|(scan, _)| scan)
+}
+
+/// Reads and scans each of `paths` ([`scan_source`]; `None` for a file that cannot be read
+/// or lexed), on several threads when there are many: `migrations!` scans a whole folder
+/// while the compiler waits for it, with the machine's other cores idle.
+pub fn scan_files(paths: &[&Path]) -> Vec<Option<FileScan>> {
+    /// Fewer files than this per thread are not worth a thread.
+    const PER_THREAD: usize = 64;
+    let one = |path: &&Path| {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|src| scan_source(&src))
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, NonZeroUsize::get)
+        .min(paths.len() / PER_THREAD);
+    if threads <= 1 {
+        return paths.iter().map(one).collect();
+    }
+    // The threads have no bridge to the compiler, so the few things the scan still parses
+    // with proc-macro2 must go through its own lexer in every thread, for the whole time.
+    // Each thread's `scan_source` leaves the switch alone: only the caller's thread sees
+    // the compiler.
+    let _detached = Detached::enter();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = paths
+            .chunks(paths.len().div_ceil(threads))
+            .map(|chunk| scope.spawn(move || chunk.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// [`scan_source`], with every canonical text written from the tokens when `tokens_only`
@@ -977,7 +1017,7 @@ impl<'a> Walker<'a> {
 }
 
 /// The identifiers syn does not take for a plain identifier.
-const KEYWORDS: &[&str] = &[
+pub(crate) const KEYWORDS: &[&str] = &[
     "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
     "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl",
     "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
@@ -1089,6 +1129,7 @@ impl Drop for Detached {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     const SRC: &str = r#"
 use migrate_runtime::prelude::*;
@@ -1120,6 +1161,47 @@ mod inner {
         // Malformed entries are kept as strings (ids are validated later) or dropped.
         assert_eq!(second.depends_on, ["bad-id"]);
         assert_eq!(scan.fns.len(), 3);
+    }
+
+    #[test]
+    fn scan_files_keeps_the_order_and_matches_one_by_one_scans() {
+        let dir = tempfile::tempdir().unwrap();
+        // Enough files for several threads; every tenth does not lex, and one is missing.
+        let mut files: Vec<(PathBuf, Option<String>)> = (0..200)
+            .map(|i| {
+                let path = dir.path().join(format!("m{i:03}.rs"));
+                if i % 10 == 3 {
+                    std::fs::write(&path, "fn broken() { \"unterminated }").unwrap();
+                    return (path, None);
+                }
+                let src = format!(
+                    "#[migration(revision = \"r{i}\", irreversible)]\n\
+                     fn up_{i}(ctx: &mut MigrationContext<'_>) -> Result<()> {{ ctx.execute(\"{i}\") }}\n"
+                );
+                std::fs::write(&path, src).unwrap();
+                (path, Some(format!("up_{i}")))
+            })
+            .collect();
+        files.insert(50, (dir.path().join("missing.rs"), None));
+
+        let paths: Vec<&Path> = files.iter().map(|(path, _)| path.as_path()).collect();
+        let scans = scan_files(&paths);
+        assert_eq!(scans.len(), files.len());
+        for ((path, name), scan) in files.iter().zip(&scans) {
+            let alone = std::fs::read_to_string(path)
+                .ok()
+                .and_then(|src| scan_source(&src));
+            let decl = |scan: &FileScan| {
+                let d = &scan.migrations[0];
+                (d.fn_name.clone(), d.revision.clone(), d.checksum.clone())
+            };
+            assert_eq!(
+                scan.as_ref().map(decl),
+                alone.as_ref().map(decl),
+                "{path:?}"
+            );
+            assert_eq!(scan.as_ref().map(|s| decl(s).0), *name, "{path:?}");
+        }
     }
 
     #[test]

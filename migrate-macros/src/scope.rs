@@ -59,11 +59,24 @@ pub struct Listed {
 
 impl Listed {
     fn read(path: PathBuf, stamp: Stamp) -> Self {
-        let scan = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|src| scan::scan_source(&src))
-            .map(Arc::new);
-        Listed { path, stamp, scan }
+        Self::read_all(vec![(path, stamp)])
+            .pop()
+            .expect("one file in, one out")
+    }
+
+    /// [`Listed::read`] for each file, scanned in parallel ([`scan::scan_files`]).
+    fn read_all(files: Vec<(PathBuf, Stamp)>) -> Vec<Self> {
+        let paths: Vec<&Path> = files.iter().map(|(path, _)| path.as_path()).collect();
+        let scans = scan::scan_files(&paths);
+        files
+            .into_iter()
+            .zip(scans)
+            .map(|((path, stamp), scan)| Listed {
+                path,
+                stamp,
+                scan: scan.map(Arc::new),
+            })
+            .collect()
     }
 }
 
@@ -372,15 +385,27 @@ fn refresh_folder(cache: &mut Cache, dir: &Path, dir_stamp: Stamp) -> std::io::R
     let graph = match old {
         Some(old) if unchanged => old,
         old => {
-            let files = listing
+            // The files unchanged since the cached scope keep their scans; the others are
+            // scanned together, and take their places in the listing's order.
+            let mut files: Vec<Option<Listed>> = Vec::with_capacity(listing.len());
+            let mut to_read = Vec::new();
+            for (path, stamp) in listing {
+                let kept = old.as_ref().and_then(|old| {
+                    let f = &old.files[old.file_index(&path)?];
+                    (f.stamp == stamp).then(|| f.clone())
+                });
+                if kept.is_none() {
+                    to_read.push((files.len(), (path, stamp)));
+                }
+                files.push(kept);
+            }
+            let (places, reads): (Vec<usize>, Vec<_>) = to_read.into_iter().unzip();
+            for (place, listed) in places.into_iter().zip(Listed::read_all(reads)) {
+                files[place] = Some(listed);
+            }
+            let files = files
                 .into_iter()
-                .map(|(path, stamp)| {
-                    let kept = old.as_ref().and_then(|old| {
-                        let f = &old.files[old.file_index(&path)?];
-                        (f.stamp == stamp).then(|| f.clone())
-                    });
-                    kept.unwrap_or_else(|| Listed::read(path, stamp))
-                })
+                .map(|f| f.expect("kept or read"))
                 .collect();
             let description = format!("the folder `{}`", display_name(dir));
             Arc::new(Graph::build(files, description, true))
