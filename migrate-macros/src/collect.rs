@@ -83,7 +83,19 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
         // `{:?}` of a `str` is a valid Rust string literal.
         let _ = writeln!(out, "#[path = {:?}] mod {name};", path.to_string_lossy());
         let Some(scan) = &listed.scan else { continue };
+        let mut constants: HashMap<String, &str> = HashMap::new();
         for decl in scan.migrations.iter().filter(|d| d.module.is_empty()) {
+            let constant = folder_item(&decl.fn_name, Span::call_site()).to_string();
+            if let Some(other) = constants.insert(constant, &decl.fn_name) {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    format!(
+                        "migrations `{other}` and `{}` in `{file_name}` have names that \
+                         differ only in case; rename one of them",
+                        decl.fn_name
+                    ),
+                ));
+            }
             if scan.cfgs.is_empty() && decl.cfgs.is_empty() {
                 folder.push(decl, &name, &file_name);
             } else {
@@ -171,13 +183,31 @@ impl Group {
 }
 
 /// The constant a `#[migration]` on `fn_name` at the top level of a collected file leaves
-/// for `migrations!` to register.
+/// for `migrations!` to register: `__MIGRATE_ADD_EMAIL` for `add_email`.
+///
+/// Upper case, so that the constant needs no `#[allow(non_upper_case_globals)]`: each
+/// attribute on a thousand items is work for the compiler. Only a name with non-ASCII
+/// lowercase letters still needs it (see [`folder_item_allowance`]). Two migrations of one
+/// file whose names differ only in case would share the constant; `migrations!` reports them.
 pub fn folder_item(fn_name: &str, span: Span) -> Ident {
     format_ident!(
         "__MIGRATE_{}",
-        fn_name.strip_prefix("r#").unwrap_or(fn_name),
+        fn_name
+            .strip_prefix("r#")
+            .unwrap_or(fn_name)
+            .to_ascii_uppercase(),
         span = span
     )
+}
+
+/// `#[allow(non_upper_case_globals)]` when [`folder_item`] of `fn_name` keeps a lowercase
+/// letter (one outside ASCII), else nothing.
+pub fn folder_item_allowance(fn_name: &str) -> &'static str {
+    if fn_name.chars().any(|c| !c.is_ascii() && c.is_lowercase()) {
+        "#[allow(non_upper_case_globals)]"
+    } else {
+        ""
+    }
 }
 
 /// A module name for a file stem: other characters than ASCII letters, digits and `_` become
@@ -258,6 +288,40 @@ mod tests {
         assert_eq!(
             scope::collected_folder_of(&dir.join("0001_a.rs")),
             Some(dir.clone())
+        );
+    }
+
+    #[test]
+    fn constants_are_upper_case_and_a_case_only_clash_is_reported() {
+        let name = |f: &str| folder_item(f, Span::call_site()).to_string();
+        assert_eq!(name("add_email"), "__MIGRATE_ADD_EMAIL");
+        assert_eq!(name("r#type"), "__MIGRATE_TYPE");
+        assert_eq!(folder_item_allowance("add_email"), "");
+        assert_eq!(
+            folder_item_allowance("café"),
+            "#[allow(non_upper_case_globals)]"
+        );
+
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("migrations");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(
+            dir.join("0001_a.rs"),
+            "#[migration(revision = \"a\", irreversible)]\n\
+             fn up(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }\n\
+             #[migration(revision = \"b\", revises = \"a\", irreversible)]\n\
+             fn UP(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }\n",
+        )
+        .unwrap();
+        let origin = Origin {
+            file: Some(root.path().join("lib.rs")),
+        };
+        let out = migrations(quote!("migrations"), &origin).to_string();
+        assert!(
+            out.contains(
+                "migrations `up` and `UP` in `0001_a.rs` have names that differ only in case"
+            ),
+            "{out}"
         );
     }
 

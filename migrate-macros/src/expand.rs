@@ -94,10 +94,10 @@ pub(crate) fn checked(args: TokenStream, input: TokenStream, origin: &Origin) ->
         let placeholder = scope.in_folder.then(|| {
             let name = folder_item(&item, Span::call_site());
             let cfgs = cfgs(&item);
+            let allowance = allowance(&item);
             quote! {
                 #(#cfgs)*
-                #[doc(hidden)]
-                #[allow(non_upper_case_globals)]
+                #allowance
                 pub(crate) const #name: ::migrate_runtime::__private::Steps =
                     ::migrate_runtime::__private::FAILED;
             }
@@ -191,8 +191,8 @@ pub(crate) fn vouched_folder_steps(
     let mut out: TokenStream = cfgs.into_iter().flatten().cloned().collect();
     out.extend(
         collect::generated(&format!(
-            "#[doc(hidden)] #[allow(non_upper_case_globals)] \
-             pub(crate) const {constant}: ::migrate_runtime::__private::Steps ="
+            "{} pub(crate) const {constant}: ::migrate_runtime::__private::Steps =",
+            collect::folder_item_allowance(&name.to_string())
         ))
         .ok()?,
     );
@@ -308,10 +308,10 @@ fn folder_steps(item: &Head, args: &Args) -> TokenStream {
         Some(path) => quote_spanned!(path.span()=> #path),
         None => quote!(#private::IRREVERSIBLE),
     };
+    let allowance = allowance(item);
     quote! {
         #(#cfgs)*
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals)]
+        #allowance
         pub(crate) const #name: #private::Steps = (#upgrade, #downgrade);
     }
 }
@@ -319,6 +319,12 @@ fn folder_steps(item: &Head, args: &Args) -> TokenStream {
 /// The constant `migrations!` names for `item`: see [`collect::folder_item`].
 fn folder_item(item: &Head, span: Span) -> proc_macro2::Ident {
     collect::folder_item(&item.sig.ident.to_string(), span)
+}
+
+/// [`collect::folder_item_allowance`] for `item`.
+fn allowance(item: &Head) -> TokenStream {
+    let text = collect::folder_item_allowance(&item.sig.ident.to_string());
+    text.parse().expect("an attribute")
 }
 
 /// The `#[cfg]` attributes left on `item` (those written after `#[migration]`), which its

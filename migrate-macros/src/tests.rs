@@ -374,7 +374,7 @@ fn a_collected_folder_is_registered_once_by_migrations() {
 
     let nested = expand_in_file(&first_file, first, "nested").to_string();
     assert!(nested.contains("inventory :: submit"), "{nested}");
-    assert!(!nested.contains("__MIGRATE_nested"), "{nested}");
+    assert!(!nested.contains("__MIGRATE_NESTED"), "{nested}");
 
     // A failed expansion still leaves the constant, so that its error comes alone.
     let failed = expand_in_file(&second_file, second, "posts");
