@@ -28,7 +28,7 @@ mod tests;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use proc_macro::TokenStream;
 
@@ -136,7 +136,8 @@ pub fn migrations(input: TokenStream) -> TokenStream {
 /// files with the same folder, and a canonicalization is a system call per path component.
 /// The file's own name is kept, as `migrations!` lists it.
 fn call_site() -> Origin {
-    static FOLDERS: Mutex<Option<HashMap<PathBuf, Option<PathBuf>>>> = Mutex::new(None);
+    static FOLDERS: LazyLock<Mutex<HashMap<PathBuf, Option<PathBuf>>>> =
+        LazyLock::new(Mutex::default);
     let file = proc_macro::Span::call_site()
         .local_file()
         .map(|path| match std::env::current_dir() {
@@ -148,7 +149,6 @@ fn call_site() -> Origin {
             let (dir, name) = (path.parent()?, path.file_name()?);
             let mut folders = FOLDERS.lock().unwrap_or_else(PoisonError::into_inner);
             let canonical = folders
-                .get_or_insert_with(HashMap::new)
                 .entry(dir.to_owned())
                 .or_insert_with(|| dir.canonicalize().ok());
             Some(canonical.as_ref()?.join(name))
