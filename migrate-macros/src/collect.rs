@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::format_ident;
 use syn::LitStr;
 
 use crate::chain::Origin;
@@ -85,7 +84,7 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
         let Some(scan) = &listed.scan else { continue };
         let mut constants: HashMap<String, &str> = HashMap::new();
         for decl in scan.migrations.iter().filter(|d| d.module.is_empty()) {
-            let constant = folder_item(&decl.fn_name, Span::call_site()).to_string();
+            let constant = folder_item_name(&decl.fn_name);
             if let Some(other) = constants.insert(constant, &decl.fn_name) {
                 return Err(syn::Error::new(
                     lit.span(),
@@ -157,7 +156,7 @@ impl Group {
             line: u32::try_from(decl.attr_line).unwrap_or(u32::MAX),
         }
         .encode(&mut self.data);
-        let steps = folder_item(&decl.fn_name, Span::call_site());
+        let steps = folder_item_name(&decl.fn_name);
         self.steps.push(format!("{module}::{steps}"));
     }
 
@@ -190,14 +189,13 @@ impl Group {
 /// lowercase letters still needs it (see [`folder_item_allowance`]). Two migrations of one
 /// file whose names differ only in case would share the constant; `migrations!` reports them.
 pub fn folder_item(fn_name: &str, span: Span) -> Ident {
-    format_ident!(
-        "__MIGRATE_{}",
-        fn_name
-            .strip_prefix("r#")
-            .unwrap_or(fn_name)
-            .to_ascii_uppercase(),
-        span = span
-    )
+    Ident::new(&folder_item_name(fn_name), span)
+}
+
+/// The name of [`folder_item`], as text.
+fn folder_item_name(fn_name: &str) -> String {
+    let name = fn_name.strip_prefix("r#").unwrap_or(fn_name);
+    format!("__MIGRATE_{}", name.to_ascii_uppercase())
 }
 
 /// `#[allow(non_upper_case_globals)]` when [`folder_item`] of `fn_name` keeps a lowercase
