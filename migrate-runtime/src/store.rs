@@ -354,14 +354,9 @@ impl Store {
         row: &NewHistory<'_>,
     ) -> Result<i64> {
         self.insert_history(conn, row)?;
-        // Under the runner's lock the newest row of this revision is the one just written;
-        // portable where `RETURNING` and `LAST_INSERT_ID()` are not.
-        let id = diesel::sql_query(self.sql(&format!(
-            "SELECT MAX(id) AS id FROM {} WHERE revision = ?",
-            self.history
-        )))
-        .bind::<Text, _>(row.revision)
-        .get_result::<IdRow>(conn)?;
+        // The session's own last insert: `MAX(id)` filtered by revision, the portable
+        // alternative, scans the unindexed history table once per step.
+        let id = diesel::sql_query(self.dialect.last_insert_id()).get_result::<IdRow>(conn)?;
         Ok(id.id.unwrap_or_default())
     }
 

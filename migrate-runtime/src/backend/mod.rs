@@ -35,6 +35,10 @@ pub(crate) trait Dialect: Sync {
     /// `CREATE TABLE IF NOT EXISTS` of the history table (`table` is quoted).
     fn create_history_table(&self, table: &str) -> String;
 
+    /// A query returning, as `id`, the key that this session's last `INSERT` generated:
+    /// exact under concurrent writers and independent of the table's size.
+    fn last_insert_id(&self) -> &'static str;
+
     /// Whether `err` says the queried table does not exist.
     fn is_missing_table(&self, err: &diesel::result::Error) -> bool;
 

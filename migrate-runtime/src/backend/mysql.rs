@@ -59,6 +59,10 @@ impl Dialect for Mysql {
         crate::offline::history_table_ddl(crate::Backend::Mysql, table)
     }
 
+    fn last_insert_id(&self) -> &'static str {
+        "SELECT CAST(LAST_INSERT_ID() AS SIGNED) AS id"
+    }
+
     fn is_missing_table(&self, err: &diesel::result::Error) -> bool {
         let text = super::error_text(err);
         text.starts_with("Table ") && text.ends_with("doesn't exist")

@@ -46,6 +46,10 @@ impl Dialect for Postgres {
         crate::offline::history_table_ddl(crate::Backend::Postgres, table)
     }
 
+    fn last_insert_id(&self) -> &'static str {
+        "SELECT lastval() AS id"
+    }
+
     fn is_missing_table(&self, err: &diesel::result::Error) -> bool {
         let text = super::error_text(err);
         text.starts_with("relation ") && text.ends_with("does not exist")

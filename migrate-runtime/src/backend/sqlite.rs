@@ -34,6 +34,10 @@ impl Dialect for Sqlite {
         crate::offline::history_table_ddl(crate::Backend::Sqlite, table)
     }
 
+    fn last_insert_id(&self) -> &'static str {
+        "SELECT last_insert_rowid() AS id"
+    }
+
     fn is_missing_table(&self, err: &diesel::result::Error) -> bool {
         super::error_text(err).contains("no such table")
     }
