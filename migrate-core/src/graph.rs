@@ -124,6 +124,11 @@ impl Graph {
         self.index_of(id).map(|i| &self.revisions[i])
     }
 
+    /// The position of the revision with exactly this id in [`Graph::revisions`].
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.index_of(id)
+    }
+
     /// The number of revisions.
     pub fn len(&self) -> usize {
         self.revisions.len()

@@ -1,6 +1,5 @@
 //! Migration descriptors, built by `#[migration]` or at runtime, and the set of them.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -259,24 +258,16 @@ fn mismatch(dir: &str, what: &str) -> Error {
 #[derive(Debug, Clone)]
 pub struct MigrationSet {
     migrations: Vec<Migration>,
+    /// Built from the migrations' revisions in the same order, so that a revision's
+    /// position in the graph is its migration's position here.
     graph: Graph,
-    index: HashMap<RevisionId, usize>,
 }
 
 impl MigrationSet {
     /// Validates `migrations` as a revision graph ([`Error::Graph`] lists every problem).
     pub fn new(migrations: Vec<Migration>) -> Result<Self> {
         let graph = Graph::new(migrations.iter().map(|m| m.revision.clone()).collect())?;
-        let index = migrations
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.id().clone(), i))
-            .collect();
-        Ok(Self {
-            migrations,
-            graph,
-            index,
-        })
+        Ok(Self { migrations, graph })
     }
 
     /// Every `#[migration]` linked into the binary, sorted by revision id (the linker's
@@ -297,7 +288,7 @@ impl MigrationSet {
 
     /// The migration with revision id `id`.
     pub fn get(&self, id: &str) -> Option<&Migration> {
-        self.index.get(id).map(|&i| &self.migrations[i])
+        self.graph.position(id).map(|i| &self.migrations[i])
     }
 
     /// The migrations in the set, in the order given.
@@ -338,6 +329,24 @@ mod tests {
             line: 3,
             ..Descriptor::default()
         }
+    }
+
+    #[test]
+    fn get_finds_each_migration_by_exact_id_in_the_order_given() {
+        let id = |s: &str| RevisionId::new(s).unwrap();
+        let set = MigrationSet::new(vec![
+            Migration::new(id("0002_b"), MigrationFn::new(up)).with_revises([id("0001_a")]),
+            Migration::new(id("0001_a"), MigrationFn::new(up)).with_message("first"),
+            Migration::new(id("0003_c"), MigrationFn::new(up)).with_revises([id("0002_b")]),
+        ])
+        .unwrap();
+        for (i, m) in set.migrations().iter().enumerate() {
+            assert_eq!(set.get(m.id().as_str()).map(Migration::id), Some(m.id()));
+            assert_eq!(set.graph().position(m.id().as_str()), Some(i));
+        }
+        assert_eq!(set.get("0001_a").unwrap().message(), "first");
+        assert!(set.get("0001").is_none(), "a prefix is not an exact id");
+        assert!(set.get("0004_d").is_none());
     }
 
     #[test]
