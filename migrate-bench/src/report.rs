@@ -679,7 +679,9 @@ pub fn markdown(
          run from a build of this crate with only the measured backend's feature, as an \
          application of that backend would link. Every N runs the same SQL: each migration creates a table of three \
          columns and an index on one of them; its downgrade drops the table. migrate's \
-         migrations are built at runtime with `Migration::new` in the measured process; \
+         migrations are built at runtime with `Migration::new` in the measured process, each \
+         a closure that formats its SQL when it runs (as an application's migration function \
+         holds its statements as code); \
          diesel_migrations reads the same SQL from `up.sql`/`down.sql` folders with \
          `FileBasedMigrations`; the floors feed the bare SQL (no bookkeeping) to the CLI. \
          Raw samples: `migrate-bench/results/raw.csv`.\n"
