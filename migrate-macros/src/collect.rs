@@ -218,7 +218,8 @@ pub fn module_name(stem: &str) -> String {
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, 'm');
     }
-    if crate::scan::KEYWORDS.contains(&name.as_str()) {
+    // `gen` is reserved from edition 2024 on, which syn's list (and so the scan's) predates.
+    if crate::scan::KEYWORDS.contains(&name.as_str()) || name == "gen" {
         name.insert_str(0, "m_");
     }
     name
@@ -239,6 +240,8 @@ mod tests {
         assert_eq!(module_name("add-email.v2"), "add_email_v2");
         assert_eq!(module_name("create_users"), "create_users");
         assert_eq!(module_name("type"), "m_type");
+        assert_eq!(module_name("gen"), "m_gen");
+        assert_eq!(module_name("generate"), "generate");
         assert_eq!(module_name("_"), "m__");
     }
 
