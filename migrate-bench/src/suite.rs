@@ -23,7 +23,7 @@ options:
                         postgres://postgres@127.0.0.1:5432/postgres)
   --mysql-url URL       administrative MariaDB/MySQL URL (default $MIGRATE_TEST_MYSQL_URL or
                         mysql://root@127.0.0.1:3306/test)
-  --compile-runs R      builds per crate for the compile-cost figure, 0 to skip (default 3)
+  --compile-runs R      builds per crate for the compile-cost figure, 0 to skip (default 5)
   --compile-n N         migrations in the compile-cost crates (default 1000)
   --sqlite-dir DIR      where the SQLite files go (default /dev/shm when it exists, so that
                         the figures measure the tools rather than this disk's fsync)
@@ -83,7 +83,7 @@ impl Config {
                 "postgres://postgres@127.0.0.1:5432/postgres",
             ),
             mysql_url: env_or("MIGRATE_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"),
-            compile_runs: 3,
+            compile_runs: 5,
             compile_n: 1000,
             pure: true,
             compile_only: false,
