@@ -3,12 +3,12 @@
 //! `MIGRATE_TEST_MYSQL_URL` are set (each test in a database of its own, dropped after).
 
 use std::io::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use assert_cmd::Command;
 use assert_cmd::assert::Assert;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use migrate_runtime::testing::ScratchDatabase;
 use migrate_runtime::{AnyConnection, DatabaseUrl};
 use predicates::prelude::*;
 use tempfile::TempDir;
@@ -42,27 +42,8 @@ const ALL: [&str; 11] = [
 struct Catalog {
     dir: TempDir,
     url: String,
-    server: Option<ServerDatabase>,
-}
-
-/// A database created on a server for one test; dropped with it.
-struct ServerDatabase {
-    admin_url: String,
-    name: String,
-    drop_sql: String,
-}
-
-impl Drop for ServerDatabase {
-    fn drop(&mut self) {
-        match connect(&self.admin_url) {
-            Ok(mut conn) => {
-                if let Err(err) = conn.batch_execute(&self.drop_sql) {
-                    eprintln!("warning: could not drop test database {}: {err}", self.name);
-                }
-            }
-            Err(err) => eprintln!("warning: could not drop test database {}: {err}", self.name),
-        }
-    }
+    /// On a server: the database created for this test, dropped with it.
+    server: Option<ScratchDatabase>,
 }
 
 /// The admin URL of a server suite: `value` (of `var`), or `None` with a loud `skipped:`
@@ -129,40 +110,12 @@ impl Catalog {
     /// the variable is unset. Panics when it is set but the backend is not compiled in.
     fn server(var: &str, compiled_in: bool, feature: &str) -> Option<Self> {
         let admin_url = server_url(var, std::env::var(var).ok(), compiled_in, feature)?;
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "migrate_cli_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let is_postgres = admin_url.starts_with("postgres");
-        let mut admin = connect(&admin_url).expect("connect to the test server");
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let drop_sql = if is_postgres {
-            // FORCE: a connection the binary left behind must not keep the database alive.
-            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        } else {
-            format!("DROP DATABASE IF EXISTS {name}")
-        };
-        let (base, query) = match admin_url.split_once('?') {
-            Some((base, query)) => (base, format!("?{query}")),
-            None => (admin_url.as_str(), String::new()),
-        };
-        let (server, _) = base.rsplit_once('/').expect("URL with a database path");
-        let url = format!("{server}/{name}{query}");
+        let db = ScratchDatabase::on_server(&admin_url)
+            .unwrap_or_else(|e| panic!("cannot create a test database ({var}): {e}"));
         Some(Self {
             dir: tempfile::tempdir().unwrap(),
-            url,
-            server: Some(ServerDatabase {
-                admin_url,
-                name,
-                drop_sql,
-            }),
+            url: db.url().as_str().to_owned(),
+            server: Some(db),
         })
     }
 

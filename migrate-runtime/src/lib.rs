@@ -137,6 +137,8 @@ pub mod __private;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use connection::{AnyConnection, Backend, DatabaseUrl};
 pub use context::MigrationContext;

@@ -5,14 +5,13 @@
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diesel::RunQueryDsl;
-use diesel::connection::SimpleConnection;
 use diesel::sql_types::{BigInt, Text};
+use migrate_runtime::testing::ScratchDatabase;
 use migrate_runtime::{
-    AnyConnection, Backend, DatabaseUrl, Migration, MigrationContext, MigrationFn, MigrationSet,
-    Result, RevisionId,
+    AnyConnection, Backend, Migration, MigrationContext, MigrationFn, MigrationSet, Result,
+    RevisionId,
 };
 
 /// The variable naming the PostgreSQL server for the tests.
@@ -20,90 +19,38 @@ pub const POSTGRES_VAR: &str = "MIGRATE_TEST_POSTGRES_URL";
 /// The variable naming the MySQL/MariaDB server for the tests.
 pub const MYSQL_VAR: &str = "MIGRATE_TEST_MYSQL_URL";
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
 /// A fresh database on one backend, dropped when this goes out of scope.
 pub struct TestDb {
     pub backend: Backend,
-    url: String,
-    admin: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
+    db: ScratchDatabase,
 }
 
 impl TestDb {
     /// The URL of the fresh database.
     pub fn url(&self) -> &str {
-        &self.url
+        self.db.url().as_str()
     }
 
     /// A new connection to the fresh database.
     pub fn connect(&self) -> AnyConnection {
-        AnyConnection::open(&DatabaseUrl::parse(&self.url).unwrap())
+        self.db
+            .connect()
             .unwrap_or_else(|e| panic!("cannot connect to the {} test database: {e}", self.backend))
+    }
+
+    /// The scratch database behind this one.
+    pub fn scratch(&self) -> &ScratchDatabase {
+        &self.db
     }
 
     /// Another fresh database on the same backend and server.
     pub fn fresh_like(other: &TestDb) -> Self {
-        match &other.admin {
-            Some((admin_url, _)) => Self::server(other.backend, admin_url),
-            None => Self::sqlite(),
-        }
+        Self::new(other.backend, other.db.fresh_like())
     }
 
-    fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("test.sqlite3").display());
-        Self {
-            backend: Backend::Sqlite,
-            url,
-            admin: None,
-            _dir: Some(dir),
-        }
-    }
-
-    fn server(backend: Backend, admin_url: &str) -> Self {
-        let name = format!(
-            "migrate_t_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = AnyConnection::open(&DatabaseUrl::parse(admin_url).unwrap())
-            .unwrap_or_else(|e| panic!("cannot connect to {backend} at {admin_url}: {e}"));
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let mut url = url::Url::parse(admin_url).unwrap();
-        url.set_path(&format!("/{name}"));
-        Self {
-            backend,
-            url: url.to_string(),
-            admin: Some((admin_url.to_owned(), name)),
-            _dir: None,
-        }
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let Some((admin_url, name)) = &self.admin else {
-            return;
-        };
-        let drop_sql = match self.backend {
-            // Connections a failed test leaked would block a plain DROP.
-            Backend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            _ => format!("DROP DATABASE IF EXISTS {name}"),
-        };
-        match AnyConnection::open(&DatabaseUrl::parse(admin_url).unwrap()) {
-            Ok(mut admin) => {
-                if let Err(e) = admin.batch_execute(&drop_sql) {
-                    eprintln!("warning: could not drop test database {name}: {e}");
-                }
-            }
-            Err(e) => eprintln!("warning: could not drop test database {name}: {e}"),
-        }
+    fn new(backend: Backend, db: Result<ScratchDatabase>) -> Self {
+        let db = db.unwrap_or_else(|e| panic!("cannot create a {backend} test database: {e}"));
+        Self { backend, db }
     }
 }
 
@@ -111,7 +58,7 @@ impl Drop for TestDb {
 /// when their variables are set. Prints why a backend is skipped; fails when a variable is
 /// set but its backend is not compiled in.
 pub fn each_backend(body: impl Fn(&TestDb)) {
-    body(&TestDb::sqlite());
+    body(&TestDb::new(Backend::Sqlite, ScratchDatabase::sqlite()));
     for (var, backend, compiled, example) in [
         (
             POSTGRES_VAR,
@@ -135,7 +82,7 @@ pub fn each_backend(body: impl Fn(&TestDb)) {
                     backend.feature(),
                     backend.feature()
                 );
-                body(&TestDb::server(backend, &url));
+                body(&TestDb::new(backend, ScratchDatabase::on_server(&url)));
             }
             _ => announce_skip(
                 backend,
