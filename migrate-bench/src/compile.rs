@@ -28,27 +28,72 @@ impl Variant {
     }
 }
 
+/// How the generated crates' manifests build proc macros: the same for both crates of a
+/// comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MacroProfile {
+    /// Cargo's dev profile as it comes: proc macros and their dependencies unoptimized.
+    Default,
+    /// The README's advice for crates with many migrations:
+    /// `[profile.dev.build-override] opt-level = 3`, which optimizes proc macros, build
+    /// scripts and their dependencies (not the crate's own code).
+    OptimizedMacros,
+}
+
+impl MacroProfile {
+    /// Both profiles, in the order the report lists them.
+    pub const ALL: [MacroProfile; 2] = [MacroProfile::Default, MacroProfile::OptimizedMacros];
+
+    /// How the report names the profile.
+    pub fn describe(self) -> &'static str {
+        match self {
+            MacroProfile::Default => "default dev profile",
+            MacroProfile::OptimizedMacros => {
+                "dev profile with `[profile.dev.build-override] opt-level = 3` (the README's advice)"
+            }
+        }
+    }
+
+    /// The generated package's name for `variant` under this profile.
+    pub fn package(self, variant: Variant) -> String {
+        match self {
+            MacroProfile::Default => variant.package().to_owned(),
+            MacroProfile::OptimizedMacros => format!("{}_optimized_macros", variant.package()),
+        }
+    }
+
+    /// What the profile adds to the generated `Cargo.toml`.
+    fn manifest(self) -> &'static str {
+        match self {
+            MacroProfile::Default => "",
+            MacroProfile::OptimizedMacros => "\n[profile.dev.build-override]\nopt-level = 3\n",
+        }
+    }
+}
+
 /// Writes the crate of `variant` with `n` migrations under `dir` and returns its folder.
 /// `runtime` is the path of the `migrate-runtime` crate and `lock` the workspace's
 /// `Cargo.lock`, copied so that both crates resolve the same dependency versions offline.
 pub fn write_crate(
     dir: &Path,
     variant: Variant,
+    profile: MacroProfile,
     n: usize,
     runtime: &Path,
     lock: &Path,
 ) -> Result<PathBuf, BoxError> {
-    let root = dir.join(variant.package());
+    let package = profile.package(variant);
+    let root = dir.join(&package);
     let migrations = root.join("src").join("migrations");
     std::fs::create_dir_all(&migrations)?;
     std::fs::write(
         root.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+            "[package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
              [dependencies]\nmigrate-runtime = {{ path = {:?}, default-features = false, \
-             features = [\"sqlite\"] }}\n\n[workspace]\n",
-            variant.package(),
-            runtime.display().to_string()
+             features = [\"sqlite\"] }}\n\n[workspace]\n{}",
+            runtime.display().to_string(),
+            profile.manifest()
         ),
     )?;
     std::fs::copy(lock, root.join("Cargo.lock"))?;
@@ -125,4 +170,36 @@ pub fn build(root: &Path, target: &Path) -> Result<f64, BoxError> {
         .into());
     }
     Ok(seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_profile_writes_its_own_package_and_only_the_optimized_one_overrides_build_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = Path::new("/nowhere/migrate-runtime");
+        let lock = dir.path().join("Cargo.lock");
+        std::fs::write(&lock, "# lock\n").unwrap();
+        let manifest = |variant, profile| {
+            let root = write_crate(dir.path(), variant, profile, 3, runtime, &lock).unwrap();
+            assert!(root.join("src/migrations/m00002.rs").is_file());
+            std::fs::read_to_string(root.join("Cargo.toml")).unwrap()
+        };
+        for variant in [Variant::WithAttribute, Variant::WithoutAttribute] {
+            let plain = manifest(variant, MacroProfile::Default);
+            let optimized = manifest(variant, MacroProfile::OptimizedMacros);
+            assert!(plain.contains(&format!("name = \"{}\"", variant.package())));
+            assert!(!plain.contains("[profile"), "{plain}");
+            assert!(optimized.contains(&format!(
+                "name = \"{}_optimized_macros\"",
+                variant.package()
+            )));
+            assert!(
+                optimized.ends_with("[workspace]\n\n[profile.dev.build-override]\nopt-level = 3\n"),
+                "{optimized}"
+            );
+        }
+    }
 }

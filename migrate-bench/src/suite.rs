@@ -23,7 +23,7 @@ options:
                         postgres://postgres@127.0.0.1:5432/postgres)
   --mysql-url URL       administrative MariaDB/MySQL URL (default $MIGRATE_TEST_MYSQL_URL or
                         mysql://root@127.0.0.1:3306/test)
-  --compile-runs R      builds per crate for the compile-cost figure, 0 to skip (default 5)
+  --compile-runs R      builds per crate for the compile-cost figure, 0 to skip (default 9)
   --compile-n N         migrations in the compile-cost crates (default 1000)
   --sqlite-dir DIR      where the SQLite files go (default /dev/shm when it exists, so that
                         the figures measure the tools rather than this disk's fsync)
@@ -83,7 +83,7 @@ impl Config {
                 "postgres://postgres@127.0.0.1:5432/postgres",
             ),
             mysql_url: env_or("MIGRATE_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test"),
-            compile_runs: 5,
+            compile_runs: 9,
             compile_n: 1000,
             pure: true,
             compile_only: false,
@@ -588,9 +588,9 @@ fn run(config: &Config) -> Result<(), BoxError> {
 
     let compile = if config.compile_runs > 0 {
         eprintln!("[{:>6.1}s] compile cost", started.elapsed().as_secs_f64());
-        Some(compile_cost(&root, config)?)
+        compile_cost(&root, config)?
     } else {
-        None
+        Vec::new()
     };
 
     meta.finish(started.elapsed());
@@ -606,7 +606,7 @@ fn run(config: &Config) -> Result<(), BoxError> {
         &config.backends,
         &config.ns,
         &pure_rows,
-        compile.as_ref(),
+        &compile,
         svg_rel,
         &notes,
     );
@@ -626,52 +626,57 @@ fn compile_only(config: &Config) -> Result<(), BoxError> {
     if config.compile_runs == 0 {
         return Err("`--compile-only` needs `--compile-runs` of at least 1".into());
     }
-    let row = compile_cost(&workspace_root(), config)?;
     let median = |v: &[f64]| crate::stats::Summary::of(v).map_or(f64::NAN, |s| s.median);
-    println!("with:    {:.3?}", row.with);
-    println!("without: {:.3?}", row.without);
-    let (with, without) = (median(&row.with), median(&row.without));
-    println!(
-        "median with {with:.3} s, without {without:.3} s, ratio {:.2}x (n = {})",
-        with / without,
-        row.n
-    );
+    for row in compile_cost(&workspace_root(), config)? {
+        println!("{}:", row.profile.describe());
+        println!("  with:    {:.3?}", row.with);
+        println!("  without: {:.3?}", row.without);
+        let (with, without) = (median(&row.with), median(&row.without));
+        let ratio = crate::stats::Summary::of_ratios(&row.with, &row.without)
+            .map_or(f64::NAN, |s| s.median);
+        println!(
+            "  median with {with:.3} s, without {without:.3} s, paired ratio {ratio:.2}x (n = {})",
+            row.n
+        );
+    }
     Ok(())
 }
 
-/// Builds the two generated crates, alternating, and returns their build times.
-fn compile_cost(root: &Path, config: &Config) -> Result<report::CompileRow, BoxError> {
+/// Builds the two generated crates under each [`compile::MacroProfile`], all four
+/// alternating round by round, and returns their build times, one row per profile.
+fn compile_cost(root: &Path, config: &Config) -> Result<Vec<report::CompileRow>, BoxError> {
     let dir = target_base(root).join("migrate-bench-compile");
     let runtime = root.join("migrate-runtime");
     let lock = root.join("Cargo.lock");
     let target = dir.join("target");
-    let with = compile::write_crate(
-        &dir,
-        compile::Variant::WithAttribute,
-        config.compile_n,
-        &runtime,
-        &lock,
-    )?;
-    let without = compile::write_crate(
-        &dir,
-        compile::Variant::WithoutAttribute,
-        config.compile_n,
-        &runtime,
-        &lock,
-    )?;
-    // Warm-up: builds the dependencies once, and each crate once.
-    compile::build(&with, &target)?;
-    compile::build(&without, &target)?;
-    let mut row = report::CompileRow {
-        n: config.compile_n,
-        with: Vec::new(),
-        without: Vec::new(),
-    };
-    for _ in 0..config.compile_runs {
-        row.without.push(compile::build(&without, &target)?);
-        row.with.push(compile::build(&with, &target)?);
+    let mut crates = Vec::new();
+    for profile in compile::MacroProfile::ALL {
+        let write = |variant| {
+            compile::write_crate(&dir, variant, profile, config.compile_n, &runtime, &lock)
+        };
+        let with = write(compile::Variant::WithAttribute)?;
+        let without = write(compile::Variant::WithoutAttribute)?;
+        // Warm-up: builds the dependencies once per profile, and each crate once.
+        compile::build(&with, &target)?;
+        compile::build(&without, &target)?;
+        crates.push((with, without));
     }
-    Ok(row)
+    let mut rows: Vec<report::CompileRow> = compile::MacroProfile::ALL
+        .into_iter()
+        .map(|profile| report::CompileRow {
+            n: config.compile_n,
+            profile,
+            with: Vec::new(),
+            without: Vec::new(),
+        })
+        .collect();
+    for _ in 0..config.compile_runs {
+        for (row, (with, without)) in rows.iter_mut().zip(&crates) {
+            row.without.push(compile::build(without, &target)?);
+            row.with.push(compile::build(with, &target)?);
+        }
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]
