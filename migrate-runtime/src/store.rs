@@ -5,13 +5,15 @@
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
-use crate::backend::{Dialect, bind_markers, dialect, quote_table};
-use crate::schema::{Renderer, Value};
+use crate::backend::{Dialect, dialect, quote_table};
 use crate::{AnyConnection, Backend, Direction, Options, Result, RevisionId};
+
+mod statement;
+
+use statement::{Bind, Statement};
 
 /// The outcome recorded in a history row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -165,21 +167,25 @@ fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
 }
 
-/// `query` with a history row's eight columns bound, in the order
-/// `revision, direction, checksum, status, started_at, finished_at, duration_us, error`.
-fn bind_history<'a>(
-    query: diesel::query_builder::SqlQuery,
-    row: &NewHistory<'a>,
-) -> impl RunQueryDsl<AnyConnection> + ExecuteDsl<AnyConnection> + 'a {
-    query
-        .bind::<Text, _>(row.revision)
-        .bind::<Text, _>(row.direction.to_string())
-        .bind::<Nullable<Text>, _>(row.checksum)
-        .bind::<Text, _>(row.status.as_str())
-        .bind::<Text, _>(row.started_at)
-        .bind::<Nullable<Text>, _>(row.finished_at)
-        .bind::<Nullable<BigInt>, _>(row.duration.map(micros))
-        .bind::<Nullable<Text>, _>(row.error)
+/// The column list of a history row, in the order of [`history_binds`].
+const HISTORY_COLUMNS: &str =
+    "revision, direction, checksum, status, started_at, finished_at, duration_us, error";
+
+/// A history row's eight values, in the order of [`HISTORY_COLUMNS`].
+fn history_binds<'a>(row: &NewHistory<'a>) -> [Bind<'a>; 8] {
+    [
+        Bind::Text(row.revision),
+        Bind::Text(match row.direction {
+            Direction::Up => "upgrade",
+            Direction::Down => "downgrade",
+        }),
+        Bind::NullableText(row.checksum),
+        Bind::Text(row.status.as_str()),
+        Bind::Text(row.started_at),
+        Bind::NullableText(row.finished_at),
+        Bind::NullableBigInt(row.duration.map(micros)),
+        Bind::NullableText(row.error),
+    ]
 }
 
 /// The bookkeeping tables of one connection, with their quoted names.
@@ -197,10 +203,6 @@ impl Store {
             version: quote_table(conn.backend(), &options.version_table),
             history: quote_table(conn.backend(), &options.history_table),
         }
-    }
-
-    fn sql(&self, sql: &str) -> String {
-        bind_markers(self.dialect, sql)
     }
 
     /// Creates both tables if they do not exist.
@@ -236,12 +238,13 @@ impl Store {
         if let ([old], [new]) = (delete, insert) {
             // The common step (a revision replacing its parent as the head): one statement
             // instead of two.
-            let n = diesel::sql_query(self.sql(&format!(
-                "UPDATE {} SET version_num = ? WHERE version_num = ?",
-                self.version
-            )))
-            .bind::<Text, _>(new.as_str())
-            .bind::<Text, _>(old.as_str())
+            let n = Statement::new(
+                format!(
+                    "UPDATE {} SET version_num = ? WHERE version_num = ?",
+                    self.version
+                ),
+                vec![Bind::Text(new.as_str()), Bind::Text(old.as_str())],
+            )
             .execute(conn)?;
             if n != 1 {
                 return Err(crate::Error::VersionTableChanged {
@@ -250,28 +253,24 @@ impl Store {
             }
             return Ok(());
         }
-        let delete_sql = self.sql(&format!(
-            "DELETE FROM {} WHERE version_num = ?",
-            self.version
-        ));
         for id in delete {
-            let n = diesel::sql_query(&delete_sql)
-                .bind::<Text, _>(id.as_str())
-                .execute(conn)?;
+            let n = Statement::new(
+                format!("DELETE FROM {} WHERE version_num = ?", self.version),
+                vec![Bind::Text(id.as_str())],
+            )
+            .execute(conn)?;
             if n != 1 {
                 return Err(crate::Error::VersionTableChanged {
                     revision: id.to_string(),
                 });
             }
         }
-        let insert_sql = self.sql(&format!(
-            "INSERT INTO {} (version_num) VALUES (?)",
-            self.version
-        ));
         for id in insert {
-            diesel::sql_query(&insert_sql)
-                .bind::<Text, _>(id.as_str())
-                .execute(conn)?;
+            Statement::new(
+                format!("INSERT INTO {} (version_num) VALUES (?)", self.version),
+                vec![Bind::Text(id.as_str())],
+            )
+            .execute(conn)?;
         }
         Ok(())
     }
@@ -282,7 +281,8 @@ impl Store {
     /// from the row the `DELETE` returned, so an affected-row count of 0 means the row to
     /// replace was missing. Elsewhere (and for a step replacing several rows, where the
     /// count could not name the missing one) it is [`Store::apply_delta`] then
-    /// [`Store::insert_history`].
+    /// [`Store::insert_history`]. Every value is bound, so the statement's text is the
+    /// same at every step of the same shape and stays prepared.
     pub fn record_step(
         &self,
         conn: &mut AnyConnection,
@@ -294,27 +294,23 @@ impl Store {
             self.apply_delta(conn, delete, insert)?;
             return self.insert_history(conn, row);
         }
-        // Revision ids are validated to a safe charset; escaped all the same.
-        let renderer = Renderer::new(Backend::Postgres);
-        let literal = |id: &RevisionId| renderer.literal(&Value::Text(id.to_string()));
+        // The markers in text order: the CTEs' ids first, then the history row.
+        let mut binds = Vec::with_capacity(delete.len() + insert.len() + 8);
         let mut ctes = Vec::new();
         if let [old] = delete {
             ctes.push(format!(
-                "d AS (DELETE FROM {} WHERE version_num = {} RETURNING 1)",
-                self.version,
-                literal(old)?
+                "d AS (DELETE FROM {} WHERE version_num = ? RETURNING 1)",
+                self.version
             ));
+            binds.push(Bind::Text(old.as_str()));
         }
         if !insert.is_empty() {
-            let values = insert
-                .iter()
-                .map(|id| Ok(format!("({})", literal(id)?)))
-                .collect::<Result<Vec<_>>>()?;
             ctes.push(format!(
                 "i AS (INSERT INTO {} (version_num) VALUES {})",
                 self.version,
-                values.join(", ")
+                vec!["(?)"; insert.len()].join(", ")
             ));
+            binds.extend(insert.iter().map(|id| Bind::Text(id.as_str())));
         }
         let with = if ctes.is_empty() {
             String::new()
@@ -322,12 +318,15 @@ impl Store {
             format!("WITH {} ", ctes.join(", "))
         };
         let from = if delete.is_empty() { "" } else { " FROM d" };
-        let n = diesel::sql_query(format!(
-            "{with}INSERT INTO {} (revision, direction, checksum, status, started_at, \
-             finished_at, duration_us, error) SELECT $1, $2, $3, $4, $5, $6, $7, $8{from}",
-            self.history
-        ));
-        let n = bind_history(n, row).execute(conn)?;
+        binds.extend(history_binds(row));
+        let n = Statement::new(
+            format!(
+                "{with}INSERT INTO {} ({HISTORY_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?{from}",
+                self.history
+            ),
+            binds,
+        )
+        .execute(conn)?;
         match delete {
             [old] if n != 1 => Err(crate::Error::VersionTableChanged {
                 revision: old.to_string(),
@@ -338,12 +337,14 @@ impl Store {
 
     /// Appends a history row.
     pub fn insert_history(&self, conn: &mut AnyConnection, row: &NewHistory<'_>) -> Result<()> {
-        let query = diesel::sql_query(self.sql(&format!(
-            "INSERT INTO {} (revision, direction, checksum, status, started_at, finished_at, \
-             duration_us, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            self.history
-        )));
-        bind_history(query, row).execute(conn)?;
+        Statement::new(
+            format!(
+                "INSERT INTO {} ({HISTORY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                self.history
+            ),
+            history_binds(row).to_vec(),
+        )
+        .execute(conn)?;
         Ok(())
     }
 
@@ -356,7 +357,8 @@ impl Store {
         self.insert_history(conn, row)?;
         // The session's own last insert: `MAX(id)` filtered by revision, the portable
         // alternative, scans the unindexed history table once per step.
-        let id = diesel::sql_query(self.dialect.last_insert_id()).get_result::<IdRow>(conn)?;
+        let id = Statement::new(self.dialect.last_insert_id().to_owned(), Vec::new())
+            .get_result::<IdRow>(conn)?;
         Ok(id.id.unwrap_or_default())
     }
 
@@ -369,27 +371,34 @@ impl Store {
         duration: Duration,
         error: Option<&str>,
     ) -> Result<()> {
-        diesel::sql_query(self.sql(&format!(
-            "UPDATE {} SET status = ?, finished_at = ?, duration_us = ?, error = ? WHERE id = ?",
-            self.history
-        )))
-        .bind::<Text, _>(status.as_str())
-        .bind::<Text, _>(crate::time::now())
-        .bind::<BigInt, _>(micros(duration))
-        .bind::<Nullable<Text>, _>(error)
-        .bind::<BigInt, _>(id)
+        let now = crate::time::now();
+        Statement::new(
+            format!(
+                "UPDATE {} SET status = ?, finished_at = ?, duration_us = ?, error = ? \
+                 WHERE id = ?",
+                self.history
+            ),
+            vec![
+                Bind::Text(status.as_str()),
+                Bind::Text(&now),
+                Bind::BigInt(micros(duration)),
+                Bind::NullableText(error),
+                Bind::BigInt(id),
+            ],
+        )
         .execute(conn)?;
         Ok(())
     }
 
     /// Marks history row `id` (an interrupted run) as resolved by a stamp.
     pub fn resolve_history(&self, conn: &mut AnyConnection, id: i64) -> Result<()> {
-        diesel::sql_query(self.sql(&format!(
-            "UPDATE {} SET status = ? WHERE id = ?",
-            self.history
-        )))
-        .bind::<Text, _>(HistoryStatus::Resolved.as_str())
-        .bind::<BigInt, _>(id)
+        Statement::new(
+            format!("UPDATE {} SET status = ? WHERE id = ?", self.history),
+            vec![
+                Bind::Text(HistoryStatus::Resolved.as_str()),
+                Bind::BigInt(id),
+            ],
+        )
         .execute(conn)?;
         Ok(())
     }

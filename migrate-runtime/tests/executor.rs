@@ -1117,6 +1117,60 @@ fn each_migration_costs_few_statements_and_on_mysql_one_extra_commit() {
 }
 
 #[test]
+fn bookkeeping_statements_are_prepared_once_per_connection_not_once_per_step() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrator = Migrator::new(chain("a", &["b", "c", "d", "e"]));
+        let cached = Arc::new(Mutex::new(Vec::<String>::new()));
+        let seen = cached.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+                seen.lock().unwrap().push(sql.to_owned());
+            }
+        });
+        migrator.upgrade(&mut conn, "a").unwrap();
+        // Then four steps of the same shape, up and then down.
+        assert_eq!(migrator.upgrade(&mut conn, "head").unwrap().steps.len(), 4);
+        assert_eq!(migrator.downgrade(&mut conn, "a").unwrap().steps.len(), 4);
+        let cached = cached.lock().unwrap().clone();
+        let history = cached
+            .iter()
+            .filter(|sql| sql.contains("INSERT INTO") && sql.contains("migrate_history"))
+            .count();
+        // One history statement per shape, however many steps used it. PostgreSQL writes
+        // the version change in the same statement: one shape for the first step (a row
+        // inserted), one for the eight others, up or down (a row replaced).
+        let shapes = if db.backend == Backend::Postgres {
+            2
+        } else {
+            1
+        };
+        assert_eq!(history, shapes, "{cached:#?}");
+        let mut unique = cached.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), cached.len(), "prepared twice: {cached:#?}");
+        // The statements stay prepared on the connection: PostgreSQL lists them.
+        if db.backend == Backend::Postgres {
+            #[derive(diesel::QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let prepared: Count = diesel::RunQueryDsl::get_result(
+                diesel::sql_query(
+                    "SELECT count(*) AS n FROM pg_prepared_statements \
+                     WHERE statement LIKE '%migrate_history%'",
+                ),
+                &mut conn,
+            )
+            .unwrap();
+            assert_eq!(prepared.n, 2);
+        }
+    });
+}
+
+#[test]
 fn a_version_table_changed_during_a_run_is_detected() {
     each_backend(|db| {
         let mut conn = db.connect();

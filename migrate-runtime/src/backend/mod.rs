@@ -1,4 +1,4 @@
-//! What differs between backends: identifier quoting, bind placeholders, the bookkeeping
+//! What differs between backends: identifier quoting, the bookkeeping
 //! tables' DDL, locking against concurrent runners and transactional DDL. One file per
 //! backend, each behind its cargo feature.
 
@@ -17,9 +17,6 @@ mod sqlite;
 
 /// The SQL dialect and locking strategy of one backend.
 pub(crate) trait Dialect: Sync {
-    /// The `n`-th (1-based) bind placeholder.
-    fn placeholder(&self, n: usize) -> String;
-
     /// Whether DDL can be rolled back, i.e. whether a failed migration leaves no trace.
     fn transactional_ddl(&self) -> bool;
 
@@ -109,22 +106,6 @@ pub(crate) fn dialect(conn: &AnyConnection) -> &'static dyn Dialect {
         #[cfg(feature = "mysql")]
         AnyConnection::Mysql(_) => &mysql::Mysql,
     }
-}
-
-/// Rewrites the `?` placeholders of `sql` into the dialect's. The executor's own SQL has no
-/// `?` inside literals, so a plain scan is enough.
-pub(crate) fn bind_markers(dialect: &dyn Dialect, sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut n = 0;
-    for ch in sql.chars() {
-        if ch == '?' {
-            n += 1;
-            out.push_str(&dialect.placeholder(n));
-        } else {
-            out.push(ch);
-        }
-    }
-    out
 }
 
 /// Quotes a validated, possibly schema-qualified table name for `backend`: for the online

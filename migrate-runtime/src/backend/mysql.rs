@@ -39,10 +39,6 @@ struct LockAndAutocommit {
 const LOCK_NAME: &str = "CONCAT('migrate:', SHA1(CONCAT(COALESCE(DATABASE(), ''), '.', ?)))";
 
 impl Dialect for Mysql {
-    fn placeholder(&self, _n: usize) -> String {
-        "?".into()
-    }
-
     fn transactional_ddl(&self) -> bool {
         false
     }

@@ -26,10 +26,6 @@ fn lock_key(key: &str) -> i64 {
 }
 
 impl Dialect for Postgres {
-    fn placeholder(&self, n: usize) -> String {
-        format!("${n}")
-    }
-
     fn transactional_ddl(&self) -> bool {
         true
     }

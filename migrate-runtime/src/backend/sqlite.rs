@@ -14,10 +14,6 @@ use crate::{AnyConnection, Result};
 pub(crate) struct Sqlite;
 
 impl Dialect for Sqlite {
-    fn placeholder(&self, _n: usize) -> String {
-        "?".into()
-    }
-
     fn transactional_ddl(&self) -> bool {
         true
     }
