@@ -53,11 +53,18 @@ pub enum Direction {
     Down,
 }
 
-impl std::fmt::Display for Direction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl Direction {
+    /// `upgrade` or `downgrade`, as the history table and messages spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Direction::Up => "upgrade",
             Direction::Down => "downgrade",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }

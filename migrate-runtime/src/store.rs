@@ -175,10 +175,7 @@ const HISTORY_COLUMNS: &str =
 fn history_binds<'a>(row: &NewHistory<'a>) -> [Bind<'a>; 8] {
     [
         Bind::Text(row.revision),
-        Bind::Text(match row.direction {
-            Direction::Up => "upgrade",
-            Direction::Down => "downgrade",
-        }),
+        Bind::Text(row.direction.as_str()),
         Bind::NullableText(row.checksum),
         Bind::Text(row.status.as_str()),
         Bind::Text(row.started_at),

@@ -12,8 +12,8 @@ use migrate_runtime::{
     MigrationSet, Migrator, Options, TransactionMode,
 };
 use support::{
-    applied_count, chain, counter_root, custom, each_backend, id, ids, row_count, table_exists,
-    table_migration,
+    applied_count, chain, count_where, counter_root, custom, each_backend, id, ids, row_count,
+    table_exists, table_migration,
 };
 
 fn is_rfc3339_utc(s: &str) -> bool {
@@ -1152,20 +1152,12 @@ fn bookkeeping_statements_are_prepared_once_per_connection_not_once_per_step() {
         assert_eq!(unique.len(), cached.len(), "prepared twice: {cached:#?}");
         // The statements stay prepared on the connection: PostgreSQL lists them.
         if db.backend == Backend::Postgres {
-            #[derive(diesel::QueryableByName)]
-            struct Count {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            let prepared: Count = diesel::RunQueryDsl::get_result(
-                diesel::sql_query(
-                    "SELECT count(*) AS n FROM pg_prepared_statements \
-                     WHERE statement LIKE '%migrate_history%'",
-                ),
+            let prepared = count_where(
                 &mut conn,
-            )
-            .unwrap();
-            assert_eq!(prepared.n, 2);
+                "pg_prepared_statements",
+                "statement LIKE '%migrate_history%'",
+            );
+            assert_eq!(prepared, 2);
         }
     });
 }
