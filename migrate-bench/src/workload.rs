@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use migrate_runtime::{Migration, MigrationFn, MigrationSet, RevisionId};
+use migrate_runtime::{Migration, MigrationContext, MigrationFn, MigrationSet, RevisionId};
 
 /// The upgrade SQL of migration `i`: valid on SQLite, PostgreSQL and MariaDB alike.
 pub fn up_sql(i: usize) -> String {
@@ -25,26 +25,47 @@ pub fn revision(i: usize) -> RevisionId {
     RevisionId::new(&format!("r{i:05}")).expect("r + digits is a valid id")
 }
 
+/// The migration number `i` of a revision id made by [`revision`].
+fn index_of(id: &RevisionId) -> usize {
+    id.as_str()[1..]
+        .parse()
+        .expect("the bench's ids are r + digits")
+}
+
+/// Upgrade step of every bench migration: the SQL is written when the step runs, as in an
+/// application's migration function, whose statements are code and cost nothing until it
+/// is called.
+fn up(ctx: &mut MigrationContext<'_>) -> migrate_runtime::Result<()> {
+    let i = index_of(ctx.revision());
+    ctx.execute(&up_sql(i))
+}
+
+/// Downgrade step of every bench migration.
+fn down(ctx: &mut MigrationContext<'_>) -> migrate_runtime::Result<()> {
+    let i = index_of(ctx.revision());
+    ctx.execute(&down_sql(i))
+}
+
 /// A chain of `n` reversible migrations, built at runtime as an application's registry
-/// would hand them to the migrator.
+/// would hand them to the migrator: plain functions and a static message, as
+/// `#[migration]` registers them; only the ids are made here, one allocation each (an
+/// application's are string literals).
 pub fn migration_set(n: usize) -> migrate_runtime::Result<MigrationSet> {
-    let migrations = (0..n)
-        .map(|i| {
-            // The SQL is written when the step runs, as in an application's migration
-            // function, whose statements are code and cost nothing until it is called.
-            let m = Migration::new(
-                revision(i),
-                MigrationFn::new(move |ctx| ctx.execute(&up_sql(i))),
-            )
-            .with_message(format!("create bench_{i:05}"))
-            .with_downgrade(MigrationFn::new(move |ctx| ctx.execute(&down_sql(i))));
-            if i == 0 {
-                m
-            } else {
-                m.with_revises([revision(i - 1)])
-            }
-        })
-        .collect();
+    let mut migrations = Vec::with_capacity(n);
+    let mut parent: Option<RevisionId> = None;
+    let mut text = String::new();
+    for i in 0..n {
+        text.clear();
+        write!(text, "r{i:05}").expect("writing to a String cannot fail");
+        let id = RevisionId::new(&text).expect("r + digits is a valid id");
+        let m = Migration::new(id.clone(), MigrationFn::from_fn(up))
+            .with_message("create one bench table")
+            .with_downgrade(MigrationFn::from_fn(down));
+        migrations.push(match parent.replace(id) {
+            Some(p) => m.with_revises([p]),
+            None => m,
+        });
+    }
     MigrationSet::new(migrations)
 }
 
@@ -116,6 +137,11 @@ mod tests {
     fn the_set_is_one_chain() {
         let set = migration_set(4).unwrap();
         assert_eq!(set.graph().heads(), vec!["r00003"]);
+        assert_eq!(
+            set.get("r00002").unwrap().revision().down_revisions,
+            [revision(1)]
+        );
+        assert_eq!(index_of(&revision(1234)), 1234);
         assert!(set.migrations().iter().all(|m| m.downgrade().is_some()));
     }
 }

@@ -1,5 +1,6 @@
 //! Migration descriptors, built by `#[migration]` or at runtime, and the set of them.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -15,19 +16,48 @@ type DynMigrationFn = dyn Fn(&mut MigrationContext<'_>) -> Result<()> + Send + S
 
 /// An upgrade or downgrade step: a function pointer or a closure.
 #[derive(Clone)]
-pub struct MigrationFn(Arc<DynMigrationFn>);
+pub struct MigrationFn(Step);
+
+/// What a [`MigrationFn`] calls.
+#[derive(Clone)]
+enum Step {
+    /// A plain function: what `#[migration]` registers, kept without an allocation.
+    Fn(MigrationFnPtr),
+    /// A closure, shared by every clone.
+    Closure(Arc<DynMigrationFn>),
+}
 
 impl MigrationFn {
-    /// Wraps a function or closure.
+    /// Wraps a function or closure. A closure that captures nothing is allocated like any
+    /// other; plain functions can use [`MigrationFn::from_fn`], which allocates nothing.
     pub fn new(
         f: impl Fn(&mut MigrationContext<'_>) -> Result<()> + Send + Sync + 'static,
     ) -> Self {
-        Self(Arc::new(f))
+        Self(Step::Closure(Arc::new(f)))
+    }
+
+    /// Wraps a plain function, without allocating.
+    ///
+    /// ```
+    /// use migrate_runtime::{MigrationContext, MigrationFn, Result};
+    ///
+    /// fn create_users(ctx: &mut MigrationContext<'_>) -> Result<()> {
+    ///     ctx.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")
+    /// }
+    ///
+    /// let step = MigrationFn::from_fn(create_users);
+    /// # let _ = step;
+    /// ```
+    pub const fn from_fn(f: for<'a, 'b> fn(&'a mut MigrationContext<'b>) -> Result<()>) -> Self {
+        Self(Step::Fn(f))
     }
 
     /// Runs the step.
     pub fn call(&self, ctx: &mut MigrationContext<'_>) -> Result<()> {
-        (self.0)(ctx)
+        match &self.0 {
+            Step::Fn(f) => f(ctx),
+            Step::Closure(f) => f(ctx),
+        }
     }
 }
 
@@ -44,11 +74,13 @@ impl fmt::Debug for MigrationFn {
 #[derive(Debug, Clone)]
 pub struct Migration {
     revision: Revision,
-    message: String,
+    // Borrowed when static, as every `#[migration]`'s strings are: a set of thousands of
+    // migrations is built at every application start.
+    message: Cow<'static, str>,
     upgrade: MigrationFn,
     downgrade: Option<MigrationFn>,
     transactional: bool,
-    checksum: Option<String>,
+    checksum: Option<Cow<'static, str>>,
     source: Option<String>,
 }
 
@@ -57,7 +89,7 @@ impl Migration {
     pub fn new(id: RevisionId, upgrade: MigrationFn) -> Self {
         Self {
             revision: Revision::root(id),
-            message: String::new(),
+            message: Cow::Borrowed(""),
             upgrade,
             downgrade: None,
             transactional: true,
@@ -84,8 +116,8 @@ impl Migration {
         self
     }
 
-    /// Sets the message.
-    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+    /// Sets the message: a `&'static str` is kept without a copy.
+    pub fn with_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
         self.message = message.into();
         self
     }
@@ -102,8 +134,9 @@ impl Migration {
         self
     }
 
-    /// Sets the checksum recorded when the migration is applied.
-    pub fn with_checksum(mut self, checksum: impl Into<String>) -> Self {
+    /// Sets the checksum recorded when the migration is applied: a `&'static str` is kept
+    /// without a copy.
+    pub fn with_checksum(mut self, checksum: impl Into<Cow<'static, str>>) -> Self {
         self.checksum = Some(checksum.into());
         self
     }
@@ -170,30 +203,31 @@ impl Migration {
         )
     }
 
-    /// Converts a descriptor and its functions; `file` is where it is defined.
+    /// Converts a descriptor and its functions; `file` is where it is defined. The
+    /// descriptor's strings live in the binary, so its ids and text are kept, not copied.
     fn from_parts(
-        d: &Descriptor<'_>,
+        d: &Descriptor<'static>,
         upgrade: MigrationFnPtr,
         downgrade: Option<MigrationFnPtr>,
         file: &str,
     ) -> Result<Self, migrate_core::IdError> {
-        let ids = |list: &[&str]| {
+        let ids = |list: &[&'static str]| {
             list.iter()
-                .map(|s| RevisionId::new(s))
+                .map(|s| RevisionId::from_static(s))
                 .collect::<Result<Vec<_>, _>>()
         };
         Ok(Self {
             revision: Revision {
-                id: RevisionId::new(d.revision)?,
+                id: RevisionId::from_static(d.revision)?,
                 down_revisions: ids(&d.revises)?,
                 depends_on: ids(&d.depends_on)?,
                 branch_labels: d.branch_labels.iter().map(|s| s.to_string()).collect(),
             },
-            message: d.message.to_owned(),
-            upgrade: MigrationFn::new(upgrade),
-            downgrade: downgrade.map(MigrationFn::new),
+            message: Cow::Borrowed(d.message),
+            upgrade: MigrationFn::from_fn(upgrade),
+            downgrade: downgrade.map(MigrationFn::from_fn),
             transactional: d.transactional,
-            checksum: Some(d.checksum.to_owned()),
+            checksum: Some(Cow::Borrowed(d.checksum)),
             source: Some(format!("{file}:{}", d.line)),
         })
     }

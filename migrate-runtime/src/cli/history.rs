@@ -330,7 +330,7 @@ mod tests {
                         .with_revises(parents.iter().map(|p| id(p)))
                         .with_depends_on(deps.iter().map(|p| id(p)))
                         .with_branch_labels(labels.iter().map(|l| l.to_string()))
-                        .with_message(*message)
+                        .with_message(message.to_string())
                 })
                 .collect(),
         )
