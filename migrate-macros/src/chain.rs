@@ -148,6 +148,7 @@ pub fn check(own: &Own<'_>, scope: &Scope, errors: &mut Errors) {
             revs: std::slice::from_ref(&rev),
             me: 0,
             describe: &|_| format!("`fn {}`", own.fn_name),
+            conditions: &|_| Vec::new(),
             description: None,
             collected: false,
         };
@@ -158,6 +159,7 @@ pub fn check(own: &Own<'_>, scope: &Scope, errors: &mut Errors) {
             revs: &graph.revs,
             me: place.node,
             describe: &|i| graph.describe(i),
+            conditions: &|i| graph.conditions(i),
             description: Some(&graph.description),
             collected: graph.collected,
         };
@@ -176,10 +178,17 @@ pub fn check(own: &Own<'_>, scope: &Scope, errors: &mut Errors) {
         _ if i > me && !place.valid => graph.describe(i - 1),
         _ => graph.describe(i),
     };
+    // `own` differs from what the disk declares: its own `#[cfg]`s are not known.
+    let conditions = |i: usize| match i {
+        _ if i == me => Vec::new(),
+        _ if i > me && !place.valid => graph.conditions(i - 1),
+        _ => graph.conditions(i),
+    };
     let ctx = Context {
         revs: &revs,
         me,
         describe: &describe,
+        conditions: &conditions,
         description: Some(&graph.description),
         collected: graph.collected,
     };
@@ -193,6 +202,9 @@ struct Context<'a> {
     me: usize,
     /// ``"`fn name` at file.rs:12"`` for a node.
     describe: &'a dyn Fn(usize) -> String,
+    /// The `#[cfg(...)]` attributes (source text) a node is compiled under, as far as the
+    /// scan knows them.
+    conditions: &'a dyn Fn(usize) -> Vec<String>,
     /// Names the scope in "unknown revision" messages; `None` when the scope is unknown, so
     /// that references cannot be resolved and are not reported.
     description: Option<&'a str>,
@@ -211,6 +223,7 @@ fn report<'f>(
         revs,
         me,
         describe,
+        conditions,
         description,
         collected,
     } = *ctx;
@@ -225,14 +238,28 @@ fn report<'f>(
                 if *first == me || *second == me =>
             {
                 let other = if *first == me { *second } else { *first };
-                errors.push(syn::Error::new(
-                    own.revision.1.span(),
+                // Alternatives under `#[cfg]`s (one per backend, per platform) are
+                // duplicates only in a build that compiles both: the macro cannot evaluate
+                // a `#[cfg]`, so the error goes to the compiler under both migrations' own.
+                let cfgs: Vec<String> = conditions(me)
+                    .into_iter()
+                    .chain(conditions(other))
+                    .collect();
+                let message = if cfgs.is_empty() {
                     format!(
                         "duplicate revision id `{id}`, also declared by {}; every migration \
                          needs its own id, give one of them a new one",
                         describe(other)
-                    ),
-                ));
+                    )
+                } else {
+                    format!(
+                        "duplicate revision id `{id}`, also declared by {}, and this build \
+                         compiles both (their `#[cfg]`s hold together); give one of them a \
+                         new id, or make their `#[cfg]`s exclusive",
+                        describe(other)
+                    )
+                };
+                errors.push_under(cfgs, syn::Error::new(own.revision.1.span(), message));
             }
             GraphError::UnknownRevision {
                 from,

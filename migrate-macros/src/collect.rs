@@ -85,15 +85,21 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
         let mut constants: HashMap<String, &str> = HashMap::new();
         for decl in scan.migrations.iter().filter(|d| d.module.is_empty()) {
             let constant = folder_item_name(&decl.fn_name);
-            if let Some(other) = constants.insert(constant, &decl.fn_name) {
-                return Err(syn::Error::new(
-                    lit.span(),
-                    format!(
-                        "migrations `{other}` and `{}` in `{file_name}` have names that \
-                         differ only in case; rename one of them",
-                        decl.fn_name
-                    ),
-                ));
+            match constants.insert(constant, &decl.fn_name) {
+                // The same name twice: alternatives under `#[cfg]`s, or else a clash the
+                // compiler reports on the functions themselves.
+                Some(other) if other == decl.fn_name => {}
+                Some(other) => {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "migrations `{other}` and `{}` in `{file_name}` have names that \
+                             differ only in case; rename one of them",
+                            decl.fn_name
+                        ),
+                    ));
+                }
+                None => {}
             }
             if scan.cfgs.is_empty() && decl.cfgs.is_empty() {
                 folder.push(decl, &name, &file_name);

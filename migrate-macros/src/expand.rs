@@ -113,9 +113,12 @@ pub(crate) fn checked(args: TokenStream, input: TokenStream, origin: &Origin) ->
             Err(_) => TokenStream::new(),
         }
     };
+    // What is left are problems under `#[cfg]`s, for the compiler to evaluate.
+    let conditional = errors.to_compile_errors();
     quote! {
         #input
         #registration
+        #conditional
     }
 }
 

@@ -194,6 +194,18 @@ impl Graph {
         (listed, &scan.migrations[decl])
     }
 
+    /// The `#[cfg(...)]` attributes `node` is compiled under: its file's and its own.
+    /// Those of an inline module around it are not scanned, so a duplicate there may be
+    /// reported in a build that leaves the module out.
+    pub fn conditions(&self, node: usize) -> Vec<String> {
+        let (listed, decl) = self.decl(node);
+        let file = listed
+            .scan
+            .as_deref()
+            .map_or(&[][..], |scan| &scan.cfgs[..]);
+        file.iter().chain(&decl.cfgs).cloned().collect()
+    }
+
     /// ``"`fn name` at file.rs:12"`` for `node`.
     pub fn describe(&self, node: usize) -> String {
         let (listed, decl) = self.decl(node);
