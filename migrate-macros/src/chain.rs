@@ -356,7 +356,12 @@ fn report<'f>(
                         describe(other)
                     )
                 };
-                errors.push(syn::Error::new(lit.span(), message));
+                // As with a duplicate id: alternatives under `#[cfg]`s share their labels.
+                let cfgs = conditions(me)
+                    .into_iter()
+                    .chain(conditions(other))
+                    .collect();
+                errors.push_under(cfgs, syn::Error::new(lit.span(), message));
             }
             _ => {}
         }

@@ -34,6 +34,8 @@ fn main() {
             ("0900_settings", vec![], "cfg-alternatives.rs:15"),
         ]
     );
+    let labels = &set.get("0001_users").unwrap().revision().branch_labels;
+    assert_eq!(labels, &["accounts"]);
     let migrator = migrate_runtime::Migrator::new(set);
     let audit = upgrade_sql(&migrator, Some("0002_posts"), "0003_audit");
     assert!(audit.contains("CREATE TABLE audit (id INTEGER PRIMARY KEY)"), "{audit}");

@@ -3,7 +3,7 @@
 
 use migrate_runtime::prelude::*;
 
-#[migration(revision = "0001_users", irreversible)]
+#[migration(revision = "0001_users", branch_labels = ["accounts"], irreversible)]
 fn create_users(ctx: &mut MigrationContext<'_>) -> Result<()> {
     ctx.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, sid TEXT)")
 }
