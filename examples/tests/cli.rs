@@ -2,7 +2,6 @@
 //! files, and the main flow on PostgreSQL and MariaDB when `MIGRATE_TEST_POSTGRES_URL` and
 //! `MIGRATE_TEST_MYSQL_URL` are set (each test in a database of its own, dropped after).
 
-use std::io::Write as _;
 
 use assert_cmd::Command;
 use assert_cmd::assert::Assert;
@@ -46,52 +45,8 @@ struct Catalog {
     server: Option<ScratchDatabase>,
 }
 
-/// The admin URL of a server suite: `value` (of `var`), or `None` with a loud `skipped:`
-/// when it is unset or empty. Set with the backend compiled out is a mistake in the test
-/// run, not a reason to skip: the suite would pass without testing anything.
-fn server_url(
-    var: &str,
-    value: Option<String>,
-    compiled_in: bool,
-    feature: &str,
-) -> Option<String> {
-    let Some(url) = value.filter(|url| !url.is_empty()) else {
-        loud(&format!("skipped: {var} is not set"));
-        return None;
-    };
-    assert!(
-        compiled_in,
-        "{var} is set but the `{feature}` feature is off; run with --all-features \
-         (or --features {feature}) or unset {var}"
-    );
-    Some(url)
-}
-
-#[test]
-fn server_suites_skip_only_when_the_variable_is_unset() {
-    let var = "MIGRATE_TEST_EXAMPLE_URL";
-    assert_eq!(server_url(var, None, false, "postgres"), None);
-    assert_eq!(
-        server_url(var, Some(String::new()), false, "postgres"),
-        None
-    );
-    assert_eq!(
-        server_url(var, Some("postgres://x".into()), true, "postgres").as_deref(),
-        Some("postgres://x")
-    );
-    let set_but_compiled_out = std::panic::catch_unwind(|| {
-        server_url(var, Some("postgres://x".into()), false, "postgres")
-    });
-    assert!(set_but_compiled_out.is_err(), "must fail, not skip");
-}
-
 fn connect(url: &str) -> migrate_runtime::Result<AnyConnection> {
     AnyConnection::open(&DatabaseUrl::parse(url)?)
-}
-
-/// Prints past the test harness's capture, so that a skipped suite is visible in CI logs.
-fn loud(message: &str) {
-    let _ = writeln!(std::io::stderr(), "{message}");
 }
 
 impl Catalog {
@@ -106,12 +61,12 @@ impl Catalog {
         }
     }
 
-    /// A fresh database on the server named by `var`, or `None` (with a loud `skipped:`) when
-    /// the variable is unset. Panics when it is set but the backend is not compiled in.
-    fn server(var: &str, compiled_in: bool, feature: &str) -> Option<Self> {
-        let admin_url = server_url(var, std::env::var(var).ok(), compiled_in, feature)?;
-        let db = ScratchDatabase::on_server(&admin_url)
-            .unwrap_or_else(|e| panic!("cannot create a test database ({var}): {e}"));
+    /// A fresh database on the server named by `var`, or `None` when the variable is unset
+    /// ([`ScratchDatabase::from_env`] says so). Panics when it is set but the server cannot
+    /// be used, its backend not compiled in included.
+    fn server(var: &str) -> Option<Self> {
+        let db = ScratchDatabase::from_env(var)
+            .unwrap_or_else(|e| panic!("cannot create a test database ({var}): {e}"))?;
         Some(Self {
             dir: tempfile::tempdir().unwrap(),
             url: db.url().as_str().to_owned(),
@@ -760,11 +715,7 @@ fn help_lists_every_command() {
 
 #[test]
 fn postgres_main_flow() {
-    if let Some(catalog) = Catalog::server(
-        "MIGRATE_TEST_POSTGRES_URL",
-        cfg!(feature = "postgres"),
-        "postgres",
-    ) {
+    if let Some(catalog) = Catalog::server("MIGRATE_TEST_POSTGRES_URL") {
         main_flow(&catalog);
         assert!(catalog.server.is_some());
     }
@@ -772,9 +723,7 @@ fn postgres_main_flow() {
 
 #[test]
 fn mysql_main_flow() {
-    if let Some(catalog) =
-        Catalog::server("MIGRATE_TEST_MYSQL_URL", cfg!(feature = "mysql"), "mysql")
-    {
+    if let Some(catalog) = Catalog::server("MIGRATE_TEST_MYSQL_URL") {
         // MySQL commits DDL implicitly: one transaction for the run cannot be honoured.
         let refused = catalog.run(&["upgrade", "--transaction", "all"]).code(2);
         let error = stderr(&refused);
@@ -793,15 +742,8 @@ fn mysql_main_flow() {
 
 #[test]
 fn server_failing_migration_exits_1() {
-    for (var, compiled_in, feature) in [
-        (
-            "MIGRATE_TEST_POSTGRES_URL",
-            cfg!(feature = "postgres"),
-            "postgres",
-        ),
-        ("MIGRATE_TEST_MYSQL_URL", cfg!(feature = "mysql"), "mysql"),
-    ] {
-        let Some(catalog) = Catalog::server(var, compiled_in, feature) else {
+    for var in ["MIGRATE_TEST_POSTGRES_URL", "MIGRATE_TEST_MYSQL_URL"] {
+        let Some(catalog) = Catalog::server(var) else {
             continue;
         };
         catalog.run(&["upgrade", BRANCH_POINT]).success();
@@ -820,7 +762,7 @@ fn server_failing_migration_exits_1() {
             stdout(&current)
         );
         catalog.sql("DROP TABLE tags");
-        if feature == "mysql" {
+        if var == "MIGRATE_TEST_MYSQL_URL" {
             // DDL commits implicitly on MySQL, so the failure is recorded and blocks runs
             // until someone has looked and stamped.
             let check = catalog.run(&["check"]).code(1);
@@ -919,20 +861,14 @@ fn concurrent_processes_on_sqlite() {
 
 #[test]
 fn concurrent_processes_on_postgres() {
-    if let Some(catalog) = Catalog::server(
-        "MIGRATE_TEST_POSTGRES_URL",
-        cfg!(feature = "postgres"),
-        "postgres",
-    ) {
+    if let Some(catalog) = Catalog::server("MIGRATE_TEST_POSTGRES_URL") {
         concurrent_processes_apply_each_migration_once(&catalog);
     }
 }
 
 #[test]
 fn concurrent_processes_on_mysql() {
-    if let Some(catalog) =
-        Catalog::server("MIGRATE_TEST_MYSQL_URL", cfg!(feature = "mysql"), "mysql")
-    {
+    if let Some(catalog) = Catalog::server("MIGRATE_TEST_MYSQL_URL") {
         concurrent_processes_apply_each_migration_once(&catalog);
     }
 }

@@ -8,58 +8,13 @@ mod introspect;
 
 use std::io::Write as _;
 use std::process::{Command as Process, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use assert_cmd::Command;
-use diesel::connection::SimpleConnection;
+use migrate_runtime::testing::ScratchDatabase;
 use migrate_runtime::{AnyConnection, Backend, DatabaseUrl};
 
 /// The last revision before the irreversible head.
 const BEFORE_HEAD: &str = "8b2f6d4a0c19";
-
-fn loud(message: &str) {
-    let _ = writeln!(std::io::stderr(), "{message}");
-}
-
-/// The admin URL for `backend`'s suite: `value` (of `var`), or `None` with a loud
-/// `skipped:` when it is unset or empty. Set with the backend compiled out is a mistake in
-/// the test run, not a reason to skip: the suite would pass without testing anything.
-fn server_url(
-    backend: Backend,
-    var: &str,
-    value: Option<String>,
-    compiled_in: bool,
-) -> Option<String> {
-    let Some(url) = value.filter(|url| !url.is_empty()) else {
-        loud(&format!("skipped: {backend} offline tests need {var}"));
-        return None;
-    };
-    assert!(
-        compiled_in,
-        "{var} is set but the `{feature}` feature is off; run with --all-features \
-         (or --features {feature}) or unset {var}",
-        feature = backend.feature()
-    );
-    Some(url)
-}
-
-#[test]
-fn server_suites_skip_only_when_the_variable_is_unset() {
-    let var = "MIGRATE_TEST_EXAMPLE_URL";
-    assert_eq!(server_url(Backend::Mysql, var, None, false), None);
-    assert_eq!(
-        server_url(Backend::Mysql, var, Some(String::new()), false),
-        None
-    );
-    assert_eq!(
-        server_url(Backend::Mysql, var, Some("mysql://x".into()), true).as_deref(),
-        Some("mysql://x")
-    );
-    let set_but_compiled_out = std::panic::catch_unwind(|| {
-        server_url(Backend::Mysql, var, Some("mysql://x".into()), false)
-    });
-    assert!(set_but_compiled_out.is_err(), "must fail, not skip");
-}
 
 fn connect(url: &str) -> AnyConnection {
     AnyConnection::open(&DatabaseUrl::parse(url).unwrap()).unwrap()
@@ -69,19 +24,14 @@ fn connect(url: &str) -> AnyConnection {
 struct Db {
     url: String,
     backend: Backend,
-    drop: Option<(String, String)>,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Some((admin, sql)) = &self.drop {
-            let _ = connect(admin).batch_execute(sql);
-        }
-    }
+    /// On a server: the database created for this test, dropped with it.
+    _server: Option<ScratchDatabase>,
+    dir: tempfile::TempDir,
 }
 
 impl Db {
+    /// A fresh database on `backend`: a SQLite file, or a database on the server of the
+    /// backend's variable, `None` when it is unset ([`ScratchDatabase::from_env`] says so).
     fn new(backend: Backend) -> Option<Self> {
         let dir = tempfile::tempdir().unwrap();
         let var = match backend {
@@ -90,41 +40,20 @@ impl Db {
                 return Some(Self {
                     url,
                     backend,
-                    drop: None,
-                    _dir: dir,
+                    _server: None,
+                    dir,
                 });
             }
             Backend::Postgres => "MIGRATE_TEST_POSTGRES_URL",
             _ => "MIGRATE_TEST_MYSQL_URL",
         };
-        let compiled_in = match backend {
-            Backend::Postgres => cfg!(feature = "postgres"),
-            _ => cfg!(feature = "mysql"),
-        };
-        let admin = server_url(backend, var, std::env::var(var).ok(), compiled_in)?;
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "migrate_offline_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut conn = connect(&admin);
-        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-            .unwrap();
-        conn.batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let drop = if backend == Backend::Postgres {
-            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        } else {
-            format!("DROP DATABASE IF EXISTS {name}")
-        };
-        let mut url = url::Url::parse(&admin).unwrap();
-        url.set_path(&format!("/{name}"));
+        let db = ScratchDatabase::from_env(var)
+            .unwrap_or_else(|e| panic!("cannot create a {backend} test database ({var}): {e}"))?;
         Some(Self {
-            url: url.to_string(),
+            url: db.url().as_str().to_owned(),
             backend,
-            drop: Some((admin, drop)),
-            _dir: dir,
+            _server: Some(db),
+            dir,
         })
     }
 
@@ -132,7 +61,7 @@ impl Db {
     fn cli(&self, args: &[&str]) {
         Command::cargo_bin("video-catalog")
             .unwrap()
-            .current_dir(self._dir.path())
+            .current_dir(self.dir.path())
             .env_remove("DATABASE_URL")
             .arg("--database-url")
             .arg(&self.url)

@@ -22,7 +22,22 @@
 //!
 //! On a server, point it at a database the test user may connect to and whose server lets
 //! it create databases, e.g. `ScratchDatabase::on_server("postgres://postgres@localhost/postgres")`.
+//! A suite that runs on a server only where one is configured takes that URL from an
+//! environment variable with [`ScratchDatabase::from_env`], which says when it skips:
+//!
+//! ```
+//! use migrate_runtime::testing::ScratchDatabase;
+//!
+//! // Unset here: prints `skipped: ...` and gives `None`.
+//! let Some(db) = ScratchDatabase::from_env("MY_APP_TEST_POSTGRES_URL")? else {
+//!     return Ok(());
+//! };
+//! let _conn = db.connect()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
+use std::io::Write as _;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diesel::connection::SimpleConnection;
@@ -86,6 +101,23 @@ impl ScratchDatabase {
         })
     }
 
+    /// A new database on the server whose administrative URL is in the environment variable
+    /// `var` (see [`ScratchDatabase::on_server`]), for tests that need a server and run only
+    /// where one is configured.
+    ///
+    /// When `var` is unset or empty this gives `Ok(None)` and prints a `skipped:` line saying
+    /// so, once per variable and process, on the process's standard error itself: the test
+    /// harness captures `eprintln!` and hides it for passing tests, so a suite that skipped
+    /// would look like one that ran. A set variable is never a reason to skip: a URL whose
+    /// backend this build of migrate-runtime leaves out is [`Error::BackendDisabled`], and an
+    /// unreachable server is an error too.
+    pub fn from_env(var: &str) -> Result<Option<Self>> {
+        match configured(var, std::env::var(var).ok()) {
+            Some(url) => Self::on_server(&url).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Another new database of the same kind: on the same server, or another SQLite file.
     pub fn fresh_like(&self) -> Result<Self> {
         match &self.place {
@@ -140,6 +172,25 @@ impl ScratchDatabase {
     }
 }
 
+/// `value`, the content of `var`, when it names something; else `None`, after announcing
+/// the skip (once per variable).
+fn configured(var: &str, value: Option<String>) -> Option<String> {
+    if let Some(url) = value.filter(|url| !url.trim().is_empty()) {
+        return Some(url);
+    }
+    static ANNOUNCED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut announced = ANNOUNCED.lock().unwrap_or_else(|e| e.into_inner());
+    if !announced.iter().any(|v| v == var) {
+        announced.push(var.to_owned());
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nskipped: {var} is not set, so the tests that need its server did not run; set it \
+             to the URL of a database on that server from which databases can be created\n"
+        );
+    }
+    None
+}
+
 impl Drop for ScratchDatabase {
     fn drop(&mut self) {
         if let Err(err) = self.remove_now()
@@ -155,5 +206,35 @@ impl std::fmt::Debug for ScratchDatabase {
         f.debug_struct("ScratchDatabase")
             .field("url", &self.url)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_suite_skips_only_when_its_variable_is_unset_or_empty() {
+        let var = "MIGRATE_TEST_NEVER_SET_URL";
+        assert_eq!(configured(var, None), None);
+        assert_eq!(configured(var, Some(String::new())), None);
+        assert_eq!(configured(var, Some("  ".into())), None);
+        assert_eq!(
+            configured(var, Some("postgres://x".into())).as_deref(),
+            Some("postgres://x")
+        );
+        assert!(ScratchDatabase::from_env(var).unwrap().is_none());
+    }
+
+    #[cfg(not(all(feature = "postgres", feature = "mysql")))]
+    #[test]
+    fn a_set_variable_whose_backend_is_compiled_out_is_an_error_not_a_skip() {
+        let url = if cfg!(feature = "postgres") {
+            "mysql://root@127.0.0.1:3306/test"
+        } else {
+            "postgres://postgres@127.0.0.1:5432/postgres"
+        };
+        let err = ScratchDatabase::on_server(url).unwrap_err();
+        assert!(matches!(err, Error::BackendDisabled(_)), "{err}");
     }
 }

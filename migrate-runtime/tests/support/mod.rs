@@ -4,8 +4,6 @@
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
-use std::sync::Mutex;
-
 use diesel::RunQueryDsl;
 use diesel::sql_types::{BigInt, Text};
 use migrate_runtime::testing::ScratchDatabase;
@@ -55,55 +53,25 @@ impl TestDb {
 }
 
 /// Runs `body` on a fresh SQLite database, then on fresh PostgreSQL and MySQL databases
-/// when their variables are set. Prints why a backend is skipped; fails when a variable is
-/// set but its backend is not compiled in.
+/// when their variables are set ([`ScratchDatabase::from_env`] prints why a backend is
+/// skipped). A variable set for a backend that is not compiled in fails the test.
 pub fn each_backend(body: impl Fn(&TestDb)) {
     body(&TestDb::new(Backend::Sqlite, ScratchDatabase::sqlite()));
-    for (var, backend, compiled, example) in [
-        (
-            POSTGRES_VAR,
-            Backend::Postgres,
-            cfg!(feature = "postgres"),
-            "postgres://postgres@127.0.0.1:5432/postgres",
-        ),
-        (
-            MYSQL_VAR,
-            Backend::Mysql,
-            cfg!(feature = "mysql"),
-            "mysql://root@127.0.0.1:3306/test",
-        ),
+    for (var, backend) in [
+        (POSTGRES_VAR, Backend::Postgres),
+        (MYSQL_VAR, Backend::Mysql),
     ] {
-        match std::env::var(var) {
-            Ok(url) if !url.is_empty() => {
-                assert!(
-                    compiled,
-                    "{var} is set but migrate-runtime was built without the `{}` feature; \
-                     run with --features {} or unset {var}",
-                    backend.feature(),
-                    backend.feature()
-                );
-                body(&TestDb::new(backend, ScratchDatabase::on_server(&url)));
-            }
-            _ => announce_skip(
+        let db = ScratchDatabase::from_env(var)
+            .unwrap_or_else(|e| panic!("cannot create a {backend} test database from {var}: {e}"));
+        if let Some(db) = db {
+            assert_eq!(
+                db.backend(),
                 backend,
-                &format!(
-                    "skipped: {backend} tests need {var} (e.g. {var}={example}) and the `{}` feature",
-                    backend.feature()
-                ),
-            ),
+                "{var} names a {} server",
+                db.backend()
+            );
+            body(&TestDb::new(backend, Ok(db)));
         }
-    }
-}
-
-/// Prints why `backend` is skipped, once per test binary. Written to the process's stderr
-/// directly: `eprintln!` is captured by the test harness and hidden for passing tests.
-fn announce_skip(backend: Backend, message: &str) {
-    use std::io::Write;
-    static ANNOUNCED: Mutex<Vec<Backend>> = Mutex::new(Vec::new());
-    let mut announced = ANNOUNCED.lock().unwrap_or_else(|e| e.into_inner());
-    if !announced.contains(&backend) {
-        announced.push(backend);
-        let _ = writeln!(std::io::stderr(), "\n{message}\n");
     }
 }
 
