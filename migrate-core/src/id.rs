@@ -1,9 +1,7 @@
 //! The `RevisionId` newtype: the one definition of what a valid revision id is.
 
 use std::borrow::Borrow;
-use std::cmp::Ordering;
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 // Shared rather than boxed: plans, version-table rows and graphs clone ids freely.
 use std::sync::Arc;
@@ -17,19 +15,8 @@ const RESERVED: &[&str] = &["head", "heads", "base", "current"];
 /// A validated revision id: 1 to 64 ASCII letters, digits or underscores, not a reserved
 /// target word. Alembic's 12-hex ids (`1975ea83b712`, `0a1b2c3d4e5f`) and readable ids
 /// (`0003_add_email`) are both valid.
-///
-/// Equality, ordering and hashing are those of the string, whichever way the id was made.
-#[derive(Clone)]
-pub struct RevisionId(Repr);
-
-/// Where the id's text lives.
-#[derive(Clone)]
-enum Repr {
-    /// In the binary: the ids `#[migration]` registers cost no allocation.
-    Static(&'static str),
-    /// On the heap, shared by every clone.
-    Shared(Arc<str>),
-}
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RevisionId(Arc<str>);
 
 /// Why a string is not a valid [`RevisionId`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,85 +49,28 @@ pub enum IdError {
 impl RevisionId {
     /// Validates `s` as a revision id.
     pub fn new(s: &str) -> Result<Self, IdError> {
-        validate(s)?;
-        Ok(Self(Repr::Shared(s.into())))
-    }
-
-    /// Validates `s` as a revision id without copying it: for ids that live as long as the
-    /// program, such as string literals and the ids `#[migration]` registers.
-    ///
-    /// ```
-    /// use migrate_core::RevisionId;
-    ///
-    /// let id = RevisionId::from_static("0001_create_users")?;
-    /// assert_eq!(id, RevisionId::new("0001_create_users")?);
-    /// # Ok::<(), migrate_core::IdError>(())
-    /// ```
-    pub fn from_static(s: &'static str) -> Result<Self, IdError> {
-        validate(s)?;
-        Ok(Self(Repr::Static(s)))
+        if s.is_empty() {
+            return Err(IdError::Empty);
+        }
+        if s.len() > MAX_LEN {
+            return Err(IdError::TooLong { len: s.len() });
+        }
+        if let Some((pos, ch)) = s
+            .chars()
+            .enumerate()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        {
+            return Err(IdError::InvalidChar { ch, pos });
+        }
+        if let Some(word) = RESERVED.iter().find(|w| w.eq_ignore_ascii_case(s)) {
+            return Err(IdError::Reserved(word));
+        }
+        Ok(Self(s.into()))
     }
 
     /// The id as a string slice.
     pub fn as_str(&self) -> &str {
-        match &self.0 {
-            Repr::Static(s) => s,
-            Repr::Shared(s) => s,
-        }
-    }
-}
-
-/// Checks `s` against the rules [`RevisionId`] documents.
-fn validate(s: &str) -> Result<(), IdError> {
-    if s.is_empty() {
-        return Err(IdError::Empty);
-    }
-    if s.len() > MAX_LEN {
-        return Err(IdError::TooLong { len: s.len() });
-    }
-    if let Some((pos, ch)) = s
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
-    {
-        return Err(IdError::InvalidChar { ch, pos });
-    }
-    if let Some(word) = RESERVED.iter().find(|w| w.eq_ignore_ascii_case(s)) {
-        return Err(IdError::Reserved(word));
-    }
-    Ok(())
-}
-
-impl fmt::Debug for RevisionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RevisionId").field(&self.as_str()).finish()
-    }
-}
-
-impl PartialEq for RevisionId {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for RevisionId {}
-
-impl PartialOrd for RevisionId {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for RevisionId {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Hash for RevisionId {
-    // As `str` hashes: `Borrow<str>` lookups in hash maps rely on it.
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        &self.0
     }
 }
 
@@ -153,31 +83,31 @@ impl FromStr for RevisionId {
 
 impl fmt::Display for RevisionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
 }
 
 impl AsRef<str> for RevisionId {
     fn as_ref(&self) -> &str {
-        self.as_str()
+        &self.0
     }
 }
 
 impl Borrow<str> for RevisionId {
     fn borrow(&self) -> &str {
-        self.as_str()
+        &self.0
     }
 }
 
 impl PartialEq<str> for RevisionId {
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        &*self.0 == other
     }
 }
 
 impl PartialEq<&str> for RevisionId {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        &*self.0 == *other
     }
 }
 
@@ -204,23 +134,5 @@ mod tests {
             RevisionId::new(&"a".repeat(65)),
             Err(IdError::TooLong { len: 65 })
         );
-        assert_eq!(
-            RevisionId::from_static("base"),
-            Err(IdError::Reserved("base"))
-        );
-    }
-
-    #[test]
-    fn static_and_shared_ids_compare_hash_and_order_as_their_text() {
-        use std::collections::HashSet;
-        let shared = RevisionId::new("0002_b").unwrap();
-        let fixed = RevisionId::from_static("0002_b").unwrap();
-        assert_eq!(shared, fixed);
-        assert_eq!(format!("{fixed:?}"), format!("{shared:?}"));
-        let set: HashSet<RevisionId> = [shared].into_iter().collect();
-        assert!(set.contains(&fixed) && set.contains("0002_b"));
-        let earlier = RevisionId::from_static("0001_a").unwrap();
-        assert!(earlier < RevisionId::new("0002_b").unwrap());
-        assert!(RevisionId::new("0003_c").unwrap() > fixed);
     }
 }

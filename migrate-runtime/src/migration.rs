@@ -204,21 +204,22 @@ impl Migration {
     }
 
     /// Converts a descriptor and its functions; `file` is where it is defined. The
-    /// descriptor's strings live in the binary, so its ids and text are kept, not copied.
+    /// descriptor's strings live in the binary, so its message and checksum are kept, not
+    /// copied (ids are shared on the heap: see [`RevisionId`]).
     fn from_parts(
         d: &Descriptor<'static>,
         upgrade: MigrationFnPtr,
         downgrade: Option<MigrationFnPtr>,
         file: &str,
     ) -> Result<Self, migrate_core::IdError> {
-        let ids = |list: &[&'static str]| {
+        let ids = |list: &[&str]| {
             list.iter()
-                .map(|s| RevisionId::from_static(s))
+                .map(|s| RevisionId::new(s))
                 .collect::<Result<Vec<_>, _>>()
         };
         Ok(Self {
             revision: Revision {
-                id: RevisionId::from_static(d.revision)?,
+                id: RevisionId::new(d.revision)?,
                 down_revisions: ids(&d.revises)?,
                 depends_on: ids(&d.depends_on)?,
                 branch_labels: d.branch_labels.iter().map(|s| s.to_string()).collect(),
