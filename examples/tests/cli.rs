@@ -2,7 +2,6 @@
 //! files, and the main flow on PostgreSQL and MariaDB when `MIGRATE_TEST_POSTGRES_URL` and
 //! `MIGRATE_TEST_MYSQL_URL` are set (each test in a database of its own, dropped after).
 
-
 use assert_cmd::Command;
 use assert_cmd::assert::Assert;
 use diesel::connection::SimpleConnection;
