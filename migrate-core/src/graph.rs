@@ -58,7 +58,7 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// Validates `revisions` with [`check`] and indexes them. Linear in the number of
+    /// Validates `revisions` with [`check`](crate::check) and indexes them. Linear in the number of
     /// revisions and references (plus the dependency normalisation, proportional to the
     /// number of dependencies at merge points and dependants).
     pub fn new(revisions: Vec<Revision>) -> Result<Graph, GraphErrors> {

@@ -25,7 +25,7 @@ pub enum IdError {
     /// The id is the empty string.
     #[error("revision id is empty")]
     Empty,
-    /// The id is longer than [`MAX_LEN`] bytes.
+    /// The id is longer than 64 bytes, the limit.
     #[error("revision id is {len} characters long, the limit is {MAX_LEN}")]
     TooLong {
         /// Length of the rejected id.

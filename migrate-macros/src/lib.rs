@@ -3,11 +3,11 @@
 //! Use them through `migrate_runtime`, which re-exports both; the generated code names
 //! `::migrate_runtime::__private` only.
 //!
-//! The pipeline, one file per stage: [`args`] parses the attribute, [`item`] checks the
-//! function, [`lex`] and [`scan`] read the neighbouring migrations from disk, [`scope`]
+//! The pipeline, one private module per stage: `args` parses the attribute, `item` checks the
+//! function, `lex` and `scan` read the neighbouring migrations from disk, `scope`
 //! caches them once per process with the revision graph they form and its findings,
-//! [`chain`] reports the findings that concern the expanding migration, [`checksum`]
-//! fingerprints the code and [`expand`] emits the registration; [`collect`] implements
+//! `chain` reports the findings that concern the expanding migration, `checksum`
+//! fingerprints the code and `expand` emits the registration; `collect` implements
 //! `migrations!`.
 
 extern crate proc_macro;
