@@ -227,6 +227,14 @@ fn report<'f>(
         description,
         collected,
     } = *ctx;
+    // The `#[cfg]`s under which `own` and `other` are both compiled: a clash between them
+    // exists only there.
+    let both_compiled = |other: usize| -> Vec<String> {
+        conditions(me)
+            .into_iter()
+            .chain(conditions(other))
+            .collect()
+    };
     let refs = |kind: RefKind| match kind {
         RefKind::Revises => &own.revises,
         RefKind::DependsOn => &own.depends_on,
@@ -241,10 +249,7 @@ fn report<'f>(
                 // Alternatives under `#[cfg]`s (one per backend, per platform) are
                 // duplicates only in a build that compiles both: the macro cannot evaluate
                 // a `#[cfg]`, so the error goes to the compiler under both migrations' own.
-                let cfgs: Vec<String> = conditions(me)
-                    .into_iter()
-                    .chain(conditions(other))
-                    .collect();
+                let cfgs = both_compiled(other);
                 let message = if cfgs.is_empty() {
                     format!(
                         "duplicate revision id `{id}`, also declared by {}; every migration \
@@ -357,11 +362,7 @@ fn report<'f>(
                     )
                 };
                 // As with a duplicate id: alternatives under `#[cfg]`s share their labels.
-                let cfgs = conditions(me)
-                    .into_iter()
-                    .chain(conditions(other))
-                    .collect();
-                errors.push_under(cfgs, syn::Error::new(lit.span(), message));
+                errors.push_under(both_compiled(other), syn::Error::new(lit.span(), message));
             }
             _ => {}
         }
