@@ -15,17 +15,29 @@ use crate::{
 };
 
 /// `CREATE TABLE IF NOT EXISTS` of the version table (`table` is quoted).
-pub(crate) fn version_table_ddl(_backend: Backend, table: &str) -> String {
+///
+/// On SQLite the table is `WITHOUT ROWID`: its rows live in the primary key's B-tree
+/// alone, so a step's version change writes one page instead of a table page and an
+/// index page.
+pub(crate) fn version_table_ddl(backend: Backend, table: &str) -> String {
+    let options = match backend {
+        Backend::Sqlite => " WITHOUT ROWID",
+        _ => "",
+    };
     format!(
         "CREATE TABLE IF NOT EXISTS {table} (\
-         version_num VARCHAR(64) NOT NULL PRIMARY KEY)"
+         version_num VARCHAR(64) NOT NULL PRIMARY KEY){options}"
     )
 }
 
 /// `CREATE TABLE IF NOT EXISTS` of the history table (`table` is quoted).
 pub(crate) fn history_table_ddl(backend: Backend, table: &str) -> String {
+    // On SQLite a plain `INTEGER PRIMARY KEY` is the rowid, numbered from the largest one
+    // in the table. `AUTOINCREMENT` would also keep the ids of deleted rows from coming
+    // back, at the cost of a `sqlite_sequence` page written by every step; the history is
+    // append-only, so it is not used.
     let id = match backend {
-        Backend::Sqlite => "id INTEGER PRIMARY KEY AUTOINCREMENT",
+        Backend::Sqlite => "id INTEGER PRIMARY KEY",
         Backend::Postgres => "id BIGSERIAL PRIMARY KEY",
         _ => "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
     };

@@ -967,6 +967,64 @@ fn sqlite_runs_leave_the_callers_busy_timeout_alone() {
     assert_eq!(busy_timeout(&mut conn), 1234, "after a failed run");
 }
 
+/// On SQLite the bookkeeping tables are laid out so that a step writes one page of each:
+/// a `WITHOUT ROWID` version table, and history ids without `AUTOINCREMENT` (which writes
+/// `sqlite_sequence` at every insert). Tables of the earlier layout, `CREATE TABLE IF NOT
+/// EXISTS` keeps as they are, so they must go on working.
+#[test]
+fn sqlite_bookkeeping_tables_touch_few_pages_and_the_earlier_layout_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrator = Migrator::new(chain("a", &["b", "c"]));
+    let open = |name: &str| {
+        let url = migrate_runtime::DatabaseUrl::sqlite_file(&dir.path().join(name));
+        migrate_runtime::AnyConnection::open(&url).unwrap()
+    };
+
+    let mut fresh = open("fresh.sqlite3");
+    migrator.upgrade(&mut fresh, "head").unwrap();
+    assert_eq!(
+        count_where(
+            &mut fresh,
+            "sqlite_master",
+            "name = 'migrate_version' AND sql LIKE '%WITHOUT ROWID'"
+        ),
+        1
+    );
+    assert!(!table_exists(&mut fresh, "sqlite_sequence"));
+
+    let mut earlier = open("earlier.sqlite3");
+    earlier.batch_execute_compat(
+        "CREATE TABLE migrate_version (version_num VARCHAR(64) NOT NULL PRIMARY KEY);
+         CREATE TABLE migrate_history (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+         revision VARCHAR(64) NOT NULL, direction VARCHAR(16) NOT NULL, checksum TEXT, \
+         status VARCHAR(16) NOT NULL, started_at VARCHAR(40) NOT NULL, \
+         finished_at VARCHAR(40), duration_us BIGINT, error TEXT);",
+    );
+    migrator.upgrade(&mut earlier, "head").unwrap();
+    migrator.downgrade(&mut earlier, "a").unwrap();
+    assert_eq!(ids(&migrator.current(&mut earlier).unwrap()), ["a"]);
+    let history = migrator.history(&mut earlier).unwrap();
+    let steps: Vec<_> = history
+        .iter()
+        .map(|entry| (entry.revision.as_str(), entry.direction))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("a", Direction::Up),
+            ("b", Direction::Up),
+            ("c", Direction::Up),
+            ("c", Direction::Down),
+            ("b", Direction::Down),
+        ]
+    );
+    assert_eq!(
+        count_where(&mut earlier, "sqlite_sequence", "name = 'migrate_history'"),
+        1,
+        "the earlier layout's sequence is still the one numbering the rows"
+    );
+}
+
 #[test]
 fn transaction_mode_all_reads_the_version_table_once_under_the_lock() {
     each_backend(|db| {
