@@ -579,7 +579,13 @@ fn targets(
     out
 }
 
-/// The whole `BENCHMARKS.md`.
+/// The plot's file name, in the results folder.
+pub const PLOT_FILE: &str = "time-vs-n.svg";
+/// The raw samples' file name, in the results folder.
+pub const RAW_FILE: &str = "raw.csv";
+
+/// The whole `BENCHMARKS.md`. `results_dir` is the folder of the plot and the raw samples,
+/// relative to the report.
 #[allow(
     clippy::too_many_arguments,
     reason = "one call site assembling the report"
@@ -591,7 +597,7 @@ pub fn markdown(
     ns: &[usize],
     pure: &[PureRow],
     compile: &[CompileRow],
-    svg: &str,
+    results_dir: &str,
     notes: &str,
 ) -> String {
     let mut md = String::new();
@@ -692,12 +698,13 @@ pub fn markdown(
          run from a build of this crate with only the measured backend's feature, as an \
          application of that backend would link. Every N runs the same SQL: each migration creates a table of three \
          columns and an index on one of them; its downgrade drops the table. migrate's \
-         migrations are built at runtime with `Migration::new` in the measured process, each \
-         a closure that formats its SQL when it runs (as an application's migration function \
-         holds its statements as code); \
+         migrations are built at runtime with `Migration::new` in the measured process, as \
+         `#[migration]` registers them: two plain functions, upgrade and downgrade, that \
+         format their SQL when they run (as an application's migration function holds its \
+         statements as code); \
          diesel_migrations reads the same SQL from `up.sql`/`down.sql` folders with \
          `FileBasedMigrations`; the floors feed the bare SQL (no bookkeeping) to the CLI. \
-         Raw samples: `migrate-bench/results/raw.csv`.\n"
+         Raw samples: `{results_dir}/{RAW_FILE}`.\n"
     );
 
     let _ = writeln!(md, "## End to end\n");
@@ -705,7 +712,7 @@ pub fn markdown(
         md,
         "Times: median [min–max] wall time. Ratios: median [min–max] of per-round ratios; below 1 means migrate was faster.\n"
     );
-    let _ = writeln!(md, "![time against N]({svg})\n");
+    let _ = writeln!(md, "![time against N]({results_dir}/{PLOT_FILE})\n");
     for &kind in kinds {
         for &n in ns {
             let _ = writeln!(md, "### {}, N = {n}\n", kind.title());

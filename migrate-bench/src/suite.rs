@@ -36,7 +36,9 @@ options:
   --no-pure             skip the graph timings
   --compile-only        only the compile-cost builds: print each build time and the median
                         ratio, write no report
-  --out PATH            the report (default BENCHMARKS.md in the workspace root)
+  --out PATH            the report (default BENCHMARKS.md in the workspace root); the plot
+                        and the raw samples go to migrate-bench/results for the default, and
+                        to <name>-results beside any other report
 ";
 
 /// The parsed command line.
@@ -594,11 +596,16 @@ fn run(config: &Config) -> Result<(), BoxError> {
     };
 
     meta.finish(started.elapsed());
-    let svg_rel = "migrate-bench/results/time-vs-n.svg";
-    let svg = root.join(svg_rel);
-    std::fs::create_dir_all(svg.parent().expect("has a parent"))?;
+    let results_rel = results_dir(&root, &config.out);
+    let results_dir = config
+        .out
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(&results_rel);
+    std::fs::create_dir_all(&results_dir)?;
+    let svg = results_dir.join(report::PLOT_FILE);
     std::fs::write(&svg, report::plot(&results, &config.backends))?;
-    std::fs::write(root.join("migrate-bench/results/raw.csv"), results.to_csv())?;
+    std::fs::write(results_dir.join(report::RAW_FILE), results.to_csv())?;
     let notes = std::fs::read_to_string(root.join("migrate-bench/NOTES.md")).unwrap_or_default();
     let text = report::markdown(
         &meta,
@@ -607,7 +614,7 @@ fn run(config: &Config) -> Result<(), BoxError> {
         &config.ns,
         &pure_rows,
         &compile,
-        svg_rel,
+        &results_rel,
         &notes,
     );
     std::fs::write(&config.out, text)?;
@@ -619,6 +626,19 @@ fn run(config: &Config) -> Result<(), BoxError> {
         svg.display()
     );
     Ok(())
+}
+
+/// The folder of the plot and the raw samples, relative to the report at `out`: the
+/// committed `migrate-bench/results` for the committed report, and `<name>-results` beside
+/// any other, so that a trial run with `--out` leaves the committed files alone.
+fn results_dir(root: &Path, out: &Path) -> String {
+    if std::path::absolute(out).is_ok_and(|out| out == root.join("BENCHMARKS.md")) {
+        return "migrate-bench/results".into();
+    }
+    let stem = out
+        .file_stem()
+        .map_or("benchmarks".into(), |stem| stem.to_string_lossy());
+    format!("{stem}-results")
 }
 
 /// `--compile-only`: the compile-cost builds alone, printed instead of reported.
@@ -712,6 +732,21 @@ mod tests {
                 .unwrap()
                 .backends
                 .contains(&Kind::PostgresBundled)
+        );
+    }
+
+    #[test]
+    fn only_the_committed_report_writes_the_committed_plot_and_samples() {
+        let root = workspace_root();
+        let default = parse(&[]).unwrap().out;
+        assert_eq!(results_dir(&root, &default), "migrate-bench/results");
+        assert_eq!(
+            results_dir(&root, Path::new("/tmp/trial.md")),
+            "trial-results"
+        );
+        assert_eq!(
+            results_dir(&root, &root.join("migrate-bench/BENCHMARKS.md")),
+            "BENCHMARKS-results"
         );
     }
 
