@@ -23,16 +23,94 @@ pub struct Plan {
 }
 
 /// One migration to run, with the version-table change to commit alongside it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Step {
     /// The revision whose `upgrade` or `downgrade` runs.
     pub revision: RevisionId,
     /// Which of the two runs.
     pub direction: Direction,
+    /// The version-table change; see [`Step::delete_versions`] and
+    /// [`Step::insert_versions`].
+    delta: Delta,
+}
+
+/// A step's version-table change. Almost every step deletes and inserts at most one row
+/// (a revision replacing its parent, a new base, a branch removed), and those are kept
+/// inline: a plan of N such steps makes no allocation per step. One representation per
+/// value, so the derived equality compares the rows.
+#[derive(Clone, PartialEq, Eq)]
+enum Delta {
+    AtMostOne {
+        delete: Option<RevisionId>,
+        insert: Option<RevisionId>,
+    },
+    Many {
+        delete: Vec<RevisionId>,
+        insert: Vec<RevisionId>,
+    },
+}
+
+impl Delta {
+    fn new(
+        mut delete: impl ExactSizeIterator<Item = RevisionId>,
+        mut insert: impl ExactSizeIterator<Item = RevisionId>,
+    ) -> Delta {
+        if delete.len() <= 1 && insert.len() <= 1 {
+            Delta::AtMostOne {
+                delete: delete.next(),
+                insert: insert.next(),
+            }
+        } else {
+            Delta::Many {
+                delete: delete.collect(),
+                insert: insert.collect(),
+            }
+        }
+    }
+}
+
+impl Step {
+    /// A step of `direction` running `revision`, which deletes the version-table rows
+    /// `delete` and inserts the rows `insert` when it commits.
+    pub fn new(
+        revision: RevisionId,
+        direction: Direction,
+        delete: Vec<RevisionId>,
+        insert: Vec<RevisionId>,
+    ) -> Step {
+        Step {
+            revision,
+            direction,
+            delta: Delta::new(delete.into_iter(), insert.into_iter()),
+        }
+    }
+
     /// Version-table rows to delete when this step commits.
-    pub delete_versions: Vec<RevisionId>,
+    pub fn delete_versions(&self) -> &[RevisionId] {
+        match &self.delta {
+            Delta::AtMostOne { delete, .. } => delete.as_slice(),
+            Delta::Many { delete, .. } => delete,
+        }
+    }
+
     /// Version-table rows to insert when this step commits.
-    pub insert_versions: Vec<RevisionId>,
+    pub fn insert_versions(&self) -> &[RevisionId] {
+        match &self.delta {
+            Delta::AtMostOne { insert, .. } => insert.as_slice(),
+            Delta::Many { insert, .. } => insert,
+        }
+    }
+}
+
+impl std::fmt::Debug for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Step")
+            .field("revision", &self.revision)
+            .field("direction", &self.direction)
+            .field("delete_versions", &self.delete_versions())
+            .field("insert_versions", &self.insert_versions())
+            .finish()
+    }
 }
 
 impl Plan {
@@ -62,14 +140,14 @@ impl Plan {
             push(&mut slots, &mut first, id);
         }
         for step in &self.steps {
-            for id in &step.delete_versions {
+            for id in step.delete_versions() {
                 let mut at = first.remove(id.as_str()).unwrap_or(END);
                 while at != END {
                     slots[at].0 = None;
                     at = slots[at].1;
                 }
             }
-            for id in &step.insert_versions {
+            for id in step.insert_versions() {
                 push(&mut slots, &mut first, id);
             }
         }
@@ -709,11 +787,14 @@ impl<'g> Table<'g> {
                 self.row[i] = true;
             }
             self.rows = self.rows + self.insert.len() - self.delete.len();
+            let g = self.graph;
             steps.push(Step {
-                revision: self.graph.id(r).clone(),
+                revision: g.id(r).clone(),
                 direction,
-                delete_versions: self.graph.owned_ids(&self.delete),
-                insert_versions: self.graph.owned_ids(&self.insert),
+                delta: Delta::new(
+                    self.delete.iter().map(|&d| g.id(d).clone()),
+                    self.insert.iter().map(|&i| g.id(i).clone()),
+                ),
             });
         }
         Ok(Plan { steps })
@@ -952,13 +1033,81 @@ mod tests {
     }
 
     #[test]
+    fn a_step_hands_out_its_rows_whatever_their_number() {
+        let id = |s: &str| RevisionId::new(s).unwrap();
+        let ids = |list: &[&str]| list.iter().map(|s| id(s)).collect::<Vec<_>>();
+        for (del, ins) in [
+            (&[][..], &[][..]),
+            (&["a"], &[]),
+            (&[], &["b"]),
+            (&["a"], &["b"]),
+            (&["a", "b"], &["c"]),
+            (&["a"], &["b", "c"]),
+        ] {
+            let step = Step::new(id("x"), Direction::Up, ids(del), ids(ins));
+            assert_eq!(step.delete_versions(), ids(del));
+            assert_eq!(step.insert_versions(), ids(ins));
+            assert_eq!(step, step.clone());
+            let debug = format!("{step:?}");
+            assert!(
+                debug.contains(&format!("delete_versions: {:?}", ids(del))),
+                "{debug}"
+            );
+        }
+        assert_ne!(
+            Step::new(id("x"), Direction::Up, ids(&["a"]), ids(&["b"])),
+            Step::new(id("x"), Direction::Up, ids(&["b"]), ids(&["a"]))
+        );
+    }
+
+    #[test]
+    fn the_planner_builds_the_same_steps_as_step_new() {
+        let rev = |s: &str, parents: &[&str]| {
+            let mut r = crate::Revision::root(RevisionId::new(s).unwrap());
+            r.down_revisions = parents
+                .iter()
+                .map(|p| RevisionId::new(p).unwrap())
+                .collect();
+            r
+        };
+        let graph = Graph::new(vec![
+            rev("a", &[]),
+            rev("b", &["a"]),
+            rev("c", &["a"]),
+            rev("m", &["b", "c"]),
+        ])
+        .unwrap();
+        let plan = graph.plan_upgrade(&[], "heads").unwrap();
+        let merge = plan.steps.last().unwrap();
+        let id = |s: &str| RevisionId::new(s).unwrap();
+        let mut parents = merge.delete_versions().to_vec();
+        parents.sort();
+        assert_eq!(parents, [id("b"), id("c")]);
+        assert_eq!(
+            *merge,
+            Step::new(
+                id("m"),
+                Direction::Up,
+                merge.delete_versions().to_vec(),
+                vec![id("m")]
+            )
+        );
+        assert_eq!(
+            plan.steps[0],
+            Step::new(id("a"), Direction::Up, vec![], vec![id("a")])
+        );
+    }
+
+    #[test]
     fn versions_after_matches_removing_rows_by_id() {
         let id = |s: &str| RevisionId::new(s).unwrap();
-        let step = |del: &[&str], ins: &[&str]| Step {
-            revision: id("x"),
-            direction: Direction::Up,
-            delete_versions: del.iter().map(|s| id(s)).collect(),
-            insert_versions: ins.iter().map(|s| id(s)).collect(),
+        let step = |del: &[&str], ins: &[&str]| {
+            Step::new(
+                id("x"),
+                Direction::Up,
+                del.iter().map(|s| id(s)).collect(),
+                ins.iter().map(|s| id(s)).collect(),
+            )
         };
         let plan = Plan {
             steps: vec![
@@ -972,8 +1121,8 @@ mod tests {
         // The definition, quadratic: each step removes every matching row, then appends.
         let mut expected = current.to_vec();
         for s in &plan.steps {
-            expected.retain(|r| !s.delete_versions.contains(r));
-            expected.extend(s.insert_versions.iter().cloned());
+            expected.retain(|r| !s.delete_versions().contains(r));
+            expected.extend(s.insert_versions().iter().cloned());
         }
         assert_eq!(plan.versions_after(&current), expected);
         assert_eq!(

@@ -30,8 +30,8 @@ fn render(plan: &migrate_core::Plan) -> Vec<String> {
     plan.steps
         .iter()
         .map(|s| {
-            let mut del = s.delete_versions.clone();
-            let mut ins = s.insert_versions.clone();
+            let mut del = s.delete_versions().to_vec();
+            let mut ins = s.insert_versions().to_vec();
             del.sort();
             ins.sort();
             format!(

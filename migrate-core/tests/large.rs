@@ -36,12 +36,12 @@ fn replay(graph: &Graph, current: &[RevisionId], plan: &Plan) -> Vec<RevisionId>
                 assert!(applied.remove(&id), "{id} reverted but not applied");
             }
         }
-        for d in &step.delete_versions {
+        for d in step.delete_versions() {
             let before = rows.len();
             rows.retain(|r| r != d);
             assert_eq!(rows.len() + 1, before, "deleting missing row {d}");
         }
-        for i in &step.insert_versions {
+        for i in step.insert_versions() {
             assert!(!rows.contains(i), "inserting existing row {i}");
             rows.push(i.clone());
         }
@@ -131,8 +131,8 @@ fn a_hundred_thousand_revision_chain_does_not_overflow() {
     let up = graph.plan_upgrade(&[], "head").unwrap();
     assert_eq!(up.steps.len(), 100_000);
     assert_eq!(up.steps[0].revision, "r0");
-    assert_eq!(up.steps[0].insert_versions, ["r0"]);
-    assert_eq!(up.steps[1].delete_versions, ["r0"]);
+    assert_eq!(up.steps[0].insert_versions(), ["r0"]);
+    assert_eq!(up.steps[1].delete_versions(), ["r0"]);
     let head = [RevisionId::new("r99999").unwrap()];
     assert_eq!(graph.resolve("r99999-99999").unwrap(), ["r0"]);
     let down = graph.plan_downgrade(&head, "r50000").unwrap();

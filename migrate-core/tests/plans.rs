@@ -90,7 +90,7 @@ fn each_step_moves_one_row() {
     let deltas: Vec<(Vec<RevisionId>, Vec<RevisionId>)> = plan
         .steps
         .iter()
-        .map(|s| (s.delete_versions.clone(), s.insert_versions.clone()))
+        .map(|s| (s.delete_versions().to_vec(), s.insert_versions().to_vec()))
         .collect();
     assert_eq!(
         deltas,
@@ -101,10 +101,10 @@ fn each_step_moves_one_row() {
         ]
     );
     let plan = g.plan_downgrade(&ids(&["r2"]), "base").unwrap();
-    assert_eq!(plan.steps[0].delete_versions, ids(&["r2"]));
-    assert_eq!(plan.steps[0].insert_versions, ids(&["r1"]));
-    assert_eq!(plan.steps[2].delete_versions, ids(&["r0"]));
-    assert!(plan.steps[2].insert_versions.is_empty());
+    assert_eq!(plan.steps[0].delete_versions(), ids(&["r2"]));
+    assert_eq!(plan.steps[0].insert_versions(), ids(&["r1"]));
+    assert_eq!(plan.steps[2].delete_versions(), ids(&["r0"]));
+    assert!(plan.steps[2].insert_versions().is_empty());
 }
 
 #[test]
@@ -277,14 +277,14 @@ fn branch_from_merge_point() {
     assert_eq!(up(&g, &["d1"], "d2"), (s(&["+d2"]), s(&["d1", "d2"])));
     let merge = g.plan_upgrade(&ids(&["c1", "c2"]), "d1").unwrap();
     assert_eq!(
-        sorted(merge.steps[0].delete_versions.clone()),
+        sorted(merge.steps[0].delete_versions().to_vec()),
         s(&["c1", "c2"])
     );
-    assert_eq!(merge.steps[0].insert_versions, ids(&["d1"]));
+    assert_eq!(merge.steps[0].insert_versions(), ids(&["d1"]));
     // With c2 still needed by the d2 row, the merge only replaces c1.
     let merge = g.plan_upgrade(&ids(&["c1", "d2"]), "d1").unwrap();
     assert_eq!(steps(&merge), s(&["+d1"]));
-    assert_eq!(merge.steps[0].delete_versions, ids(&["c1"]));
+    assert_eq!(merge.steps[0].delete_versions(), ids(&["c1"]));
     // Splitting the merge again restores both rows.
     let split = g.plan_downgrade(&ids(&["d1"]), "-1").unwrap_err();
     assert!(matches!(split, PlanError::AmbiguousWalk { .. }), "{split}");
@@ -292,8 +292,8 @@ fn branch_from_merge_point() {
     assert_eq!(down(&g, &["d1"], "c1"), (s(&["-d1"]), s(&["c1", "c2"])));
     let unmerge = g.plan_downgrade(&ids(&["d1", "d2"]), "c2").unwrap();
     assert_eq!(steps(&unmerge), s(&["-d1", "-d2"]));
-    assert_eq!(unmerge.steps[0].delete_versions, ids(&["d1"]));
-    assert_eq!(unmerge.steps[0].insert_versions, ids(&["c1"]));
+    assert_eq!(unmerge.steps[0].delete_versions(), ids(&["d1"]));
+    assert_eq!(unmerge.steps[0].insert_versions(), ids(&["c1"]));
     assert_eq!(
         sorted(unmerge.versions_after(&ids(&["d1", "d2"]))),
         s(&["c1", "c2"])

@@ -325,8 +325,8 @@ fn dependency_normalisation_matches_alembic() {
     .unwrap();
     let plan = g.plan_upgrade(&[id("b0")], "c0").unwrap();
     assert_eq!(plan.steps.len(), 1);
-    assert_eq!(plan.steps[0].delete_versions, [id("b0")]);
-    assert_eq!(plan.steps[0].insert_versions, [id("c0")]);
+    assert_eq!(plan.steps[0].delete_versions(), [id("b0")]);
+    assert_eq!(plan.steps[0].insert_versions(), [id("c0")]);
     let plan = g.plan_upgrade(&[], "heads").unwrap();
     assert_eq!(plan.versions_after(&[]), [id("c0")]);
 }

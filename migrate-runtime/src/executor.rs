@@ -708,13 +708,13 @@ impl Migrator {
         let duration = start.elapsed();
         match claim_id {
             Some(id) => {
-                store.apply_delta(conn, &step.delete_versions, &step.insert_versions)?;
+                store.apply_delta(conn, step.delete_versions(), step.insert_versions())?;
                 store.finish_history(conn, id, HistoryStatus::Succeeded, duration, None)?;
             }
             None => store.record_step(
                 conn,
-                &step.delete_versions,
-                &step.insert_versions,
+                step.delete_versions(),
+                step.insert_versions(),
                 &NewHistory {
                     revision: step.revision.as_str(),
                     direction,
@@ -877,8 +877,8 @@ fn parse_rows(rows: Vec<String>) -> Result<Vec<RevisionId>> {
 
 /// The version rows after `step`, sorted like [`Store::versions`] returns them.
 fn after_step(mut rows: Vec<String>, step: &migrate_core::Step) -> Vec<String> {
-    rows.retain(|row| !step.delete_versions.iter().any(|d| d.as_str() == row));
-    rows.extend(step.insert_versions.iter().map(|id| id.to_string()));
+    rows.retain(|row| !step.delete_versions().iter().any(|d| d.as_str() == row));
+    rows.extend(step.insert_versions().iter().map(|id| id.to_string()));
     rows.sort();
     rows
 }

@@ -242,8 +242,8 @@ impl Migrator {
                 if !self.learn_step(script, step) {
                     return;
                 }
-                applied.retain(|id| !step.delete_versions.contains(id));
-                applied.extend(step.insert_versions.iter().cloned());
+                applied.retain(|id| !step.delete_versions().contains(id));
+                applied.extend(step.insert_versions().iter().cloned());
             }
         }
     }
@@ -279,7 +279,7 @@ impl Migrator {
         history: &str,
     ) -> Result<()> {
         let direction = step.direction;
-        let (from, to) = (&step.delete_versions, &step.insert_versions);
+        let (from, to) = (step.delete_versions(), step.insert_versions());
         let ids = |list: &[RevisionId]| {
             list.iter()
                 .map(RevisionId::as_str)
@@ -341,14 +341,14 @@ impl Migrator {
             script.statement(sql);
         }
 
-        for id in &step.delete_versions {
+        for id in step.delete_versions() {
             let sql = format!(
                 "DELETE FROM {version} WHERE version_num = {}",
                 script.literal(id.as_str())?
             );
             script.statement(&sql);
         }
-        for id in &step.insert_versions {
+        for id in step.insert_versions() {
             let sql = format!(
                 "INSERT INTO {version} (version_num) VALUES ({})",
                 script.literal(id.as_str())?
