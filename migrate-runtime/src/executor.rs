@@ -47,7 +47,7 @@ use std::time::{Duration, Instant};
 use diesel::connection::TransactionManager;
 
 use crate::backend::Dialect;
-use crate::store::{NewHistory, Store};
+use crate::store::{NewHistory, StepRecord, Store};
 use crate::{
     AnyConnection, DatabaseUrl, Direction, Error, HistoryEntry, HistoryStatus, Migration,
     MigrationContext, MigrationSet, Options, Result, RevisionId, TransactionMode,
@@ -503,6 +503,9 @@ impl Migrator {
         let mut waiting_since: Option<Instant> = None;
         // What the previous step's commit already did for this one.
         let mut carry = Carry::default();
+        // An `All` run's bookkeeping of the steps since its transaction began, written
+        // just before that transaction commits (see `Store::record_steps`).
+        let mut held: Vec<StepRecord<'_>> = Vec::new();
         loop {
             if step_transactions {
                 self.begin_write(conn, dialect)?;
@@ -582,6 +585,7 @@ impl Migrator {
                 check_foreign_keys,
                 carry.claim_id,
                 next,
+                &mut held,
             )?;
             carry = next_carry;
             report.steps.push(AppliedStep {
@@ -593,6 +597,7 @@ impl Migrator {
             expected = Some(after_step(rows, &step));
         }
         if all {
+            store.record_steps(conn, &held)?;
             commit(conn)?;
         }
         Ok(report)
@@ -609,20 +614,24 @@ impl Migrator {
     /// final commit then also writes the next step's `running` row if it needs one (one
     /// durable commit per migration fewer on MySQL, where every migration needs one), or
     /// else begins its transaction in the same round trip (`COMMIT; BEGIN`).
+    ///
+    /// In an `All` run a transactional step's bookkeeping goes to `held` instead of the
+    /// tables; whatever is held is written before any commit this step makes.
     #[expect(
         clippy::too_many_arguments,
         reason = "one private call site; the arguments are the step and its surroundings"
     )]
-    fn apply(
+    fn apply<'s>(
         &self,
         conn: &mut AnyConnection,
         store: &Store,
-        migration: &Migration,
+        migration: &'s Migration,
         step: &migrate_core::Step,
         mut in_transaction: bool,
         check_foreign_keys: bool,
         claimed: Option<i64>,
         next: Option<(&Migration, &migrate_core::Step)>,
+        held: &mut Vec<StepRecord<'s>>,
     ) -> Result<(Duration, Carry)> {
         let dialect = store.dialect;
         let all = self.options.transaction_mode == TransactionMode::All;
@@ -641,6 +650,8 @@ impl Migrator {
 
         let mut claim_id = claimed;
         if claim && claim_id.is_none() {
+            // The held rows first: history ids follow the order the steps ran in.
+            store.record_steps(conn, &std::mem::take(held))?;
             claim_id = Some(store.insert_history_returning_id(
                 conn,
                 &NewHistory {
@@ -711,6 +722,13 @@ impl Migrator {
                 store.apply_delta(conn, step.delete_versions(), step.insert_versions())?;
                 store.finish_history(conn, id, HistoryStatus::Succeeded, duration, None)?;
             }
+            None if all => held.push(StepRecord {
+                step: step.clone(),
+                checksum: migration.checksum(),
+                started_at,
+                finished_at: crate::time::now(),
+                duration,
+            }),
             None => store.record_step(
                 conn,
                 step.delete_versions(),
@@ -758,6 +776,7 @@ impl Migrator {
                 restart_transaction(conn)?;
                 carry.open = true;
             } else {
+                store.record_steps(conn, &std::mem::take(held))?;
                 commit(conn)?;
                 if all {
                     self.begin_write(conn, dialect)?;

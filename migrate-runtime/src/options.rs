@@ -26,6 +26,9 @@ pub enum TransactionMode {
     /// of 64 gives room for roughly 5,000 such objects per transaction on a server with
     /// 100 connections): raise `max_locks_per_transaction` or use
     /// [`PerMigration`](Self::PerMigration) for such a run.
+    ///
+    /// The version and history tables are written once, just before the transaction
+    /// commits, with what every step of it recorded (the same rows as in `PerMigration`).
     All,
 }
 

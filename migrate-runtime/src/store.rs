@@ -163,6 +163,40 @@ pub(crate) struct NewHistory<'a> {
     pub error: Option<&'a str>,
 }
 
+/// History rows per statement in [`Store::record_steps`]: 800 bound values, under the 999
+/// of SQLite builds older than 3.32 (PostgreSQL takes 65,535).
+pub(crate) const HISTORY_ROWS_PER_INSERT: usize = 100;
+
+/// The bookkeeping of a step that succeeded inside a transaction still open, held back
+/// by an `All` run until just before that transaction commits ([`Store::record_steps`]).
+#[derive(Debug)]
+pub(crate) struct StepRecord<'m> {
+    /// The step, with its version change.
+    pub step: migrate_core::Step,
+    /// The migration's checksum.
+    pub checksum: Option<&'m str>,
+    /// When the step started and finished (RFC 3339), and how long it ran.
+    pub started_at: String,
+    pub finished_at: String,
+    pub duration: Duration,
+}
+
+impl StepRecord<'_> {
+    /// The step's `succeeded` history row.
+    fn history(&self) -> NewHistory<'_> {
+        NewHistory {
+            revision: self.step.revision.as_str(),
+            direction: self.step.direction,
+            checksum: self.checksum,
+            status: HistoryStatus::Succeeded,
+            started_at: &self.started_at,
+            finished_at: Some(&self.finished_at),
+            duration: Some(self.duration),
+            error: None,
+        }
+    }
+}
+
 fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
 }
@@ -330,6 +364,59 @@ impl Store {
             }),
             _ => Ok(()),
         }
+    }
+
+    /// Writes the bookkeeping of steps that succeeded inside one open transaction (an
+    /// `All` run): their net version change, checked as [`Store::apply_delta`] checks one
+    /// step's, then their history rows in step order, [`HISTORY_ROWS_PER_INSERT`] to a
+    /// statement. A run of N steps thus makes a handful of statements instead of N, and
+    /// the tables read the same once the transaction commits as if each step had written
+    /// its own rows.
+    pub fn record_steps(&self, conn: &mut AnyConnection, steps: &[StepRecord<'_>]) -> Result<()> {
+        if steps.is_empty() {
+            return Ok(());
+        }
+        // Rows the run removed that were there before it, and rows it added that are
+        // still there. Both stay small (rows are heads), so the scans are short.
+        let mut removed: Vec<&RevisionId> = Vec::new();
+        let mut added: Vec<&RevisionId> = Vec::new();
+        for record in steps {
+            for id in record.step.delete_versions() {
+                match added.iter().position(|a| *a == id) {
+                    Some(k) => {
+                        added.swap_remove(k);
+                    }
+                    None => removed.push(id),
+                }
+            }
+            for id in record.step.insert_versions() {
+                match removed.iter().position(|r| *r == id) {
+                    Some(k) => {
+                        removed.swap_remove(k);
+                    }
+                    None => added.push(id),
+                }
+            }
+        }
+        let owned = |ids: Vec<&RevisionId>| ids.into_iter().cloned().collect::<Vec<_>>();
+        self.apply_delta(conn, &owned(removed), &owned(added))?;
+        for chunk in steps.chunks(HISTORY_ROWS_PER_INSERT) {
+            let rows: Vec<NewHistory<'_>> = chunk.iter().map(StepRecord::history).collect();
+            let mut binds = Vec::with_capacity(rows.len() * 8);
+            for row in &rows {
+                binds.extend(history_binds(row));
+            }
+            let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
+            Statement::new(
+                format!(
+                    "INSERT INTO {} ({HISTORY_COLUMNS}) VALUES {values}",
+                    self.history
+                ),
+                binds,
+            )
+            .execute(conn)?;
+        }
+        Ok(())
     }
 
     /// Appends a history row.

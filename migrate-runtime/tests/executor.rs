@@ -433,6 +433,140 @@ fn transaction_mode_all_is_all_or_nothing_and_refused_on_mysql() {
     });
 }
 
+/// The bookkeeping statements a connection runs from now on: every write to the version
+/// or history table, by kind (`INSERT INTO "migrate_history"`, ...).
+fn record_bookkeeping_writes(conn: &mut migrate_runtime::AnyConnection) -> Arc<Mutex<Vec<String>>> {
+    let writes = Arc::new(Mutex::new(Vec::new()));
+    let seen = writes.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            let sql = query.to_string();
+            let write = ["INSERT", "UPDATE", "DELETE", "WITH"]
+                .iter()
+                .any(|verb| sql.starts_with(verb));
+            if write && sql.contains("migrate_") {
+                let table = if sql.contains("migrate_history") {
+                    "history"
+                } else {
+                    "version"
+                };
+                let verb = sql.split_whitespace().next().unwrap_or_default();
+                seen.lock().unwrap().push(format!("{verb} {table}"));
+            }
+        }
+    });
+    writes
+}
+
+#[test]
+fn an_all_run_writes_its_bookkeeping_at_commit_in_a_few_statements() {
+    each_backend(|db| {
+        if db.backend == Backend::Mysql {
+            // `All` is refused there (see above).
+            return;
+        }
+        let mut conn = db.connect();
+        let revs: Vec<String> = (1..250).map(|i| format!("s{i:03}")).collect();
+        let names: Vec<&str> = revs.iter().map(String::as_str).collect();
+        let migrator = Migrator::new(chain("a", &names))
+            .with_options(Options::default().with_transaction_mode(TransactionMode::All));
+        let writes = record_bookkeeping_writes(&mut conn);
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        assert_eq!(report.steps.len(), 250);
+        // 250 history rows in three statements of at most 100, and the one version row.
+        assert_eq!(
+            *writes.lock().unwrap(),
+            [
+                "INSERT version",
+                "INSERT history",
+                "INSERT history",
+                "INSERT history"
+            ]
+        );
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["s249"]);
+        let history = migrator.history(&mut conn).unwrap();
+        let order: Vec<&str> = history.iter().map(|e| e.revision.as_str()).collect();
+        let expected: Vec<&str> = std::iter::once("a").chain(names.iter().copied()).collect();
+        assert_eq!(
+            order, expected,
+            "history rows follow the order the steps ran in"
+        );
+        assert!(history.windows(2).all(|w| w[0].id < w[1].id));
+        for entry in &history {
+            assert_eq!(entry.status, HistoryStatus::Succeeded);
+            assert_eq!(entry.direction, Direction::Up);
+            assert_eq!(
+                entry.checksum.as_deref(),
+                Some(format!("sum_{}", entry.revision).as_str())
+            );
+            let finished = entry.finished_at.as_deref().unwrap();
+            assert!(is_rfc3339_utc(&entry.started_at) && is_rfc3339_utc(finished));
+            assert!(entry.started_at.as_str() <= finished && entry.duration.is_some());
+        }
+        assert_eq!(applied_count(&mut conn, "s249"), 1);
+    });
+}
+
+#[test]
+fn an_all_run_writes_the_net_version_change_of_merges_and_downgrades() {
+    each_backend(|db| {
+        if db.backend == Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        let set = MigrationSet::new(vec![
+            counter_root("a"),
+            table_migration("x", &[]),
+            table_migration("m", &["a", "x"]),
+            table_migration("n", &["m"]),
+        ])
+        .unwrap();
+        let all = Options::default().with_transaction_mode(TransactionMode::All);
+        let migrator = Migrator::new(set).with_options(all);
+        // Two rows that the run below replaces with one.
+        migrator.upgrade(&mut conn, "a").unwrap();
+        migrator.upgrade(&mut conn, "x").unwrap();
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a", "x"]);
+
+        let writes = record_bookkeeping_writes(&mut conn);
+        assert_eq!(migrator.upgrade(&mut conn, "heads").unwrap().steps.len(), 2);
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["n"]);
+        // `a` and `x` replaced by `n`; `m`, inserted and deleted again, never written.
+        assert_eq!(
+            *writes.lock().unwrap(),
+            [
+                "DELETE version",
+                "DELETE version",
+                "INSERT version",
+                "INSERT history"
+            ]
+        );
+
+        writes.lock().unwrap().clear();
+        assert_eq!(
+            migrator.downgrade(&mut conn, "base").unwrap().steps.len(),
+            4
+        );
+        assert!(migrator.current(&mut conn).unwrap().is_empty());
+        assert_eq!(
+            *writes.lock().unwrap(),
+            ["DELETE version", "INSERT history"]
+        );
+        assert!(!table_exists(&mut conn, "t_x") && !table_exists(&mut conn, "applied"));
+        let history = migrator.history(&mut conn).unwrap();
+        let rows: Vec<(&str, Direction)> = history
+            .iter()
+            .map(|e| (e.revision.as_str(), e.direction))
+            .collect();
+        let (up, down) = (Direction::Up, Direction::Down);
+        assert_eq!(&rows[..4], [("a", up), ("x", up), ("m", up), ("n", up)]);
+        assert_eq!(rows.len(), 8);
+        assert!(rows[4..].iter().all(|&(_, d)| d == down));
+        assert_eq!(rows[4], ("n", down));
+        assert_eq!(rows[5], ("m", down));
+    });
+}
+
 fn non_transactional(rev: &str, parent: &str, fail: bool) -> Migration {
     let table = format!("t_{rev}");
     custom(rev, &[parent], move |ctx| {
