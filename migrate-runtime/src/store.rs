@@ -402,31 +402,26 @@ impl Store {
         self.apply_delta(conn, &owned(removed), &owned(added))?;
         for chunk in steps.chunks(HISTORY_ROWS_PER_INSERT) {
             let rows: Vec<NewHistory<'_>> = chunk.iter().map(StepRecord::history).collect();
-            let mut binds = Vec::with_capacity(rows.len() * 8);
-            for row in &rows {
-                binds.extend(history_binds(row));
-            }
-            let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
-            Statement::new(
-                format!(
-                    "INSERT INTO {} ({HISTORY_COLUMNS}) VALUES {values}",
-                    self.history
-                ),
-                binds,
-            )
-            .execute(conn)?;
+            self.insert_history_rows(conn, &rows)?;
         }
         Ok(())
     }
 
     /// Appends a history row.
     pub fn insert_history(&self, conn: &mut AnyConnection, row: &NewHistory<'_>) -> Result<()> {
+        self.insert_history_rows(conn, std::slice::from_ref(row))
+    }
+
+    /// Appends history rows, in order, in one statement.
+    fn insert_history_rows(&self, conn: &mut AnyConnection, rows: &[NewHistory<'_>]) -> Result<()> {
+        let binds = rows.iter().flat_map(history_binds).collect();
+        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
         Statement::new(
             format!(
-                "INSERT INTO {} ({HISTORY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO {} ({HISTORY_COLUMNS}) VALUES {values}",
                 self.history
             ),
-            history_binds(row).to_vec(),
+            binds,
         )
         .execute(conn)?;
         Ok(())
