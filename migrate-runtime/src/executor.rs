@@ -28,7 +28,12 @@
 //! the actions themselves (`CASCADE`, `SET NULL`) do not fire for rows a migration
 //! deletes. Enforcement is turned back on when the run ends.
 //!
-//! SQLite has no session lock, and a non-transactional migration gives up the write lock
+//! SQLite has no session lock: between two steps another runner may take the write lock
+//! and move the version table. Each step transaction reads `PRAGMA data_version` (one
+//! statement that stays prepared), and reads the version table again, and plans again,
+//! only when that shows another connection committed since the previous step.
+//!
+//! A non-transactional migration on SQLite gives up the write lock
 //! while it runs, leaving its `running` history row visible. A runner (one transaction per
 //! migration) that meets such a row waits for it to finish, polling, and calls the run
 //! interrupted only when the row is still `running` after [`Options::lock_timeout`]: a
@@ -488,9 +493,13 @@ impl Migrator {
     ) -> Result<Report> {
         let dialect = store.dialect;
         let all = self.options.transaction_mode == TransactionMode::All;
-        // SQLite has no session lock: each step runs in its own `BEGIN IMMEDIATE` and
-        // re-reads the version table there, since another runner may have moved it.
+        // SQLite has no session lock: each step runs in its own `BEGIN IMMEDIATE`, where
+        // another runner may have moved the version table since the last step.
         let step_transactions = !dialect.session_lock() && !all;
+        // In those step transactions, the database's data version as of the previous one
+        // (`Store::data_version`): unchanged, no other connection has committed since, so
+        // the version table holds what this run last wrote and is not read again.
+        let mut data_version: Option<i64> = None;
         if all {
             self.begin_write(conn, dialect)?;
         }
@@ -507,16 +516,21 @@ impl Migrator {
         // just before that transaction commits (see `Store::record_steps`).
         let mut held: Vec<StepRecord<'_>> = Vec::new();
         loop {
+            let mut undisturbed = false;
             if step_transactions {
                 self.begin_write(conn, dialect)?;
+                let now = store.data_version(conn)?;
+                undisturbed = now.is_some() && now == data_version;
+                data_version = now;
             }
             // Under a session lock (PostgreSQL, MySQL), or SQLite's write lock held for an
             // `All` run, no other runner can move the table between steps, so after the
             // first read the rows are the ones this run wrote: one round trip less per
             // migration. SQLite gives its write lock up between steps (and around a
-            // non-transactional migration, even in `All` mode), so it reads again then.
+            // non-transactional migration, even in `All` mode), so it reads again then,
+            // unless its data version shows that no other connection committed meanwhile.
             let rows = match expected.take() {
-                Some(rows) if held_since_read => {
+                Some(rows) if held_since_read || undisturbed => {
                     expected = Some(rows.clone());
                     rows
                 }

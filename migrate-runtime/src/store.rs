@@ -122,6 +122,12 @@ struct HistoryRow {
 }
 
 #[derive(QueryableByName)]
+struct DataVersionRow {
+    #[diesel(sql_type = BigInt)]
+    data_version: i64,
+}
+
+#[derive(QueryableByName)]
 struct IdRow {
     #[diesel(sql_type = Nullable<BigInt>)]
     id: Option<i64>,
@@ -256,6 +262,21 @@ impl Store {
             Err(e) if self.dialect.is_missing_table(&e) => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// SQLite's `PRAGMA data_version`, to be read inside a write transaction: it differs
+    /// from the value read in an earlier transaction of this connection exactly when
+    /// another connection has committed to the database in between (this connection's own
+    /// commits leave it as it is). `None` on the other backends, whose runners hold a
+    /// session lock instead. The statement never needs preparing again after a schema
+    /// change, so it stays cheap where re-reading the version table would not be.
+    pub fn data_version(&self, conn: &mut AnyConnection) -> Result<Option<i64>> {
+        if conn.backend() != Backend::Sqlite {
+            return Ok(None);
+        }
+        let row = Statement::new("PRAGMA data_version".to_owned(), Vec::new())
+            .get_result::<DataVersionRow>(conn)?;
+        Ok(Some(row.data_version))
     }
 
     /// Removes `delete` and adds `insert` to the version table. A row to delete that is

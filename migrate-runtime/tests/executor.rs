@@ -765,6 +765,36 @@ fn concurrent_runners_apply_each_migration_once() {
 }
 
 #[test]
+fn a_sqlite_runner_notices_a_commit_made_between_its_steps() {
+    each_backend(|db| {
+        if db.backend != Backend::Sqlite {
+            // Elsewhere the run holds a session lock: no other runner commits meanwhile.
+            return;
+        }
+        let url = db.url().to_owned();
+        let other = Migrator::new(chain("a", &["b", "c"]));
+        let migrator = Migrator::new(chain("a", &["b", "c"])).on_event(move |event| {
+            if let migrate_runtime::Event::Finished { migration, .. } = event
+                && migration.id() == "a"
+            {
+                // Between two steps this runner holds no lock: another one applies `b`.
+                let report = other.upgrade_url(&url, "b").unwrap();
+                assert_eq!(report.steps.len(), 1);
+            }
+        });
+        let mut conn = db.connect();
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        let steps: Vec<_> = report.steps.iter().map(|s| s.revision.as_str()).collect();
+        assert_eq!(steps, ["a", "c"], "`b` was applied by the other runner");
+        assert_eq!(ids(&report.current), ["c"]);
+        for rev in ["b", "c"] {
+            assert_eq!(applied_count(&mut conn, rev), 1, "{rev}");
+        }
+        assert_eq!(migrator.history(&mut conn).unwrap().len(), 3);
+    });
+}
+
+#[test]
 fn upgrade_url_migrates_on_start() {
     each_backend(|db| {
         let migrator = Migrator::new(chain("a", &["b"]));
@@ -1279,11 +1309,14 @@ fn each_migration_costs_few_statements_and_on_mysql_one_extra_commit() {
                 assert_eq!(count("SET autocommit = 1"), 1, "{seen:#?}");
             }
             _ => {
-                // SQLite keeps its statements: it re-reads the version table in every
-                // step transaction (and once more to find the plan done).
+                // SQLite keeps its statements. Every step transaction (and one more to
+                // find the plan done; the fifth `BEGIN` creates the tables) checks that no
+                // other connection committed since the last one; only the first reads
+                // the version table, after the read that planned the run.
                 assert_eq!(count("BEGIN IMMEDIATE"), 5, "{seen:#?}");
                 assert_eq!(count("COMMIT"), 5, "{seen:#?}");
-                assert_eq!(count("SELECT version_num FROM"), 5, "{seen:#?}");
+                assert_eq!(count("PRAGMA data_version"), 4, "{seen:#?}");
+                assert_eq!(count("SELECT version_num FROM"), 2, "{seen:#?}");
             }
         }
         let history = migrator.history(&mut conn).unwrap();
