@@ -29,9 +29,10 @@
 //! deletes. Enforcement is turned back on when the run ends.
 //!
 //! SQLite has no session lock: between two steps another runner may take the write lock
-//! and move the version table. Each step transaction reads `PRAGMA data_version` (one
-//! statement that stays prepared), and reads the version table again, and plans again,
-//! only when that shows another connection committed since the previous step.
+//! and move the version table. Each step transaction reads `PRAGMA data_version` (a
+//! cheaper statement than the read of the version table), and reads the version table
+//! again, and plans again, only when that shows another connection committed since the
+//! previous step.
 //!
 //! A non-transactional migration on SQLite gives up the write lock
 //! while it runs, leaving its `running` history row visible. A runner (one transaction per

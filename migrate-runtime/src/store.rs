@@ -268,8 +268,8 @@ impl Store {
     /// from the value read in an earlier transaction of this connection exactly when
     /// another connection has committed to the database in between (this connection's own
     /// commits leave it as it is). `None` on the other backends, whose runners hold a
-    /// session lock instead. The statement never needs preparing again after a schema
-    /// change, so it stays cheap where re-reading the version table would not be.
+    /// session lock instead. SQLite prepares it again after every schema change, as it
+    /// does any statement, but it reads no table: cheaper than reading the version table.
     pub fn data_version(&self, conn: &mut AnyConnection) -> Result<Option<i64>> {
         if conn.backend() != Backend::Sqlite {
             return Ok(None);
