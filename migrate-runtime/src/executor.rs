@@ -4,9 +4,10 @@
 //! The flow of `upgrade` and `downgrade`:
 //! 1. Read the version table and plan (one query; a missing table reads as empty). An empty
 //!    plan returns here: no lock, no DDL.
-//! 2. Take the runner lock (PostgreSQL advisory lock, MySQL `GET_LOCK`; SQLite serializes
-//!    each write transaction with `BEGIN IMMEDIATE` instead) and create the bookkeeping
-//!    tables if needed.
+//! 2. Take the runner lock (PostgreSQL advisory lock, MySQL `GET_LOCK`, the SQLite file's
+//!    exclusive lock; SQLite in WAL mode serializes each write transaction with
+//!    `BEGIN IMMEDIATE` instead) and create the bookkeeping tables if needed. When another
+//!    SQLite run's lock kept step 1 from reading, planning waits for this step.
 //! 3. Re-read the version table, refuse if an unresolved interrupted run is recorded, and
 //!    plan again: another runner may have done the work meanwhile.
 //! 4. Run each step: the migration's code, the version-table delta and a history row commit
@@ -28,22 +29,22 @@
 //! the actions themselves (`CASCADE`, `SET NULL`) do not fire for rows a migration
 //! deletes. Enforcement is turned back on when the run ends.
 //!
-//! SQLite has no session lock: between two steps another runner may take the write lock
-//! and move the version table. Each step transaction reads `PRAGMA data_version` (a
-//! cheaper statement than the read of the version table), and reads the version table
-//! again, and plans again, only when that shows another connection committed since the
-//! previous step.
+//! SQLite in WAL mode has no lock held for the run: between two steps another runner may
+//! take the write lock and move the version table. Each step transaction reads
+//! `PRAGMA data_version` (a cheaper statement than the read of the version table), and
+//! reads the version table again, and plans again, only when that shows another
+//! connection committed since the previous step.
 //!
-//! A non-transactional migration on SQLite gives up the write lock
+//! A non-transactional migration on SQLite in WAL mode gives up the write lock
 //! while it runs, leaving its `running` history row visible. A runner (one transaction per
 //! migration) that meets such a row waits for it to finish, polling, and calls the run
 //! interrupted only when the row is still `running` after [`Options::lock_timeout`]: a
 //! runner that died is then reported that much later than on the other backends.
 //!
-//! Known limits: in [`TransactionMode::All`] on SQLite a runner meeting another runner's
-//! `running` row stops with [`Error::Interrupted`] instead of waiting. On MySQL every
-//! failure blocks later runs, even one InnoDB rolled back completely (a pure data change):
-//! the executor cannot tell the two apart.
+//! Known limits: in [`TransactionMode::All`] on SQLite in WAL mode a runner meeting
+//! another runner's `running` row stops with [`Error::Interrupted`] instead of waiting. On
+//! MySQL every failure blocks later runs, even one InnoDB rolled back completely (a pure
+//! data change): the executor cannot tell the two apart.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -239,9 +240,10 @@ impl Migrator {
         let store = Store::new(conn, &self.options);
         // Like `run`, plan before locking: a bad target (`+1`, a typo) is refused before
         // the bookkeeping tables are created. Planned again under the lock below.
-        let current = parse_rows(store.versions(conn)?.unwrap_or_default())?;
-        self.set.graph().plan_stamp(&current, target)?;
-        self.locked(conn, &store, |conn| {
+        if let Some(current) = self.versions_unlocked(conn, &store)? {
+            self.set.graph().plan_stamp(&current, target)?;
+        }
+        self.locked(conn, &store, |conn, _| {
             let now = crate::time::now();
             self.begin_write(conn, store.dialect)?;
             let current = parse_rows(store.versions(conn)?.unwrap_or_default())?;
@@ -369,7 +371,23 @@ impl Migrator {
         })
     }
 
-    /// Begins a write transaction; on SQLite this is where runners queue for the lock.
+    /// The version table as read before taking the lock, or `None` when another runner's
+    /// lock kept it from being read for as long as the connection waits (a SQLite run
+    /// holds the file exclusively): the caller then queues for the lock, and reads and
+    /// plans under it.
+    fn versions_unlocked(
+        &self,
+        conn: &mut AnyConnection,
+        store: &Store,
+    ) -> Result<Option<Vec<RevisionId>>> {
+        match store.versions(conn) {
+            Ok(rows) => Ok(Some(parse_rows(rows.unwrap_or_default())?)),
+            Err(Error::Database(err)) if store.dialect.is_lock_timeout(&err) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Begins a write transaction; on SQLite in WAL mode this is where runners queue.
     fn begin_write(&self, conn: &mut AnyConnection, dialect: &dyn Dialect) -> Result<()> {
         dialect.begin_write(conn).map_err(|err| {
             if dialect.is_lock_timeout(&err) {
@@ -433,20 +451,21 @@ impl Migrator {
             });
         }
         // The hot path: one query, and an application already at head goes no further.
-        let current = parse_rows(store.versions(conn)?.unwrap_or_default())?;
-        if self.plan(kind, &current, target)?.is_empty() {
+        if let Some(current) = self.versions_unlocked(conn, &store)?
+            && self.plan(kind, &current, target)?.is_empty()
+        {
             return Ok(Report {
                 steps: Vec::new(),
                 current,
             });
         }
-        self.locked(conn, &store, |conn| {
+        self.locked(conn, &store, |conn, held_for_run| {
             // SQLite rebuilds a table by dropping it, which with foreign keys enforced
             // would fire the `ON DELETE` actions of the tables referencing it; SQLite
             // ignores the switch inside a transaction, so it is turned off around the
             // run, and each migration checks every foreign key before it commits.
             let suspended = store.dialect.suspend_foreign_keys(conn)?;
-            let result = self.run_locked(conn, &store, kind, target, suspended);
+            let result = self.run_locked(conn, &store, kind, target, held_for_run, suspended);
             if suspended {
                 rollback_all(conn);
                 store.dialect.resume_foreign_keys(conn)?;
@@ -461,19 +480,20 @@ impl Migrator {
         &self,
         conn: &mut AnyConnection,
         store: &Store,
-        f: impl FnOnce(&mut AnyConnection) -> Result<T>,
+        f: impl FnOnce(&mut AnyConnection, bool) -> Result<T>,
     ) -> Result<T> {
         let key = &self.options.version_table;
         let lock = store.dialect.lock(conn, key, self.options.lock_timeout)?;
+        let held_for_run = lock.held_for_run;
         let result = (|| {
-            if store.dialect.session_lock() {
+            if held_for_run {
                 store.create_tables(conn)?;
             } else {
                 self.begin_write(conn, store.dialect)?;
                 store.create_tables(conn)?;
                 commit(conn)?;
             }
-            f(conn)
+            f(conn, held_for_run)
         })();
         if result.is_err() {
             rollback_all(conn);
@@ -490,13 +510,15 @@ impl Migrator {
         store: &Store,
         kind: Kind,
         target: &str,
+        held_for_run: bool,
         check_foreign_keys: bool,
     ) -> Result<Report> {
         let dialect = store.dialect;
         let all = self.options.transaction_mode == TransactionMode::All;
-        // SQLite has no session lock: each step runs in its own `BEGIN IMMEDIATE`, where
-        // another runner may have moved the version table since the last step.
-        let step_transactions = !dialect.session_lock() && !all;
+        // Without a lock held for the run (SQLite in WAL mode), each step runs in its own
+        // `BEGIN IMMEDIATE`, where another runner may have moved the version table since
+        // the last step.
+        let step_transactions = !held_for_run && !all;
         // In those step transactions, the database's data version as of the previous one
         // (`Store::data_version`): unchanged, no other connection has committed since, so
         // the version table holds what this run last wrote and is not read again.
@@ -524,12 +546,13 @@ impl Migrator {
                 undisturbed = now.is_some() && now == data_version;
                 data_version = now;
             }
-            // Under a session lock (PostgreSQL, MySQL), or SQLite's write lock held for an
-            // `All` run, no other runner can move the table between steps, so after the
-            // first read the rows are the ones this run wrote: one round trip less per
-            // migration. SQLite gives its write lock up between steps (and around a
-            // non-transactional migration, even in `All` mode), so it reads again then,
-            // unless its data version shows that no other connection committed meanwhile.
+            // Under a lock held for the run (PostgreSQL, MySQL, SQLite's exclusive file
+            // lock), or SQLite's write lock held for an `All` run, no other runner can move
+            // the table between steps, so after the first read the rows are the ones this
+            // run wrote: one round trip less per migration. SQLite in WAL mode gives its
+            // write lock up between steps (and around a non-transactional migration, even
+            // in `All` mode), so it reads again then, unless its data version shows that
+            // no other connection committed meanwhile.
             let rows = match expected.take() {
                 Some(rows) if held_since_read || undisturbed => {
                     expected = Some(rows.clone());
@@ -537,7 +560,7 @@ impl Migrator {
                 }
                 previous => {
                     expected = previous;
-                    held_since_read = dialect.session_lock() || all;
+                    held_since_read = held_for_run || all;
                     store.versions(conn)?.unwrap_or_default()
                 }
             };
@@ -583,11 +606,11 @@ impl Migrator {
                         revision: step.revision.to_string(),
                     })?;
             let in_transaction = step_transactions || all || carry.open;
-            held_since_read &= dialect.session_lock() || migration.is_transactional();
+            held_since_read &= held_for_run || migration.is_transactional();
             // Under a session lock the plan cannot change between steps, so this step's
             // commit may prepare the next one (see `Migrator::apply`). SQLite re-plans in
             // every step transaction, and an `All` run commits once.
-            let next = (dialect.session_lock() && !all)
+            let next = (held_for_run && !all)
                 .then(|| plan.front())
                 .flatten()
                 .and_then(|next| Some((self.set.get(next.revision.as_str())?, next)));

@@ -54,8 +54,15 @@ pub struct Options {
     /// How migrations are grouped into transactions. Default [`TransactionMode::PerMigration`].
     pub transaction_mode: TransactionMode,
     /// How long to wait for another runner's lock (PostgreSQL advisory lock, MySQL
-    /// `GET_LOCK`, SQLite write lock) before failing with [`Error::LockTimeout`].
-    /// Default 60 seconds.
+    /// `GET_LOCK`, the SQLite file's exclusive lock, or in WAL mode its write lock)
+    /// before failing with [`Error::LockTimeout`]. Default 60 seconds.
+    ///
+    /// On SQLite in a rollback-journal mode another run also keeps the version table
+    /// from being read; that first read waits as long as the connection's own
+    /// `busy_timeout` allows (30 seconds on connections [`AnyConnection::open`] made)
+    /// before the runner queues for the lock.
+    ///
+    /// [`AnyConnection::open`]: crate::AnyConnection::open
     pub lock_timeout: Duration,
 }
 

@@ -685,8 +685,9 @@ fn an_interrupted_run_blocks_until_stamped() {
 fn a_crashed_run_left_running_is_refused() {
     each_backend(|db| {
         let mut conn = db.connect();
-        // On SQLite a `running` row may belong to a live runner inside a non-transactional
-        // migration, so a runner waits for it up to the lock timeout before refusing.
+        // On SQLite in WAL mode a `running` row may belong to a live runner inside a
+        // non-transactional migration, so a runner waits for it up to the lock timeout
+        // before refusing.
         let migrator = Migrator::new(chain("a", &["b"])).with_options(
             Options::default().with_lock_timeout(std::time::Duration::from_millis(300)),
         );
@@ -767,8 +768,9 @@ fn concurrent_runners_apply_each_migration_once() {
 #[test]
 fn a_sqlite_runner_notices_a_commit_made_between_its_steps() {
     each_backend(|db| {
-        if db.backend != Backend::Sqlite {
-            // Elsewhere the run holds a session lock: no other runner commits meanwhile.
+        if db.backend != Backend::Sqlite || !db.wal {
+            // Elsewhere the run holds a lock until it ends: no other runner commits
+            // meanwhile (see `a_sqlite_run_holds_the_file_until_it_ends`).
             return;
         }
         let url = db.url().to_owned();
@@ -791,6 +793,82 @@ fn a_sqlite_runner_notices_a_commit_made_between_its_steps() {
             assert_eq!(applied_count(&mut conn, rev), 1, "{rev}");
         }
         assert_eq!(migrator.history(&mut conn).unwrap().len(), 3);
+    });
+}
+
+#[test]
+fn a_sqlite_run_holds_the_file_until_it_ends() {
+    #[derive(diesel::QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        locking_mode: String,
+    }
+    let locking_mode = |conn: &mut migrate_runtime::AnyConnection| {
+        diesel::RunQueryDsl::get_result::<Mode>(diesel::sql_query("PRAGMA locking_mode"), conn)
+            .unwrap()
+            .locking_mode
+    };
+    each_backend(|db| {
+        if db.backend != Backend::Sqlite || db.wal {
+            // WAL mode: see `a_sqlite_runner_notices_a_commit_made_between_its_steps`.
+            return;
+        }
+        let path = migrate_runtime::DatabaseUrl::parse(db.url())
+            .unwrap()
+            .sqlite_path()
+            .to_owned();
+        let journal = std::path::PathBuf::from(format!("{path}-journal"));
+        // Reads the database from another connection that does not wait.
+        let read_from_elsewhere = move || {
+            let url = migrate_runtime::DatabaseUrl::sqlite_file(std::path::Path::new(&path));
+            let mut other = migrate_runtime::AnyConnection::open(&url).unwrap();
+            other.batch_execute_compat("PRAGMA busy_timeout = 0");
+            diesel::RunQueryDsl::execute(
+                diesel::sql_query("SELECT 1 FROM sqlite_schema"),
+                &mut other,
+            )
+            .map_err(|err| err.to_string())
+        };
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (s, read) = (seen.clone(), read_from_elsewhere.clone());
+        let migrator = Migrator::new(chain("a", &["b", "c"])).on_event(move |event| {
+            if let migrate_runtime::Event::Finished { migration, .. } = event {
+                // Between two steps, when a run on WAL would hold no lock.
+                s.lock().unwrap().push((migration.id().to_string(), read()));
+            }
+        });
+        let mut conn = db.connect();
+        assert_eq!(locking_mode(&mut conn), "normal");
+        assert_eq!(migrator.upgrade(&mut conn, "head").unwrap().steps.len(), 3);
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 3);
+        for (revision, read) in seen {
+            let err = read.expect_err(&revision);
+            assert!(err.contains("database is locked"), "{revision}: {err}");
+        }
+        // Once the run is over: the file is free, the caller's connection is back in
+        // normal locking mode, and the rollback journal the run kept is gone.
+        read_from_elsewhere().unwrap();
+        assert_eq!(locking_mode(&mut conn), "normal");
+        assert!(!journal.exists(), "{} is left behind", journal.display());
+        // A failed run lets go too.
+        let failing = Migrator::new(
+            MigrationSet::new(vec![custom("x", &[], |ctx| {
+                ctx.execute("CREATE TABLE t_x (id INTEGER PRIMARY KEY)")?;
+                ctx.execute("SELECT * FROM no_such_table")
+            })])
+            .unwrap(),
+        )
+        .with_options(Options::default().with_version_table("other_version"));
+        failing.upgrade(&mut conn, "head").unwrap_err();
+        read_from_elsewhere().unwrap();
+        assert_eq!(locking_mode(&mut conn), "normal");
+        // A caller that holds the file exclusively already keeps doing so.
+        conn.batch_execute_compat("PRAGMA locking_mode = EXCLUSIVE");
+        migrator.downgrade(&mut conn, "base").unwrap();
+        assert_eq!(locking_mode(&mut conn), "exclusive");
+        let err = read_from_elsewhere().unwrap_err();
+        assert!(err.contains("database is locked"), "{err}");
     });
 }
 
@@ -995,7 +1073,14 @@ fn a_runner_waiting_too_long_for_the_lock_gives_up() {
             let impatient = Migrator::new(chain("a", &[])).with_options(
                 Options::default().with_lock_timeout(std::time::Duration::from_millis(300)),
             );
-            let err = impatient.upgrade(&mut db.connect(), "head").unwrap_err();
+            let mut conn = db.connect();
+            if db.backend == Backend::Sqlite {
+                // The holder's lock also keeps the version table from being read: that
+                // read waits for the connection's busy timeout, then the runner queues
+                // for the lock (see `Options::lock_timeout`).
+                conn.batch_execute_compat("PRAGMA busy_timeout = 100");
+            }
+            let err = impatient.upgrade(&mut conn, "head").unwrap_err();
             release.wait();
             assert!(matches!(err, Error::LockTimeout { .. }), "{err:?}");
             assert!(
@@ -1308,8 +1393,20 @@ fn each_migration_costs_few_statements_and_on_mysql_one_extra_commit() {
                 assert_eq!(count("SET autocommit = 0"), 1, "{seen:#?}");
                 assert_eq!(count("SET autocommit = 1"), 1, "{seen:#?}");
             }
+            _ if !db.wal => {
+                // SQLite in a rollback-journal mode holds the file for the run, so it goes
+                // like PostgreSQL: the version table is read once under the lock, and
+                // each commit begins the next migration's transaction.
+                assert_eq!(count("BEGIN EXCLUSIVE; COMMIT"), 1, "{seen:#?}");
+                assert_eq!(count("BEGIN IMMEDIATE"), 1, "{seen:#?}");
+                assert_eq!(count("COMMIT; BEGIN"), 2, "{seen:#?}");
+                assert_eq!(count("COMMIT"), 3, "{seen:#?}");
+                assert_eq!(count("SELECT version_num FROM"), 2, "{seen:#?}");
+                assert_eq!(count("PRAGMA data_version"), 0, "{seen:#?}");
+                assert_eq!(count("PRAGMA main.locking_mode = NORMAL"), 1, "{seen:#?}");
+            }
             _ => {
-                // SQLite keeps its statements. Every step transaction (and one more to
+                // SQLite in WAL mode keeps its statements. Every step transaction (and one more to
                 // find the plan done; the fifth `BEGIN` creates the tables) checks that no
                 // other connection committed since the last one; only the first reads
                 // the version table, after the read that planned the run.
@@ -1432,8 +1529,8 @@ fn a_version_table_changed_during_a_run_is_detected() {
 #[test]
 fn while_a_migration_runs_its_running_row_is_already_committed() {
     each_backend(|db| {
-        // What a crash inside `c` would leave: seen from another connection while `c`
-        // runs. On MySQL every migration has a `running` row, committed together with the
+        // What a crash inside `c` would leave: seen while `c` runs, from another
+        // connection or, where the run holds the SQLite file, in a copy of it. On MySQL every migration has a `running` row, committed together with the
         // previous migration's bookkeeping; elsewhere only a non-transactional one.
         let inside = Arc::new(Barrier::new(2));
         let resume = Arc::new(Barrier::new(2));
@@ -1451,7 +1548,7 @@ fn while_a_migration_runs_its_running_row_is_already_committed() {
         std::thread::scope(|scope| {
             let runner = scope.spawn(|| migrator.upgrade(&mut db.connect(), "head"));
             inside.wait();
-            let mut other = db.connect();
+            let (_dir, mut other) = db.crash_image();
             let history = Migrator::new(chain("a", &["b"]))
                 .history(&mut other)
                 .unwrap();

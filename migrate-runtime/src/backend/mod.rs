@@ -20,12 +20,6 @@ pub(crate) trait Dialect: Sync {
     /// Whether DDL can be rolled back, i.e. whether a failed migration leaves no trace.
     fn transactional_ddl(&self) -> bool;
 
-    /// Whether [`Dialect::lock`] holds a lock for the whole run. When `false` (SQLite),
-    /// every write transaction is begun with [`Dialect::begin_write`], which serializes
-    /// runners, and the executor re-reads the version table inside each one (a
-    /// `TransactionMode::All` run holds one throughout, so it reads once).
-    fn session_lock(&self) -> bool;
-
     /// `CREATE TABLE IF NOT EXISTS` of the version table (`table` is quoted).
     fn create_version_table(&self, table: &str) -> String;
 
@@ -45,7 +39,7 @@ pub(crate) trait Dialect: Sync {
     }
 
     /// Takes the lock that keeps concurrent runners apart. `key` names the protected
-    /// version table.
+    /// version table. Whether the lock lasts the whole run is [`Lock::held_for_run`].
     fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<Lock>;
 
     /// Releases what [`Dialect::lock`] took, and puts back the session settings it changed.
@@ -75,10 +69,18 @@ pub(crate) trait Dialect: Sync {
     }
 }
 
-/// What [`Dialect::lock`] changed on the caller's connection, for [`Dialect::unlock`] to
-/// restore: the connection belongs to the application, which may have tuned it.
+/// The lock [`Dialect::lock`] took, and what it changed on the caller's connection, for
+/// [`Dialect::unlock`] to restore: the connection belongs to the application, which may
+/// have tuned it.
 #[derive(Debug, Default)]
 pub(crate) struct Lock {
+    /// Whether no other runner can write to the version table until [`Dialect::unlock`]:
+    /// PostgreSQL's advisory lock, MySQL's named lock, SQLite's exclusive file lock (in a
+    /// rollback-journal mode). When `false` (SQLite in WAL mode), every write transaction
+    /// is begun with [`Dialect::begin_write`], which serializes runners, and the executor
+    /// checks inside each one whether another connection committed since the last (a
+    /// `TransactionMode::All` run holds one throughout, so it reads once).
+    pub held_for_run: bool,
     /// SQLite: the `busy_timeout` (milliseconds) the connection had before the run.
     #[cfg_attr(
         not(feature = "sqlite"),
@@ -88,6 +90,16 @@ pub(crate) struct Lock {
         )
     )]
     pub busy_timeout: Option<i64>,
+    /// SQLite: the schema whose `locking_mode` the lock set to `EXCLUSIVE` (it was
+    /// `NORMAL`), to set back and release.
+    #[cfg_attr(
+        not(feature = "sqlite"),
+        expect(
+            dead_code,
+            reason = "only the SQLite dialect changes a connection setting"
+        )
+    )]
+    pub exclusive_schema: Option<String>,
     /// MySQL: whether the lock turned `autocommit` off (it was on), to turn it back on.
     #[cfg_attr(
         not(feature = "mysql"),

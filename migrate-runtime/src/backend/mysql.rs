@@ -43,10 +43,6 @@ impl Dialect for Mysql {
         false
     }
 
-    fn session_lock(&self) -> bool {
-        true
-    }
-
     fn create_version_table(&self, table: &str) -> String {
         crate::offline::version_table_ddl(crate::Backend::Mysql, table)
     }
@@ -84,6 +80,7 @@ impl Dialect for Mysql {
                     return Err(err.into());
                 }
                 Ok(Lock {
+                    held_for_run: true,
                     autocommit_was_on,
                     ..Lock::default()
                 })

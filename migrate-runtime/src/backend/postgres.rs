@@ -30,10 +30,6 @@ impl Dialect for Postgres {
         true
     }
 
-    fn session_lock(&self) -> bool {
-        true
-    }
-
     fn create_version_table(&self, table: &str) -> String {
         crate::offline::version_table_ddl(crate::Backend::Postgres, table)
     }
@@ -62,7 +58,10 @@ impl Dialect for Postgres {
         let mut pause = Duration::from_millis(5);
         loop {
             if diesel::sql_query(&sql).get_result::<LockResult>(conn)?.ok == 1 {
-                return Ok(Lock::default());
+                return Ok(Lock {
+                    held_for_run: true,
+                    ..Lock::default()
+                });
             }
             if Instant::now() >= deadline {
                 return Err(Error::LockTimeout {

@@ -1,7 +1,10 @@
-//! SQLite: transactional DDL, and locking through the database file itself. There is no
-//! session lock: every write transaction is `BEGIN IMMEDIATE` under a busy timeout, so
-//! runners queue on the write lock and each re-reads the version table once it has it.
-//! The caller's own `busy_timeout` is restored when the run ends.
+//! SQLite: transactional DDL, and locking through the database file itself. In a
+//! rollback-journal mode (SQLite's default) a run holds the file's exclusive lock from
+//! start to end (`locking_mode = EXCLUSIVE`), so runners queue on it as on the other
+//! backends' session locks. In WAL mode, where that lock would shut out the readers WAL
+//! is chosen for, every write transaction is `BEGIN IMMEDIATE` instead, so runners queue
+//! on the write lock of each step. The caller's own `busy_timeout` and locking mode are
+//! restored when the run ends.
 
 use std::time::Duration;
 
@@ -16,10 +19,6 @@ pub(crate) struct Sqlite;
 impl Dialect for Sqlite {
     fn transactional_ddl(&self) -> bool {
         true
-    }
-
-    fn session_lock(&self) -> bool {
-        false
     }
 
     fn create_version_table(&self, table: &str) -> String {
@@ -42,31 +41,54 @@ impl Dialect for Sqlite {
         super::error_text(err).contains("database is locked")
     }
 
-    fn lock(&self, conn: &mut AnyConnection, _key: &str, timeout: Duration) -> Result<Lock> {
+    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<Lock> {
+        // Makes taking the file lock (and, in WAL mode, every later `BEGIN IMMEDIATE`)
+        // wait for it instead of failing at once with "database is locked". The
+        // connection may be the application's, so its own timeout is put back by `unlock`.
         #[derive(diesel::QueryableByName)]
         struct BusyTimeout {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             timeout: i64,
         }
-        // Not a lock: makes every later `BEGIN IMMEDIATE` wait for the write lock instead
-        // of failing at once with "database is locked". The connection may be the
-        // application's, so its own timeout is put back by `unlock`.
         let previous = diesel::RunQueryDsl::get_result::<BusyTimeout>(
             diesel::sql_query("PRAGMA busy_timeout"),
             conn,
         )?
         .timeout;
         conn.batch_execute(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))?;
-        Ok(Lock {
+        let mut lock = Lock {
             busy_timeout: Some(previous),
             ..Lock::default()
-        })
+        };
+        match self.lock_file(conn, key, &mut lock) {
+            Ok(()) => Ok(lock),
+            Err(err) => {
+                let _ = self.unlock(conn, key, lock);
+                Err(if self.is_lock_timeout(&err) {
+                    crate::Error::LockTimeout {
+                        waited: timeout,
+                        what: "the SQLite database file".into(),
+                    }
+                } else {
+                    err.into()
+                })
+            }
+        }
     }
 
     fn unlock(&self, conn: &mut AnyConnection, _key: &str, lock: Lock) -> Result<()> {
+        // SQLite lets go of an exclusive lock at the first access in normal mode.
+        let released = match &lock.exclusive_schema {
+            Some(schema) => conn.batch_execute(&format!(
+                "PRAGMA {schema}.locking_mode = NORMAL; \
+                 SELECT 1 FROM {schema}.sqlite_schema LIMIT 1"
+            )),
+            None => Ok(()),
+        };
         if let Some(previous) = lock.busy_timeout {
             conn.batch_execute(&format!("PRAGMA busy_timeout = {previous}"))?;
         }
+        released?;
         Ok(())
     }
 
@@ -107,5 +129,61 @@ impl Dialect for Sqlite {
                 )
             }
         }
+    }
+}
+
+impl Sqlite {
+    /// In a rollback-journal mode, takes the exclusive lock of the file holding the
+    /// version table and sets its locking mode so that SQLite keeps it until `unlock`.
+    fn lock_file(
+        &self,
+        conn: &mut AnyConnection,
+        key: &str,
+        lock: &mut Lock,
+    ) -> diesel::QueryResult<()> {
+        #[derive(diesel::QueryableByName)]
+        struct JournalMode {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            journal_mode: String,
+        }
+        #[derive(diesel::QueryableByName)]
+        struct LockingMode {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            locking_mode: String,
+        }
+        // The database file holding the version table (`aux.migrate_version` lives in
+        // the attached database `aux`).
+        let schema = match key.rsplit_once('.') {
+            Some((schema, _)) => format!("\"{schema}\""),
+            None => "main".to_owned(),
+        };
+        let journal = diesel::RunQueryDsl::get_result::<JournalMode>(
+            diesel::sql_query(format!("PRAGMA {schema}.journal_mode")),
+            conn,
+        )?
+        .journal_mode;
+        if journal.eq_ignore_ascii_case("wal") {
+            // WAL readers never wait for a writer, and an exclusive lock would shut them
+            // out for the whole run (and cannot be had while any other connection has the
+            // file open): runners queue on each step's write lock instead.
+            return Ok(());
+        }
+        // In a rollback-journal mode, where every commit already shuts readers out, the
+        // run keeps the file locked from here to `unlock`: other runners (and readers)
+        // wait, and SQLite skips the per-transaction file locking, change-counter check
+        // and journal creation and deletion (about half of a step's system calls).
+        let mode = diesel::RunQueryDsl::get_result::<LockingMode>(
+            diesel::sql_query(format!("PRAGMA {schema}.locking_mode")),
+            conn,
+        )?
+        .locking_mode;
+        if !mode.eq_ignore_ascii_case("exclusive") {
+            conn.batch_execute(&format!("PRAGMA {schema}.locking_mode = EXCLUSIVE"))?;
+            lock.exclusive_schema = Some(schema);
+        }
+        // The exclusive lock is taken by the first write transaction and then kept.
+        conn.batch_execute("BEGIN EXCLUSIVE; COMMIT")?;
+        lock.held_for_run = true;
+        Ok(())
     }
 }

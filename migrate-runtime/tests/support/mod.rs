@@ -20,6 +20,8 @@ pub const MYSQL_VAR: &str = "MIGRATE_TEST_MYSQL_URL";
 /// A fresh database on one backend, dropped when this goes out of scope.
 pub struct TestDb {
     pub backend: Backend,
+    /// SQLite: whether the database is in WAL mode (else the default rollback journal).
+    pub wal: bool,
     db: ScratchDatabase,
 }
 
@@ -43,20 +45,79 @@ impl TestDb {
 
     /// Another fresh database on the same backend and server.
     pub fn fresh_like(other: &TestDb) -> Self {
-        Self::new(other.backend, other.db.fresh_like())
+        Self::new(other.backend, other.db.fresh_like()).with_wal(other.wal)
+    }
+
+    /// A connection to what a crash at this moment would leave of the database. On
+    /// SQLite a copy of the file and of its journal or WAL (opening the copy recovers
+    /// from them), made even while a run holds the file's lock: SQLite locks bind only
+    /// SQLite connections. Elsewhere a new connection, which sees what is committed. The
+    /// directory holds the copy; keep it while the connection is in use.
+    pub fn crash_image(&self) -> (Option<tempfile::TempDir>, AnyConnection) {
+        if self.backend != Backend::Sqlite {
+            return (None, self.connect());
+        }
+        let url = migrate_runtime::DatabaseUrl::parse(self.url()).unwrap();
+        let original = std::path::Path::new(url.sqlite_path());
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("crash.sqlite3");
+        for suffix in ["", "-journal", "-wal"] {
+            let from = format!("{}{suffix}", original.display());
+            if std::path::Path::new(&from).exists() {
+                std::fs::copy(&from, format!("{}{suffix}", copy.display())).unwrap();
+            }
+        }
+        let conn = AnyConnection::open(&migrate_runtime::DatabaseUrl::sqlite_file(&copy)).unwrap();
+        (Some(dir), conn)
+    }
+
+    /// What the database is, as a test's failure message names it.
+    pub fn describe(&self) -> String {
+        match (self.backend, self.wal) {
+            (Backend::Sqlite, true) => "SQLite (WAL)".to_owned(),
+            (Backend::Sqlite, false) => "SQLite (rollback journal)".to_owned(),
+            (backend, _) => backend.to_string(),
+        }
     }
 
     fn new(backend: Backend, db: Result<ScratchDatabase>) -> Self {
         let db = db.unwrap_or_else(|e| panic!("cannot create a {backend} test database: {e}"));
-        Self { backend, db }
+        Self {
+            backend,
+            wal: false,
+            db,
+        }
+    }
+
+    /// Switches a SQLite database to WAL mode, which the file keeps.
+    fn with_wal(mut self, wal: bool) -> Self {
+        if wal {
+            let mut conn = self.connect();
+            let mode: Vec<Mode> = diesel::sql_query("PRAGMA journal_mode = WAL")
+                .load(&mut conn)
+                .unwrap();
+            assert_eq!(mode[0].journal_mode, "wal");
+            self.wal = true;
+        }
+        self
     }
 }
 
-/// Runs `body` on a fresh SQLite database, then on fresh PostgreSQL and MySQL databases
-/// when their variables are set ([`ScratchDatabase::from_env`] prints why a backend is
+#[derive(diesel::QueryableByName)]
+struct Mode {
+    #[diesel(sql_type = Text)]
+    journal_mode: String,
+}
+
+/// Runs `body` on a fresh SQLite database in each journal mode the executor treats apart
+/// (the default rollback journal, where a run locks the file for its duration, and WAL,
+/// where runners queue step by step), then on fresh PostgreSQL and MySQL databases when
+/// their variables are set ([`ScratchDatabase::from_env`] prints why a backend is
 /// skipped). A variable set for a backend that is not compiled in fails the test.
 pub fn each_backend(body: impl Fn(&TestDb)) {
-    body(&TestDb::new(Backend::Sqlite, ScratchDatabase::sqlite()));
+    for wal in [false, true] {
+        body(&TestDb::new(Backend::Sqlite, ScratchDatabase::sqlite()).with_wal(wal));
+    }
     for (var, backend) in [
         (POSTGRES_VAR, Backend::Postgres),
         (MYSQL_VAR, Backend::Mysql),
