@@ -1183,6 +1183,68 @@ fn a_refused_stamp_creates_no_table() {
     });
 }
 
+/// A version table in an attached database (`aux.migrate_version`): the run locks that
+/// database's file, and lets it go.
+#[cfg(feature = "sqlite")]
+#[test]
+fn a_sqlite_version_table_in_an_attached_database_is_locked_there() {
+    #[derive(diesel::QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        locking_mode: String,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.sqlite3");
+    let aux = dir.path().join("aux.sqlite3");
+    let mut conn =
+        migrate_runtime::AnyConnection::open(&migrate_runtime::DatabaseUrl::sqlite_file(&main))
+            .unwrap();
+    conn.batch_execute_compat(&format!("ATTACH DATABASE '{}' AS aux", aux.display()));
+    let aux_url = migrate_runtime::DatabaseUrl::sqlite_file(&aux);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let migrator = Migrator::new(chain("a", &["b"]))
+        .with_options(
+            Options::default()
+                .with_version_table("aux.migrate_version")
+                .with_history_table("aux.migrate_history"),
+        )
+        .on_event(move |event| {
+            if let migrate_runtime::Event::Finished { .. } = event {
+                let mut other = migrate_runtime::AnyConnection::open(&aux_url).unwrap();
+                other.batch_execute_compat("PRAGMA busy_timeout = 0");
+                let read = diesel::RunQueryDsl::execute(
+                    diesel::sql_query("SELECT 1 FROM sqlite_schema"),
+                    &mut other,
+                );
+                s.lock().unwrap().push(read.map_err(|err| err.to_string()));
+            }
+        });
+    assert_eq!(migrator.upgrade(&mut conn, "head").unwrap().steps.len(), 2);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    for read in seen {
+        assert!(read.unwrap_err().contains("database is locked"));
+    }
+    let mode = diesel::RunQueryDsl::get_result::<Mode>(
+        diesel::sql_query("PRAGMA aux.locking_mode"),
+        &mut conn,
+    )
+    .unwrap();
+    assert_eq!(mode.locking_mode, "normal");
+    // Free again: another connection reads the version table without waiting.
+    let mut other =
+        migrate_runtime::AnyConnection::open(&migrate_runtime::DatabaseUrl::sqlite_file(&aux))
+            .unwrap();
+    other.batch_execute_compat("PRAGMA busy_timeout = 0");
+    assert_eq!(
+        ids(&Migrator::new(chain("a", &["b"]))
+            .current(&mut other)
+            .unwrap()),
+        ["b"]
+    );
+}
+
 #[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_runs_leave_the_callers_busy_timeout_alone() {
