@@ -798,16 +798,8 @@ fn a_sqlite_runner_notices_a_commit_made_between_its_steps() {
 
 #[test]
 fn a_sqlite_run_holds_the_file_until_it_ends() {
-    #[derive(diesel::QueryableByName)]
-    struct Mode {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        locking_mode: String,
-    }
-    let locking_mode = |conn: &mut migrate_runtime::AnyConnection| {
-        diesel::RunQueryDsl::get_result::<Mode>(diesel::sql_query("PRAGMA locking_mode"), conn)
-            .unwrap()
-            .locking_mode
-    };
+    let locking_mode =
+        |conn: &mut migrate_runtime::AnyConnection| sqlite_locking_mode(conn, "main");
     each_backend(|db| {
         if db.backend != Backend::Sqlite || db.wal {
             // WAL mode: see `a_sqlite_runner_notices_a_commit_made_between_its_steps`.
@@ -819,16 +811,7 @@ fn a_sqlite_run_holds_the_file_until_it_ends() {
             .to_owned();
         let journal = std::path::PathBuf::from(format!("{path}-journal"));
         // Reads the database from another connection that does not wait.
-        let read_from_elsewhere = move || {
-            let url = migrate_runtime::DatabaseUrl::sqlite_file(std::path::Path::new(&path));
-            let mut other = migrate_runtime::AnyConnection::open(&url).unwrap();
-            other.batch_execute_compat("PRAGMA busy_timeout = 0");
-            diesel::RunQueryDsl::execute(
-                diesel::sql_query("SELECT 1 FROM sqlite_schema"),
-                &mut other,
-            )
-            .map_err(|err| err.to_string())
-        };
+        let read_from_elsewhere = move || read_sqlite_without_waiting(std::path::Path::new(&path));
         let seen = Arc::new(Mutex::new(Vec::new()));
         let (s, read) = (seen.clone(), read_from_elsewhere.clone());
         let migrator = Migrator::new(chain("a", &["b", "c"])).on_event(move |event| {
@@ -1188,11 +1171,6 @@ fn a_refused_stamp_creates_no_table() {
 #[cfg(feature = "sqlite")]
 #[test]
 fn a_sqlite_version_table_in_an_attached_database_is_locked_there() {
-    #[derive(diesel::QueryableByName)]
-    struct Mode {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        locking_mode: String,
-    }
     let dir = tempfile::tempdir().unwrap();
     let main = dir.path().join("main.sqlite3");
     let aux = dir.path().join("aux.sqlite3");
@@ -1200,7 +1178,7 @@ fn a_sqlite_version_table_in_an_attached_database_is_locked_there() {
         migrate_runtime::AnyConnection::open(&migrate_runtime::DatabaseUrl::sqlite_file(&main))
             .unwrap();
     conn.batch_execute_compat(&format!("ATTACH DATABASE '{}' AS aux", aux.display()));
-    let aux_url = migrate_runtime::DatabaseUrl::sqlite_file(&aux);
+    let aux_file = aux.clone();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
     let migrator = Migrator::new(chain("a", &["b"]))
@@ -1211,13 +1189,9 @@ fn a_sqlite_version_table_in_an_attached_database_is_locked_there() {
         )
         .on_event(move |event| {
             if let migrate_runtime::Event::Finished { .. } = event {
-                let mut other = migrate_runtime::AnyConnection::open(&aux_url).unwrap();
-                other.batch_execute_compat("PRAGMA busy_timeout = 0");
-                let read = diesel::RunQueryDsl::execute(
-                    diesel::sql_query("SELECT 1 FROM sqlite_schema"),
-                    &mut other,
-                );
-                s.lock().unwrap().push(read.map_err(|err| err.to_string()));
+                s.lock()
+                    .unwrap()
+                    .push(read_sqlite_without_waiting(&aux_file));
             }
         });
     assert_eq!(migrator.upgrade(&mut conn, "head").unwrap().steps.len(), 2);
@@ -1226,12 +1200,7 @@ fn a_sqlite_version_table_in_an_attached_database_is_locked_there() {
     for read in seen {
         assert!(read.unwrap_err().contains("database is locked"));
     }
-    let mode = diesel::RunQueryDsl::get_result::<Mode>(
-        diesel::sql_query("PRAGMA aux.locking_mode"),
-        &mut conn,
-    )
-    .unwrap();
-    assert_eq!(mode.locking_mode, "normal");
+    assert_eq!(sqlite_locking_mode(&mut conn, "aux"), "normal");
     // Free again: another connection reads the version table without waiting.
     let mut other =
         migrate_runtime::AnyConnection::open(&migrate_runtime::DatabaseUrl::sqlite_file(&aux))
@@ -1243,6 +1212,29 @@ fn a_sqlite_version_table_in_an_attached_database_is_locked_there() {
             .unwrap()),
         ["b"]
     );
+}
+
+/// The `locking_mode` of the SQLite database `schema` on `conn`.
+fn sqlite_locking_mode(conn: &mut migrate_runtime::AnyConnection, schema: &str) -> String {
+    #[derive(diesel::QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        locking_mode: String,
+    }
+    let query = diesel::sql_query(format!("PRAGMA {schema}.locking_mode"));
+    diesel::RunQueryDsl::get_result::<Mode>(query, conn)
+        .unwrap()
+        .locking_mode
+}
+
+/// Reads the SQLite file at `path` from a new connection that does not wait for locks:
+/// the error says "database is locked" while another connection holds it.
+fn read_sqlite_without_waiting(path: &std::path::Path) -> Result<usize, String> {
+    let url = migrate_runtime::DatabaseUrl::sqlite_file(path);
+    let mut other = migrate_runtime::AnyConnection::open(&url).unwrap();
+    other.batch_execute_compat("PRAGMA busy_timeout = 0");
+    diesel::RunQueryDsl::execute(diesel::sql_query("SELECT 1 FROM sqlite_schema"), &mut other)
+        .map_err(|err| err.to_string())
 }
 
 #[cfg(feature = "sqlite")]
