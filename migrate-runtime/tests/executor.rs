@@ -765,6 +765,43 @@ fn concurrent_runners_apply_each_migration_once() {
     });
 }
 
+/// Runners that reach the SQLite file lock together queue on it: none holds part of it
+/// while it waits (a shared lock kept while waiting for the exclusive one would make two
+/// runners wait for each other until both time out). Rounds, because a round needs two
+/// runners in the lock at once to go wrong.
+#[test]
+fn sqlite_runners_racing_for_the_file_lock_all_finish() {
+    const THREADS: usize = 4;
+    for round in 0..15 {
+        let db = support::TestDb::sqlite();
+        let migrator = Migrator::new(chain("a", &["b"]))
+            .with_options(Options::default().with_lock_timeout(std::time::Duration::from_secs(5)));
+        let barrier = Barrier::new(THREADS);
+        std::thread::scope(|scope| {
+            let runners: Vec<_> = (0..THREADS)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut conn = db.connect();
+                        barrier.wait();
+                        migrator.upgrade(&mut conn, "head")
+                    })
+                })
+                .collect();
+            let applied: usize = runners
+                .into_iter()
+                .map(|runner| {
+                    let report = runner.join().unwrap();
+                    report
+                        .unwrap_or_else(|err| panic!("round {round}: {err}"))
+                        .steps
+                        .len()
+                })
+                .sum();
+            assert_eq!(applied, 2, "round {round}");
+        });
+    }
+}
+
 #[test]
 fn a_sqlite_runner_notices_a_commit_made_between_its_steps() {
     each_backend(|db| {
@@ -1451,7 +1488,12 @@ fn each_migration_costs_few_statements_and_on_mysql_one_extra_commit() {
                 // SQLite in a rollback-journal mode holds the file for the run, so it goes
                 // like PostgreSQL: the version table is read once under the lock, and
                 // each commit begins the next migration's transaction.
-                assert_eq!(count("BEGIN EXCLUSIVE; COMMIT"), 1, "{seen:#?}");
+                assert_eq!(count("BEGIN EXCLUSIVE"), 1, "{seen:#?}");
+                assert_eq!(
+                    count("PRAGMA main.locking_mode = EXCLUSIVE; COMMIT"),
+                    1,
+                    "{seen:#?}"
+                );
                 assert_eq!(count("BEGIN IMMEDIATE"), 1, "{seen:#?}");
                 assert_eq!(count("COMMIT; BEGIN"), 2, "{seen:#?}");
                 assert_eq!(count("COMMIT"), 3, "{seen:#?}");

@@ -177,12 +177,23 @@ impl Sqlite {
             conn,
         )?
         .locking_mode;
+        // The lock is taken in normal mode, where a runner that waits for it holds none
+        // meanwhile; in exclusive mode a waiting runner would keep the shared lock it got
+        // on the way, and two of them would wait for each other until they time out. Set
+        // while the lock is held, exclusive mode keeps it past the commit.
+        conn.batch_execute("BEGIN EXCLUSIVE")?;
+        let kept = if mode.eq_ignore_ascii_case("exclusive") {
+            conn.batch_execute("COMMIT")
+        } else {
+            conn.batch_execute(&format!("PRAGMA {schema}.locking_mode = EXCLUSIVE; COMMIT"))
+        };
+        if let Err(err) = kept {
+            let _ = conn.batch_execute("ROLLBACK");
+            return Err(err);
+        }
         if !mode.eq_ignore_ascii_case("exclusive") {
-            conn.batch_execute(&format!("PRAGMA {schema}.locking_mode = EXCLUSIVE"))?;
             lock.exclusive_schema = Some(schema);
         }
-        // The exclusive lock is taken by the first write transaction and then kept.
-        conn.batch_execute("BEGIN EXCLUSIVE; COMMIT")?;
         lock.held_for_run = true;
         Ok(())
     }

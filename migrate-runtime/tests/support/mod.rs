@@ -48,6 +48,11 @@ impl TestDb {
         Self::new(other.backend, other.db.fresh_like()).with_wal(other.wal)
     }
 
+    /// A fresh SQLite database in the default rollback-journal mode.
+    pub fn sqlite() -> Self {
+        Self::new(Backend::Sqlite, ScratchDatabase::sqlite())
+    }
+
     /// A connection to what a crash at this moment would leave of the database. On
     /// SQLite a copy of the file and of its journal or WAL (opening the copy recovers
     /// from them), made even while a run holds the file's lock: SQLite locks bind only
