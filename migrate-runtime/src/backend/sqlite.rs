@@ -182,17 +182,15 @@ impl Sqlite {
         // on the way, and two of them would wait for each other until they time out. Set
         // while the lock is held, exclusive mode keeps it past the commit.
         conn.batch_execute("BEGIN EXCLUSIVE")?;
-        let kept = if mode.eq_ignore_ascii_case("exclusive") {
-            conn.batch_execute("COMMIT")
-        } else {
-            conn.batch_execute(&format!("PRAGMA {schema}.locking_mode = EXCLUSIVE; COMMIT"))
-        };
-        if let Err(err) = kept {
+        let mut keep = String::new();
+        if !mode.eq_ignore_ascii_case("exclusive") {
+            keep = format!("PRAGMA {schema}.locking_mode = EXCLUSIVE; ");
+            // Recorded before it is set, so that `unlock` sets it back whatever fails next.
+            lock.exclusive_schema = Some(schema);
+        }
+        if let Err(err) = conn.batch_execute(&format!("{keep}COMMIT")) {
             let _ = conn.batch_execute("ROLLBACK");
             return Err(err);
-        }
-        if !mode.eq_ignore_ascii_case("exclusive") {
-            lock.exclusive_schema = Some(schema);
         }
         lock.held_for_run = true;
         Ok(())
