@@ -47,7 +47,7 @@ pub fn write_stream(out: &mut String, tokens: TokenStream) {
 }
 
 /// Appends the canonical text of `trees` to `out`.
-pub fn write_trees(out: &mut String, trees: &[TokenTree]) {
+fn write_trees(out: &mut String, trees: &[TokenTree]) {
     let mut i = 0;
     while i < trees.len() {
         if let Some(skip) = doc_attribute_len(&trees[i..]) {

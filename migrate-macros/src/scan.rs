@@ -58,24 +58,32 @@ pub struct Decl {
     /// The function's `#[cfg(...)]` attributes, as source text, for `migrations!` to put on
     /// its reference to the migration so that both disappear together.
     pub cfgs: Vec<String>,
-    /// Set when the declaration is plain and correct on its own, so that its expansion can
-    /// skip parsing it again: see [`Plain`].
-    pub plain: Option<Plain>,
+    /// Whether the scan vouches for the declaration, so that its expansion can skip parsing
+    /// and checking it again. It does when:
+    /// - its arguments are plain (see `Walker::plain_args`) and valid: a valid revision id,
+    ///   valid references and labels, exactly one of `downgrade` and `irreversible`;
+    /// - its signature is plain (see `Walker::plain_signature`);
+    /// - every attribute before `#[migration]` is a doc comment or one of [`INERT`], so that
+    ///   no other attribute macro has rewritten the item before `#[migration]` expands: the
+    ///   expansion then receives the tokens read here, and its checks would find nothing.
+    pub plain: bool,
 }
 
-/// What the scan vouches for about a declaration: its arguments are plain (see
-/// `Walker::plain_args`) and valid (a valid revision id, valid references and labels, exactly
-/// one of `downgrade` and `irreversible`), and its signature is plain (see
-/// `Walker::plain_signature`), so that the checks of `#[migration]` find nothing wrong with
-/// them. The expansion compares its own tokens with the texts here, and checks them itself
-/// when they differ.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plain {
-    /// The canonical text (see [`checksum`]) of the attribute's arguments.
-    pub args: String,
-    /// The canonical text of the signature, from its qualifiers or `fn` to its body.
-    pub signature: String,
-}
+/// The built-in attributes that may precede `#[migration]` on a declaration the scan vouches
+/// for: none of them changes the item's tokens before the attribute expands. A macro cannot
+/// take these names.
+pub const INERT: [&str; 10] = [
+    "doc",
+    "cfg",
+    "allow",
+    "warn",
+    "deny",
+    "forbid",
+    "expect",
+    "deprecated",
+    "must_use",
+    "inline",
+];
 
 /// A function found by a scan, with the canonical text its checksum is computed from.
 #[derive(Debug, Clone)]
@@ -646,6 +654,16 @@ impl<'a> Walker<'a> {
         })
     }
 
+    /// Whether `attr` is a doc comment or one of the [`INERT`] built-in attributes.
+    fn is_inert(&self, attr: Attr) -> bool {
+        match attr {
+            Attr::Doc(_) => true,
+            Attr::Meta { open, .. } => self
+                .meta_path(open)
+                .is_some_and(|path| path.single && INERT.contains(&self.text(path.last))),
+        }
+    }
+
     /// The value of a doc attribute as `item::doc_message` reads it: a doc comment's text, or
     /// the string of `#[doc = "..."]`.
     fn doc_value(&self, attr: Attr) -> Option<String> {
@@ -715,13 +733,17 @@ impl<'a> Walker<'a> {
         (sig, name, body): (usize, usize, usize),
         module: &[String],
     ) -> Option<(Decl, Option<Vec<String>>)> {
-        let (pound, open, path) = attrs.iter().find_map(|&attr| match attr {
-            Attr::Meta { pound, open } => {
-                let path = self.meta_path(open)?;
-                (self.text(path.last) == "migration").then_some((pound, open, path))
-            }
-            Attr::Doc(_) => None,
-        })?;
+        let (at, pound, open, path) =
+            attrs
+                .iter()
+                .enumerate()
+                .find_map(|(at, &attr)| match attr {
+                    Attr::Meta { pound, open } => {
+                        let path = self.meta_path(open)?;
+                        (self.text(path.last) == "migration").then_some((at, pound, open, path))
+                    }
+                    Attr::Doc(_) => None,
+                })?;
         let close = self.tokens[open].close;
         let list = match self.tokens.get(path.after) {
             Some(t) if path.after < close && matches!(t.kind, Kind::Open(_)) => {
@@ -730,20 +752,10 @@ impl<'a> Walker<'a> {
             _ => None,
         };
         let plain_args = list.and_then(|(from, to)| self.plain_args(from, to));
-        let plain = match (list, &plain_args) {
-            (Some((from, to)), Some(args))
-                if args.is_valid() && self.plain_signature(sig, body) =>
-            {
-                let mut plain = Plain {
-                    args: String::new(),
-                    signature: String::new(),
-                };
-                self.write(&mut plain.args, from, to);
-                self.write(&mut plain.signature, sig, body);
-                Some(plain)
-            }
-            _ => None,
-        };
+        let plain = list.is_some()
+            && plain_args.as_ref().is_some_and(ScanArgs::is_valid)
+            && self.plain_signature(sig, body)
+            && attrs[..at].iter().all(|&attr| self.is_inert(attr));
         let args = match (list, plain_args) {
             (_, Some(args)) => args,
             (None, None) => ScanArgs::default(),
@@ -1234,9 +1246,8 @@ mod reference {
     use syn::{Item, ItemFn, LitStr};
 
     use migrate_core::RevisionId;
-    use quote::ToTokens;
 
-    use super::{Decl, FileScan, Plain, ScannedFn, cfgs, is_migration_attr, scan_resolve};
+    use super::{Decl, FileScan, ScannedFn, cfgs, is_migration_attr, scan_resolve};
     use crate::args::Args;
     use crate::checksum;
     use crate::errors::Errors;
@@ -1307,21 +1318,20 @@ mod reference {
         // arguments, the ids and the signature.
         let valid = |lit: &LitStr| RevisionId::new(&lit.value()).is_ok();
         crate::item::check_signature(&f.sig, &mut errors);
-        let plain = (errors.is_empty()
+        let plain = errors.is_empty()
             && args.revision.as_ref().is_some_and(valid)
             && args.revises.iter().all(valid)
             && args.depends_on.iter().all(valid)
             && args.branch_labels.iter().all(valid)
-            && args.downgrade.is_some() != args.irreversible.is_some())
-        .then(|| {
-            let mut plain = Plain {
-                args: String::new(),
-                signature: String::new(),
-            };
-            checksum::write_stream(&mut plain.args, tokens);
-            checksum::write_stream(&mut plain.signature, f.sig.to_token_stream());
-            plain
-        });
+            && args.downgrade.is_some() != args.irreversible.is_some()
+            && f.attrs
+                .iter()
+                .take_while(|a| !is_migration_attr(a))
+                .all(|a| {
+                    a.path()
+                        .get_ident()
+                        .is_some_and(|id| super::INERT.iter().any(|inert| id == inert))
+                });
         let values = |list: &[LitStr]| list.iter().map(LitStr::value).collect();
         let decl = Decl {
             fn_name: f.sig.ident.to_string(),
@@ -1402,8 +1412,8 @@ mod oracle {
         // texts must be those of the tokens.
         let mut old = old;
         for (old, new) in old.migrations.iter_mut().zip(&new.migrations) {
-            if new.plain.is_none() {
-                old.plain = None;
+            if !new.plain {
+                old.plain = false;
             }
         }
         assert_eq!(normalized(&new), normalized(&old), "{what}");
@@ -1463,23 +1473,33 @@ fn typo(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
 fn where_clause(ctx: &mut MigrationContext<'_>) -> Result<()> where u8: Copy { Ok(()) }
 #[migration(revision = "k", irreversible)]
 fn receiver(&mut self) -> Result<()> { Ok(()) }
+/// Built-in attributes before it leave the tokens alone.
+#[allow(unused)]
+#[cfg(all())]
+#[migration(revision = "l", irreversible)]
+#[instrument]
+fn inert_before(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[instrument]
+#[migration(revision = "m", irreversible)]
+fn macro_before(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[cfg_attr(all(), instrument)]
+#[migration(revision = "n", irreversible)]
+fn cfg_attr_before(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[tracing::allow]
+#[migration(revision = "o", irreversible)]
+fn path_before(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
 fn down(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
 "#;
-        // Those it vouches for pass the expansion's checks, with the texts of their tokens.
+        // Those it vouches for pass the expansion's checks. An attribute before
+        // `#[migration]` that may be a macro could have rewritten the item: not vouched.
         let scan = agree("vouching", src);
         let vouched: Vec<&str> = scan
             .migrations
             .iter()
-            .filter(|d| d.plain.is_some())
+            .filter(|d| d.plain)
             .map(|d| d.fn_name.as_str())
             .collect();
-        assert_eq!(vouched, ["plain", "plain_too"]);
-        let plain = scan.migrations[0].plain.as_ref().unwrap();
-        assert_eq!(plain.args, "revision = \"a\" , irreversible ");
-        assert_eq!(
-            plain.signature,
-            "fn plain ( ctx : & mut MigrationContext < ' _ > ) - > Result < ( ) > "
-        );
+        assert_eq!(vouched, ["plain", "plain_too", "inert_before"]);
     }
 
     #[test]

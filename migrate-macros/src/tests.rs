@@ -390,3 +390,41 @@ fn a_collected_folder_is_registered_once_by_migrations() {
         "{failed}"
     );
 }
+
+#[test]
+fn an_attribute_macro_before_migration_sends_it_through_the_checks() {
+    let (_tmp, root, dir) = temp_migrations_folder();
+    let src = r#"
+        /// Inert attributes before `#[migration]` leave the tokens as the scan read them.
+        #[allow(unused)]
+        #[migration(revision = "0001_a", irreversible)]
+        fn a(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+        #[instrument]
+        #[migration(revision = "0001_b", revises = "0001_a", irreversible)]
+        fn b(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+    "#;
+    let file = dir.join("0001_a.rs");
+    std::fs::write(&file, src).unwrap();
+    let origin = Origin {
+        file: Some(root.join("lib.rs")),
+    };
+    crate::collect::migrations(quote!("migrations"), &origin);
+    let vouched = |name: &str| {
+        let vouched = std::cell::Cell::new(None);
+        expand_in_file_with(&file, src, name, |args, item, origin| {
+            vouched.set(Some(
+                expand::vouched_folder_steps(&args, &item, origin).is_some(),
+            ));
+            TokenStream::new()
+        });
+        vouched.get().unwrap()
+    };
+    assert!(vouched("a"));
+    // `#[instrument]` expands first and may have rewritten `b`: its expansion checks the
+    // tokens it receives, and still leaves the constant `migrations!` names.
+    assert!(!vouched("b"));
+    let checked = expand_in_file(&file, src, "b");
+    assert_eq!(errors(checked.clone()), Vec::<String>::new());
+    assert!(checked.to_string().contains("__MIGRATE_B"), "{checked}");
+}
