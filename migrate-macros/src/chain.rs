@@ -80,6 +80,17 @@ impl Scope {
         }
     }
 
+    /// Whether `migrations!` names the expanding migration's functions itself, so that its
+    /// expansion leaves no constant (see [`crate::scan::Direct`]).
+    pub fn is_direct(&self) -> bool {
+        self.in_folder
+            && self
+                .own_file
+                .as_ref()
+                .and_then(|(scanned, _)| scanned.migrations.get(self.own))
+                .is_some_and(|decl| decl.direct.is_some())
+    }
+
     /// The declaration on disk of the expanding migration, when the scope's check found
     /// nothing wrong with it.
     pub fn unreported(&self) -> Option<&Decl> {

@@ -162,8 +162,19 @@ impl Group {
             line: u32::try_from(decl.attr_line).unwrap_or(u32::MAX),
         }
         .encode(&mut self.data);
-        let steps = folder_item_name(&decl.fn_name);
-        self.steps.push(format!("{module}::{steps}"));
+        let steps = match &decl.direct {
+            // The functions themselves, which the expansion then leaves alone.
+            Some(direct) => format!(
+                "({module}::{}, {})",
+                decl.fn_name,
+                direct.downgrade.as_ref().map_or_else(
+                    || "::migrate_runtime::__private::IRREVERSIBLE".to_owned(),
+                    |down| format!("{module}::{down}")
+                )
+            ),
+            None => format!("{module}::{}", folder_item_name(&decl.fn_name)),
+        };
+        self.steps.push(steps);
     }
 
     /// Writes the group's registration, under `cfgs`, for the folder `dir`.

@@ -91,7 +91,7 @@ pub(crate) fn checked(args: TokenStream, input: TokenStream, origin: &Origin) ->
     if !errors.is_empty() {
         let errors = errors.to_compile_errors();
         // `migrations!` names this migration's constant whatever happens here.
-        let placeholder = scope.in_folder.then(|| {
+        let placeholder = (scope.in_folder && !scope.is_direct()).then(|| {
             let name = folder_item(&item, Span::call_site());
             let cfgs = cfgs(&item);
             let allowance = allowance(&item);
@@ -104,7 +104,9 @@ pub(crate) fn checked(args: TokenStream, input: TokenStream, origin: &Origin) ->
         });
         return quote!(#errors #input #placeholder);
     }
-    let registration = if scope.in_folder {
+    let registration = if scope.is_direct() {
+        TokenStream::new()
+    } else if scope.in_folder {
         folder_steps(&item, &args)
     } else {
         match syn::parse2::<ItemFn>(input.clone()) {
@@ -163,8 +165,13 @@ pub(crate) fn vouched_folder_steps(
         return None;
     }
     let scope = Scope::find(origin, &name.to_string(), name.span().start().line);
-    if !scope.in_folder || !scope.unreported()?.plain {
+    let decl = scope.unreported()?;
+    if !scope.in_folder || !decl.plain {
         return None;
+    }
+    if decl.direct.is_some() {
+        // `migrations!` names the functions themselves.
+        return Some(TokenStream::new());
     }
     // `downgrade = path`: the path's tokens, up to the next `,`.
     let args: Vec<TokenTree> = args.clone().into_iter().collect();

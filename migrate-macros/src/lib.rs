@@ -115,10 +115,13 @@ pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # Compile time
 ///
 /// The folder is registered once: one string describing every migration, built from the
-/// scan, and one array of their functions. Each `#[migration]` in it adds a constant holding
-/// its functions, and skips the checks the folder's scan has already passed. Debug builds
-/// compile proc macros unoptimized; with many migrations, an optimized macro shortens them
-/// further:
+/// scan, and one array of their functions. Each `#[migration]` in it skips the checks the
+/// folder's scan has already passed. When the upgrade function and the downgrade function
+/// are both `pub(crate)` (or `pub`, or `pub(super)`) and written at the top level of the
+/// file, the array names them and the attribute adds nothing to the file; otherwise the
+/// attribute adds a constant holding them, which the compiler type-checks as a body of its
+/// own. `revision` writes `pub(crate)` functions. Debug builds compile proc macros
+/// unoptimized; with many migrations, an optimized macro shortens them further:
 ///
 /// ```toml
 /// [profile.dev.build-override]

@@ -67,6 +67,22 @@ pub struct Decl {
     ///   no other attribute macro has rewritten the item before `#[migration]` expands: the
     ///   expansion then receives the tokens read here, and its checks would find nothing.
     pub plain: bool,
+    /// Set when `migrations!` names the functions themselves, so that the expansion leaves
+    /// no constant for it (see [`Direct`]).
+    pub direct: Option<Direct>,
+}
+
+/// A vouched-for migration at the top level of its file whose upgrade function, and
+/// downgrade function when it has one, are top-level functions of the same file that the
+/// module invoking `migrations!` can name (`pub`, `pub(crate)` or `pub(super)`; see
+/// [`ScannedFn::reachable`]). `migrations!` then puts `(module::upgrade, module::downgrade)`
+/// in its array, and the expansion emits nothing: each constant it would otherwise leave is
+/// a body of its own for the compiler to type-check, which a folder of a thousand
+/// migrations notices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Direct {
+    /// The downgrade function's name; `None` for an irreversible migration.
+    pub downgrade: Option<String>,
 }
 
 /// The built-in attributes that may precede `#[migration]` on a declaration the scan vouches
@@ -94,6 +110,14 @@ pub struct ScannedFn {
     pub name: String,
     /// [`checksum::canonical_fn`] of the function.
     pub canonical: String,
+    /// Whether the module that includes the file can name the function: it is at the top
+    /// level of its file and `pub`, `pub(crate)` or `pub(super)`.
+    pub visible: bool,
+    /// Whether the function is [`visible`](Self::visible) and a plain migration function as
+    /// written: its signature is plain (see `Walker::plain_signature`) and it has no
+    /// attribute but doc comments and [`INERT`] ones other than `cfg`, so that it exists
+    /// whenever its file does.
+    pub plain: bool,
 }
 
 /// Everything a scan of one file found.
@@ -217,15 +241,36 @@ fn scan_with(src: &str, tokens_only: bool) -> Option<(FileScan, Vec<usize>)> {
         let upgrade = scan
             .fns
             .iter()
-            .find(|f| f.module == decl.module && f.name == decl.fn_name)
-            .map(|f| f.canonical.as_str())
-            .unwrap_or_default();
-        let downgrade = downgrade
-            .and_then(|path| resolve_segments(&scan.fns, &decl.module, &path))
-            .map(|f| f.canonical.as_str());
-        decl.checksum = checksum::digest(upgrade, downgrade);
+            .find(|f| f.module == decl.module && f.name == decl.fn_name);
+        let downgrade = downgrade.map(|path| resolve_segments(&scan.fns, &decl.module, &path));
+        decl.checksum = checksum::digest(
+            upgrade.map(|f| f.canonical.as_str()).unwrap_or_default(),
+            downgrade.flatten().map(|f| f.canonical.as_str()),
+        );
+        decl.direct = direct(decl, upgrade, downgrade);
     }
     Some((scan, flagged))
+}
+
+/// [`Decl::direct`] for `decl`, whose upgrade function is `upgrade` and whose `downgrade`
+/// path resolves (`Some(Some(_))`) or not (`Some(None)`), or is absent (`None`).
+fn direct(
+    decl: &Decl,
+    upgrade: Option<&ScannedFn>,
+    downgrade: Option<Option<&ScannedFn>>,
+) -> Option<Direct> {
+    // Under `#[cfg]`s of its own the migration may have alternatives of the same name.
+    if !decl.plain || !decl.module.is_empty() || !decl.cfgs.is_empty() || !upgrade?.visible {
+        return None;
+    }
+    let downgrade = match downgrade {
+        None => None,
+        Some(found) => {
+            let found = found.filter(|f| f.visible && f.plain)?;
+            Some(found.name.clone())
+        }
+    };
+    Some(Direct { downgrade })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -356,14 +401,20 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
+            let mut visible = false;
             if self.is_ident(i, end, "pub") {
                 i += 1;
+                visible = true;
                 if i < end && self.tokens[i].kind == Kind::Open(lex::Delim::Paren) {
-                    i = self.tokens[i].close + 1;
+                    let close = self.tokens[i].close;
+                    visible = close == i + 2
+                        && (self.is_ident(i + 1, close, "crate")
+                            || self.is_ident(i + 1, close, "super"));
+                    i = close + 1;
                 }
             }
             if let Some(fn_token) = self.fn_token(i, end) {
-                i = self.function(i, fn_token, end, attrs, module);
+                i = self.function(i, fn_token, end, (attrs, visible), module);
             } else if let Some(next) = self.module(i, end, module) {
                 i = next;
             } else {
@@ -400,7 +451,7 @@ impl<'a> Walker<'a> {
         sig: usize,
         fn_token: usize,
         end: usize,
-        mut attrs: Vec<Attr>,
+        (mut attrs, visible): (Vec<Attr>, bool),
         module: &[String],
     ) -> usize {
         let name = fn_token + 1;
@@ -451,6 +502,14 @@ impl<'a> Walker<'a> {
             module: module.to_vec(),
             name: fn_name.clone(),
             canonical,
+            visible: visible && module.is_empty(),
+            // Only a visible function may be named directly: the others are not looked at.
+            plain: visible
+                && module.is_empty()
+                && self.plain_signature(sig, body)
+                && attrs
+                    .iter()
+                    .all(|&attr| self.is_inert(attr) && !self.is_cfg(attr)),
         });
         if let Some(decl) = self.declaration(&attrs, fn_name, (sig, name, body), module) {
             self.scan.migrations.push(decl.0);
@@ -664,6 +723,16 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Whether `attr` is `#[cfg(...)]`.
+    fn is_cfg(&self, attr: Attr) -> bool {
+        match attr {
+            Attr::Doc(_) => false,
+            Attr::Meta { open, .. } => self
+                .meta_path(open)
+                .is_some_and(|path| path.single && self.text(path.last) == "cfg"),
+        }
+    }
+
     /// The value of a doc attribute as `item::doc_message` reads it: a doc comment's text, or
     /// the string of `#[doc = "..."]`.
     fn doc_value(&self, attr: Attr) -> Option<String> {
@@ -783,6 +852,7 @@ impl<'a> Walker<'a> {
             branch_labels: args.branch_labels,
             cfgs: self.cfgs(attrs),
             plain,
+            direct: None,
         };
         Some((decl, args.downgrade))
     }
@@ -1267,10 +1337,14 @@ mod reference {
                 .find(|f| f.module == decl.module && f.name == decl.fn_name)
                 .map(|f| f.canonical.as_str())
                 .unwrap_or_default();
-            let downgrade = downgrade
-                .and_then(|path| scan_resolve(&scan.fns, &decl.module, &path))
-                .map(|f| f.canonical.as_str());
-            decl.checksum = checksum::digest(upgrade, downgrade);
+            let downgrade = downgrade.map(|path| scan_resolve(&scan.fns, &decl.module, &path));
+            decl.checksum =
+                checksum::digest(upgrade, downgrade.flatten().map(|f| f.canonical.as_str()));
+            let upgrade = scan
+                .fns
+                .iter()
+                .find(|f| f.module == decl.module && f.name == decl.fn_name);
+            decl.direct = super::direct(decl, upgrade, downgrade);
         }
         Some(scan)
     }
@@ -1284,10 +1358,28 @@ mod reference {
         for item in items {
             match item {
                 Item::Fn(f) => {
+                    let visible = match &f.vis {
+                        syn::Visibility::Public(_) => true,
+                        syn::Visibility::Restricted(r) => {
+                            r.in_token.is_none()
+                                && (r.path.is_ident("crate") || r.path.is_ident("super"))
+                        }
+                        syn::Visibility::Inherited => false,
+                    };
+                    let mut errors = Errors::default();
+                    crate::item::check_signature(&f.sig, &mut errors);
                     scan.fns.push(ScannedFn {
                         module: module.clone(),
                         name: f.sig.ident.to_string(),
                         canonical: checksum::canonical_fn(&f.sig, &f.block),
+                        visible: visible && module.is_empty(),
+                        plain: errors.is_empty()
+                            && f.attrs.iter().all(|a| {
+                                !a.path().is_ident("cfg")
+                                    && a.path().get_ident().is_some_and(|id| {
+                                        super::INERT.iter().any(|inert| id == inert)
+                                    })
+                            }),
                     });
                     if let Some((decl, downgrade)) = declaration(f, module) {
                         scan.migrations.push(decl);
@@ -1353,6 +1445,7 @@ mod reference {
             branch_labels: values(&args.branch_labels),
             cfgs: cfgs(&f.attrs),
             plain,
+            direct: None,
         };
         Some((decl, args.downgrade))
     }
@@ -1407,11 +1500,19 @@ mod oracle {
         flags_every_difference(what, src);
         let old = reference::scan_source(src).unwrap_or_else(|| panic!("syn rejects {what}"));
         let new = scan_source(src).unwrap_or_else(|| panic!("the scan rejects {what}"));
-        // The scan vouches for fewer declarations than the checks pass (it leaves anything
-        // not plain to them), but for each one it vouches for, the checks must pass and the
-        // texts must be those of the tokens.
+        // The scan vouches for fewer declarations and functions than the checks pass (it
+        // leaves anything not plain to them), but for each one it vouches for, the checks
+        // must pass; and so it names fewer migrations' functions directly.
         let mut old = old;
         for (old, new) in old.migrations.iter_mut().zip(&new.migrations) {
+            if !new.plain {
+                old.plain = false;
+            }
+            if new.direct.is_none() {
+                old.direct = None;
+            }
+        }
+        for (old, new) in old.fns.iter_mut().zip(&new.fns) {
             if !new.plain {
                 old.plain = false;
             }
@@ -1500,6 +1601,67 @@ fn down(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
             .map(|d| d.fn_name.as_str())
             .collect();
         assert_eq!(vouched, ["plain", "plain_too", "inert_before"]);
+    }
+
+    #[test]
+    fn names_the_functions_directly_only_when_the_including_module_can() {
+        let src = r#"
+#[migration(revision = "a", downgrade = down_a)]
+pub(crate) fn a(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+/// Documented.
+#[inline]
+pub(crate) fn down_a(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "b", revises = "a", irreversible)]
+pub fn b(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "c", revises = "b", downgrade = self::down_c)]
+pub(super) fn c(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+pub(super) fn down_c(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "private_up", irreversible)]
+fn private_up(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "private_down", downgrade = down)]
+pub(crate) fn private_down(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "self_vis", irreversible)]
+pub(self) fn self_vis(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "in_path", irreversible)]
+pub(in crate::m) fn in_path(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "cfg_down", downgrade = down_cfg)]
+pub(crate) fn cfg_down(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[cfg(unix)]
+pub(crate) fn down_cfg(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "macro_down", downgrade = down_macro)]
+pub(crate) fn macro_down(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[instrument]
+pub(crate) fn down_macro(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "odd_down", downgrade = down_odd)]
+pub(crate) fn odd_down(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+pub(crate) fn down_odd(ctx: &mut MigrationContext<'_>) -> u8 { 0 }
+#[migration(revision = "elsewhere", downgrade = super::shared::down)]
+pub(crate) fn elsewhere(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[migration(revision = "conditional", irreversible)]
+#[cfg(unix)]
+pub(crate) fn conditional(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+#[instrument]
+#[migration(revision = "rewritten", irreversible)]
+pub(crate) fn rewritten(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+mod inner {
+    #[migration(revision = "nested", irreversible)]
+    pub(crate) fn nested(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+}
+fn down(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+"#;
+        let scan = agree("direct", src);
+        let direct: Vec<(&str, Option<&str>)> = scan
+            .migrations
+            .iter()
+            .filter_map(|d| {
+                let direct = d.direct.as_ref()?;
+                Some((d.fn_name.as_str(), direct.downgrade.as_deref()))
+            })
+            .collect();
+        assert_eq!(
+            direct,
+            [("a", Some("down_a")), ("b", None), ("c", Some("down_c"))]
+        );
     }
 
     #[test]

@@ -428,3 +428,45 @@ fn an_attribute_macro_before_migration_sends_it_through_the_checks() {
     assert_eq!(errors(checked.clone()), Vec::<String>::new());
     assert!(checked.to_string().contains("__MIGRATE_B"), "{checked}");
 }
+
+#[test]
+fn functions_the_including_module_can_name_are_registered_without_a_constant() {
+    let (_tmp, root, dir) = temp_migrations_folder();
+    let src = r#"
+        #[migration(revision = "0001_a", downgrade = down)]
+        pub(crate) fn a(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+        pub(crate) fn down(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+        #[migration(revision = "0001_b", revises = "0001_a", irreversible)]
+        pub fn b(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+        #[migration(revision = "0001_c", revises = "0001_b", downgrade = private)]
+        pub(crate) fn c(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+        fn private(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+    "#;
+    let file = dir.join("0001_a.rs");
+    std::fs::write(&file, src).unwrap();
+    let origin = Origin {
+        file: Some(root.join("lib.rs")),
+    };
+    let registration = crate::collect::migrations(quote!("migrations"), &origin).to_string();
+    assert!(
+        registration.contains(
+            "[(m0001_a :: a , m0001_a :: down) , \
+             (m0001_a :: b , :: migrate_runtime :: __private :: IRREVERSIBLE) , \
+             m0001_a :: __MIGRATE_C]"
+        ),
+        "{registration}"
+    );
+    // `a` and `b` expand to their items alone, through either path; `c`, whose downgrade
+    // function is private, still leaves its constant.
+    for name in ["a", "b"] {
+        let out = expand_in_file(&file, src, name);
+        assert!(!out.to_string().contains("__MIGRATE"), "{out}");
+        let checked = expand_in_file_with(&file, src, name, expand::checked);
+        assert_eq!(errors(checked.clone()), Vec::<String>::new());
+        assert!(!checked.to_string().contains("__MIGRATE"), "{checked}");
+    }
+    let c = expand_in_file(&file, src, "c").to_string();
+    assert!(c.contains("const __MIGRATE_C"), "{c}");
+}

@@ -4,12 +4,12 @@ use migrate_runtime::prelude::*;
 
 /// Add resolution columns to videos
 #[migration(revision = "2b6f0c81d4a9", revises = "1975ea83b712", downgrade = drop_resolution)]
-fn add_resolution(ctx: &mut MigrationContext<'_>) -> Result<()> {
+pub(crate) fn add_resolution(ctx: &mut MigrationContext<'_>) -> Result<()> {
     ctx.add_column("videos", Column::new("width", ColumnType::Integer))?;
     ctx.add_column("videos", Column::new("height", ColumnType::Integer))
 }
 
-fn drop_resolution(ctx: &mut MigrationContext<'_>) -> Result<()> {
+pub(crate) fn drop_resolution(ctx: &mut MigrationContext<'_>) -> Result<()> {
     // On SQLite both drops share one table rebuild.
     ctx.drop_column("videos", "height")?;
     ctx.drop_column("videos", "width")

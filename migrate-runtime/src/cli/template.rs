@@ -6,14 +6,16 @@ use std::fmt::Write as _;
 use crate::RevisionId;
 
 /// The built-in template. A project template (`template` in `migrate.toml`) replaces it and
-/// may use the same placeholders.
+/// may use the same placeholders. Its functions are `pub(crate)`, so that `migrations!` can
+/// name them itself and the attribute leaves nothing for the compiler to check (see
+/// `migrations!` in the crate docs).
 pub(crate) const BUILT_IN: &str = r#"//! {{message}}
 
 use migrate_runtime::prelude::*;
 
 /// {{message}}
 #[migration({{arguments}})]
-fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
+pub(crate) fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
     // For example: ctx.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
     let _ = ctx;
     Ok(())
@@ -22,7 +24,7 @@ fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
 
 /// The downgrade function of a reversible revision, as `{{downgrade}}` renders it.
 const DOWNGRADE_FN: &str = r#"
-fn downgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
+pub(crate) fn downgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
     // Undo `upgrade`, for example: ctx.execute("DROP TABLE users")
     let _ = ctx;
     Ok(())
@@ -31,7 +33,7 @@ fn downgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
 
 /// The downgrade function of a merge revision, which changes no schema.
 const MERGE_DOWNGRADE_FN: &str = r#"
-fn downgrade(_ctx: &mut MigrationContext<'_>) -> Result<()> {
+pub(crate) fn downgrade(_ctx: &mut MigrationContext<'_>) -> Result<()> {
     Ok(())
 }
 "#;
