@@ -1,6 +1,7 @@
 //! Compile cost of `#[migration]`: two generated crates with the same 1,000 migration
-//! functions, one with the attribute (collected by `migrations!`), one without (plain
-//! public modules and functions, so that both compile every function body).
+//! functions, one with the attribute (collected by `migrations!`, the functions `pub(crate)`
+//! as `revision` writes them), one without (plain public modules and functions, so that both
+//! compile every function body).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,8 @@ use crate::BoxError;
 /// Which of the two crates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {
-    /// Every function carries `#[migration(...)]`; `lib.rs` says `migrations!(...)`.
+    /// Every upgrade function carries `#[migration(...)]`, and both functions are
+    /// `pub(crate)`; `lib.rs` says `migrations!(...)`.
     WithAttribute,
     /// The same functions, public and without the attribute, in `#[path]` modules.
     WithoutAttribute,
@@ -123,14 +125,14 @@ fn migration_file(variant: Variant, i: usize) -> String {
     let (attr, vis) = match variant {
         Variant::WithAttribute if i == 0 => (
             "#[migration(revision = \"r00000\", downgrade = down)]\n".to_owned(),
-            "",
+            "pub(crate) ",
         ),
         Variant::WithAttribute => (
             format!(
                 "#[migration(revision = \"r{i:05}\", revises = \"r{:05}\", downgrade = down)]\n",
                 i - 1
             ),
-            "",
+            "pub(crate) ",
         ),
         Variant::WithoutAttribute => (String::new(), "pub "),
     };

@@ -803,7 +803,7 @@ pub fn markdown(
         let _ = writeln!(md, "## Compile cost\n");
         let _ = writeln!(
             md,
-            "Two generated crates with the same {} migration functions (one file each, an upgrade and a downgrade), built with `cargo build` (`CARGO_INCREMENTAL=0`, dependencies already built; each build recompiles the whole crate). *With*: `#[migration(...)]` on each upgrade, collected by `migrations!(\"migrations\")`. *Without*: the same functions, `pub`, in `#[path]` modules. Each pair is built under each profile below, all four builds alternating round by round; the ratio is paired by round.\n",
+            "Two generated crates with the same {} migration functions (one file each, an upgrade and a downgrade), built with `cargo build` (`CARGO_INCREMENTAL=0`, dependencies already built; each build recompiles the whole crate). *With*: `#[migration(...)]` on each upgrade, collected by `migrations!(\"migrations\")`, the functions `pub(crate)` as `revision` writes them. *Without*: the same functions, `pub`, in `#[path]` modules. Each pair is built under each profile below, all four builds alternating round by round; the ratio is paired by round.\n",
             first.n
         );
         let _ = writeln!(
