@@ -165,11 +165,10 @@ pub(crate) fn vouched_folder_steps(
         return None;
     }
     let scope = Scope::find(origin, &name.to_string(), name.span().start().line);
-    let decl = scope.unreported()?;
-    if !scope.in_folder || !decl.plain {
+    if !scope.in_folder || !scope.unreported()?.plain {
         return None;
     }
-    if decl.direct.is_some() {
+    if scope.is_direct() {
         // `migrations!` names the functions themselves.
         return Some(TokenStream::new());
     }
