@@ -769,9 +769,8 @@ impl<'a> Walker<'a> {
             let Attr::Meta { open, .. } = attr else {
                 continue;
             };
-            match self.meta_path(open) {
-                Some(path) if path.single && self.text(path.last) == "cfg" => {}
-                _ => continue,
+            if !self.is_cfg(attr) {
+                continue;
             }
             // The tokens as written, a space wherever the source had whitespace or comments
             // between two tokens, so that what was joined (`::`) stays joined.
