@@ -6,8 +6,9 @@ use std::str::FromStr;
 // Shared rather than boxed: plans, version-table rows and graphs clone ids freely.
 use std::sync::Arc;
 
-/// Longest accepted revision id, in bytes. The version table's column is sized to match.
-pub const MAX_LEN: usize = 64;
+/// Longest accepted revision id (and branch label), in bytes. The version table's column is
+/// sized to match.
+pub const MAX_ID_LEN: usize = 64;
 
 /// Words that name targets (`head`, `base`, ...) and so cannot be revision ids.
 const RESERVED: &[&str] = &["head", "heads", "base", "current"];
@@ -26,7 +27,7 @@ pub enum IdError {
     #[error("revision id is empty")]
     Empty,
     /// The id is longer than 64 bytes, the limit.
-    #[error("revision id is {len} characters long, the limit is {MAX_LEN}")]
+    #[error("revision id is {len} characters long, the limit is {MAX_ID_LEN}")]
     TooLong {
         /// Length of the rejected id.
         len: usize,
@@ -52,7 +53,7 @@ impl RevisionId {
         if s.is_empty() {
             return Err(IdError::Empty);
         }
-        if s.len() > MAX_LEN {
+        if s.len() > MAX_ID_LEN {
             return Err(IdError::TooLong { len: s.len() });
         }
         if let Some((pos, ch)) = s

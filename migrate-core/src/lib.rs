@@ -16,7 +16,7 @@ pub mod testing;
 pub use check::{GraphError, RefKind, check};
 pub use error::{GraphErrors, PlanError};
 pub use graph::Graph;
-pub use id::{IdError, RevisionId};
+pub use id::{IdError, MAX_ID_LEN, RevisionId};
 pub use plan::{Plan, Step};
 
 /// One node of the revision graph, as declared by `#[migration(...)]` or built at runtime.

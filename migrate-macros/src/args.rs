@@ -45,6 +45,11 @@ pub struct Args {
     /// Every known key given, well formed or not, so that a malformed value is not reported
     /// a second time as a missing key.
     present: Vec<String>,
+    /// The keys that unknown ones were likely meant to be (`downgrade` for `Downgrade`).
+    meant: Vec<&'static str>,
+    /// Whether some argument could not be read at all (an unknown key like no known one,
+    /// or tokens that do not parse).
+    unreadable: bool,
 }
 
 impl Args {
@@ -56,14 +61,21 @@ impl Args {
         let parser = syn::meta::parser(|meta| args.parse_one(meta, &mut seen, errors));
         if let Err(err) = parser.parse2(tokens) {
             errors.push(err);
+            args.unreadable = true;
         }
         args.present = seen;
         args
     }
 
-    /// Whether `key` was given, even with a malformed value.
+    /// Whether some argument could not be read at all: an unknown key like no known one, or
+    /// tokens that do not parse. A key reported missing may then be there.
+    pub fn unreadable(&self) -> bool {
+        self.unreadable
+    }
+
+    /// Whether `key` was given, even with a malformed value or misspelled.
     pub fn has(&self, key: &str) -> bool {
-        self.present.iter().any(|k| k == key)
+        self.present.iter().any(|k| k == key) || self.meant.contains(&key)
     }
 
     fn parse_one(
@@ -79,15 +91,26 @@ impl Args {
             ));
             skip_value(&meta)?;
             errors.push(err);
+            self.unreadable = true;
             return Ok(());
         };
         if !KEYS.contains(&key.as_str()) {
-            let err = meta.error(format!(
-                "unknown `migration` argument `{key}`, expected one of {}",
-                key_list()
-            ));
+            let meant = known_key(&key);
+            let err = meta.error(match meant {
+                Some(known) => {
+                    format!("unknown `migration` argument `{key}`; did you mean `{known}`?")
+                }
+                None => format!(
+                    "unknown `migration` argument `{key}`, expected one of {}",
+                    key_list()
+                ),
+            });
             skip_value(&meta)?;
             errors.push(err);
+            match meant {
+                Some(known) => self.meant.push(known),
+                None => self.unreadable = true,
+            }
             return Ok(());
         }
         if seen.contains(&key) {
@@ -117,7 +140,7 @@ impl Args {
             errors.push(err);
             return Ok(());
         }
-        let value: Expr = meta.value()?.parse()?;
+        let value = peel(meta.value()?.parse()?);
         match key.as_str() {
             "revision" => self.revision = string(&value, &key, errors),
             "message" => self.message = string(&value, &key, errors),
@@ -160,6 +183,33 @@ impl Args {
             _ => unreachable!("every key of KEYS is handled"),
         }
         Ok(())
+    }
+}
+
+/// The key meant by an unknown one: Alembic's name for it, or a known key within a typo
+/// or two (case ignored).
+fn known_key(key: &str) -> Option<&'static str> {
+    let key = key.to_ascii_lowercase();
+    match key.as_str() {
+        "down_revision" | "down_revisions" | "parent" | "parents" => return Some("revises"),
+        "id" | "rev_id" => return Some("revision"),
+        "depends" | "dependencies" => return Some("depends_on"),
+        "branch_label" | "labels" => return Some("branch_labels"),
+        _ => {}
+    }
+    KEYS.iter()
+        .map(|k| (strsim::osa_distance(&key, k), *k))
+        .filter(|&(d, k)| d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// `value` without the invisible groups a `macro_rules!` fragment (`$id:literal`,
+/// `$f:path`, `$e:expr`) is wrapped in.
+fn peel(value: Expr) -> Expr {
+    match value {
+        Expr::Group(group) if group.attrs.is_empty() => peel(*group.expr),
+        other => other,
     }
 }
 
@@ -206,7 +256,7 @@ fn string(value: &Expr, key: &str, errors: &mut Errors) -> Option<LitStr> {
 fn strings(array: &ExprArray, key: &str, errors: &mut Errors) -> Vec<LitStr> {
     let mut out = Vec::new();
     for elem in &array.elems {
-        match elem {
+        match &peel(elem.clone()) {
             Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
             }) => out.push(s.clone()),
@@ -275,15 +325,54 @@ mod tests {
         assert_eq!(
             errors,
             [
-                "unknown `migration` argument `revison`, expected one of `revision`, `revises`, \
-                 `depends_on`, `branch_labels`, `message`, `downgrade`, `irreversible`, `transactional`",
+                "unknown `migration` argument `revison`; did you mean `revision`?",
                 "`revision` is given more than once; keep a single `revision`",
                 "`revises` expects a string such as `revises = \"ae1027a6acf0\"`, or an array of \
                  strings for a merge point",
                 "`transactional` expects `true` or `false`",
             ]
         );
+        assert!(args.has("revision") && !args.unreadable());
         assert_eq!(args.revision.unwrap().value(), "b");
         assert!(args.irreversible.is_some());
+    }
+
+    #[test]
+    fn an_unknown_key_names_the_key_it_looks_like() {
+        let (args, errors) = parse(quote! {
+            Downgrade = down, irreversable, down_revision = "a", frobnicate = 1
+        });
+        assert_eq!(
+            errors,
+            [
+                "unknown `migration` argument `Downgrade`; did you mean `downgrade`?",
+                "unknown `migration` argument `irreversable`; did you mean `irreversible`?",
+                "unknown `migration` argument `down_revision`; did you mean `revises`?",
+                "unknown `migration` argument `frobnicate`, expected one of `revision`, \
+                 `revises`, `depends_on`, `branch_labels`, `message`, `downgrade`, \
+                 `irreversible`, `transactional`",
+            ]
+        );
+        // What they were meant to say is not reported missing on top of it.
+        assert!(args.has("downgrade") && args.has("irreversible") && args.has("revises"));
+        assert!(args.unreadable());
+    }
+
+    #[test]
+    fn values_from_macro_rules_fragments_are_read_through_their_invisible_groups() {
+        use proc_macro2::{Delimiter, Group, TokenTree};
+        let invisible = |tokens: TokenStream| TokenTree::Group(Group::new(Delimiter::None, tokens));
+        let (id, down, labels) = (
+            invisible(quote!("0001_users")),
+            invisible(quote!(self::drop_users)),
+            invisible(quote!(["accounts", "users"])),
+        );
+        let (args, errors) = parse(quote! {
+            revision = #id, downgrade = #down, branch_labels = #labels
+        });
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(args.revision.unwrap().value(), "0001_users");
+        assert_eq!(args.downgrade.unwrap().segments.len(), 2);
+        assert_eq!(args.branch_labels.len(), 2);
     }
 }

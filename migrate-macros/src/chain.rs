@@ -286,13 +286,32 @@ fn report<'f>(
                 let Some(description) = description else {
                     continue;
                 };
-                let known: Vec<&str> = revs.iter().map(|r| r.id.as_str()).collect();
-                let hint = match closest(id.as_str(), &known) {
-                    Some(close) => format!("; did you mean `{close}`?"),
-                    None if !collected => "; migrations in other files are visible only \
-                        when their folder is collected with `migrations!`"
-                        .into(),
-                    None => String::new(),
+                // Its own id is never the fix: revising itself is an error of its own.
+                let known: Vec<&str> = (revs.iter().enumerate())
+                    .filter(|&(i, _)| i != me)
+                    .map(|(_, r)| r.id.as_str())
+                    .collect();
+                let labelled = revs
+                    .iter()
+                    .position(|r| r.branch_labels.iter().any(|l| l == id.as_str()));
+                let hint = if let Some(holder) = labelled {
+                    format!(
+                        "; `{id}` is a branch label (of {}), and `{}` takes revision ids: \
+                         write `{}`, the id of the revision it labels",
+                        describe(holder),
+                        kind.key(),
+                        revs[holder].id
+                    )
+                } else if let Some(close) = closest(id.as_str(), &known) {
+                    format!("; did you mean `{close}`?")
+                } else if let Some(full) = completion(id.as_str(), &known) {
+                    format!("; did you mean `{full}`? references give the whole id")
+                } else if !collected {
+                    "; migrations in other files are visible only when their folder is \
+                     collected with `migrations!`"
+                        .into()
+                } else {
+                    String::new()
                 };
                 errors.push(syn::Error::new(
                     refs(*kind)[*position].1.span(),
@@ -353,6 +372,17 @@ fn report<'f>(
                 second,
             } if *first == me || *second == me => {
                 let other = if *first == me { *second } else { *first };
+                if other == me {
+                    // Listed twice in its own `branch_labels`: point at the repetition.
+                    let mut same = own.branch_labels.iter().filter(|l| l.value() == *label);
+                    if let Some(lit) = same.nth(1) {
+                        errors.push(syn::Error::new(
+                            lit.span(),
+                            format!("branch label `{label}` is listed twice; remove one"),
+                        ));
+                    }
+                    continue;
+                }
                 let Some(lit) = own.branch_labels.iter().find(|l| l.value() == *label) else {
                     // The expanding migration's id is the label: the holder reports it.
                     continue;
@@ -380,29 +410,27 @@ fn report<'f>(
     }
 }
 
-/// The known id closest to a mistyped one, when it is close enough to be a typo.
+/// The known id closest to a mistyped one, when it is close enough to be a typo
+/// (a swap of two neighbouring characters counts as one edit).
 fn closest<'a>(id: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
-        .map(|k| (edit_distance(id, k), *k))
+        .map(|k| (strsim::osa_distance(id, k), *k))
         .filter(|&(d, k)| d > 0 && d <= 2.max(k.len() / 6))
         .min()
         .map(|(_, k)| k)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
+/// The one known id that starts or ends with `part`, for a reference written as a prefix
+/// (`1975ea`) or as the readable part of an id (`add_email` for `0003_add_email`).
+fn completion<'a>(part: &str, known: &[&'a str]) -> Option<&'a str> {
+    let mut found = known
+        .iter()
+        .filter(|k| k.len() > part.len() && (k.starts_with(part) || k.ends_with(part)));
+    match (found.next(), found.next()) {
+        (Some(only), None) => Some(*only),
+        _ => None,
     }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -415,5 +443,24 @@ mod tests {
         assert_eq!(closest("1975ea83b721", &known), Some("1975ea83b712"));
         assert_eq!(closest("0003_add_emial", &known), Some("0003_add_email"));
         assert_eq!(closest("ffffffffffff", &known), None);
+        assert_eq!(
+            closest("1975ea83b712", &known),
+            None,
+            "an exact id is not a typo"
+        );
+    }
+
+    #[test]
+    fn completes_a_unique_prefix_or_readable_part() {
+        let known = [
+            "1975ea83b712",
+            "1975eb000000",
+            "0003_add_email",
+            "0004_add_emails",
+        ];
+        assert_eq!(completion("1975ea", &known), Some("1975ea83b712"));
+        assert_eq!(completion("add_email", &known), Some("0003_add_email"));
+        assert_eq!(completion("1975e", &known), None, "two ids start with it");
+        assert_eq!(completion("0003_add_email", &known), None);
     }
 }

@@ -1,6 +1,6 @@
 //! `#[migration]`: validation of one item and the registration it expands to.
 
-use migrate_core::RevisionId;
+use migrate_core::{IdError, MAX_ID_LEN, RevisionId};
 use proc_macro2::{Delimiter, Group, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -43,7 +43,7 @@ pub(crate) fn checked(args: TokenStream, input: TokenStream, origin: &Origin) ->
 
     let revision = match &args.revision {
         Some(lit) => valid_id(lit, "revision id", &mut errors).map(|id| (id, lit)),
-        None if args.has("revision") => None,
+        None if args.has("revision") || args.unreadable() => None,
         None => {
             errors.push(syn::Error::new(
                 Span::call_site(),
@@ -55,7 +55,9 @@ pub(crate) fn checked(args: TokenStream, input: TokenStream, origin: &Origin) ->
     };
     item::check_signature(&item.sig, &mut errors);
     match (&args.downgrade, args.irreversible) {
-        (None, None) if args.has("downgrade") => {}
+        // Given but malformed or misspelled, or perhaps in what could not be read: that
+        // error is the one to fix.
+        (None, None) if args.has("downgrade") || args.has("irreversible") || args.unreadable() => {}
         (None, None) => errors.push(syn::Error::new(
             item.sig.ident.span(),
             "a migration must say how it is reverted: add `downgrade = <fn>` naming the \
@@ -67,12 +69,22 @@ pub(crate) fn checked(args: TokenStream, input: TokenStream, origin: &Origin) ->
             errors.push(syn::Error::new(flag, message));
             errors.push(syn::Error::new_spanned(path, message));
         }
+        (Some(path), None) if path.is_ident(&item.sig.ident) => {
+            errors.push(syn::Error::new_spanned(
+                path,
+                format!(
+                    "`downgrade` names `{}` itself; name the function that reverts it, or say \
+                 `irreversible`",
+                    item.sig.ident
+                ),
+            ))
+        }
         _ => {}
     }
     let revises = refs(&args.revises, &mut errors);
     let depends_on = refs(&args.depends_on, &mut errors);
     for label in &args.branch_labels {
-        valid_id(label, "branch label", &mut errors);
+        valid_label(label, &mut errors);
     }
 
     let line = item.sig.ident.span().start().line;
@@ -213,7 +225,33 @@ fn refs<'a>(list: &'a [LitStr], errors: &mut Errors) -> Vec<(RevisionId, &'a Lit
         .collect()
 }
 
-/// Validates `lit` as a revision id (or label), reporting on the literal.
+/// Validates `lit` as a branch label (the rules of an id: labels and ids share the
+/// namespace of targets), reporting on the literal in terms of labels.
+fn valid_label(lit: &LitStr, errors: &mut Errors) {
+    let Err(err) = RevisionId::new(&lit.value()) else {
+        return;
+    };
+    let problem = match err {
+        IdError::Empty => "it is empty".to_owned(),
+        IdError::TooLong { len } => {
+            format!("it is {len} characters long, the limit is {MAX_ID_LEN}")
+        }
+        IdError::InvalidChar { ch, pos } => format!(
+            "it contains {ch:?} at position {pos}, only ASCII letters, digits and `_` are allowed"
+        ),
+        IdError::Reserved(word) => format!("`{word}` is a reserved target name"),
+        other => other.to_string(),
+    };
+    errors.push(syn::Error::new(
+        lit.span(),
+        format!(
+            "invalid branch label {:?}: {problem}; labels look like `accounts` or `billing_v2`",
+            lit.value()
+        ),
+    ));
+}
+
+/// Validates `lit` as a revision id, reporting on the literal.
 fn valid_id(lit: &LitStr, what: &str, errors: &mut Errors) -> Option<RevisionId> {
     RevisionId::new(&lit.value())
         .map_err(|err| {
