@@ -166,16 +166,50 @@ impl DatabaseUrl {
         {
             Backend::Sqlite
         } else {
+            let reason = if raw.contains('=') && !raw.contains("://") {
+                "unknown scheme: a keyword string such as libpq's `host=... dbname=...` is not \
+                 accepted; write a URL: sqlite://PATH, postgres://USER@HOST/DB or \
+                 mysql://USER@HOST/DB"
+            } else {
+                "unknown scheme; use sqlite://PATH, postgres://USER@HOST/DB or mysql://USER@HOST/DB"
+            };
             return Err(Error::InvalidUrl {
                 url: redact(raw),
-                reason: "unknown scheme; use sqlite://PATH, postgres://... or mysql://...".into(),
+                reason: reason.into(),
             });
         };
         if backend != Backend::Sqlite {
-            url::Url::parse(raw).map_err(|e| Error::InvalidUrl {
-                url: redact(raw),
-                reason: e.to_string(),
-            })?;
+            let credentials = credentials(raw).map_or("", |range| &raw[range]);
+            let unencoded = |chars: &[char]| credentials.contains(chars);
+            match url::Url::parse(raw) {
+                // libpq reads `postgres://user@/db?host=/run/postgresql` (a Unix socket,
+                // or libpq's default host) as psql does.
+                Ok(_) | Err(url::ParseError::EmptyHost) if backend == Backend::Postgres => {}
+                Ok(_) => {}
+                Err(e) if unencoded(&['/', '?', '#', '@']) => {
+                    return Err(Error::InvalidUrl {
+                        url: redact(raw),
+                        reason: format!("{e}: {ENCODE_HINT}"),
+                    });
+                }
+                Err(e) => {
+                    return Err(Error::InvalidUrl {
+                        url: redact(raw),
+                        reason: e.to_string(),
+                    });
+                }
+            }
+            // libpq ends the password at the first `@`, the `url` crate (and so MySQL) at
+            // the last: refuse what the two would read differently.
+            if backend == Backend::Postgres && unencoded(&['@']) {
+                return Err(Error::InvalidUrl {
+                    url: redact(raw),
+                    reason: format!(
+                        "the user name or password holds an `@`, which libpq reads as its \
+                         end: {ENCODE_HINT}"
+                    ),
+                });
+            }
         }
         Ok(Self {
             raw: raw.to_owned(),
@@ -232,6 +266,20 @@ impl fmt::Debug for DatabaseUrl {
 /// What a redacted password reads as.
 const REDACTED: &str = "***";
 
+/// How to write the characters that end a URL's user name or password.
+const ENCODE_HINT: &str = "percent-encode `@`, `/`, `?`, `#` and `:` in the user name and \
+                           password (`%40`, `%2F`, `%3F`, `%23`, `%3A`)";
+
+/// The user name and password of a URL with a scheme (`user:password`, before the last
+/// `@` ahead of the query), if it has any.
+fn credentials(raw: &str) -> Option<std::ops::Range<usize>> {
+    let start = raw.find("://")? + "://".len();
+    let rest = &raw[start..];
+    let before_query = &rest[..rest.find('?').unwrap_or(rest.len())];
+    let at = before_query.rfind('@').or_else(|| rest.rfind('@'))?;
+    Some(start..start + at)
+}
+
 /// Replaces every password in a URL with `***`: the userinfo's and the value of any
 /// `password` query parameter (libpq accepts `?password=`). Works on the text itself, so
 /// that URLs the `url` crate rejects (a bad port, an unencoded `/` or `#` in the password)
@@ -250,12 +298,18 @@ pub(crate) fn redact(raw: &str) -> String {
 
 /// The passwords in `raw` as written and percent-decoded, longest first (so that one that
 /// contains another is replaced whole), without empty ones.
+///
+/// A password holding an unencoded `@` is also cut at each `@`: libpq ends it at the first
+/// and may quote the rest as part of a host name.
 fn secrets(raw: &str) -> Vec<String> {
     let mut secrets: Vec<String> = secret_ranges(raw)
         .into_iter()
         .flat_map(|range| {
             let written = &raw[range];
+            let pieces = written.split('@').filter(|piece| piece.len() >= 3);
             [written.to_owned(), percent_decoded(written)]
+                .into_iter()
+                .chain(pieces.map(str::to_owned))
         })
         .filter(|secret| !secret.is_empty())
         .collect();
@@ -275,7 +329,7 @@ fn secret_ranges(raw: &str) -> Vec<std::ops::Range<usize>> {
         return Vec::new();
     }
     let Some(scheme_end) = raw.find("://") else {
-        return Vec::new();
+        return schemeless_secret_ranges(raw);
     };
     let start = scheme_end + "://".len();
     let rest = &raw[start..];
@@ -305,6 +359,63 @@ fn secret_ranges(raw: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     ranges
+}
+
+/// [`secret_ranges`] of text that is no URL with a scheme but may still hold a password,
+/// as a mistyped URL (`postgres//user:pw@host/db`) or a keyword string
+/// (`host=db password=pw`) does.
+fn schemeless_secret_ranges(raw: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    // `user:password@host`, the userinfo starting after the last `/` before the `@`.
+    if let Some(at) = raw.rfind('@') {
+        let start = raw[..at].rfind('/').map_or(0, |slash| slash + 1);
+        if let Some(colon) = raw[start..at].find(':')
+            && start + colon + 1 < at
+        {
+            ranges.push(start + colon + 1..at);
+        }
+    }
+    // `password=value` and `password = 'quoted value'`, any case, `sslpassword` too.
+    let lower = raw.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find("password") {
+        let key_end = from + found + "password".len();
+        from = key_end;
+        let after = &raw[key_end..];
+        let Some(eq) = after.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = eq.trim_start();
+        let value_start = raw.len() - value.len();
+        let value_len = if let Some(quoted) = value.strip_prefix('\'') {
+            // Up to the closing quote (a backslash escapes the next character).
+            let mut escaped = false;
+            quoted
+                .char_indices()
+                .find(|&(_, c)| {
+                    let end = !escaped && c == '\'';
+                    escaped = !escaped && c == '\\';
+                    end
+                })
+                .map_or(value.len(), |(i, _)| i + 2)
+        } else {
+            value.find(char::is_whitespace).unwrap_or(value.len())
+        };
+        if value_len > 0 {
+            ranges.push(value_start..value_start + value_len);
+        }
+        from = value_start + value_len;
+    }
+    ranges.sort_by_key(|range| range.start);
+    // Overlapping ranges (a keyword string with an `@` in it) are merged.
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
 }
 
 /// `text` with `%XX` escapes decoded (lossily); a `%` not followed by two hex digits stays.
@@ -392,6 +503,90 @@ mod tests {
         for (raw, redacted) in cases {
             assert_eq!(redact(raw), redacted, "{raw}");
         }
+    }
+
+    #[test]
+    fn redacts_passwords_in_text_that_is_no_url() {
+        let cases = [
+            (
+                "postgres//nobody:S3cretPW@127.0.0.1/walk_pg",
+                "postgres//nobody:***@127.0.0.1/walk_pg",
+            ),
+            ("postgres:nobody:pw@db/x", "postgres:***@db/x"),
+            (
+                "host=127.0.0.1 user=nobody password=S3cretPW dbname=walk_pg",
+                "host=127.0.0.1 user=nobody password=*** dbname=walk_pg",
+            ),
+            (
+                "host=db PASSWORD = 'it\\'s secret' sslpassword=k3y",
+                "host=db PASSWORD = *** sslpassword=***",
+            ),
+            ("data/app@2.db", "data/app@2.db"),
+        ];
+        for (raw, redacted) in cases {
+            assert_eq!(redact(raw), redacted, "{raw}");
+            let err = DatabaseUrl::parse(raw).err().map(|e| e.to_string());
+            assert!(
+                !err.unwrap_or_default().contains("ecret"),
+                "{raw}: the parse error repeats the password"
+            );
+        }
+        let err = DatabaseUrl::parse("host=db user=u password=S3cretPW").unwrap_err();
+        assert!(err.to_string().contains("keyword string"), "{err}");
+    }
+
+    #[test]
+    fn refuses_credentials_that_libpq_would_split_elsewhere() {
+        let err = DatabaseUrl::parse("postgres://postgres:hunter@2topsecret@127.0.0.1/x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("libpq reads as its end"), "{err}");
+        assert!(err.contains("%40"), "{err}");
+        assert!(
+            !err.contains("hunter") && !err.contains("2topsecret"),
+            "{err}"
+        );
+        // The `url` crate splits MySQL URLs at the last `@`, as the redaction does.
+        assert!(DatabaseUrl::parse("mysql://root:hunter@2top@127.0.0.1/x").is_ok());
+        // An unencoded `/` breaks the URL; the error says how to write it.
+        let err = DatabaseUrl::parse("postgres://app:s3/cret@db/x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("percent-encode"), "{err}");
+        assert!(!err.contains("cret"), "{err}");
+    }
+
+    #[test]
+    fn accepts_libpq_urls_without_a_host() {
+        for raw in [
+            "postgresql://postgres@/walk_pg?host=/var/run/postgresql",
+            "postgres:///walk_pg?host=/var/run/postgresql",
+            "postgres:///db",
+        ] {
+            assert_eq!(
+                DatabaseUrl::parse(raw).unwrap().backend(),
+                Backend::Postgres
+            );
+        }
+        assert!(DatabaseUrl::parse("mysql://root@/x").is_err());
+    }
+
+    #[test]
+    fn a_password_with_an_at_sign_is_scrubbed_piece_by_piece() {
+        let url = DatabaseUrl {
+            raw: "postgres://u:hunter@2topsecret@127.0.0.1/x".into(),
+            backend: Backend::Postgres,
+        };
+        let err = without_password(
+            diesel::ConnectionError::BadConnection(
+                "could not translate host name \"2topsecret@127.0.0.1\"".into(),
+            ),
+            &url,
+        );
+        assert_eq!(
+            err.to_string(),
+            "could not translate host name \"***@127.0.0.1\""
+        );
     }
 
     #[test]
