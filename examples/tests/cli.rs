@@ -443,6 +443,50 @@ fn failing_migration_exits_1_and_names_it() {
     assert!(err.contains("d81f4b2a6c30"), "{err}");
     let current = catalog.run(&["current"]).success();
     assert!(!stdout(&current).contains(HEAD), "{}", stdout(&current));
+    // After the error, a note says where the database stopped: what `current` says.
+    let note = err
+        .lines()
+        .find_map(|line| line.strip_prefix("note: the database is now at "))
+        .unwrap_or_else(|| panic!("no note on where the database stopped:\n{err}"));
+    let current = stdout(&current);
+    let ids: Vec<&str> = current
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .filter(|word| word.len() == 12)
+        .collect();
+    assert!(!ids.is_empty(), "{current}");
+    for id in ids {
+        assert!(note.contains(id), "note `{note}` lacks {id}");
+    }
+}
+
+#[test]
+fn an_unknown_flag_is_not_taken_for_a_target() {
+    let catalog = Catalog::sqlite();
+    for args in [
+        &["upgrade", "--dry-run"][..],
+        &["downgrade", "--force"],
+        &["stamp", "--force"],
+        &["show", "--json"],
+    ] {
+        let out = catalog.run(args).code(2);
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("unexpected argument '{}'", args[1])),
+            "{err}"
+        );
+        assert!(!err.contains("no revision matches"), "{err}");
+    }
+    let out = catalog.run(&["upgrade", "--transation", "all"]).code(2);
+    assert!(stderr(&out).contains("--transaction"), "{}", stderr(&out));
+    // Relative targets still read as targets.
+    catalog.run(&["upgrade", "+2"]).success();
+    catalog.run(&["downgrade", "-1"]).success();
+    let current = catalog.run(&["current"]).success();
+    assert!(
+        stdout(&current).contains("1975ea83b712"),
+        "{}",
+        stdout(&current)
+    );
 }
 
 #[test]

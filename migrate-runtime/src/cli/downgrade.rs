@@ -10,7 +10,7 @@ use crate::{Direction, Error, Options, Result};
 #[derive(Debug, Clone, Args)]
 pub struct DowngradeArgs {
     /// Where to go: `base`, a revision id or prefix, `-N`, `label@-N`.
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_negative_numbers = true)]
     pub target: String,
     /// Offline mode: print the SQL script instead of running it.
     #[command(flatten)]
@@ -37,7 +37,10 @@ impl DowngradeArgs {
         let migrator = session.migrator(Options::default())?;
         migrator.preflight(Direction::Down, &self.target)?;
         let mut conn = database.connect()?;
-        let report = migrator.downgrade(&mut conn, &self.target)?;
+        let report = match migrator.downgrade(&mut conn, &self.target) {
+            Ok(report) => report,
+            Err(err) => return super::failed_run(err, &migrator, &mut conn),
+        };
         let current = &report.current;
         if report.steps.is_empty() {
             outln!(

@@ -258,6 +258,28 @@ pub fn report(err: &Error) -> ExitCode {
     })
 }
 
+/// The end of an `upgrade` or `downgrade` that `err` stopped. When a migration failed (or
+/// panicked), reports it as [`report`] does, then says where the database stopped: the
+/// migrations printed before the failure may be committed or rolled back, depending on the
+/// transaction mode and the backend. Exit code 1. Any other error is returned.
+pub(crate) fn failed_run(
+    err: Error,
+    migrator: &Migrator,
+    conn: &mut crate::AnyConnection,
+) -> Result<Status> {
+    if !matches!(err, Error::Migration { .. } | Error::Panic { .. }) {
+        return Err(err);
+    }
+    report(&err);
+    if let Ok(rows) = migrator.current(conn) {
+        eprintln!(
+            "note: the database is now at {}",
+            format::revisions_or_base(&rows)
+        );
+    }
+    Ok(Status::Problems)
+}
+
 /// Advice for errors whose fix is a CLI setting rather than something in the message.
 fn hint(err: &Error) -> Option<&'static str> {
     match err {
@@ -282,7 +304,8 @@ fn hint(err: &Error) -> Option<&'static str> {
 pub(crate) enum Status {
     /// Exit code 0.
     Success,
-    /// Exit code 1: the command ran and found problems (`check`).
+    /// Exit code 1: the command ran and found problems (`check`), or a migration failed
+    /// and has been reported.
     Problems,
 }
 

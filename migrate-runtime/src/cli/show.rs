@@ -12,7 +12,7 @@ use crate::{Error, Options, Result, RevisionId};
 #[derive(Debug, Clone, Args)]
 pub struct ShowArgs {
     /// A revision id, a unique prefix of one, a branch label, `head` or `heads`.
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_negative_numbers = true)]
     pub revision: String,
     /// `text` or `json` (an array of revision objects, each with `applied`: true, false or
     /// null when no database answered).

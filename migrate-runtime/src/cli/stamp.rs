@@ -9,7 +9,7 @@ use crate::{Options, Result};
 #[derive(Debug, Clone, Args)]
 pub struct StampArgs {
     /// The revisions to record: `head`, `heads`, `base`, a revision id or prefix, ...
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_negative_numbers = true)]
     pub target: String,
 }
 

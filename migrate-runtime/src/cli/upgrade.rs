@@ -9,7 +9,7 @@ use crate::{Backend, Direction, Options, Result, TransactionMode};
 #[derive(Debug, Clone, Args)]
 pub struct UpgradeArgs {
     /// Where to go: `head`, `heads`, a revision id or prefix, `label@head`, `+N`.
-    #[arg(default_value = "head", allow_hyphen_values = true)]
+    #[arg(default_value = "head", allow_negative_numbers = true)]
     pub target: String,
     /// How to group migrations into transactions (default: `transaction_mode` in
     /// migrate.toml, else `per-migration`).
@@ -69,8 +69,9 @@ pub(crate) fn split_range(target: &str) -> (Option<&str>, &str) {
 pub enum Transaction {
     /// One transaction per migration: a failure keeps the earlier migrations applied.
     PerMigration,
-    /// One transaction for the whole run: a failure rolls back every migration of the run
-    /// (SQLite and PostgreSQL only).
+    /// One transaction for the whole run (SQLite and PostgreSQL only): a failure rolls back
+    /// every migration of the run, except those before a `transactional = false` migration,
+    /// which is run outside any transaction and so commits what came before it.
     All,
 }
 
@@ -105,7 +106,10 @@ impl UpgradeArgs {
         let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
         migrator.preflight(Direction::Up, &self.target)?;
         let mut conn = database.connect()?;
-        let report = migrator.upgrade(&mut conn, &self.target)?;
+        let report = match migrator.upgrade(&mut conn, &self.target) {
+            Ok(report) => report,
+            Err(err) => return super::failed_run(err, &migrator, &mut conn),
+        };
         if report.steps.is_empty() {
             outln!(
                 "nothing to do: already at {} (target `{}`)",
