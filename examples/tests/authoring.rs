@@ -320,6 +320,22 @@ fn revision_writes_a_file_revising_the_head() {
 }
 
 #[test]
+fn a_blank_message_is_refused_and_writes_nothing() {
+    let project = Project::new("");
+    for message in ["", "  \t "] {
+        for command in [&["revision"][..], &["merge", HEAD, BRANCH_POINT]] {
+            let out = project.run(&[command, &["-m", message]].concat()).code(2);
+            assert!(
+                stderr(&out).contains("the message is empty"),
+                "{}",
+                stderr(&out)
+            );
+        }
+    }
+    assert!(project.new_files().is_empty(), "{:?}", project.new_files());
+}
+
+#[test]
 fn revision_options_reach_the_file() {
     let project = Project::new("");
     project

@@ -493,12 +493,16 @@ fn an_unknown_flag_is_not_taken_for_a_target() {
 fn downgrade_through_the_irreversible_migration_is_refused() {
     let catalog = Catalog::sqlite();
     catalog.run(&["upgrade", "head"]).success();
-    let refused = catalog.run(&["downgrade", BEFORE_HEAD]).failure();
+    let refused = catalog.run(&["downgrade", BEFORE_HEAD]).code(2);
+    let err = stderr(&refused);
+    assert!(err.contains("irreversible"), "{err}");
     assert!(
-        stderr(&refused).contains("irreversible"),
-        "{}",
-        stderr(&refused)
+        err.contains("hint: ") && err.contains("`stamp REV`"),
+        "{err}"
     );
+    // The way out the hint gives: stamp, then the reversible rest downgrades.
+    catalog.run(&["stamp", BEFORE_HEAD]).success();
+    catalog.run(&["downgrade", "-1"]).success();
 }
 
 #[test]

@@ -193,6 +193,14 @@ pub enum PlanError {
         /// The target as written.
         target: String,
     },
+    /// `+0` or `-0` relative to the applied revisions: a move of no step.
+    #[error(
+        "relative target `{target}` moves no step; give a number of steps such as `+1` or `-1`"
+    )]
+    ZeroSteps {
+        /// The target as written.
+        target: String,
+    },
     /// A relative walk meets a branch point (walking up) or a merge point or several
     /// heads (walking down) and cannot choose.
     #[error("relative target `{target}` is ambiguous: {at} {}; name a revision or narrow it with `label@`", join(.options))]
@@ -236,7 +244,10 @@ pub enum PlanError {
         target: String,
     },
     /// Downgrade to a revision that is not applied below the current heads.
-    #[error("revision `{target}` is not applied below the current heads ({}): cannot downgrade to it", join(.current))]
+    #[error(
+        "revision `{target}` is not applied below the current heads ({}): cannot downgrade to it",
+        if .current.is_empty() { "none: nothing is applied".to_owned() } else { join(.current) }
+    )]
     NotAncestor {
         /// The resolved target.
         target: RevisionId,

@@ -62,6 +62,12 @@ pub(crate) fn parse_relative(target: &str) -> Result<Option<Relative<'_>>> {
     } else {
         magnitude
     };
+    // `REV+0` is REV itself, but `+0` alone moves nowhere, and is no direction either.
+    if steps == 0 && symbol.is_empty() {
+        return Err(PlanError::ZeroSteps {
+            target: target.to_owned(),
+        });
+    }
     Ok(Some(Relative {
         label,
         symbol: (!symbol.is_empty()).then_some(symbol),

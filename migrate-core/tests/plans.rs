@@ -137,6 +137,25 @@ fn relative_targets_refuse_to_leave_the_history() {
         err(g.plan_downgrade(&[], "-1")),
         PlanError::NothingApplied { .. }
     ));
+    // A move of no step is neither direction; from a revision it is that revision.
+    for (upgrade, target) in [(true, "+0"), (false, "-0"), (true, "-0"), (false, "+0")] {
+        let planned = if upgrade {
+            g.plan_upgrade(&ids(&["r1"]), target)
+        } else {
+            g.plan_downgrade(&ids(&["r1"]), target)
+        };
+        let zero = err(planned);
+        assert!(matches!(zero, PlanError::ZeroSteps { .. }), "{zero:?}");
+        assert!(zero.to_string().contains("moves no step"), "{zero}");
+    }
+    assert!(g.plan_upgrade(&ids(&["r1"]), "r2+0").unwrap().steps.len() == 1);
+    // Downgrading to what is not applied says so, with nothing applied too.
+    let none = err(g.plan_downgrade(&[], "r1"));
+    assert_eq!(
+        none.to_string(),
+        "revision `r1` is not applied below the current heads (none: nothing is applied): \
+         cannot downgrade to it"
+    );
     assert!(matches!(
         err(g.plan_upgrade(&[], "r0-2")),
         PlanError::BelowBase { .. }

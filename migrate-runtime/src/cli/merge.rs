@@ -15,7 +15,7 @@ pub struct MergeArgs {
     #[arg(required = true, num_args = 1.., value_name = "REV")]
     pub revisions: Vec<String>,
     /// The message of the merge revision.
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = template::message_arg)]
     pub message: String,
     /// Use this id instead of a fresh random 12-hex one.
     #[arg(long, value_name = "ID")]

@@ -20,7 +20,7 @@ use crate::{Error, MigrationSet, Result, RevisionId};
 #[derive(Debug, Clone, Args)]
 pub struct RevisionArgs {
     /// The message: the file's doc comment, the revision's message and its file name.
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = template::message_arg)]
     pub message: String,
     /// Use this id instead of a fresh random 12-hex one.
     #[arg(long, value_name = "ID")]

@@ -200,6 +200,17 @@ pub(crate) fn slug(message: &str) -> String {
     }
 }
 
+/// `--message`'s parser: a message with words in it, so that the file name, doc comment
+/// and `history` line say what the revision does.
+pub(crate) fn message_arg(message: &str) -> Result<String, String> {
+    if message.trim().is_empty() {
+        return Err(
+            "the message is empty; describe the change, such as `-m \"add email to users\"`".into(),
+        );
+    }
+    Ok(message.to_owned())
+}
+
 /// A message fit for a doc comment and a file: one line, trimmed.
 pub(crate) fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
