@@ -251,3 +251,24 @@ fn sql_flags_are_checked() {
     );
     assert!(!dir.path().join("migrate.sqlite3").exists());
 }
+
+#[test]
+fn each_step_of_a_script_is_headed_by_its_own_edge() {
+    // From the branch point, the first step revises it even though its row stays in the
+    // version table for the other branch.
+    let up = script("sqlite", &["upgrade", "0a7e4c2d9b16:head"]);
+    assert!(
+        up.contains("-- Running upgrade 0a7e4c2d9b16 -> d81f4b2a6c30: "),
+        "{up}"
+    );
+    let from_base = script("sqlite", &["upgrade", "head"]);
+    assert!(
+        from_base.contains("-- Running upgrade <base> -> 1975ea83b712: "),
+        "{from_base}"
+    );
+    let down = script("sqlite", &["downgrade", "8b2f6d4a0c19:7d1e5a3c8f02"]);
+    assert!(
+        down.contains("-- Running downgrade 8b2f6d4a0c19 -> 7d1e5a3c8f02: "),
+        "{down}"
+    );
+}

@@ -279,18 +279,26 @@ impl Migrator {
         history: &str,
     ) -> Result<()> {
         let direction = step.direction;
-        let (from, to) = (step.delete_versions(), step.insert_versions());
-        let ids = |list: &[RevisionId]| {
-            list.iter()
+        // The migration's own edge, as Alembic prints it: its parents to it when applied,
+        // the reverse when reverted (`<base>` for a root), whatever rows the version table
+        // swaps (none are deleted below a branch point, say).
+        let parents = &migration.revision().down_revisions;
+        let parents = if parents.is_empty() {
+            "<base>".to_owned()
+        } else {
+            parents
+                .iter()
                 .map(RevisionId::as_str)
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let (from, to) = match direction {
+            Direction::Up => (parents.as_str(), step.revision.as_str()),
+            Direction::Down => (step.revision.as_str(), parents.as_str()),
+        };
         script.out.push('\n');
         script.comment(&format!(
-            "Running {direction} {} -> {}: {}",
-            ids(from),
-            ids(to),
+            "Running {direction} {from} -> {to}: {}",
             migration.message()
         ));
         let function = match direction {

@@ -36,6 +36,7 @@ fn per_migration_scripts_wrap_each_transactional_migration() {
     assert_eq!(sql.matches("BEGIN;").count(), 2, "{sql}");
     assert_eq!(sql.matches("COMMIT;").count(), 2, "{sql}");
     let c = sql.find("-- Running upgrade b -> c").unwrap();
+    assert!(sql.contains("-- Running upgrade <base> -> a"), "{sql}");
     assert!(!sql[c..].contains("BEGIN;"), "{sql}");
     assert!(sql.contains(r#"ALTER TABLE "users" ADD COLUMN "email" TEXT;"#));
     assert!(sql.contains(r#"INSERT INTO "migrate_version" (version_num) VALUES ('a');"#));
