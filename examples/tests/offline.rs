@@ -227,6 +227,30 @@ fn sql_flags_are_checked() {
     let out = run(&["downgrade", "base", "--sql", "--dialect", "sqlite"]).code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("START:TARGET"), "{stderr}");
+    // A range written the wrong way round is refused, not printed as an empty script
+    // (a downgrade's planner refuses it already); an empty range is an empty script.
+    for (args, says) in [
+        (
+            &["upgrade", "9c3a7e1f5d20:0a7e4c2d9b16"][..],
+            "runs nothing",
+        ),
+        (
+            &["downgrade", "0a7e4c2d9b16:9c3a7e1f5d20"],
+            "not applied below",
+        ),
+    ] {
+        let out = run(&[args, &["--sql", "--dialect", "sqlite"]].concat()).code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    run(&[
+        "upgrade",
+        "9c3a7e1f5d20:9c3a7e1f5d20",
+        "--sql",
+        "--dialect",
+        "sqlite",
+    ])
+    .success();
     // An unknown start is reported like an unknown target.
     run(&["upgrade", "nope:head", "--sql", "--dialect", "sqlite"]).code(2);
     // MySQL cannot run a script in one transaction; the error line itself says what to use

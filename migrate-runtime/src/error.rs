@@ -96,6 +96,18 @@ pub enum Error {
         /// The backend.
         backend: crate::Backend,
     },
+    /// An offline upgrade script from START to TARGET would go down: TARGET is below START.
+    /// Refused rather than printing a script that runs nothing.
+    #[error(
+        "`upgrade {start}:{target}` runs nothing: `{target}` is below `{start}`; swap the two, \
+         or use `downgrade {start}:{target}`"
+    )]
+    BackwardsRange {
+        /// Where the script starts.
+        start: String,
+        /// Where it was asked to end.
+        target: String,
+    },
     /// A configured table name cannot be used.
     #[error("invalid table name `{name}`: {reason}")]
     InvalidTableName {
@@ -240,6 +252,7 @@ impl Error {
             Error::BackendDisabled(_)
                 | Error::InvalidUrl { .. }
                 | Error::InvalidId { .. }
+                | Error::BackwardsRange { .. }
                 | Error::Graph(_)
                 | Error::Plan(_)
                 | Error::Irreversible { .. }

@@ -181,6 +181,20 @@ impl Migrator {
             Kind::Upgrade => graph.plan_upgrade(&current, target)?,
             Kind::Downgrade => graph.plan_downgrade(&current, target)?,
         };
+        // Nothing to run may be right (`head:head`), unless a downgrade would run something:
+        // then the range was written the wrong way round. (A downgrade towards a revision
+        // above its start is refused by the planner already.)
+        if kind == Kind::Upgrade
+            && plan.steps.is_empty()
+            && graph
+                .plan_downgrade(&current, target)
+                .is_ok_and(|down| !down.steps.is_empty())
+        {
+            return Err(Error::BackwardsRange {
+                start: start.to_owned(),
+                target: target.to_owned(),
+            });
+        }
         self.refuse_irreversible(&plan.steps)?;
 
         let mut script = Script {
