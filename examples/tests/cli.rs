@@ -537,6 +537,42 @@ fn graph_commands_need_no_database() {
         !catalog.dir.path().join("migrate.sqlite3").exists(),
         "read-only commands must not create the default database"
     );
+    // Nor a configured SQLite file that is not there (a mistyped path, say).
+    for args in [
+        &["current"][..],
+        &["check"],
+        &["history", "-v"],
+        &["show", HEAD],
+    ] {
+        let out = catalog
+            .bare()
+            .args(["--database-url", "sqlite://fresh.db"])
+            .args(args)
+            .assert()
+            .success();
+        if args[0] == "current" {
+            assert!(
+                stdout(&out).contains("<base> (no database yet: sqlite://fresh.db"),
+                "{}",
+                stdout(&out)
+            );
+        }
+    }
+    assert!(
+        !catalog.dir.path().join("fresh.db").exists(),
+        "read-only commands must not create a configured SQLite file"
+    );
+    // A file in a missing directory: the error names the path and the directory.
+    let out = catalog
+        .bare()
+        .args(["--database-url", "sqlite://no-such-dir/app.db", "upgrade"])
+        .assert()
+        .code(1);
+    assert!(
+        stderr(&out).contains("`no-such-dir/app.db` is in the directory `no-such-dir`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

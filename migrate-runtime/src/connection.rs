@@ -81,6 +81,9 @@ impl AnyConnection {
     /// part of the URL it could not decode, which may be the password itself.
     pub fn open(url: &DatabaseUrl) -> Result<Self> {
         Self::establish(url).map_err(|err| match err {
+            Error::Connection(err) if url.backend() == Backend::Sqlite => {
+                Error::Connection(sqlite_open_error(err, url.sqlite_path()))
+            }
             Error::Connection(err) => Error::Connection(without_password(err, url)),
             other => other,
         })
@@ -114,6 +117,25 @@ impl AnyConnection {
             other => Err(Error::BackendDisabled(other)),
         }
     }
+}
+
+/// SQLite's "unable to open database file" with the path, and the reason when it is a
+/// missing directory (SQLite creates the file, not its folder).
+fn sqlite_open_error(err: diesel::ConnectionError, path: &str) -> diesel::ConnectionError {
+    let file = std::path::Path::new(path);
+    let missing_dir = (!path.starts_with("file:"))
+        .then(|| file.parent())
+        .flatten()
+        .filter(|dir| !dir.as_os_str().is_empty() && !dir.exists());
+    let text = match missing_dir {
+        Some(dir) => format!(
+            "{err}: `{path}` is in the directory `{}`, which does not exist; create it or fix \
+             the path",
+            dir.display()
+        ),
+        None => format!("{err} (`{path}`)"),
+    };
+    diesel::ConnectionError::BadConnection(text)
 }
 
 /// `err` with every form of `url`'s password replaced by `***`. The variant is kept unless
@@ -503,6 +525,21 @@ mod tests {
         for (raw, redacted) in cases {
             assert_eq!(redact(raw), redacted, "{raw}");
         }
+    }
+
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn a_sqlite_file_that_cannot_be_opened_is_named_with_its_missing_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("no-such-dir/app.db");
+        let url = DatabaseUrl::sqlite_file(&path);
+        let Err(err) = AnyConnection::open(&url) else {
+            panic!("SQLite created a file in a missing directory");
+        };
+        let text = err.to_string();
+        assert!(text.contains(&path.display().to_string()), "{text}");
+        assert!(text.contains("which does not exist"), "{text}");
+        assert!(!path.parent().unwrap().exists());
     }
 
     #[test]

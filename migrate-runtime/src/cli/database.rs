@@ -7,7 +7,7 @@ use std::fmt;
 use std::path::Path;
 
 use super::config::Origin;
-use crate::{AnyConnection, DatabaseUrl, Result};
+use crate::{AnyConnection, Backend, DatabaseUrl, Result};
 
 /// A resolved database URL and where it came from.
 #[derive(Debug, Clone)]
@@ -19,11 +19,24 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    /// Whether there is a database to look at without creating one: a configured URL, or
-    /// the default SQLite file when it already exists. Read-only commands use this so that
-    /// they neither fail nor leave an empty `migrate.sqlite3` behind when nothing is set up.
+    /// Whether there is a database to look at without creating one: a server's, an
+    /// in-memory SQLite one, or a SQLite file that exists. Read-only commands use this so
+    /// that they neither fail nor leave an empty SQLite file behind (`migrate.sqlite3`, or
+    /// a mistyped path) when there is no database yet.
     pub(crate) fn exists(&self) -> bool {
-        self.source != Origin::Default || Path::new(self.url.sqlite_path()).exists()
+        if self.url.backend() != Backend::Sqlite {
+            return true;
+        }
+        let path = self.url.sqlite_path();
+        // SQLite URI filenames: `file:PATH?mode=ro`, `file::memory:`, `?mode=memory`.
+        let (file, query) = match path.strip_prefix("file:") {
+            Some(uri) => uri.split_once('?').unwrap_or((uri, "")),
+            None => (path, ""),
+        };
+        file.is_empty()
+            || file == ":memory:"
+            || query.split('&').any(|pair| pair == "mode=memory")
+            || Path::new(file).exists()
     }
 
     /// Opens a connection.
