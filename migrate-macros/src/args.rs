@@ -21,6 +21,7 @@ pub const KEYS: &[&str] = &[
     "downgrade",
     "irreversible",
     "transactional",
+    "external",
 ];
 
 /// The arguments of one `#[migration(...)]`, as written. Ids are not validated here.
@@ -42,6 +43,8 @@ pub struct Args {
     pub irreversible: Option<Span>,
     /// `transactional = bool`.
     pub transactional: Option<LitBool>,
+    /// `external = [...]`: references declared outside the checked scope.
+    pub external: Vec<LitStr>,
     /// Every known key given, well formed or not, so that a malformed value is not reported
     /// a second time as a missing key.
     present: Vec<String>,
@@ -150,7 +153,7 @@ impl Args {
                     _ => string(&value, &key, errors).into_iter().collect(),
                 };
             }
-            "depends_on" | "branch_labels" => {
+            "depends_on" | "branch_labels" | "external" => {
                 let list = match &value {
                     Expr::Array(array) => strings(array, &key, errors),
                     // A lone string is what the user meant; accept it rather than nag.
@@ -162,10 +165,10 @@ impl Args {
                         Vec::new()
                     }
                 };
-                if key == "depends_on" {
-                    self.depends_on = list;
-                } else {
-                    self.branch_labels = list;
+                match key.as_str() {
+                    "depends_on" => self.depends_on = list,
+                    "external" => self.external = list,
+                    _ => self.branch_labels = list,
                 }
             }
             "downgrade" => match value {
@@ -233,6 +236,7 @@ fn expected(key: &str) -> &'static str {
         "branch_labels" => "an array of strings such as `branch_labels = [\"accounts\"]`",
         "downgrade" => "the path of a function such as `downgrade = drop_email`",
         "transactional" => "`true` or `false`",
+        "external" => "an array of strings such as `external = [\"ae1027a6acf0\"]`",
         _ => "a value",
     }
 }
@@ -350,7 +354,7 @@ mod tests {
                 "unknown `migration` argument `down_revision`; did you mean `revises`?",
                 "unknown `migration` argument `frobnicate`, expected one of `revision`, \
                  `revises`, `depends_on`, `branch_labels`, `message`, `downgrade`, \
-                 `irreversible`, `transactional`",
+                 `irreversible`, `transactional`, `external`",
             ]
         );
         // What they were meant to say is not reported missing on top of it.

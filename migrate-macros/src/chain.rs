@@ -131,6 +131,9 @@ pub struct Own<'a> {
     pub depends_on: Vec<(RevisionId, &'a LitStr)>,
     /// `branch_labels`.
     pub branch_labels: &'a [LitStr],
+    /// Valid `external` entries: references declared outside the scope, which only the
+    /// runtime check sees.
+    pub external: Vec<(RevisionId, &'a LitStr)>,
 }
 
 impl Own<'_> {
@@ -286,6 +289,9 @@ fn report<'f>(
                 let Some(description) = description else {
                     continue;
                 };
+                if own.external.iter().any(|(e, _)| e == id) {
+                    continue;
+                }
                 // Its own id is never the fix: revising itself is an error of its own.
                 let known: Vec<&str> = (revs.iter().enumerate())
                     .filter(|&(i, _)| i != me)
@@ -307,11 +313,17 @@ fn report<'f>(
                 } else if let Some(full) = completion(id.as_str(), &known) {
                     format!("; did you mean `{full}`? references give the whole id")
                 } else if !collected {
-                    "; migrations in other files are visible only when their folder is \
-                     collected with `migrations!`"
-                        .into()
+                    format!(
+                        "; migrations in other files are visible only when their folder is \
+                         collected with `migrations!`; if `{id}` is declared elsewhere (another \
+                         crate, say), add `external = [\"{id}\"]`, and it is checked when the \
+                         binary starts"
+                    )
                 } else {
-                    String::new()
+                    format!(
+                        "; if `{id}` is declared outside this folder (another crate, say), add \
+                         `external = [\"{id}\"]`, and it is checked when the binary starts"
+                    )
                 };
                 errors.push(syn::Error::new(
                     refs(*kind)[*position].1.span(),
@@ -406,6 +418,20 @@ fn report<'f>(
                 errors.push_under(both_compiled(other), syn::Error::new(lit.span(), message));
             }
             _ => {}
+        }
+    }
+    // An `external` id the scope declares would hide a typo there from this check.
+    if let Some(description) = description {
+        for (id, lit) in &own.external {
+            if revs.iter().any(|r| r.id == *id) {
+                errors.push(syn::Error::new(
+                    lit.span(),
+                    format!(
+                        "`{id}` is declared in {description}, where this check sees it; remove \
+                         it from `external`"
+                    ),
+                ));
+            }
         }
     }
 }

@@ -83,6 +83,23 @@ pub(crate) fn checked(args: TokenStream, input: TokenStream, origin: &Origin) ->
     }
     let revises = refs(&args.revises, &mut errors);
     let depends_on = refs(&args.depends_on, &mut errors);
+    let external = refs(&args.external, &mut errors);
+    for (id, lit) in &external {
+        if !args
+            .revises
+            .iter()
+            .chain(&args.depends_on)
+            .any(|r| r.value() == id.as_str())
+        {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!(
+                    "`{id}` is in `external` but not in `revises` or `depends_on`; `external` \
+                     only vouches for references this migration makes, remove it"
+                ),
+            ));
+        }
+    }
     for label in &args.branch_labels {
         valid_label(label, &mut errors);
     }
@@ -96,6 +113,7 @@ pub(crate) fn checked(args: TokenStream, input: TokenStream, origin: &Origin) ->
             revises,
             depends_on,
             branch_labels: &args.branch_labels,
+            external,
         };
         chain::check(&own, &scope, &mut errors);
     }

@@ -63,6 +63,10 @@ use crate::chain::Origin;
 /// - `downgrade = path` or `irreversible`: exactly one of them. `downgrade` names the function
 ///   that reverts the migration (same signature); `irreversible` says there is none.
 /// - `transactional = false`: run outside a transaction (default `true`).
+/// - `external = ["..."]`: ids among `revises` and `depends_on` that are declared outside
+///   the scope these checks read (another crate's migrations, or a folder this one's
+///   [`migrations!`] does not collect). The compile-time check leaves them to the runtime
+///   one, which sees every migration linked into the binary.
 ///
 /// The function must be `fn name(ctx: &mut MigrationContext<'_>) -> Result<()>`: not
 /// `async`, generic, `const`, `unsafe` or `extern`.
@@ -74,7 +78,8 @@ use crate::chain::Origin;
 /// then reports, on this migration's tokens, a duplicate id (both declarations error), a
 /// `revises` or `depends_on` id that no migration declares, a reference listed twice, a cycle
 /// and a clashing branch label. Migrations spread over several files must therefore be
-/// collected with `migrations!` for references between files to resolve.
+/// collected with `migrations!` for references between files to resolve; a reference
+/// beyond that (to another crate) is listed in `external`.
 ///
 /// # Checksum
 ///

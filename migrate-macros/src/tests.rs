@@ -213,7 +213,7 @@ fn chain_checks_report_on_the_expanding_migration_only() {
         errors(expand_in_file(&file, CHAIN, "dup")),
         [
             "duplicate revision id `a`, also declared by `fn root` at chain.rs:5; every migration needs its own id, give one of them a new one",
-            "unknown revision `root_typo` in `revises`: no migration in this file has this id; migrations in other files are visible only when their folder is collected with `migrations!`",
+            "unknown revision `root_typo` in `revises`: no migration in this file has this id; migrations in other files are visible only when their folder is collected with `migrations!`; if `root_typo` is declared elsewhere (another crate, say), add `external = [\"root_typo\"]`, and it is checked when the binary starts",
         ]
     );
     assert_eq!(
@@ -294,7 +294,7 @@ fn a_collected_folder_is_one_scope() {
     assert_eq!(
         errors(expand_in_file(&second_file, second, "posts")),
         [
-            "unknown revision `0001_tags` in `depends_on`: no migration in the folder `migrations` has this id"
+            "unknown revision `0001_tags` in `depends_on`: no migration in the folder `migrations` has this id; if `0001_tags` is declared outside this folder (another crate, say), add `external = [\"0001_tags\"]`, and it is checked when the binary starts"
         ]
     );
     assert_eq!(
