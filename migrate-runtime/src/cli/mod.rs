@@ -277,6 +277,21 @@ pub(crate) fn failed_run(
             format::revisions_or_base(&rows)
         );
     }
+    // MySQL commits DDL as it goes, and a `transactional = false` migration runs outside any
+    // transaction: say now what the next run would refuse to start over.
+    if let Ok(check) = migrator.check(conn) {
+        for entry in &check.interrupted {
+            eprintln!(
+                "note: the {} of `{}` could not be rolled back: what it did before failing \
+                 stays in the database, and later runs refuse to start until you inspect the \
+                 schema (and `SELECT * FROM {} ORDER BY id`), finish or undo it by hand, then \
+                 `stamp` the revision the schema matches",
+                entry.direction,
+                entry.revision,
+                migrator.options().history_table
+            );
+        }
+    }
     Ok(Status::Problems)
 }
 
