@@ -41,6 +41,15 @@ pub enum GraphError {
         /// Index of the later declaration.
         second: usize,
     },
+    /// Two ids differ only in ASCII case (`ae10` and `AE10`). MySQL's default collation
+    /// compares the version table's ids without case, so it could not tell them apart.
+    /// `first < second`.
+    CaseClash {
+        /// Index of the first declaration.
+        first: usize,
+        /// Index of the later declaration.
+        second: usize,
+    },
     /// A `revises` or `depends_on` entry names no declared revision.
     UnknownRevision {
         /// Index of the declaration holding the reference.
@@ -82,6 +91,35 @@ pub enum GraphError {
     },
 }
 
+/// Pushes a [`GraphError::CaseClash`] for each id that equals an earlier one but for ASCII
+/// case. Only ids with an upper-case letter can clash with another, so a history of
+/// lower-case ids (Alembic's hex ids, `0003_add_email`) costs one scan of its ids.
+fn case_clashes(revs: &[Revision], index: &IdIndex, errors: &mut Vec<GraphError>) {
+    let mut folded: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, rev) in revs.iter().enumerate() {
+        let id = rev.id.as_str();
+        if !id.bytes().any(|b| b.is_ascii_uppercase()) {
+            continue;
+        }
+        let lower = id.to_ascii_lowercase();
+        // A lower-case twin declared anywhere, or an earlier id folding to the same.
+        let twin = index
+            .get(revs, &lower)
+            .into_iter()
+            .chain(folded.get(&lower).copied());
+        for other in twin {
+            if revs[other].id != rev.id {
+                let (first, second) = (other.min(i), other.max(i));
+                let clash = GraphError::CaseClash { first, second };
+                if !errors.contains(&clash) {
+                    errors.push(clash);
+                }
+            }
+        }
+        folded.entry(lower).or_insert(i);
+    }
+}
+
 /// Every structural problem of `revs`, in declaration order. Empty when the set is sound.
 ///
 /// Runs in time linear in the number of declarations and references.
@@ -109,6 +147,8 @@ pub(crate) fn analyse(revs: &[Revision]) -> Analysis {
             second,
         });
     });
+
+    case_clashes(revs, &index, &mut errors);
 
     let mut resolve = |i: usize, kind: RefKind, out: &mut Vec<usize>| {
         let rev = &revs[i];
@@ -301,6 +341,45 @@ mod tests {
                     id: RevisionId::new("yy").unwrap()
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn ids_differing_only_in_case_clash_once_per_pair() {
+        let revs = vec![
+            rev("ABc", &[], &[]),
+            rev("abc", &["ABc"], &[]),
+            rev("AbC", &["abc"], &[]),
+            rev("ae1027a6acf0", &[], &[]),
+            rev("Other_ID", &[], &[]),
+        ];
+        assert_eq!(
+            check(&revs),
+            vec![
+                GraphError::CaseClash {
+                    first: 0,
+                    second: 1
+                },
+                GraphError::CaseClash {
+                    first: 1,
+                    second: 2
+                },
+                GraphError::CaseClash {
+                    first: 0,
+                    second: 2
+                },
+            ]
+        );
+        let message = crate::GraphErrors::new(check(&revs)[..1].to_vec(), &revs).to_string();
+        assert!(
+            message.contains("`ABc` and `abc` differ only in case"),
+            "{message}"
+        );
+        // Exact duplicates stay duplicates, not case clashes.
+        let dup = check(&[rev("Ab", &[], &[]), rev("Ab", &[], &[])]);
+        assert!(
+            matches!(dup[..], [GraphError::DuplicateRevision { .. }]),
+            "{dup:?}"
         );
     }
 

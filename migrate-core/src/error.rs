@@ -61,6 +61,12 @@ fn describe(error: &GraphError, ids: &[RevisionId]) -> String {
         GraphError::DuplicateRevision { id: dup, .. } => {
             format!("revision `{dup}` is declared more than once; give each migration its own id")
         }
+        GraphError::CaseClash { first, second } => format!(
+            "revisions `{}` and `{}` differ only in case, which MySQL's version table cannot \
+             tell apart; rename one of them",
+            id(*first),
+            id(*second)
+        ),
         GraphError::UnknownRevision {
             from,
             kind,

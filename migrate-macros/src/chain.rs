@@ -280,6 +280,19 @@ fn report<'f>(
                 };
                 errors.push_under(cfgs, syn::Error::new(own.revision.1.span(), message));
             }
+            GraphError::CaseClash { first, second } if *first == me || *second == me => {
+                let other = if *first == me { *second } else { *first };
+                // Like a duplicate id: alternatives under exclusive `#[cfg]`s may clash.
+                let cfgs = both_compiled(other);
+                let message = format!(
+                    "revision id `{}` differs from `{}` of {} only in case, which MySQL's \
+                     version table cannot tell apart; give one of them another id",
+                    own.revision.0,
+                    revs[other].id,
+                    describe(other)
+                );
+                errors.push_under(cfgs, syn::Error::new(own.revision.1.span(), message));
+            }
             GraphError::UnknownRevision {
                 from,
                 kind,

@@ -222,6 +222,7 @@ impl Graph {
 fn named_by(finding: &GraphError) -> Vec<usize> {
     match finding {
         GraphError::DuplicateRevision { first, second, .. }
+        | GraphError::CaseClash { first, second }
         | GraphError::DuplicateBranchLabel { first, second, .. } => vec![*first, *second],
         GraphError::UnknownRevision { from, .. } | GraphError::RepeatedReference { from, .. } => {
             vec![*from]
