@@ -292,8 +292,10 @@ const REDACTED: &str = "***";
 const ENCODE_HINT: &str = "percent-encode `@`, `/`, `?`, `#` and `:` in the user name and \
                            password (`%40`, `%2F`, `%3F`, `%23`, `%3A`)";
 
-/// The user name and password of a URL with a scheme (`user:password`, before the last
-/// `@` ahead of the query), if it has any.
+/// The user name and password of a URL with a scheme (`user:password`), if it has any.
+///
+/// The userinfo ends at the last `@` before the query, else at the last `@` at all: a
+/// password may hold an unencoded `@`, `?` or `/`, and hiding too much is the safe mistake.
 fn credentials(raw: &str) -> Option<std::ops::Range<usize>> {
     let start = raw.find("://")? + "://".len();
     let rest = &raw[start..];
@@ -340,10 +342,8 @@ fn secrets(raw: &str) -> Vec<String> {
     secrets
 }
 
-/// The byte ranges of `raw` that hold a password, in order, none empty.
-///
-/// The userinfo ends at the last `@` before the query, else at the last `@` at all: a
-/// password may hold an unencoded `@`, `?` or `/`, and hiding too much is the safe mistake.
+/// The byte ranges of `raw` that hold a password, in order, none empty: the userinfo's
+/// (see [`credentials`]) and the query's `password` parameters.
 fn secret_ranges(raw: &str) -> Vec<std::ops::Range<usize>> {
     let lower = raw.to_ascii_lowercase();
     // SQLite paths hold no credentials, and a `:` or `@` in a file name is no password.
@@ -353,21 +353,18 @@ fn secret_ranges(raw: &str) -> Vec<std::ops::Range<usize>> {
     let Some(scheme_end) = raw.find("://") else {
         return schemeless_secret_ranges(raw);
     };
-    let start = scheme_end + "://".len();
-    let rest = &raw[start..];
-    let before_query = &rest[..rest.find('?').unwrap_or(rest.len())];
-    let at = before_query.rfind('@').or_else(|| rest.rfind('@'));
     let mut ranges = Vec::new();
-    if let Some(at) = at
-        && let Some(colon) = rest[..at].find(':')
-        && colon + 1 < at
+    let credentials = credentials(raw);
+    if let Some(userinfo) = credentials.clone()
+        && let Some(colon) = raw[userinfo.clone()].find(':')
+        && userinfo.start + colon + 1 < userinfo.end
     {
-        ranges.push(start + colon + 1..start + at);
+        ranges.push(userinfo.start + colon + 1..userinfo.end);
     }
-    let host = at.map_or(0, |at| at + 1);
-    if let Some(question) = rest[host..].find('?') {
+    let host = credentials.map_or(scheme_end + "://".len(), |userinfo| userinfo.end + 1);
+    if let Some(question) = raw[host..].find('?') {
         // The whole tail is the query: a `#` in a password value is not a fragment.
-        let mut pair_start = start + host + question + 1;
+        let mut pair_start = host + question + 1;
         for pair in raw[pair_start..].split('&') {
             if let Some((key, value)) = pair.split_once('=') {
                 let name = percent_decoded(key).to_ascii_lowercase();
