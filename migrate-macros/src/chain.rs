@@ -310,13 +310,14 @@ fn report<'f>(
                     .filter(|&(i, _)| i != me)
                     .map(|(_, r)| r.id.as_str())
                     .collect();
-                let labelled = revs
-                    .iter()
-                    .position(|r| r.branch_labels.iter().any(|l| l == id.as_str()));
+                let labelled = (revs.iter().enumerate())
+                    .filter(|&(i, _)| i != me)
+                    .find(|(_, r)| r.branch_labels.iter().any(|l| l == id.as_str()))
+                    .map(|(i, _)| i);
                 let hint = if let Some(holder) = labelled {
                     format!(
-                        "; `{id}` is a branch label (of {}), and `{}` takes revision ids: \
-                         write `{}`, the id of the revision it labels",
+                        "; `{id}` is a branch label (of {}), and `{}` takes revision ids: name a \
+                         revision of that branch, such as `{}` where it starts",
                         describe(holder),
                         kind.key(),
                         revs[holder].id
@@ -398,14 +399,24 @@ fn report<'f>(
             } if *first == me || *second == me => {
                 let other = if *first == me { *second } else { *first };
                 if other == me {
-                    // Listed twice in its own `branch_labels`: point at the repetition.
+                    // Listed twice in its own `branch_labels`, or its own id.
                     let mut same = own.branch_labels.iter().filter(|l| l.value() == *label);
-                    if let Some(lit) = same.nth(1) {
-                        errors.push(syn::Error::new(
-                            lit.span(),
+                    let (first, second) = (same.next(), same.next());
+                    let (lit, message) = match (first, second) {
+                        (_, Some(lit)) => (
+                            lit,
                             format!("branch label `{label}` is listed twice; remove one"),
-                        ));
-                    }
+                        ),
+                        (Some(lit), None) => (
+                            lit,
+                            format!(
+                                "branch label `{label}` is this migration's own id; a label must \
+                                 differ from every revision id, rename the label"
+                            ),
+                        ),
+                        (None, None) => continue,
+                    };
+                    errors.push(syn::Error::new(lit.span(), message));
                     continue;
                 }
                 let Some(lit) = own.branch_labels.iter().find(|l| l.value() == *label) else {

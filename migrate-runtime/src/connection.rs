@@ -127,13 +127,15 @@ fn sqlite_open_error(err: diesel::ConnectionError, path: &str) -> diesel::Connec
         .then(|| file.parent())
         .flatten()
         .filter(|dir| !dir.as_os_str().is_empty() && !dir.exists());
+    // Any text ending in `.db` is taken for a SQLite path, a mistyped URL included.
+    let shown = redact(path);
     let text = match missing_dir {
         Some(dir) => format!(
-            "{err}: `{path}` is in the directory `{}`, which does not exist; create it or fix \
+            "{err}: `{shown}` is in the directory `{}`, which does not exist; create it or fix \
              the path",
-            dir.display()
+            redact(&dir.display().to_string())
         ),
-        None => format!("{err} (`{path}`)"),
+        None => format!("{err} (`{shown}`)"),
     };
     diesel::ConnectionError::BadConnection(text)
 }
@@ -300,7 +302,19 @@ fn credentials(raw: &str) -> Option<std::ops::Range<usize>> {
     let start = raw.find("://")? + "://".len();
     let rest = &raw[start..];
     let before_query = &rest[..rest.find('?').unwrap_or(rest.len())];
-    let at = before_query.rfind('@').or_else(|| rest.rfind('@'))?;
+    let at = match before_query.rfind('@') {
+        Some(at) => at,
+        // An `@` only after a `?`: the `?` is in a password (`user:pa?ss@host`) when a `:`
+        // comes before any `/`, else the `@` is in the query (`host/db?name=a@b`).
+        None => {
+            let at = rest.rfind('@')?;
+            let colon = rest[..at].find(':')?;
+            if rest[..colon].contains('/') {
+                return None;
+            }
+            at
+        }
+    };
     Some(start..start + at)
 }
 
@@ -322,18 +336,12 @@ pub(crate) fn redact(raw: &str) -> String {
 
 /// The passwords in `raw` as written and percent-decoded, longest first (so that one that
 /// contains another is replaced whole), without empty ones.
-///
-/// A password holding an unencoded `@` is also cut at each `@`: libpq ends it at the first
-/// and may quote the rest as part of a host name.
 fn secrets(raw: &str) -> Vec<String> {
     let mut secrets: Vec<String> = secret_ranges(raw)
         .into_iter()
         .flat_map(|range| {
             let written = &raw[range];
-            let pieces = written.split('@').filter(|piece| piece.len() >= 3);
             [written.to_owned(), percent_decoded(written)]
-                .into_iter()
-                .chain(pieces.map(str::to_owned))
         })
         .filter(|secret| !secret.is_empty())
         .collect();
@@ -362,20 +370,20 @@ fn secret_ranges(raw: &str) -> Vec<std::ops::Range<usize>> {
         ranges.push(userinfo.start + colon + 1..userinfo.end);
     }
     let host = credentials.map_or(scheme_end + "://".len(), |userinfo| userinfo.end + 1);
-    if let Some(question) = raw[host..].find('?') {
-        // The whole tail is the query: a `#` in a password value is not a fragment.
-        let mut pair_start = host + question + 1;
-        for pair in raw[pair_start..].split('&') {
-            if let Some((key, value)) = pair.split_once('=') {
-                let name = percent_decoded(key).to_ascii_lowercase();
-                // `password`, and libpq's `sslpassword` for the client key.
-                if name.ends_with("password") && !value.is_empty() {
-                    let value_start = pair_start + key.len() + 1;
-                    ranges.push(value_start..value_start + value.len());
-                }
+    // Every `key=value` after the host, split at each `?` and `&`: the whole tail is the
+    // query (a `#` in a password value is not a fragment), and splitting at every `?` too
+    // keeps a `?` or `@` in an earlier value from hiding a later parameter.
+    let mut pair_start = host;
+    for pair in raw[host..].split(['?', '&']) {
+        if let Some((key, value)) = pair.split_once('=') {
+            let name = percent_decoded(key).to_ascii_lowercase();
+            // `password`, and libpq's `sslpassword` for the client key.
+            if name.ends_with("password") && !value.is_empty() {
+                let value_start = pair_start + key.len() + 1;
+                ranges.push(value_start..value_start + value.len());
             }
-            pair_start += pair.len() + 1;
         }
+        pair_start += pair.len() + 1;
     }
     ranges
 }
@@ -385,9 +393,11 @@ fn secret_ranges(raw: &str) -> Vec<std::ops::Range<usize>> {
 /// (`host=db password=pw`) does.
 fn schemeless_secret_ranges(raw: &str) -> Vec<std::ops::Range<usize>> {
     let mut ranges = Vec::new();
-    // `user:password@host`, the userinfo starting after the last `/` before the `@`.
+    // `user:password@host`: from the first `:` after a `//` (else after the start) to the
+    // last `@`. A password may hold `/`, `?` or `@`, and text that is no URL may as well be
+    // hidden too generously.
     if let Some(at) = raw.rfind('@') {
-        let start = raw[..at].rfind('/').map_or(0, |slash| slash + 1);
+        let start = raw[..at].find("//").map_or(0, |slashes| slashes + 2);
         if let Some(colon) = raw[start..at].find(':')
             && start + colon + 1 < at
         {
@@ -556,6 +566,15 @@ mod tests {
                 "host=db PASSWORD = *** sslpassword=***",
             ),
             ("data/app@2.db", "data/app@2.db"),
+            ("postgres//app:pa/ss@db/x", "postgres//app:***@db/x"),
+            (
+                "postgres//app:pw@db/x?application_name=a@b",
+                "postgres//app:***@b",
+            ),
+            (
+                "host=/tmp password=s3cretPW dbname=app.db",
+                "host=/tmp password=*** dbname=app.db",
+            ),
         ];
         for (raw, redacted) in cases {
             assert_eq!(redact(raw), redacted, "{raw}");
@@ -591,6 +610,24 @@ mod tests {
     }
 
     #[test]
+    fn an_at_sign_in_the_query_hides_no_password_parameter() {
+        let raw = "postgres://db.example/app?user=alice@corp&password=s3cret";
+        assert_eq!(
+            redact(raw),
+            "postgres://db.example/app?user=alice@corp&password=***"
+        );
+        let url = DatabaseUrl::parse(raw).unwrap();
+        assert!(!url.to_string().contains("s3cret"), "{url}");
+        // Nor is such an `@` taken for one in a password.
+        assert!(DatabaseUrl::parse("postgres://h/db?a=x@y&b=z@w").is_ok());
+        // A `?` in a password still ends at the last `@`.
+        assert_eq!(
+            redact("postgres://app:pa?ss@db/x"),
+            "postgres://app:***@db/x"
+        );
+    }
+
+    #[test]
     fn accepts_libpq_urls_without_a_host() {
         for raw in [
             "postgresql://postgres@/walk_pg?host=/var/run/postgresql",
@@ -603,24 +640,6 @@ mod tests {
             );
         }
         assert!(DatabaseUrl::parse("mysql://root@/x").is_err());
-    }
-
-    #[test]
-    fn a_password_with_an_at_sign_is_scrubbed_piece_by_piece() {
-        let url = DatabaseUrl {
-            raw: "postgres://u:hunter@2topsecret@127.0.0.1/x".into(),
-            backend: Backend::Postgres,
-        };
-        let err = without_password(
-            diesel::ConnectionError::BadConnection(
-                "could not translate host name \"2topsecret@127.0.0.1\"".into(),
-            ),
-            &url,
-        );
-        assert_eq!(
-            err.to_string(),
-            "could not translate host name \"***@127.0.0.1\""
-        );
     }
 
     #[test]

@@ -28,12 +28,15 @@ impl Target {
             return true;
         }
         let path = self.url.sqlite_path();
-        // SQLite URI filenames: `file:PATH?mode=ro`, `file::memory:`, `?mode=memory`.
-        let (file, query) = match path.strip_prefix("file:") {
-            Some(uri) => uri.split_once('?').unwrap_or((uri, "")),
-            None => (path, ""),
+        let Some(uri) = path.strip_prefix("file:") else {
+            return path.is_empty() || path == ":memory:" || Path::new(path).exists();
         };
-        file.is_empty()
+        // A SQLite URI filename: only the plain form `file:PATH?query` is read here; one
+        // with an authority (`file://host/...`), an escape or a fragment is left to SQLite.
+        let (file, query) = uri.split_once('?').unwrap_or((uri, ""));
+        file.starts_with("//")
+            || file.contains(['%', '#'])
+            || file.is_empty()
             || file == ":memory:"
             || query.split('&').any(|pair| pair == "mode=memory")
             || Path::new(file).exists()
@@ -55,5 +58,42 @@ impl fmt::Display for Target {
             ),
             source => write!(f, "{} ({source})", self.url),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exists(url: &str) -> bool {
+        Target {
+            url: DatabaseUrl::parse(url).unwrap(),
+            source: Origin::Flag("--database-url"),
+        }
+        .exists()
+    }
+
+    #[test]
+    fn exists_reads_plain_sqlite_paths_and_leaves_other_uris_to_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.db");
+        std::fs::write(&file, b"").unwrap();
+        let path = file.display().to_string();
+        let missing = dir.path().join("missing.db").display().to_string();
+        assert!(exists(&format!("sqlite://{path}")));
+        assert!(exists(&format!("file:{path}?mode=ro")));
+        assert!(!exists(&format!("sqlite://{missing}")));
+        assert!(!exists(&format!("file:{missing}?mode=ro")));
+        // In memory, or a URI form read by SQLite alone: there is something to open.
+        for url in [
+            ":memory:",
+            "file::memory:",
+            "file:cache?mode=memory&cache=shared",
+            "file://localhost/nowhere/app.db",
+            "file:my%20app.db",
+        ] {
+            assert!(exists(url), "{url}");
+        }
+        assert!(exists("postgres://u@h/db"));
     }
 }

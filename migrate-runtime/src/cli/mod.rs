@@ -311,7 +311,8 @@ fn hint(err: &Error) -> Option<&'static str> {
             Some("run without `--transaction all` (the default is `--transaction per-migration`)")
         }
         Error::Irreversible { .. } => Some(
-            "downgrade to that revision or above it; or, if the database may keep its changes,              move the version table below it without running anything with `stamp REV`",
+            "downgrade to that revision or above it; or, if the database may keep its changes, \
+             move the version table below it without running anything with `stamp REV`",
         ),
         _ => None,
     }

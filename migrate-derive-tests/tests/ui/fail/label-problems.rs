@@ -10,4 +10,16 @@ fn billing(_ctx: &mut MigrationContext<'_>) -> Result<()> {
     Ok(())
 }
 
+// A label equal to the migration's own id.
+#[migration(revision = "audit", branch_labels = ["audit"], irreversible)]
+fn audit(_ctx: &mut MigrationContext<'_>) -> Result<()> {
+    Ok(())
+}
+
+// A label where an id belongs, its own label included: never suggested to itself.
+#[migration(revision = "0003_tags", revises = "tags", branch_labels = ["tags"], irreversible)]
+fn tags(_ctx: &mut MigrationContext<'_>) -> Result<()> {
+    Ok(())
+}
+
 fn main() {}
