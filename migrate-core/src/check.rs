@@ -98,7 +98,11 @@ fn case_clashes(revs: &[Revision], index: &IdIndex, errors: &mut Vec<GraphError>
     let mut folded: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, rev) in revs.iter().enumerate() {
         let id = rev.id.as_str();
-        if !id.bytes().any(|b| b.is_ascii_uppercase()) {
+        // Without a short cut, so that the compiler checks the bytes in parallel.
+        let upper = id
+            .bytes()
+            .fold(false, |found, b| found | b.is_ascii_uppercase());
+        if !upper {
             continue;
         }
         let lower = id.to_ascii_lowercase();
