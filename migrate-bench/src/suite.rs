@@ -514,9 +514,8 @@ fn run(config: &Config) -> Result<(), BoxError> {
     let mut results = report::Results::default();
     let started = Instant::now();
 
-    // The in-process figures first, on a quiet machine: the database phases leave the
-    // servers busy for minutes after them (autovacuum, purge of thousands of dropped
-    // tables), which made the graph timings 1.5-2x slower at the end of a full run.
+    // The in-process figures first, before the database phases leave their servers with
+    // background work (autovacuum, the purge of thousands of dropped tables).
     let pure_rows = if config.pure {
         eprintln!("[{:>6.1}s] graph timings", started.elapsed().as_secs_f64());
         [1_000, 10_000, 100_000]
