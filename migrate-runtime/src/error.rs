@@ -229,13 +229,17 @@ fn interrupted_message(entries: &[HistoryEntry], history_table: &str) -> String 
             ),
         };
     }
-    let _ = write!(
-        out,
-        "\ninspect the schema and `SELECT * FROM {history_table} ORDER BY id`; \
-         finish or undo the migration by hand, then run `stamp <revision>` with the revision \
-         the schema now matches (that records the stamp and clears this state)"
-    );
+    let _ = write!(out, "\n{}", interrupted_advice(history_table));
     out
+}
+
+/// What to do about a migration that could not be rolled back.
+pub(crate) fn interrupted_advice(history_table: &str) -> String {
+    format!(
+        "inspect the schema and `SELECT * FROM {history_table} ORDER BY id`; finish or undo \
+         the migration by hand, then run `stamp <revision>` with the revision the schema now \
+         matches (that records the stamp and clears this state)"
+    )
 }
 
 impl Error {

@@ -283,12 +283,10 @@ pub(crate) fn failed_run(
         for entry in &check.interrupted {
             eprintln!(
                 "note: the {} of `{}` could not be rolled back: what it did before failing \
-                 stays in the database, and later runs refuse to start until you inspect the \
-                 schema (and `SELECT * FROM {} ORDER BY id`), finish or undo it by hand, then \
-                 `stamp` the revision the schema matches",
+                 stays in the database, and later runs refuse to start until it is resolved: {}",
                 entry.direction,
                 entry.revision,
-                migrator.options().history_table
+                crate::error::interrupted_advice(&migrator.options().history_table)
             );
         }
     }
