@@ -692,6 +692,42 @@ fn history_verbose_and_range() {
         .args(["history", "-r", "nonsense"])
         .assert()
         .code(2);
+
+    // A range that lists nothing is a mistake, not an empty history.
+    let backwards = catalog
+        .bare()
+        .args(["history", "-r", &format!("{MERGE_POINT}:{BRANCH_POINT}")])
+        .assert()
+        .code(2);
+    let err = stderr(&backwards);
+    assert!(
+        err.contains(&format!(
+            "write the lower end first: `-r {BRANCH_POINT}:{MERGE_POINT}`"
+        )),
+        "{err}"
+    );
+    assert!(stdout(&backwards).is_empty());
+    // The two lines leaving the branch point: neither is above the other.
+    let apart = catalog
+        .bare()
+        .args(["history", "-r", "d81f4b2a6c30:5f3b8d2e7a91"])
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&apart).contains("separate branches"),
+        "{}",
+        stderr(&apart)
+    );
+    let below_all = catalog
+        .bare()
+        .args(["history", "-r", "base:base"])
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&below_all).contains("below every revision"),
+        "{}",
+        stderr(&below_all)
+    );
 }
 
 #[test]

@@ -66,7 +66,18 @@ impl HistoryArgs {
             Some(range) => {
                 let lower = graph.resolve(&range.start)?;
                 let upper = graph.resolve(&range.end)?;
-                graph.between(&lower, &upper)
+                let ids = graph.between(&lower, &upper);
+                if ids.is_empty() {
+                    let why = if upper.is_empty() {
+                        Empty::Base
+                    } else if graph.between(&upper, &lower).is_empty() {
+                        Empty::Apart
+                    } else {
+                        Empty::Backwards
+                    };
+                    return Err(empty_range(range, why));
+                }
+                ids
             }
         };
         let migrations: Vec<&Migration> =
@@ -89,6 +100,34 @@ impl HistoryArgs {
         }
         Ok(Status::Success)
     }
+}
+
+/// Why `-r START:END` lists no revision.
+enum Empty {
+    /// END resolves to `base`, below every revision.
+    Base,
+    /// END is below START.
+    Backwards,
+    /// START and END are on lines that never meet.
+    Apart,
+}
+
+/// The error for a range that lists nothing: silence would read as an empty history.
+fn empty_range(range: &RevRange, why: Empty) -> Error {
+    let RevRange { start, end } = range;
+    let why = match why {
+        Empty::Base => format!("`{end}` is below every revision; end at a revision or `heads`"),
+        Empty::Backwards => {
+            format!("`{end}` is below `{start}`; write the lower end first: `-r {end}:{start}`")
+        }
+        Empty::Apart => format!(
+            "`{end}` is neither `{start}` nor above it (they are on separate branches); \
+             `history` without `-r` shows where each one sits"
+        ),
+    };
+    Error::Refused(format!(
+        "`history -r {start}:{end}` lists no revision: {why}"
+    ))
 }
 
 /// The version and history tables, when a database is configured and answers.
