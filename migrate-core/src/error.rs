@@ -284,7 +284,8 @@ pub enum PlanError {
     },
     /// The version table lists a revision and one of its descendants.
     #[error(
-        "the version table lists both `{ancestor}` and its descendant `{descendant}`; `stamp` the intended heads to repair it"
+        "the version table lists both `{ancestor}` and its descendant `{descendant}`; \
+         `stamp --purge` the revisions the schema is at to repair it (it replaces every row)"
     )]
     OverlappingCurrent {
         /// The ancestor row.
@@ -294,7 +295,9 @@ pub enum PlanError {
     },
     /// The version table lists an id that is not a known revision.
     #[error(
-        "the version table lists `{id}`, which is not a known revision; is this the right migration set for this database?"
+        "the version table lists `{id}`, which is not a known revision; is this the right \
+         migration set for this database? If the row is stale, `stamp --purge` the revision the \
+         schema is at (it replaces every row)"
     )]
     UnknownCurrent {
         /// The unknown row.

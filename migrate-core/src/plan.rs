@@ -177,12 +177,7 @@ impl Graph {
                 ancestor: self.id(ancestor).clone(),
                 descendant: self.id(descendant).clone(),
             })?;
-        let applied = self
-            .ancestors_or_overlap(&cur)
-            .map_err(|(ancestor, descendant)| PlanError::OverlappingCurrent {
-                ancestor: self.id(ancestor).clone(),
-                descendant: self.id(descendant).clone(),
-            })?;
+        let applied = self.applied(&cur)?;
         let needs: Vec<bool> = required
             .iter()
             .zip(&applied)
@@ -201,6 +196,9 @@ impl Graph {
     /// above it gives an empty plan; to one that is not applied, an error.
     pub fn plan_downgrade(&self, current: &[RevisionId], target: &str) -> Result<Plan> {
         let cur = self.current_indices(current)?;
+        // Refused on a table listing a revision and its descendant, as for an upgrade:
+        // planning on it would revert more than the target asks (`-1` two steps).
+        let applied = self.applied(&cur)?;
         let (label, target_rev) = self.parse_downgrade_target(&cur, target)?;
         let mut roots: Vec<usize> = match target_rev {
             None => self.bases_idx().to_vec(),
@@ -219,7 +217,6 @@ impl Graph {
                 });
             }
         }
-        let applied = self.ancestors_of(&cur);
         let above = self.descendants_of(&roots);
         let drop: Vec<bool> = above.iter().zip(&applied).map(|(&d, &a)| d && a).collect();
         if let Some(t) = target_rev
@@ -330,6 +327,16 @@ impl Graph {
             out.push(i);
         }
         Ok(out)
+    }
+
+    /// The revisions applied under the version-table rows `cur`; an error when one row is
+    /// an ancestor of another, which no run leaves behind.
+    fn applied(&self, cur: &[usize]) -> Result<Vec<bool>> {
+        self.ancestors_or_overlap(cur)
+            .map_err(|(ancestor, descendant)| PlanError::OverlappingCurrent {
+                ancestor: self.id(ancestor).clone(),
+                descendant: self.id(descendant).clone(),
+            })
     }
 
     /// The ancestors of `set` (itself included), or a pair `(ancestor, descendant)` within

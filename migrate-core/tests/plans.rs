@@ -424,7 +424,9 @@ fn version_table_rows_are_validated() {
         g.plan_upgrade(&ids(&["zz"]), "heads")
             .unwrap_err()
             .to_string(),
-        "the version table lists `zz`, which is not a known revision; is this the right migration set for this database?"
+        "the version table lists `zz`, which is not a known revision; is this the right \
+         migration set for this database? If the row is stale, `stamp --purge` the revision \
+         the schema is at (it replaces every row)"
     );
     assert!(matches!(
         g.plan_upgrade(&ids(&["b", "b"]), "heads").unwrap_err(),
@@ -434,6 +436,17 @@ fn version_table_rows_are_validated() {
         g.plan_upgrade(&ids(&["b", "d1"]), "heads")
             .unwrap_err()
             .to_string(),
-        "the version table lists both `b` and its descendant `d1`; `stamp` the intended heads to repair it"
+        "the version table lists both `b` and its descendant `d1`; `stamp --purge` the \
+         revisions the schema is at to repair it (it replaces every row)"
     );
+    // A downgrade refuses the same table: planned on it, `-1` reverted two revisions.
+    for target in ["-1", "base", "b", "c1branch@-1"] {
+        assert!(
+            matches!(
+                g.plan_downgrade(&ids(&["b", "d1"]), target).unwrap_err(),
+                PlanError::OverlappingCurrent { .. }
+            ),
+            "{target}"
+        );
+    }
 }
