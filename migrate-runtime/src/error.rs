@@ -33,12 +33,23 @@ pub enum Error {
     /// A migration function reported a failure of its own.
     #[error("{0}")]
     Message(String),
-    /// A migration registered by `#[migration]`, or a version-table row, has an invalid id.
+    /// A migration registered by `#[migration]` has an invalid id.
     #[error("invalid revision id in {location}: {error}")]
     InvalidId {
-        /// Where: the migration's `file:line`, or the version-table row.
+        /// Where: the migration's `file:line`.
         location: String,
         /// Why the id is invalid.
+        error: migrate_core::IdError,
+    },
+    /// A version-table row is no valid revision id: written by hand or by another tool.
+    #[error(
+        "the version table lists `{row}`, which is no valid revision id ({error}); if the row \
+         is stale, `stamp --purge` the revision the schema is at (it replaces every row)"
+    )]
+    InvalidVersionRow {
+        /// The row as stored.
+        row: String,
+        /// Why it is not an id.
         error: migrate_core::IdError,
     },
     /// The migrations do not form a valid revision graph.
@@ -256,6 +267,7 @@ impl Error {
             Error::BackendDisabled(_)
                 | Error::InvalidUrl { .. }
                 | Error::InvalidId { .. }
+                | Error::InvalidVersionRow { .. }
                 | Error::BackwardsRange { .. }
                 | Error::Graph(_)
                 | Error::Plan(_)

@@ -236,18 +236,45 @@ impl Migrator {
     /// revision it confirmed. The interrupted rows it resolves become
     /// [`HistoryStatus::Resolved`] in place, keeping their error.
     pub fn stamp(&self, conn: &mut AnyConnection, target: &str) -> Result<Vec<RevisionId>> {
+        self.stamp_rows(conn, target, false)
+    }
+
+    /// [`Migrator::stamp`] on an empty version table: every row is deleted first, whatever
+    /// it holds, and the target is stamped as on a fresh database (Alembic's
+    /// `stamp --purge`). The repair for a table no run leaves behind: a row no migration of
+    /// this set declares, a row that is no valid id, or a revision listed with its own
+    /// descendant. The history records a stamped `downgrade` row per row removed (under
+    /// its text as it was) and a stamped `upgrade` row per row added.
+    pub fn stamp_purge(&self, conn: &mut AnyConnection, target: &str) -> Result<Vec<RevisionId>> {
+        self.stamp_rows(conn, target, true)
+    }
+
+    fn stamp_rows(
+        &self,
+        conn: &mut AnyConnection,
+        target: &str,
+        purge: bool,
+    ) -> Result<Vec<RevisionId>> {
         self.options.validate()?;
         let store = Store::new(conn, &self.options);
+        let graph = self.set.graph();
         // Like `run`, plan before locking: a bad target (`+1`, a typo) is refused before
         // the bookkeeping tables are created. Planned again under the lock below.
-        if let Some(current) = self.versions_unlocked(conn, &store)? {
-            self.set.graph().plan_stamp(&current, target)?;
+        if purge {
+            graph.plan_stamp(&[], target)?;
+        } else if let Some(current) = self.versions_unlocked(conn, &store)? {
+            graph.plan_stamp(&current, target)?;
         }
         self.locked(conn, &store, |conn, _| {
             let now = crate::time::now();
             self.begin_write(conn, store.dialect)?;
-            let current = parse_rows(store.versions(conn)?.unwrap_or_default())?;
-            let after = self.set.graph().plan_stamp(&current, target)?;
+            let rows = store.versions(conn)?.unwrap_or_default();
+            let (current, purged) = if purge {
+                (Vec::new(), rows)
+            } else {
+                (parse_rows(rows)?, Vec::new())
+            };
+            let after = graph.plan_stamp(&current, target)?;
             let removed: Vec<RevisionId> = current
                 .iter()
                 .filter(|id| !after.contains(id))
@@ -258,6 +285,9 @@ impl Migrator {
                 .filter(|id| !current.contains(id))
                 .cloned()
                 .collect();
+            if purge {
+                store.clear_versions(conn)?;
+            }
             store.apply_delta(conn, &removed, &added)?;
             // The interrupted runs the stamp resolves keep their rows, marked resolved: the
             // revision they name was not applied by this stamp (the operator may have
@@ -268,10 +298,12 @@ impl Migrator {
             // One `stamped` row per revision stamped: each row added, and each row removed
             // that is not below a new one (`a` replaced by its child `b` is still applied,
             // so it gets none). A stamp that changes nothing (resolving a failure, say)
-            // records the revisions it confirmed.
-            let graph = self.set.graph();
-            let mut stamped: Vec<(&RevisionId, Direction)> =
-                added.iter().map(|id| (id, Direction::Up)).collect();
+            // records the revisions it confirmed. A purge records every row it deleted
+            // that is not stamped again.
+            let mut stamped: Vec<(&str, Direction)> = added
+                .iter()
+                .map(|id| (id.as_str(), Direction::Up))
+                .collect();
             stamped.extend(
                 removed
                     .iter()
@@ -280,16 +312,22 @@ impl Migrator {
                             .iter()
                             .any(|new| graph.is_ancestor(old.as_str(), new.as_str()))
                     })
-                    .map(|id| (id, Direction::Down)),
+                    .map(|id| (id.as_str(), Direction::Down)),
             );
-            if added.is_empty() && removed.is_empty() {
-                stamped.extend(after.iter().map(|id| (id, Direction::Up)));
+            stamped.extend(
+                purged
+                    .iter()
+                    .filter(|old| !after.iter().any(|new| new.as_str() == old.as_str()))
+                    .map(|old| (old.as_str(), Direction::Down)),
+            );
+            if added.is_empty() && removed.is_empty() && purged.is_empty() {
+                stamped.extend(after.iter().map(|id| (id.as_str(), Direction::Up)));
             }
             for (revision, direction) in stamped {
                 store.insert_history(
                     conn,
                     &NewHistory {
-                        revision: revision.as_str(),
+                        revision,
                         direction,
                         checksum: None,
                         status: HistoryStatus::Stamped,
@@ -923,12 +961,7 @@ fn rollback_all(conn: &mut AnyConnection) {
 /// Version rows as revision ids; a row that is not a valid id was written by hand.
 fn parse_rows(rows: Vec<String>) -> Result<Vec<RevisionId>> {
     rows.into_iter()
-        .map(|row| {
-            RevisionId::new(&row).map_err(|error| Error::InvalidId {
-                location: format!("version table row `{row}`"),
-                error,
-            })
-        })
+        .map(|row| RevisionId::new(&row).map_err(|error| Error::InvalidVersionRow { row, error }))
         .collect()
 }
 

@@ -279,6 +279,12 @@ impl Store {
         Ok(Some(row.data_version))
     }
 
+    /// Deletes every row of the version table (`stamp --purge`).
+    pub fn clear_versions(&self, conn: &mut AnyConnection) -> Result<()> {
+        Statement::new(format!("DELETE FROM {}", self.version), Vec::new()).execute(conn)?;
+        Ok(())
+    }
+
     /// Removes `delete` and adds `insert` to the version table. A row to delete that is
     /// not there means someone else changed the table under our feet.
     pub fn apply_delta(

@@ -217,6 +217,55 @@ fn stamp_sets_the_version_table_without_running_anything() {
     });
 }
 
+#[test]
+fn a_purging_stamp_repairs_rows_no_run_leaves_behind() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrator = Migrator::new(chain("a", &["b", "c"]));
+        migrator.upgrade(&mut conn, "b").unwrap();
+        let version_rows =
+            |conn: &mut migrate_runtime::AnyConnection| row_count(conn, "migrate_version");
+        // A revision listed with its own descendant: every plan refuses the table, and
+        // planning a downgrade on it would revert two revisions for `-1`.
+        conn.batch_execute_compat("INSERT INTO migrate_version (version_num) VALUES ('a')");
+        for target in ["-1", "base"] {
+            let err = migrator.downgrade(&mut conn, target).unwrap_err();
+            assert!(err.to_string().contains("stamp --purge"), "{err}");
+        }
+        assert_eq!(
+            version_rows(&mut conn),
+            2,
+            "a refused downgrade changed the table"
+        );
+        assert!(table_exists(&mut conn, "t_b"), "a refused downgrade ran");
+        assert_eq!(ids(&migrator.stamp_purge(&mut conn, "b").unwrap()), ["b"]);
+        migrator.downgrade(&mut conn, "-1").unwrap();
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
+
+        // A row no migration declares, then one that is no id at all.
+        for stale in ["deadbeef0000", "not an id!"] {
+            conn.batch_execute_compat(&format!(
+                "INSERT INTO migrate_version (version_num) VALUES ('{stale}')"
+            ));
+            let err = migrator.stamp(&mut conn, "a").unwrap_err();
+            assert!(err.to_string().contains("stamp --purge"), "{err}");
+            assert_eq!(ids(&migrator.stamp_purge(&mut conn, "a").unwrap()), ["a"]);
+            let history = migrator.history(&mut conn).unwrap();
+            let last = history.last().unwrap();
+            assert_eq!(
+                (last.revision.as_str(), last.direction, last.status),
+                (stale, Direction::Down, HistoryStatus::Stamped),
+                "the purged row is recorded"
+            );
+        }
+        // A bad target is refused before anything is deleted.
+        assert!(migrator.stamp_purge(&mut conn, "nonexistent").is_err());
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
+        assert!(migrator.stamp_purge(&mut conn, "base").unwrap().is_empty());
+        assert_eq!(version_rows(&mut conn), 0);
+    });
+}
+
 /// `batch_execute` without importing the trait in every test.
 trait BatchCompat {
     fn batch_execute_compat(&mut self, sql: &str);

@@ -1,4 +1,4 @@
-//! `stamp TARGET`: set the version table without running any migration.
+//! `stamp [--purge] TARGET`: set the version table without running any migration.
 
 use clap::Args;
 
@@ -11,6 +11,11 @@ pub struct StampArgs {
     /// The revisions to record: `head`, `heads`, `base`, a revision id or prefix, ...
     #[arg(allow_negative_numbers = true)]
     pub target: String,
+    /// Delete every row of the version table first, whatever it holds, then stamp TARGET
+    /// as on a fresh database: the repair for rows no migration declares, or a revision
+    /// listed with its own descendant.
+    #[arg(long)]
+    pub purge: bool,
 }
 
 impl StampArgs {
@@ -20,7 +25,11 @@ impl StampArgs {
         let migrator = session.migrator(Options::default())?;
         migrator.preflight_stamp(&self.target)?;
         let mut conn = database.connect()?;
-        let rows = migrator.stamp(&mut conn, &self.target)?;
+        let rows = if self.purge {
+            migrator.stamp_purge(&mut conn, &self.target)?
+        } else {
+            migrator.stamp(&mut conn, &self.target)?
+        };
         outln!(
             "stamped {} without running any migration",
             format::revisions_or_base(&rows)
