@@ -242,6 +242,15 @@ fn upgrade_in_one_transaction() {
         .success();
     let current = catalog.run(&["current"]).success();
     assert!(stdout(&current).contains(HEAD));
+
+    // A downgrade takes the same flag (the head itself is irreversible: start below it).
+    let catalog = Catalog::sqlite();
+    catalog.run(&["upgrade", MERGE_POINT]).success();
+    catalog
+        .run(&["downgrade", "base", "--transaction", "all"])
+        .success();
+    let current = catalog.run(&["current"]).success();
+    assert!(stdout(&current).contains("<base>"), "{}", stdout(&current));
 }
 
 #[test]
@@ -867,6 +876,22 @@ fn mysql_main_flow() {
         );
         main_flow(&catalog);
         assert!(catalog.server.is_some());
+
+        // The mode from migrate.toml reaches both directions, and the hint says where it
+        // came from.
+        std::fs::write(
+            catalog.dir.path().join("migrate.toml"),
+            "transaction_mode = \"all\"\n",
+        )
+        .unwrap();
+        for args in [&["upgrade", "head"][..], &["downgrade", "base"]] {
+            let refused = catalog.run(args).code(2);
+            let error = stderr(&refused);
+            assert!(
+                error.contains("`transaction_mode` in migrate.toml"),
+                "{args:?}: {error}"
+            );
+        }
     }
 }
 

@@ -1,8 +1,8 @@
-//! `downgrade TARGET`: revert migrations down to a target.
+//! `downgrade TARGET [--transaction MODE]`: revert migrations down to a target.
 
 use clap::Args;
 
-use super::upgrade::{OfflineArgs, split_range};
+use super::upgrade::{OfflineArgs, Transaction, split_range, transaction_mode};
 use super::{Session, Status, format};
 use crate::{Direction, Error, Options, Result};
 
@@ -12,6 +12,10 @@ pub struct DowngradeArgs {
     /// Where to go: `base`, a revision id or prefix, `-N`, `label@-N`.
     #[arg(allow_negative_numbers = true)]
     pub target: String,
+    /// How to group migrations into transactions (default: `transaction_mode` in
+    /// migrate.toml, else `per-migration`).
+    #[arg(long, value_enum)]
+    pub transaction: Option<Transaction>,
     /// Offline mode: print the SQL script instead of running it.
     #[command(flatten)]
     pub offline: OfflineArgs,
@@ -28,13 +32,15 @@ impl DowngradeArgs {
                     self.target
                 )));
             };
-            let migrator = session.migrator(Options::default())?;
+            let mode = transaction_mode(self.transaction, session)?;
+            let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
             out!("{}", migrator.downgrade_sql(backend, start, end)?);
             return Ok(Status::Success);
         }
         let database = session.database()?;
         outln!("database: {database}");
-        let migrator = session.migrator(Options::default())?;
+        let mode = transaction_mode(self.transaction, session)?;
+        let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
         migrator.preflight(Direction::Down, &self.target)?;
         let mut conn = database.connect()?;
         let report = match migrator.downgrade(&mut conn, &self.target) {

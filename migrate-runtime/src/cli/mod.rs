@@ -305,9 +305,10 @@ fn hint(err: &Error) -> Option<&'static str> {
             "pass --database-url or set DATABASE_URL to sqlite://PATH, \
              postgres://USER@HOST/DB or mysql://USER@HOST/DB",
         ),
-        Error::TransactionModeUnsupported { .. } => {
-            Some("run without `--transaction all` (the default is `--transaction per-migration`)")
-        }
+        Error::TransactionModeUnsupported { .. } => Some(
+            "the mode comes from `--transaction`, else `transaction_mode` in migrate.toml \
+                 (`config` shows which); pass `--transaction per-migration`",
+        ),
         Error::Irreversible { .. } => Some(
             "downgrade to that revision or above it; or, if the database may keep its changes, \
              move the version table below it without running anything with `stamp REV`",

@@ -20,6 +20,18 @@ pub struct UpgradeArgs {
     pub offline: OfflineArgs,
 }
 
+/// The transaction mode of a run: `--transaction`, else the setting (migrate.toml or the
+/// default).
+pub(crate) fn transaction_mode(
+    flag: Option<Transaction>,
+    session: &Session,
+) -> Result<TransactionMode> {
+    Ok(match flag {
+        Some(transaction) => transaction.into(),
+        None => session.settings()?.transaction_mode.value,
+    })
+}
+
 /// `--sql` and `--dialect`, shared by `upgrade` and `downgrade`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct OfflineArgs {
@@ -88,10 +100,7 @@ impl UpgradeArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         if self.offline.sql {
             let backend = self.offline.backend(session)?;
-            let mode = match self.transaction {
-                Some(transaction) => transaction.into(),
-                None => session.settings()?.transaction_mode.value,
-            };
+            let mode = transaction_mode(self.transaction, session)?;
             let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
             let (start, end) = split_range(&self.target);
             out!("{}", migrator.upgrade_sql(backend, start, end)?);
@@ -99,10 +108,7 @@ impl UpgradeArgs {
         }
         let database = session.database()?;
         outln!("database: {database}");
-        let mode = match self.transaction {
-            Some(transaction) => transaction.into(),
-            None => session.settings()?.transaction_mode.value,
-        };
+        let mode = transaction_mode(self.transaction, session)?;
         let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
         migrator.preflight(Direction::Up, &self.target)?;
         let mut conn = database.connect()?;
