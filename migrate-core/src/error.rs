@@ -174,7 +174,7 @@ pub enum PlanError {
         label: String,
     },
     /// `head` (or `label@head`) is ambiguous.
-    #[error("multiple heads are present for `{target}` ({}); use `heads` to upgrade all of them or name one, e.g. `{}` or `label@head`", join(.heads), .heads.first().map_or("", |h| h.as_str()))]
+    #[error("multiple heads are present for `{target}` ({}); name one, e.g. `{}` or `label@head`, or use `heads` for all of them", join(.heads), .heads.first().map_or("", |h| h.as_str()))]
     MultipleHeads {
         /// The target as written.
         target: String,

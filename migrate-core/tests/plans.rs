@@ -186,7 +186,7 @@ fn branched_upgrades_follow_alembic() {
     let e = g.plan_upgrade(&[], "head").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "multiple heads are present for `head` (d1, d2); use `heads` to upgrade all of them or name one, e.g. `d1` or `label@head`"
+        "multiple heads are present for `head` (d1, d2); name one, e.g. `d1` or `label@head`, or use `heads` for all of them"
     );
     let e = g.plan_upgrade(&ids(&["d1", "d2"]), "+1").unwrap_err();
     assert!(matches!(e, PlanError::AmbiguousCurrent { .. }), "{e}");

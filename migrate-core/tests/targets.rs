@@ -194,7 +194,7 @@ fn resolution_errors_name_the_problem_and_the_fix() {
     );
     assert_eq!(
         error(&g, "head").to_string(),
-        "multiple heads are present for `head` (core2, other0000002); use `heads` to upgrade all of them or name one, e.g. `core2` or `label@head`"
+        "multiple heads are present for `head` (core2, other0000002); name one, e.g. `core2` or `label@head`, or use `heads` for all of them"
     );
     assert_eq!(
         error(&g, "nolabel@head").to_string(),
