@@ -143,6 +143,17 @@ pub enum Error {
         /// The missing row.
         revision: String,
     },
+    /// The version table exists but has no `version_num` column: another tool's table of
+    /// the same name (sqlalchemy-migrate also calls its table `migrate_version`).
+    #[error(
+        "the table {table} exists but is not a migrate version table (it has no column \
+         `version_num`; another tool's?); give migrate a table of its own: `version_table = \
+         \"...\"` in migrate.toml, or `Options::version_table`"
+    )]
+    ForeignVersionTable {
+        /// The table, quoted as in SQL.
+        table: String,
+    },
     /// The CLI's configuration file (`migrate.toml`) could not be read or understood.
     #[error("invalid configuration in `{path}`: {reason}")]
     Config {
@@ -227,7 +238,9 @@ fn interrupted_message(entries: &[HistoryEntry], history_table: &str) -> String 
         let _ = match e.status {
             crate::HistoryStatus::Running => write!(
                 out,
-                "\n  - {} of `{}` started at {} and never finished (the process died or lost its connection)",
+                "\n  - {} of `{}` started at {} and never finished: its process died or lost its \
+                 connection (on SQLite in WAL mode, whose runners take the write lock step by \
+                 step, it may instead be another run still going: let that one end first)",
                 e.direction, e.revision, e.started_at
             ),
             _ => write!(

@@ -260,6 +260,13 @@ impl Store {
                 Ok(Some(ids))
             }
             Err(e) if self.dialect.is_missing_table(&e) => Ok(None),
+            // SQLite `no such column`, PostgreSQL `column ... does not exist`, MySQL
+            // `Unknown column`: each names the column.
+            Err(e) if crate::backend::error_text(&e).contains("version_num") => {
+                Err(crate::Error::ForeignVersionTable {
+                    table: self.version.clone(),
+                })
+            }
             Err(e) => Err(e.into()),
         }
     }

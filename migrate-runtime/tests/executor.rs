@@ -266,6 +266,30 @@ fn a_purging_stamp_repairs_rows_no_run_leaves_behind() {
     });
 }
 
+#[test]
+fn another_tools_version_table_is_named_not_used() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        // sqlalchemy-migrate's table of the same name.
+        conn.batch_execute_compat(
+            "CREATE TABLE migrate_version (repository_id VARCHAR(250) NOT NULL PRIMARY KEY, \
+             repository_path TEXT, version INTEGER)",
+        );
+        conn.batch_execute_compat("INSERT INTO migrate_version VALUES ('repo', '/x', 7)");
+        let migrator = Migrator::new(chain("a", &["b"]));
+        for err in [
+            migrator.upgrade(&mut conn, "head").unwrap_err(),
+            migrator.current(&mut conn).unwrap_err(),
+            migrator.stamp(&mut conn, "a").unwrap_err(),
+        ] {
+            assert!(matches!(err, Error::ForeignVersionTable { .. }), "{err}");
+            assert!(err.to_string().contains("version_table"), "{err}");
+        }
+        assert!(!table_exists(&mut conn, "applied"), "a migration ran");
+        assert_eq!(row_count(&mut conn, "migrate_version"), 1);
+    });
+}
+
 /// `batch_execute` without importing the trait in every test.
 trait BatchCompat {
     fn batch_execute_compat(&mut self, sql: &str);
