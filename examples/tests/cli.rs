@@ -562,8 +562,13 @@ fn graph_commands_need_no_database() {
             .bare()
             .args(["--database-url", "sqlite://fresh.db"])
             .args(args)
-            .assert()
-            .success();
+            .assert();
+        // `check` reports every migration pending there, a problem.
+        let out = if args[0] == "check" {
+            out.code(1)
+        } else {
+            out.success()
+        };
         if args[0] == "current" {
             assert!(
                 stdout(&out).contains("<base> (no database yet: sqlite://fresh.db"),
@@ -815,6 +820,14 @@ fn check_reports_every_problem() {
         "{}",
         stdout(&graph_only)
     );
+
+    // A configured file that does not exist yet: everything is pending, and nothing is
+    // created.
+    let missing = catalog.run(&["check"]).code(1);
+    let out = stdout(&missing);
+    assert!(out.contains("does not exist yet"), "{out}");
+    assert_eq!(out.matches("pending: ").count(), ALL.len(), "{out}");
+    assert!(!catalog.dir.path().join("catalog.sqlite3").exists());
 
     catalog.run(&["upgrade", "head"]).success();
     catalog.run(&["check"]).success();

@@ -3,8 +3,9 @@
 
 use clap::Args;
 
+use super::config::Origin;
 use super::{Session, Status, format};
-use crate::{Options, Result};
+use crate::{HistoryStatus, Options, Result};
 
 /// Arguments of `check`.
 #[derive(Debug, Clone, Args)]
@@ -22,10 +23,26 @@ impl CheckArgs {
         );
         let database = session.database()?;
         if !database.exists() {
-            outln!(
-                "database: not checked (no database configured; set --database-url or DATABASE_URL)"
-            );
-            return Ok(Status::Success);
+            if database.source == Origin::Default {
+                outln!(
+                    "database: not checked (none configured, and the default {} does not \
+                     exist; set --database-url or DATABASE_URL)",
+                    database.url
+                );
+                return Ok(Status::Success);
+            }
+            // A configured SQLite file that is not there yet: everything is pending, which
+            // is what `upgrade` would create it for.
+            outln!("database: {database} does not exist yet");
+            for id in set.graph().topological() {
+                let message = set
+                    .get(id.as_str())
+                    .map(|m| m.message())
+                    .unwrap_or_default();
+                outln!("pending: {id} {message}");
+            }
+            outln!("check failed: see the lines above");
+            return Ok(Status::Problems);
         }
         outln!("database: {database}");
         let mut conn = database.connect()?;
@@ -40,7 +57,8 @@ impl CheckArgs {
         for id in &report.unknown {
             outln!(
                 "unknown: {id} is recorded in the database but no migration has that id \
-                 (was it deleted or renamed, or is this binary out of date?)"
+                 (was it deleted or renamed, or is this binary out of date? `stamp --purge` \
+                 replaces a stale row)"
             );
         }
         for change in &report.changed {
@@ -52,17 +70,20 @@ impl CheckArgs {
             );
         }
         for entry in &report.interrupted {
+            // `check` takes no lock: a row still marked running may belong to a run going
+            // on right now.
+            let why = match (&entry.status, entry.error.as_deref()) {
+                (HistoryStatus::Running, _) => {
+                    "running: a run in progress now, or one whose process died".to_owned()
+                }
+                (status, Some(error)) => format!("{status}: {error}"),
+                (status, None) => status.to_string(),
+            };
             outln!(
-                "interrupted: {} {} started at {} did not finish ({}){}",
+                "interrupted: {} {} started at {} did not finish ({why})",
                 entry.direction,
                 entry.revision,
                 entry.started_at,
-                entry.status,
-                entry
-                    .error
-                    .as_deref()
-                    .map(|e| format!(": {e}"))
-                    .unwrap_or_default()
             );
         }
         if report.is_clean() {
