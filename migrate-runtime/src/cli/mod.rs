@@ -271,26 +271,44 @@ pub(crate) fn failed_run(
         return Err(err);
     }
     report(&err);
-    if let Ok(rows) = migrator.current(conn) {
-        eprintln!(
-            "note: the database is now at {}",
-            format::revisions_or_base(&rows)
-        );
+    for note in stopped_notes(migrator, conn) {
+        eprintln!("note: {note}");
     }
+    Ok(Status::Problems)
+}
+
+/// What `failed_run` says after the error: where the database stopped and, when the failed
+/// migration could not be rolled back, what the next run will refuse. Both are read from
+/// the database again, which may not answer any more (the failure may have been the lost
+/// connection itself): then the note says so instead of staying silent.
+fn stopped_notes(migrator: &Migrator, conn: &mut crate::AnyConnection) -> Vec<String> {
+    let rows = match migrator.current(conn) {
+        Ok(rows) => rows,
+        Err(err) => {
+            return vec![format!(
+                "cannot read where the database stopped ({err}); a migration may be left \
+                 half-applied: run `check` before anything else"
+            )];
+        }
+    };
+    let mut notes = vec![format!(
+        "the database is now at {}",
+        format::revisions_or_base(&rows)
+    )];
     // MySQL commits DDL as it goes, and a `transactional = false` migration runs outside any
     // transaction: say now what the next run would refuse to start over.
     if let Ok(check) = migrator.check(conn) {
         for entry in &check.interrupted {
-            eprintln!(
-                "note: the {} of `{}` could not be rolled back: what it did before failing \
-                 stays in the database, and later runs refuse to start until it is resolved: {}",
+            notes.push(format!(
+                "the {} of `{}` could not be rolled back: what it did before failing stays in \
+                 the database, and later runs refuse to start until it is resolved: {}",
                 entry.direction,
                 entry.revision,
                 crate::error::interrupted_advice(&migrator.options().history_table)
-            );
+            ));
         }
     }
-    Ok(Status::Problems)
+    notes
 }
 
 /// Advice for errors whose fix is a CLI setting rather than something in the message.
@@ -429,6 +447,31 @@ mod tests {
     fn targets_may_start_with_a_dash() {
         let cli = Cli::try_parse_from(["migrate", "downgrade", "-1"]).unwrap();
         assert!(matches!(cli.command, Command::Downgrade(_)));
+    }
+
+    #[test]
+    fn after_a_failure_a_database_that_cannot_be_read_gets_a_note_too() {
+        use diesel::connection::SimpleConnection as _;
+
+        let noop = || crate::MigrationFn::new(|_| Ok(()));
+        let id = |s: &str| crate::RevisionId::new(s).unwrap();
+        let set = MigrationSet::new(vec![crate::Migration::new(id("a1"), noop())]).unwrap();
+        let migrator = Migrator::new(set);
+        let url = crate::DatabaseUrl::parse("sqlite://:memory:").unwrap();
+        let mut conn = crate::AnyConnection::open(&url).unwrap();
+        migrator.upgrade(&mut conn, "head").unwrap();
+        let notes = stopped_notes(&migrator, &mut conn);
+        assert_eq!(notes, ["the database is now at a1"]);
+        // The version table cannot be read any more (the lost connection of a real failure).
+        conn.batch_execute("DROP TABLE migrate_version; CREATE TABLE migrate_version (x INT)")
+            .unwrap();
+        let notes = stopped_notes(&migrator, &mut conn);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("cannot read where the database stopped")
+                && notes[0].contains("run `check`"),
+            "{notes:?}"
+        );
     }
 
     #[test]
