@@ -468,6 +468,39 @@ fn failing_migration_exits_1_and_names_it() {
     for id in ids {
         assert!(note.contains(id), "note `{note}` lacks {id}");
     }
+    assert!(!err.contains("rolled back with"), "{err}");
+
+    // In one transaction, the migrations printed before the failure are undone with it,
+    // and a note says which.
+    let all = Catalog::sqlite();
+    all.run(&["upgrade", BRANCH_POINT]).success();
+    all.sql("CREATE TABLE tags (id INTEGER PRIMARY KEY)");
+    let failed = all
+        .run(&["upgrade", "head", "--transaction", "all"])
+        .code(1);
+    let (out, err) = (stdout(&failed), stderr(&failed));
+    // The main line runs before the `tagging` branch: printed, then rolled back.
+    assert!(
+        line_of(&out, "6a4c0e9f2b83").starts_with("upgrade"),
+        "{out}"
+    );
+    let undone = err
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(
+                "note: rolled back with the failed migration, although printed above as done: ",
+            )
+        })
+        .unwrap_or_else(|| panic!("no note on the undone migrations:\n{err}"));
+    assert!(undone.contains("6a4c0e9f2b83"), "{undone}");
+    assert!(
+        !undone.contains("d81f4b2a6c30"),
+        "the failed one was never printed: {undone}"
+    );
+    assert!(
+        err.contains(&format!("note: the database is now at {BRANCH_POINT}")),
+        "{err}"
+    );
 }
 
 #[test]

@@ -45,7 +45,7 @@ impl DowngradeArgs {
         let mut conn = database.connect()?;
         let report = match migrator.downgrade(&mut conn, &self.target) {
             Ok(report) => report,
-            Err(err) => return super::failed_run(err, &migrator, &mut conn),
+            Err(err) => return super::failed_run(err, session, &migrator, &mut conn),
         };
         let current = &report.current;
         if report.steps.is_empty() {

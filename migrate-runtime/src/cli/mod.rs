@@ -77,6 +77,7 @@ mod template;
 mod upgrade;
 
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 pub use branches::BranchesArgs;
 pub use check::CheckArgs;
@@ -95,7 +96,7 @@ pub use upgrade::{OfflineArgs, SqlDialect, Transaction, UpgradeArgs};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::{Error, Event, MigrationSet, Migrator, Options, Result};
+use crate::{Direction, Error, Event, MigrationSet, Migrator, Options, Result, RevisionId};
 use config::Settings;
 use database::Target;
 
@@ -198,6 +199,7 @@ impl Cli {
             set,
             global: self.global,
             settings: std::cell::OnceCell::new(),
+            finished: Arc::default(),
         };
         if session.global.verbose
             && !matches!(
@@ -264,6 +266,7 @@ pub fn report(err: &Error) -> ExitCode {
 /// transaction mode and the backend. Exit code 1. Any other error is returned.
 pub(crate) fn failed_run(
     err: Error,
+    session: &Session,
     migrator: &Migrator,
     conn: &mut crate::AnyConnection,
 ) -> Result<Status> {
@@ -271,7 +274,12 @@ pub(crate) fn failed_run(
         return Err(err);
     }
     report(&err);
-    for note in stopped_notes(migrator, conn) {
+    let finished = session
+        .finished
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    for note in stopped_notes(migrator, conn, &finished) {
         eprintln!("note: {note}");
     }
     Ok(Status::Problems)
@@ -281,7 +289,11 @@ pub(crate) fn failed_run(
 /// migration could not be rolled back, what the next run will refuse. Both are read from
 /// the database again, which may not answer any more (the failure may have been the lost
 /// connection itself): then the note says so instead of staying silent.
-fn stopped_notes(migrator: &Migrator, conn: &mut crate::AnyConnection) -> Vec<String> {
+fn stopped_notes(
+    migrator: &Migrator,
+    conn: &mut crate::AnyConnection,
+    finished: &[(RevisionId, Direction)],
+) -> Vec<String> {
     let rows = match migrator.current(conn) {
         Ok(rows) => rows,
         Err(err) => {
@@ -295,6 +307,24 @@ fn stopped_notes(migrator: &Migrator, conn: &mut crate::AnyConnection) -> Vec<St
         "the database is now at {}",
         format::revisions_or_base(&rows)
     )];
+    // With one transaction for the run, the migrations printed as done before the failure
+    // were undone with it: the lines above them do not say so.
+    let graph = migrator.set().graph();
+    let applied = |id: &RevisionId| {
+        rows.iter()
+            .any(|row| row == id || graph.is_ancestor(id.as_str(), row.as_str()))
+    };
+    let undone: Vec<&RevisionId> = finished
+        .iter()
+        .filter(|(id, direction)| applied(id) != (*direction == Direction::Up))
+        .map(|(id, _)| id)
+        .collect();
+    if !undone.is_empty() {
+        notes.push(format!(
+            "rolled back with the failed migration, although printed above as done: {}",
+            format::join(undone)
+        ));
+    }
     // MySQL commits DDL as it goes, and a `transactional = false` migration runs outside any
     // transaction: say now what the next run would refuse to start over.
     if let Ok(check) = migrator.check(conn) {
@@ -351,7 +381,13 @@ pub(crate) struct Session {
     global: GlobalArgs,
     /// Loaded on first use, so that commands needing no settings do not read any file.
     settings: std::cell::OnceCell<Settings>,
+    /// The migrations a run of this session has finished (and printed), in order: after a
+    /// failure, the ones the rollback undid are named.
+    finished: Finished,
 }
+
+/// See [`Session::finished`](Session).
+type Finished = Arc<Mutex<Vec<(RevisionId, Direction)>>>;
 
 impl Session {
     /// The migrations.
@@ -386,9 +422,10 @@ impl Session {
         let configured = self.settings()?.options();
         options.version_table = configured.version_table;
         options.history_table = configured.history_table;
+        let finished = Arc::clone(&self.finished);
         Ok(Migrator::new(self.set.clone())
             .with_options(options)
-            .on_event(|event| {
+            .on_event(move |event| {
                 if let Event::Finished {
                     migration,
                     direction,
@@ -396,6 +433,10 @@ impl Session {
                 } = event
                 {
                     outln!("{}", format::applied_line(migration, *direction, *duration));
+                    finished
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push((migration.id().clone(), *direction));
                 }
             }))
     }
@@ -460,12 +501,18 @@ mod tests {
         let url = crate::DatabaseUrl::parse("sqlite://:memory:").unwrap();
         let mut conn = crate::AnyConnection::open(&url).unwrap();
         migrator.upgrade(&mut conn, "head").unwrap();
-        let notes = stopped_notes(&migrator, &mut conn);
+        let notes = stopped_notes(&migrator, &mut conn, &[]);
         assert_eq!(notes, ["the database is now at a1"]);
+        // Printed as applied, yet not applied: undone by the rollback of the run.
+        let notes = stopped_notes(&migrator, &mut conn, &[(id("a1"), Direction::Down)]);
+        assert_eq!(
+            notes[1],
+            "rolled back with the failed migration, although printed above as done: a1"
+        );
         // The version table cannot be read any more (the lost connection of a real failure).
         conn.batch_execute("DROP TABLE migrate_version; CREATE TABLE migrate_version (x INT)")
             .unwrap();
-        let notes = stopped_notes(&migrator, &mut conn);
+        let notes = stopped_notes(&migrator, &mut conn, &[]);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
             notes[0].starts_with("cannot read where the database stopped")

@@ -114,7 +114,7 @@ impl UpgradeArgs {
         let mut conn = database.connect()?;
         let report = match migrator.upgrade(&mut conn, &self.target) {
             Ok(report) => report,
-            Err(err) => return super::failed_run(err, &migrator, &mut conn),
+            Err(err) => return super::failed_run(err, session, &migrator, &mut conn),
         };
         if report.steps.is_empty() {
             outln!(
