@@ -71,6 +71,14 @@ pub enum Event<'a> {
         /// Whether it is being applied or reverted.
         direction: Direction,
     },
+    /// Another runner holds the lock that serialises runs (PostgreSQL, MySQL): this one
+    /// waits for it, at most `timeout`. Sent once, before the wait.
+    Waiting {
+        /// The lock, named for people (`the PostgreSQL advisory lock for ...`).
+        lock: &'a str,
+        /// How long the run waits before it gives up.
+        timeout: Duration,
+    },
     /// A migration ran and its transaction committed (in [`TransactionMode::All`]: it ran;
     /// the commit comes at the end of the run).
     Finished {
@@ -521,7 +529,10 @@ impl Migrator {
         f: impl FnOnce(&mut AnyConnection, bool) -> Result<T>,
     ) -> Result<T> {
         let key = &self.options.version_table;
-        let lock = store.dialect.lock(conn, key, self.options.lock_timeout)?;
+        let timeout = self.options.lock_timeout;
+        let lock = store.dialect.lock(conn, key, timeout, &mut |lock| {
+            self.emit(Event::Waiting { lock, timeout });
+        })?;
         let held_for_run = lock.held_for_run;
         let result = (|| {
             if held_for_run {

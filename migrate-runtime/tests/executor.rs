@@ -1163,9 +1163,17 @@ fn a_runner_waiting_too_long_for_the_lock_gives_up() {
         std::thread::scope(|scope| {
             let holder = scope.spawn(|| Migrator::new(slow).upgrade(&mut db.connect(), "head"));
             started.wait();
-            let impatient = Migrator::new(chain("a", &[])).with_options(
-                Options::default().with_lock_timeout(std::time::Duration::from_millis(300)),
-            );
+            let waits = Arc::new(Mutex::new(Vec::new()));
+            let seen = waits.clone();
+            let impatient = Migrator::new(chain("a", &[]))
+                .with_options(
+                    Options::default().with_lock_timeout(std::time::Duration::from_millis(300)),
+                )
+                .on_event(move |event| {
+                    if let migrate_runtime::Event::Waiting { lock, timeout } = event {
+                        seen.lock().unwrap().push((lock.to_string(), *timeout));
+                    }
+                });
             let mut conn = db.connect();
             if db.backend == Backend::Sqlite {
                 // The holder's lock also keeps the version table from being read: that
@@ -1180,6 +1188,19 @@ fn a_runner_waiting_too_long_for_the_lock_gives_up() {
                 err.to_string().contains("another migration running"),
                 "{err}"
             );
+            // The servers' runners say once that they wait, before waiting; SQLite's
+            // waits inside its busy timeout.
+            let waits = waits.lock().unwrap().clone();
+            if db.backend == Backend::Sqlite {
+                assert!(waits.is_empty(), "{waits:?}");
+            } else {
+                assert_eq!(waits.len(), 1, "{waits:?}");
+                assert!(
+                    waits[0].0.contains("lock for `migrate_version`"),
+                    "{waits:?}"
+                );
+                assert_eq!(waits[0].1, std::time::Duration::from_millis(300));
+            }
             assert_eq!(holder.join().unwrap().unwrap().steps.len(), 1);
         });
         assert_eq!(

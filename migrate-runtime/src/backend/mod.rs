@@ -40,7 +40,15 @@ pub(crate) trait Dialect: Sync {
 
     /// Takes the lock that keeps concurrent runners apart. `key` names the protected
     /// version table. Whether the lock lasts the whole run is [`Lock::held_for_run`].
-    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<Lock>;
+    /// `waiting` is called once, with the lock's name, when another session holds it and
+    /// this one starts to wait (on servers; SQLite waits inside `busy_timeout`).
+    fn lock(
+        &self,
+        conn: &mut AnyConnection,
+        key: &str,
+        timeout: Duration,
+        waiting: &mut dyn FnMut(&str),
+    ) -> Result<Lock>;
 
     /// Releases what [`Dialect::lock`] took, and puts back the session settings it changed.
     fn unlock(&self, conn: &mut AnyConnection, key: &str, lock: Lock) -> Result<()>;

@@ -60,18 +60,32 @@ impl Dialect for Mysql {
         text.starts_with("Table ") && text.ends_with("doesn't exist")
     }
 
-    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<Lock> {
-        let got = diesel::sql_query(format!(
-            "SELECT CAST(GET_LOCK({LOCK_NAME}, ?) AS SIGNED) AS ok, \
-             CAST(@@autocommit AS SIGNED) AS autocommit"
-        ))
-        .bind::<Text, _>(key)
-        // Whole seconds, rounded up so that a short timeout still waits.
-        .bind::<BigInt, _>(
-            i64::try_from(timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0))
-                .unwrap_or(i64::MAX),
-        )
-        .get_result::<LockAndAutocommit>(conn)?;
+    fn lock(
+        &self,
+        conn: &mut AnyConnection,
+        key: &str,
+        timeout: Duration,
+        waiting: &mut dyn FnMut(&str),
+    ) -> Result<Lock> {
+        let what = || format!("the MySQL named lock for `{key}` (GET_LOCK)");
+        let get_lock = |conn: &mut AnyConnection, seconds: i64| {
+            diesel::sql_query(format!(
+                "SELECT CAST(GET_LOCK({LOCK_NAME}, ?) AS SIGNED) AS ok, \
+                 CAST(@@autocommit AS SIGNED) AS autocommit"
+            ))
+            .bind::<Text, _>(key)
+            .bind::<BigInt, _>(seconds)
+            .get_result::<LockAndAutocommit>(conn)
+        };
+        // At once first, so that a wait can be announced before it starts.
+        let mut got = get_lock(conn, 0)?;
+        if got.ok != Some(1) {
+            waiting(&what());
+            // Whole seconds, rounded up so that a short timeout still waits.
+            let seconds = i64::try_from(timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0))
+                .unwrap_or(i64::MAX);
+            got = get_lock(conn, seconds)?;
+        }
         match got.ok {
             Some(1) => {
                 let autocommit_was_on = got.autocommit == 1;
@@ -87,7 +101,7 @@ impl Dialect for Mysql {
             }
             _ => Err(Error::LockTimeout {
                 waited: timeout,
-                what: format!("the MySQL named lock for `{key}` (GET_LOCK)"),
+                what: what(),
             }),
         }
     }

@@ -47,15 +47,23 @@ impl Dialect for Postgres {
         text.starts_with("relation ") && text.ends_with("does not exist")
     }
 
-    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<Lock> {
+    fn lock(
+        &self,
+        conn: &mut AnyConnection,
+        key: &str,
+        timeout: Duration,
+        waiting: &mut dyn FnMut(&str),
+    ) -> Result<Lock> {
         // Polling `pg_try_advisory_lock` honours our timeout without touching the
         // session's `lock_timeout`, which belongs to the application.
         let sql = format!(
             "SELECT CASE WHEN pg_try_advisory_lock({}) THEN 1 ELSE 0 END AS ok",
             lock_key(key)
         );
+        let what = || format!("the PostgreSQL advisory lock for `{key}`");
         let deadline = Instant::now() + timeout;
         let mut pause = Duration::from_millis(5);
+        let mut first = true;
         loop {
             if diesel::sql_query(&sql).get_result::<LockResult>(conn)?.ok == 1 {
                 return Ok(Lock {
@@ -63,10 +71,13 @@ impl Dialect for Postgres {
                     ..Lock::default()
                 });
             }
+            if std::mem::take(&mut first) {
+                waiting(&what());
+            }
             if Instant::now() >= deadline {
                 return Err(Error::LockTimeout {
                     waited: timeout,
-                    what: format!("the PostgreSQL advisory lock for `{key}`"),
+                    what: what(),
                 });
             }
             std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));

@@ -41,7 +41,13 @@ impl Dialect for Sqlite {
         super::error_text(err).contains("database is locked")
     }
 
-    fn lock(&self, conn: &mut AnyConnection, key: &str, timeout: Duration) -> Result<Lock> {
+    fn lock(
+        &self,
+        conn: &mut AnyConnection,
+        key: &str,
+        timeout: Duration,
+        _waiting: &mut dyn FnMut(&str),
+    ) -> Result<Lock> {
         // Makes taking the file lock (and, in WAL mode, every later `BEGIN IMMEDIATE`)
         // wait for it instead of failing at once with "database is locked". The
         // connection may be the application's, so its own timeout is put back by `unlock`.

@@ -425,19 +425,24 @@ impl Session {
         let finished = Arc::clone(&self.finished);
         Ok(Migrator::new(self.set.clone())
             .with_options(options)
-            .on_event(move |event| {
-                if let Event::Finished {
+            .on_event(move |event| match event {
+                Event::Finished {
                     migration,
                     direction,
                     duration,
-                } = event
-                {
+                } => {
                     outln!("{}", format::applied_line(migration, *direction, *duration));
                     finished
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
                         .push((migration.id().clone(), *direction));
                 }
+                // On stderr: a progress remark, not part of the run's report.
+                Event::Waiting { lock, timeout } => eprintln!(
+                    "waiting for another migration run to release {lock} (at most {})",
+                    humantime::format_duration(*timeout)
+                ),
+                _ => {}
             }))
     }
 }
