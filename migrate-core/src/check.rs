@@ -154,6 +154,29 @@ pub(crate) fn analyse(revs: &[Revision]) -> Analysis {
 
     case_clashes(revs, &index, &mut errors);
 
+    // Branch labels, the first declaration of each: a `depends_on` entry may name one, as
+    // in Alembic. Clashes are reported below, after the references.
+    let mut labels: HashMap<&str, usize> = HashMap::new();
+    let mut label_errors = Vec::new();
+    for (i, rev) in revs.iter().enumerate() {
+        for label in &rev.branch_labels {
+            let first = labels
+                .get(label.as_str())
+                .copied()
+                .or_else(|| index.get(revs, label.as_str()));
+            match first {
+                Some(first) => label_errors.push(GraphError::DuplicateBranchLabel {
+                    label: label.clone(),
+                    first,
+                    second: i,
+                }),
+                None => {
+                    labels.insert(label, i);
+                }
+            }
+        }
+    }
+
     let mut resolve = |i: usize, kind: RefKind, out: &mut Vec<usize>| {
         let rev = &revs[i];
         let list = match kind {
@@ -173,7 +196,30 @@ pub(crate) fn analyse(revs: &[Revision]) -> Analysis {
                 });
                 continue;
             }
-            match index.get(revs, id.as_str()) {
+            let by_id = index.get(revs, id.as_str());
+            let by_label = match (by_id, kind) {
+                (None, RefKind::DependsOn) => labels.get(id.as_str()).copied(),
+                _ => None,
+            };
+            // A label can name what the lists already hold under its id (or the
+            // declaration itself): the same repeat as writing the id twice.
+            if let Some(target) = by_label {
+                let by_id = |list: &[RevisionId]| {
+                    list.iter().any(|other| {
+                        other != id && resolves_to(revs, &index, &labels, other) == Some(target)
+                    })
+                };
+                if target == i || by_id(&rev.down_revisions) || by_id(&rev.depends_on[..position]) {
+                    errors.push(GraphError::RepeatedReference {
+                        from: i,
+                        kind,
+                        position,
+                        id: id.clone(),
+                    });
+                    continue;
+                }
+            }
+            match by_id.or(by_label) {
                 Some(target) => out.push(target),
                 None => errors.push(GraphError::UnknownRevision {
                     from: i,
@@ -197,32 +243,26 @@ pub(crate) fn analyse(revs: &[Revision]) -> Analysis {
     let deps = Adjacency::from_parts(deps_offsets, deps_targets);
 
     errors.extend(find_cycles(&parents, &deps));
-
-    let mut labels: HashMap<&str, usize> = HashMap::new();
-    for (i, rev) in revs.iter().enumerate() {
-        for label in &rev.branch_labels {
-            let first = labels
-                .get(label.as_str())
-                .copied()
-                .or_else(|| index.get(revs, label.as_str()));
-            match first {
-                Some(first) => errors.push(GraphError::DuplicateBranchLabel {
-                    label: label.clone(),
-                    first,
-                    second: i,
-                }),
-                None => {
-                    labels.insert(label, i);
-                }
-            }
-        }
-    }
+    errors.extend(label_errors);
     Analysis {
         errors,
         index,
         parents,
         deps,
     }
+}
+
+/// The declaration a reference names: an id, else (as Alembic resolves `depends_on`) a
+/// branch label.
+fn resolves_to(
+    revs: &[Revision],
+    index: &IdIndex,
+    labels: &HashMap<&str, usize>,
+    id: &RevisionId,
+) -> Option<usize> {
+    index
+        .get(revs, id.as_str())
+        .or_else(|| labels.get(id.as_str()).copied())
 }
 
 /// One cycle per strongly connected component that has one, found by an iterative
@@ -425,6 +465,52 @@ mod tests {
             })
             .collect();
         assert_eq!(check(&revs), vec![]);
+    }
+
+    #[test]
+    fn depends_on_may_name_a_branch_label() {
+        let labelled = |id: &str, parents: &[&str], deps: &[&str], label: &str| {
+            let mut r = rev(id, parents, deps);
+            r.branch_labels = vec![label.into()];
+            r
+        };
+        let revs = [
+            labelled("a", &[], &[], "lib"),
+            labelled("b", &["a"], &[], "feature"),
+            rev("x", &[], &["lib"]),
+            // Each names a revision its lists already hold, once as a label.
+            rev("y", &["a"], &["lib"]),
+            rev("z", &[], &["b", "feature"]),
+            labelled("w", &[], &["own"], "own"),
+            // Labels are not parents: `revises` takes ids only, as in Alembic.
+            rev("v", &["lib"], &[]),
+        ];
+        let repeated = |from: usize, position: usize, id: &str| GraphError::RepeatedReference {
+            from,
+            kind: RefKind::DependsOn,
+            position,
+            id: RevisionId::new(id).unwrap(),
+        };
+        assert_eq!(
+            check(&revs),
+            vec![
+                repeated(3, 0, "lib"),
+                repeated(4, 1, "feature"),
+                repeated(5, 0, "own"),
+                GraphError::UnknownRevision {
+                    from: 6,
+                    kind: RefKind::Revises,
+                    position: 0,
+                    id: RevisionId::new("lib").unwrap()
+                },
+            ]
+        );
+        // Resolved, the label is an edge like an id: `x` needs `a`.
+        let graph = crate::Graph::new(revs[..3].to_vec()).unwrap();
+        assert!(graph.is_ancestor("a", "x"));
+        let plan = graph.plan_upgrade(&[], "x").unwrap();
+        let order: Vec<&str> = plan.steps.iter().map(|s| s.revision.as_str()).collect();
+        assert_eq!(order, ["a", "x"]);
     }
 
     #[test]

@@ -26,7 +26,8 @@ pub struct Revision {
     pub id: RevisionId,
     /// Parents (`revises`): empty for a root, several for a merge point.
     pub down_revisions: Vec<RevisionId>,
-    /// Revisions that must be applied first without being parents (`depends_on`).
+    /// Revisions that must be applied first without being parents (`depends_on`): ids, or
+    /// branch labels standing for the revision that carries them.
     pub depends_on: Vec<RevisionId>,
     /// Branch labels (`branch_labels`).
     pub branch_labels: Vec<String>,

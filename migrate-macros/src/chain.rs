@@ -315,9 +315,11 @@ fn report<'f>(
                     .find(|(_, r)| r.branch_labels.iter().any(|l| l == id.as_str()))
                     .map(|(i, _)| i);
                 let hint = if let Some(holder) = labelled {
+                    // Only `revises` gets here: `depends_on` resolves labels.
                     format!(
-                        "; `{id}` is a branch label (of {}), and `{}` takes revision ids: name a \
-                         revision of that branch, such as `{}` where it starts",
+                        "; `{id}` is a branch label (of {}), and `{}` takes revision ids (only \
+                         `depends_on` takes labels): name the revision of that branch to build \
+                         on (`{}` is where it starts)",
                         describe(holder),
                         kind.key(),
                         revs[holder].id

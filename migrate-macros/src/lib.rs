@@ -57,7 +57,8 @@ use crate::chain::Origin;
 ///   (`"1975ea83b712"`) and readable ids (`"0003_add_email"`) both work.
 /// - `revises = "..."` or `revises = ["...", "..."]`: the parent, or the parents of a merge
 ///   point. Omitted for a root.
-/// - `depends_on = ["..."]`: revisions to apply first without being parents.
+/// - `depends_on = ["..."]`: revisions to apply first without being parents, by id or, as in
+///   Alembic, by branch label (the revision carrying it).
 /// - `branch_labels = ["..."]`: names for the branch starting here.
 /// - `message = "..."`: the description; defaults to the first paragraph of the doc comment.
 /// - `downgrade = path` or `irreversible`: exactly one of them. `downgrade` names the function

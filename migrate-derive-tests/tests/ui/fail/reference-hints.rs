@@ -11,8 +11,9 @@ fn add_email(ctx: &mut MigrationContext<'_>) -> Result<()> {
     ctx.execute("ALTER TABLE users ADD COLUMN email TEXT")
 }
 
-// A branch label where an id belongs: the labelled revision's id is suggested.
-#[migration(revision = "0003_add_name", depends_on = ["accounts"], irreversible)]
+// A branch label where an id belongs (`depends_on` would take it): the labelled revision's
+// id is suggested.
+#[migration(revision = "0003_add_name", revises = "accounts", irreversible)]
 fn add_name(ctx: &mut MigrationContext<'_>) -> Result<()> {
     ctx.execute("ALTER TABLE users ADD COLUMN name TEXT")
 }
