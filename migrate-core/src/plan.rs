@@ -235,7 +235,9 @@ impl Graph {
     /// The version-table rows after `stamp TARGET` from `current`, without running any
     /// migration. `base` (or an empty target) removes the rows of the lines it names, a
     /// revision replaces the rows on its line (or is added as a new branch), `heads` stamps
-    /// every head.
+    /// every head. Relative targets (`-1`, `REV@+1`, `label@-2`) are refused with
+    /// [`PlanError::RelativeNeedsCurrent`]: Alembic resolves some of them, and only against
+    /// an empty table, to results that depend on it; a stamp names where the schema is.
     pub fn plan_stamp(&self, current: &[RevisionId], target: &str) -> Result<Vec<RevisionId>> {
         let cur = self.current_indices(current)?;
         let target = if target.is_empty() { "base" } else { target };
