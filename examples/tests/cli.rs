@@ -625,6 +625,27 @@ fn graph_commands_need_no_database() {
         "{}",
         stderr(&out)
     );
+    // A file that is no SQLite database: SQLite's bare message gets a hint, and the file
+    // is left as it was.
+    let notes = catalog.dir.path().join("notes.db");
+    std::fs::write(&notes, "hello, not a database\n").unwrap();
+    for args in [&["current"][..], &["upgrade"]] {
+        let out = catalog
+            .bare()
+            .args(["--database-url", "sqlite://notes.db"])
+            .args(args)
+            .assert()
+            .code(1);
+        assert!(
+            stderr(&out).contains("hint: the file the database URL names is not a SQLite database"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "hello, not a database\n"
+    );
 }
 
 #[test]

@@ -357,11 +357,38 @@ fn hint(err: &Error) -> Option<&'static str> {
             "the mode comes from `--transaction`, else `transaction_mode` in migrate.toml \
                  (`config` shows which); pass `--transaction per-migration`",
         ),
+        Error::Migration { source, .. } => hint(source),
+        Error::Database(err) => database_hint(&crate::backend::error_text(err)),
         Error::Irreversible { .. } => Some(
             "downgrade to that revision or above it; or, if the database may keep its changes, \
              move the version table below it without running anything with `stamp REV`",
         ),
         _ => None,
+    }
+}
+
+/// Advice for database errors whose text names no object, file or fix.
+fn database_hint(text: &str) -> Option<&'static str> {
+    if text.contains("readonly database") {
+        Some(
+            "the SQLite file, or the directory holding it (SQLite writes its journal there), \
+             is not writable by this user",
+        )
+    } else if text.contains("file is not a database") {
+        Some("the file the database URL names is not a SQLite database; check the path")
+    } else if text.contains("database is locked") {
+        Some(
+            "another connection holds the SQLite database: a migration run keeps it for the \
+             whole run; try again when that ends",
+        )
+    } else if text.starts_with("permission denied for schema") {
+        Some(
+            "this PostgreSQL user may not create tables in that schema; migrate creates its \
+             version and history tables on the first run: grant it CREATE on the schema, or \
+             run the first migration as the schema's owner",
+        )
+    } else {
+        None
     }
 }
 
@@ -524,6 +551,30 @@ mod tests {
                 && notes[0].contains("run `check`"),
             "{notes:?}"
         );
+    }
+
+    #[test]
+    fn database_errors_without_a_fix_get_one() {
+        for text in [
+            "attempt to write a readonly database",
+            "file is not a database",
+            "database is locked",
+            "permission denied for schema public",
+        ] {
+            assert!(database_hint(text).is_some(), "{text}");
+        }
+        assert_eq!(database_hint("syntax error"), None);
+        // Through a failed migration too.
+        let failed = Error::Migration {
+            revision: crate::RevisionId::new("a1").unwrap(),
+            direction: Direction::Down,
+            message: String::new(),
+            source: Box::new(Error::Database(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::Unknown,
+                Box::new("attempt to write a readonly database".to_owned()),
+            ))),
+        };
+        assert!(hint(&failed).is_some_and(|h| h.contains("not writable")));
     }
 
     #[test]
