@@ -157,6 +157,16 @@ fn main_flow(catalog: &Catalog) {
         "{}",
         stdout(&again)
     );
+    assert!(!stdout(&again).contains("below"), "{}", stdout(&again));
+    // An upgrade never goes down (as in Alembic), and says where the way down is.
+    for target in ["base", BRANCH_POINT] {
+        let below = catalog.run(&["upgrade", target]).success();
+        assert!(
+            stdout(&below).contains(&format!("which is below: `downgrade {target}` goes there")),
+            "{}",
+            stdout(&below)
+        );
+    }
 
     let check = catalog.run(&["check"]).success();
     assert!(

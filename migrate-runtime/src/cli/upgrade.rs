@@ -117,10 +117,21 @@ impl UpgradeArgs {
             Err(err) => return super::failed_run(err, session, &migrator, &mut conn),
         };
         if report.steps.is_empty() {
+            // As in Alembic, an upgrade never goes down; say so when the target is below.
+            let below = session
+                .set()
+                .graph()
+                .plan_downgrade(&report.current, &self.target)
+                .is_ok_and(|down| !down.is_empty());
             outln!(
-                "nothing to do: already at {} (target `{}`)",
+                "nothing to do: already at {} (target `{}`{})",
                 format::revisions_or_base(&report.current),
-                self.target
+                self.target,
+                if below {
+                    format!(", which is below: `downgrade {}` goes there", self.target)
+                } else {
+                    String::new()
+                }
             );
         } else {
             outln!(
