@@ -204,12 +204,12 @@ pub(crate) fn analyse(revs: &[Revision]) -> Analysis {
             // A label can name what the lists already hold under its id (or the
             // declaration itself): the same repeat as writing the id twice.
             if let Some(target) = by_label {
-                let by_id = |list: &[RevisionId]| {
+                let holds = |list: &[RevisionId]| {
                     list.iter().any(|other| {
                         other != id && resolves_to(revs, &index, &labels, other) == Some(target)
                     })
                 };
-                if target == i || by_id(&rev.down_revisions) || by_id(&rev.depends_on[..position]) {
+                if target == i || holds(&rev.down_revisions) || holds(&rev.depends_on[..position]) {
                     errors.push(GraphError::RepeatedReference {
                         from: i,
                         kind,
