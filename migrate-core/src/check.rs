@@ -184,9 +184,26 @@ pub(crate) fn analyse(revs: &[Revision]) -> Analysis {
             RefKind::DependsOn => &rev.depends_on,
         };
         for (position, id) in list.iter().enumerate() {
+            let by_id = index.get(revs, id.as_str());
+            let by_label = match (by_id, kind) {
+                (None, RefKind::DependsOn) => labels.get(id.as_str()).copied(),
+                _ => None,
+            };
+            // A label can name what the lists already hold under its id (or the
+            // declaration itself): the same repeat as writing the id twice.
+            let holds = |list: &[RevisionId], target: usize| {
+                list.iter().any(|other| {
+                    other != id && resolves_to(revs, &index, &labels, other) == Some(target)
+                })
+            };
             let repeated = *id == rev.id
                 || list[..position].contains(id)
-                || (kind == RefKind::DependsOn && rev.down_revisions.contains(id));
+                || (kind == RefKind::DependsOn && rev.down_revisions.contains(id))
+                || by_label.is_some_and(|target| {
+                    target == i
+                        || holds(&rev.down_revisions, target)
+                        || holds(&rev.depends_on[..position], target)
+                });
             if repeated {
                 errors.push(GraphError::RepeatedReference {
                     from: i,
@@ -195,29 +212,6 @@ pub(crate) fn analyse(revs: &[Revision]) -> Analysis {
                     id: id.clone(),
                 });
                 continue;
-            }
-            let by_id = index.get(revs, id.as_str());
-            let by_label = match (by_id, kind) {
-                (None, RefKind::DependsOn) => labels.get(id.as_str()).copied(),
-                _ => None,
-            };
-            // A label can name what the lists already hold under its id (or the
-            // declaration itself): the same repeat as writing the id twice.
-            if let Some(target) = by_label {
-                let holds = |list: &[RevisionId]| {
-                    list.iter().any(|other| {
-                        other != id && resolves_to(revs, &index, &labels, other) == Some(target)
-                    })
-                };
-                if target == i || holds(&rev.down_revisions) || holds(&rev.depends_on[..position]) {
-                    errors.push(GraphError::RepeatedReference {
-                        from: i,
-                        kind,
-                        position,
-                        id: id.clone(),
-                    });
-                    continue;
-                }
             }
             match by_id.or(by_label) {
                 Some(target) => out.push(target),
