@@ -511,6 +511,94 @@ fn injection_through_names_and_values_is_harmless() {
     });
 }
 
+#[test]
+fn narrowing_a_column_never_cuts_its_values() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let long = "a name of thirty-odd characters";
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("people")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("name", ColumnType::Varchar(255))),
+            )?;
+            ctx.bulk_insert(
+                "people",
+                ["id", "name"],
+                [[Value::Int(1), Value::from(long)]],
+            )
+        });
+        let rev = id("narrow");
+        let mut ctx = MigrationContext::new(&mut conn, &rev, Direction::Up);
+        let narrowed = ctx
+            .alter_column(
+                "people",
+                "name",
+                AlterColumn::new().ty(ColumnType::Varchar(10)),
+            )
+            .and_then(|()| ctx.flush());
+        drop(ctx);
+        // PostgreSQL and MySQL refuse (an explicit cast would cut the value); SQLite
+        // does not enforce lengths and keeps it as it is.
+        assert_eq!(
+            narrowed.is_ok(),
+            db.backend == Backend::Sqlite,
+            "{narrowed:?}"
+        );
+        let stored = introspect::values(&mut conn, "people", "name", "id");
+        assert_eq!(stored, [Some(long.to_owned())]);
+    });
+}
+
+#[test]
+fn literals_mean_the_same_whatever_the_session_settings() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        // The settings under which a backslash is no escape (PostgreSQL) or always is
+        // not (MySQL): a literal written for the other reading ended a string early, or
+        // stored its backslashes doubled.
+        let setting = match db.backend {
+            Backend::Postgres => "SET standard_conforming_strings = off",
+            Backend::Mysql => "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')",
+            _ => "SELECT 1",
+        };
+        let values = [
+            "C:\\temp",
+            "x\\'); DROP TABLE victim; --",
+            "\\",
+            "plain 'quoted'",
+        ];
+        for session in ["", setting] {
+            with_ctx(&mut conn, |ctx| {
+                if !session.is_empty() {
+                    ctx.execute(session)?;
+                }
+                ctx.create_table(
+                    Table::new("victim")
+                        .column(Column::new("id", ColumnType::Integer).primary_key())
+                        .column(Column::new("v", ColumnType::Varchar(100)).default("a\\b")),
+                )?;
+                ctx.bulk_insert(
+                    "victim",
+                    ["id", "v"],
+                    values
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| vec![Value::Int(i as i64), Value::from(*v)]),
+                )?;
+                ctx.execute("INSERT INTO victim (id) VALUES (100)")
+            });
+            assert!(table_exists(&mut conn, "victim"), "{session}");
+            let stored = introspect::values(&mut conn, "victim", "v", "id");
+            let mut expected: Vec<Option<String>> =
+                values.iter().map(|v| Some((*v).to_owned())).collect();
+            expected.push(Some("a\\b".to_owned()));
+            assert_eq!(stored, expected, "{session}");
+            with_ctx(&mut conn, |ctx| ctx.drop_table("victim"));
+        }
+    });
+}
+
 /// Runs typed operations through the executor, in a migration, and reverts them.
 #[test]
 fn typed_migrations_upgrade_and_downgrade() {

@@ -41,12 +41,17 @@ pub(super) fn alter_column(
     );
     let mut out = Vec::new();
     if let Some(ty) = &change.ty {
-        let ty = type_sql(ty);
+        let sql = type_sql(ty);
         // `USING` converts existing values where no implicit cast exists (text to integer).
-        out.push(format!(
-            "{prefix} TYPE {ty} USING {}::{ty}",
-            r.ident(column)?
-        ));
+        // Not to a string type: there an explicit cast cuts a value to the new length,
+        // where the assignment cast PostgreSQL applies without `USING` refuses it. Every
+        // type has an assignment cast to text, so none is needed. A custom type gets none
+        // either: its length is unknown, and PostgreSQL's error names the `USING` to write.
+        let using = match ty {
+            ColumnType::Text | ColumnType::Varchar(_) | ColumnType::Custom(_) => String::new(),
+            _ => format!(" USING {}::{sql}", r.ident(column)?),
+        };
+        out.push(format!("{prefix} TYPE {sql}{using}"));
     }
     if let Some(nullable) = change.nullable {
         out.push(format!(

@@ -384,8 +384,11 @@ impl Renderer {
         })
     }
 
-    /// An escaped literal: quotes doubled, and backslashes too on MySQL, whose default
-    /// `sql_mode` treats them as escapes.
+    /// An escaped literal whose meaning does not depend on the session: quotes doubled,
+    /// and a text holding a backslash written so that no setting reads it as an escape
+    /// (PostgreSQL `E'...'` with the backslash doubled, whatever
+    /// `standard_conforming_strings` says; MySQL `_utf8mb4 X'...'`, whether or not
+    /// `sql_mode` has `NO_BACKSLASH_ESCAPES`).
     pub fn literal(&self, v: &Value) -> Result<String> {
         Ok(match v {
             Value::Null => "NULL".into(),
@@ -406,11 +409,17 @@ impl Renderer {
                         "text values cannot contain NUL characters".into(),
                     ));
                 }
-                let mut escaped = s.replace('\'', "''");
-                if self.backend == Backend::Mysql {
-                    escaped = escaped.replace('\\', "\\\\");
+                let quoted = s.replace('\'', "''");
+                match self.backend {
+                    _ if !s.contains('\\') => format!("'{quoted}'"),
+                    Backend::Postgres => format!("E'{}'", quoted.replace('\\', "\\\\")),
+                    Backend::Mysql => {
+                        let hex: String = s.bytes().map(|b| format!("{b:02X}")).collect();
+                        format!("_utf8mb4 X'{hex}'")
+                    }
+                    // SQLite has no escapes in literals.
+                    _ => format!("'{quoted}'"),
                 }
-                format!("'{escaped}'")
             }
             Value::Bytes(bytes) => {
                 let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
