@@ -104,7 +104,11 @@ impl<'a> MigrationContext<'a> {
     pub fn execute(&mut self, sql: &str) -> Result<()> {
         self.flush()?;
         match &mut self.sink {
-            Sink::Online { conn, .. } => conn.batch_execute(sql)?,
+            Sink::Online { conn, renderer } => {
+                // The SQL may change any table: what the renderer knew is stale.
+                renderer.forget();
+                conn.batch_execute(sql)?;
+            }
             Sink::Offline { statements, .. } => {
                 statements.push(sql.trim().trim_end_matches(';').to_owned());
             }
@@ -120,7 +124,11 @@ impl<'a> MigrationContext<'a> {
     pub fn connection(&mut self) -> Result<&mut AnyConnection> {
         self.flush()?;
         match &mut self.sink {
-            Sink::Online { conn, .. } => Ok(conn),
+            Sink::Online { conn, renderer } => {
+                // What is done through the connection is unknown to the renderer.
+                renderer.forget();
+                Ok(conn)
+            }
             Sink::Offline { .. } => Err(Error::NeedsConnection {
                 revision: self.revision.clone(),
             }),
@@ -303,7 +311,7 @@ impl<'a> MigrationContext<'a> {
                     let ops = &ops[range];
                     #[cfg(feature = "sqlite")]
                     if let Some(table) = renderer.rebuild_table(ops) {
-                        renderer.learn(crate::schema::introspect::table_shape(conn, table)?);
+                        renderer.learn(crate::schema::introspect::shape_for_rebuild(conn, table)?);
                     }
                     #[cfg(feature = "mysql")]
                     for op in ops {

@@ -551,6 +551,37 @@ fn narrowing_a_column_never_cuts_its_values() {
 }
 
 #[test]
+fn a_column_changed_by_raw_sql_is_read_again_before_it_is_restated() {
+    each_backend(|db| {
+        // Only MySQL restates a column from what it knows of it.
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("people")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("name", ColumnType::Varchar(20))),
+            )?;
+            ctx.execute("ALTER TABLE people MODIFY name VARCHAR(20) NOT NULL DEFAULT 'anon'")?;
+            ctx.alter_column(
+                "people",
+                "name",
+                AlterColumn::new().ty(ColumnType::Varchar(40)),
+            )
+        });
+        let info = introspect::table(&mut conn, "people");
+        let name = info.columns.iter().find(|c| c.name == "name").unwrap();
+        assert!(!name.nullable, "{name:?}");
+        assert!(
+            name.default.as_deref().is_some_and(|d| d.contains("anon")),
+            "{name:?}"
+        );
+    });
+}
+
+#[test]
 fn literals_mean_the_same_whatever_the_session_settings() {
     each_backend(|db| {
         let mut conn = db.connect();

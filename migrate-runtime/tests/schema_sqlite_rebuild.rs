@@ -425,3 +425,161 @@ fn dropping_a_column_a_view_names_fails_naming_the_view_and_the_fix() {
     assert_eq!(row_count(&mut conn, "noted"), 3);
     assert_eq!(row_count(&mut conn, "in_stock_names"), 2);
 }
+
+/// Runs `setup` (raw SQL) as migration `a`, then `change` as `b`; the error of `b`, if any.
+fn raw_then(
+    dir: &tempfile::TempDir,
+    setup: &'static str,
+    change: impl Fn(&mut migrate_runtime::MigrationContext<'_>) -> migrate_runtime::Result<()>
+    + Send
+    + Sync
+    + 'static,
+) -> (AnyConnection, Option<migrate_runtime::Error>) {
+    let mut conn = open(dir);
+    let set = MigrationSet::new(vec![
+        custom("a", &[], move |ctx| ctx.execute(setup)),
+        custom("b", &["a"], change),
+    ])
+    .unwrap();
+    let err = Migrator::new(set).upgrade(&mut conn, "head").err();
+    (conn, err)
+}
+
+fn create_sql(conn: &mut AnyConnection, table: &str) -> String {
+    #[derive(diesel::QueryableByName)]
+    struct Sql {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        sql: String,
+    }
+    diesel::RunQueryDsl::get_result::<Sql>(
+        diesel::sql_query(format!(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
+        )),
+        conn,
+    )
+    .unwrap()
+    .sql
+}
+
+fn touch(ctx: &mut migrate_runtime::MigrationContext<'_>) -> migrate_runtime::Result<()> {
+    ctx.alter_column("t", "note", AlterColumn::new().default("touched"))
+}
+
+#[test]
+fn a_rebuild_continues_the_autoincrement_counter() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut conn, err) = raw_then(
+        &dir,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT);
+         INSERT INTO t (note) VALUES ('1'), ('2'), ('3'), ('4'), ('5');
+         DELETE FROM t WHERE id > 3",
+        touch,
+    );
+    assert!(err.is_none(), "{err:?}");
+    conn.batch_execute("INSERT INTO t (note) VALUES ('new')")
+        .unwrap();
+    // Ids 4 and 5 were handed out once: AUTOINCREMENT never gives them again.
+    assert_eq!(row_count(&mut conn, "t WHERE id = 6"), 1);
+    assert_eq!(row_count(&mut conn, "t WHERE id IN (4, 5)"), 0);
+}
+
+#[test]
+fn the_word_autoincrement_in_a_string_makes_no_column_autoincrement() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut conn, err) = raw_then(
+        &dir,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT DEFAULT 'no AUTOINCREMENT here')",
+        touch,
+    );
+    assert!(err.is_none(), "{err:?}");
+    assert!(!create_sql(&mut conn, "t").contains("AUTOINCREMENT"));
+}
+
+#[test]
+fn dropping_a_column_keeps_checks_that_only_seem_to_name_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut conn, err) = raw_then(
+        &dir,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, status TEXT, note TEXT, length INTEGER,
+           CONSTRAINT ck_status CHECK (status <> 'note'),
+           CONSTRAINT ck_long CHECK (length(status) > 0),
+           CONSTRAINT ck_note CHECK (note <> ''));
+         INSERT INTO t (status, note, length) VALUES ('ok', 'x', 2)",
+        |ctx| {
+            ctx.drop_column("t", "note")?;
+            ctx.drop_column("t", "length")
+        },
+    );
+    assert!(err.is_none(), "{err:?}");
+    let sql = create_sql(&mut conn, "t");
+    // `note` inside a string and `length` called as a function are not the columns.
+    assert!(
+        sql.contains("ck_status") && sql.contains("ck_long"),
+        "{sql}"
+    );
+    // The check that reads the dropped column goes with it, as on PostgreSQL.
+    assert!(!sql.contains("ck_note"), "{sql}");
+}
+
+#[test]
+fn a_column_dropped_and_added_again_starts_afresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut conn, err) = raw_then(
+        &dir,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, status TEXT, note TEXT);
+         INSERT INTO t (status) VALUES ('old')",
+        |ctx| {
+            ctx.drop_column("t", "status")?;
+            ctx.add_column(
+                "t",
+                Column::new("status", ColumnType::Varchar(20))
+                    .not_null()
+                    .default("new"),
+            )
+        },
+    );
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(row_count(&mut conn, "t WHERE status = 'new'"), 1);
+}
+
+#[test]
+fn a_rebuild_refuses_tables_whose_definition_it_would_not_keep() {
+    for (setup, what) in [
+        (
+            "CREATE TABLE t (a INTEGER, note TEXT, PRIMARY KEY (a)) WITHOUT ROWID",
+            "WITHOUT ROWID",
+        ),
+        ("CREATE TABLE t (a INTEGER, note TEXT) STRICT", "STRICT"),
+        (
+            "CREATE TABLE t (a INTEGER, name TEXT COLLATE NOCASE UNIQUE, note TEXT)",
+            "COLLATE",
+        ),
+        (
+            "CREATE TABLE p (id INTEGER PRIMARY KEY);
+             CREATE TABLE t (a INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED, note TEXT)",
+            "DEFERRABLE",
+        ),
+        (
+            "CREATE TABLE t (a INTEGER UNIQUE ON CONFLICT REPLACE, note TEXT)",
+            "ON CONFLICT",
+        ),
+        (
+            "CREATE TABLE t (a INTEGER, b INTEGER GENERATED ALWAYS AS (a * 2) VIRTUAL, note TEXT)",
+            "generated column `b`",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut conn, err) = raw_then(&dir, setup, touch);
+        let err = err.unwrap_or_else(|| panic!("{what}: the rebuild ran"));
+        let text = err.to_string();
+        assert!(
+            text.contains(what) && text.contains("would not keep"),
+            "{text}"
+        );
+        assert_eq!(
+            create_sql(&mut conn, "t"),
+            setup.rsplit(';').next().unwrap().trim(),
+            "{what}"
+        );
+    }
+}

@@ -56,6 +56,39 @@ struct NameRow {
     name: Option<String>,
 }
 
+/// [`table_shape`] for a rebuild, which re-creates the table from what the shape holds:
+/// refused, rather than losing it, for a table declaring what a shape cannot hold.
+pub(crate) fn shape_for_rebuild(conn: &mut AnyConnection, table: &str) -> Result<TableShape> {
+    let shape = table_shape(conn, table)?;
+    let create =
+        diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+            .bind::<Text, _>(table)
+            .load::<SqlRow>(conn)?
+            .into_iter()
+            .next()
+            .and_then(|r| r.sql)
+            .unwrap_or_default();
+    let unkept = |what: &str| {
+        Error::Schema(format!(
+            "table `{table}` has {what}, which the table rebuild SQLite needs for this \
+             change would not keep; make the change with raw SQL instead (`ctx.execute`: \
+             create the new table, copy the rows, drop the old one, rename the new one)"
+        ))
+    };
+    if let Some(what) = super::parse::unkept_by_rebuild(&create) {
+        return Err(unkept(what));
+    }
+    let generated = diesel::sql_query(
+        "SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3) ORDER BY cid",
+    )
+    .bind::<Text, _>(table)
+    .load::<NameRow>(conn)?;
+    if let Some(column) = generated.into_iter().find_map(|r| r.name) {
+        return Err(unkept(&format!("the generated column `{column}`")));
+    }
+    Ok(shape)
+}
+
 /// The current shape of `table`.
 pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<TableShape> {
     let create =
@@ -66,7 +99,6 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
             .next()
             .and_then(|r| r.sql)
             .ok_or_else(|| Error::Schema(format!("no table `{table}` to alter")))?;
-
     let rows = diesel::sql_query(
         "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid",
     )
@@ -79,9 +111,9 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
         .collect();
     pk.sort();
     let single_pk = pk.len() == 1;
-    // `AUTOINCREMENT` is only allowed on the `INTEGER PRIMARY KEY`, so its presence in the
-    // statement says which column has it.
-    let autoincrement = create.to_ascii_uppercase().contains("AUTOINCREMENT");
+    // `AUTOINCREMENT` is only allowed on the `INTEGER PRIMARY KEY`, so the keyword in the
+    // statement (not in a string or a name) says which column has it.
+    let autoincrement = super::parse::has_keyword(&create, "AUTOINCREMENT");
     let columns = rows
         .into_iter()
         .map(|r| {

@@ -16,7 +16,9 @@
 //!   foreign-key constraints and indexes. Online it also drops the views naming the table
 //!   (directly or through other views) and the triggers naming it, and re-creates them
 //!   and the table's own triggers verbatim after the rename; it refuses to drop a column
-//!   that one of them names, saying which. In a migration marked `transactional = false`
+//!   that one of them names, saying which. Online it refuses to rebuild a table declaring
+//!   what it would not keep (`WITHOUT ROWID`, `STRICT`, `COLLATE`, `DEFERRABLE`,
+//!   `ON CONFLICT`, generated columns). In a migration marked `transactional = false`
 //!   the rebuild's statements are not atomic.
 //! - Offline, a rebuild (SQLite) or a column restatement (MySQL) knows a table only from
 //!   the typed operations of the migrations from `base` to the end of the script; a table

@@ -193,6 +193,63 @@ pub(crate) fn mentions(sql: &str, name: &str) -> bool {
     })
 }
 
+/// Whether the SQL expression `expr` (a `CHECK`) reads column `column`: a word of that
+/// name, quoted or not, that is neither inside a string nor a function called (`length`
+/// in `length(name) > 0`). A check on a dropped column goes with it, as on PostgreSQL.
+pub(crate) fn expression_mentions(expr: &str, column: &str) -> bool {
+    let tokens = tokenize(expr);
+    tokens.iter().enumerate().any(|(i, t)| match &t.tok {
+        Tok::Word { text, quoted } => {
+            let called = !quoted && tokens.get(i + 1).is_some_and(|n| n.tok == Tok::Open);
+            !called && text.eq_ignore_ascii_case(column)
+        }
+        _ => false,
+    })
+}
+
+/// Whether `sql` holds the keyword `kw` outside strings and quoted names.
+#[cfg_attr(
+    not(feature = "sqlite"),
+    allow(dead_code, reason = "only online SQLite reads tables back")
+)]
+pub(crate) fn has_keyword(sql: &str, kw: &str) -> bool {
+    tokenize(sql).iter().any(|t| is_kw(Some(t), kw))
+}
+
+/// What a SQLite `CREATE TABLE` statement declares that a rebuild, which re-creates the
+/// table from its columns, keys, constraints and indexes, would silently lose: `None`
+/// when there is nothing of the kind.
+#[cfg_attr(
+    not(feature = "sqlite"),
+    allow(dead_code, reason = "only online SQLite reads tables back")
+)]
+pub(crate) fn unkept_by_rebuild(create: &str) -> Option<&'static str> {
+    let tokens = tokenize(create);
+    let open = tokens.iter().position(|t| t.tok == Tok::Open)?;
+    let close = matching(&tokens, open);
+    let (body, options) = (&tokens[open + 1..close], &tokens[close + 1..]);
+    if options.iter().any(|t| is_kw(Some(t), "WITHOUT")) {
+        return Some("the `WITHOUT ROWID` option");
+    }
+    if options.iter().any(|t| is_kw(Some(t), "STRICT")) {
+        return Some("the `STRICT` option");
+    }
+    let kw = |k: &str| body.iter().any(|t| is_kw(Some(t), k));
+    if kw("COLLATE") {
+        return Some("a `COLLATE` clause");
+    }
+    if kw("DEFERRABLE") {
+        return Some("a `DEFERRABLE` foreign key");
+    }
+    if body
+        .windows(2)
+        .any(|w| is_kw(Some(&w[0]), "ON") && is_kw(Some(&w[1]), "CONFLICT"))
+    {
+        return Some("an `ON CONFLICT` clause");
+    }
+    None
+}
+
 /// The constraints of the table created by `sql` (a `CREATE TABLE` statement), as
 /// table-level constraints; column-level ones are attributed to their column.
 #[cfg_attr(

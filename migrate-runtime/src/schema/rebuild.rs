@@ -14,7 +14,7 @@
 //! fire the `ON DELETE` actions of the tables referencing it) and checks every foreign
 //! key before committing, so the rebuild keeps dependent rows and their integrity.
 
-use super::model::{ConstraintKind, Operation};
+use super::model::{ConstraintKind, Operation, Value};
 use super::render::Renderer;
 use super::shape::{Dependent, DependentKind, TableShape, apply_to_shape};
 use crate::{Error, Result};
@@ -48,13 +48,21 @@ pub(super) fn rebuild(
         apply_to_shape(&mut new, op);
     }
     check_dependents(r, shape, &new)?;
-    // A column keeps its rows when it existed before under the same name.
+    // A column keeps its rows when it existed before under the same name, unless these
+    // operations dropped it (and added a new one of that name, which starts afresh).
+    let dropped: Vec<&str> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Operation::DropColumn { column, .. } => Some(column.as_str()),
+            _ => None,
+        })
+        .collect();
     let copied: Vec<&str> = new
         .table
         .columns
         .iter()
         .map(|c| c.name.as_str())
-        .filter(|n| shape.table.columns.iter().any(|old| old.name == *n))
+        .filter(|n| shape.table.columns.iter().any(|old| old.name == *n) && !dropped.contains(n))
         .collect();
     let temp = format!("_migrate_tmp_{name}");
     let mut sql = vec![r.create_table(&new.table, &temp)?];
@@ -68,6 +76,19 @@ pub(super) fn rebuild(
             "INSERT INTO {} ({columns}) SELECT {columns} FROM {}",
             r.ident(&temp)?,
             r.ident(&name)?
+        ));
+    }
+    // `AUTOINCREMENT` promises never to hand out an id again, deleted rows' included: the
+    // new table continues the old one's counter, not the highest id it holds.
+    if new.table.columns.iter().any(|c| c.auto_increment) {
+        let (old, tmp) = (
+            r.literal(&Value::Text(name.clone()))?,
+            r.literal(&Value::Text(temp.clone()))?,
+        );
+        sql.push(format!("DELETE FROM sqlite_sequence WHERE name = {tmp}"));
+        sql.push(format!(
+            "INSERT INTO sqlite_sequence (name, seq) \
+             SELECT {tmp}, seq FROM sqlite_sequence WHERE name = {old}"
         ));
     }
     // The table's own triggers, and those on the views, go with what they are on.

@@ -58,6 +58,12 @@ impl Renderer {
         self.catalog.insert(shape);
     }
 
+    /// Forgets every shape: online, after raw SQL or direct connection access, which may
+    /// have changed any table, what the database says is read again when needed.
+    pub fn forget(&mut self) {
+        self.catalog = Catalog::default();
+    }
+
     /// Whether the shape of `table` with a column `column` is known.
     pub fn knows_column(&self, table: &str, column: &str) -> bool {
         self.catalog

@@ -142,7 +142,7 @@ pub(super) fn apply_to_shape(shape: &mut TableShape, op: &Operation) {
             table.columns.retain(|c| &c.name != column);
             // Like PostgreSQL: constraints and indexes on the column go with it.
             table.constraints.retain(|c| match &c.kind {
-                ConstraintKind::Check(expr) => !mentions(expr, column),
+                ConstraintKind::Check(expr) => !super::parse::expression_mentions(expr, column),
                 _ => !c.columns().contains(column),
             });
             shape.indexes.retain(|i| !i.columns().contains(column));
@@ -190,11 +190,4 @@ pub(super) fn apply_to_shape(shape: &mut TableShape, op: &Operation) {
             .retain(|c| c.name.as_deref() != Some(name)),
         _ => {}
     }
-}
-
-/// Whether the SQL expression `expr` mentions `column` as a word (quoted or not): a check
-/// on a dropped column goes with it, as on PostgreSQL.
-fn mentions(expr: &str, column: &str) -> bool {
-    expr.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-        .any(|word| word.eq_ignore_ascii_case(column))
 }
