@@ -582,6 +582,79 @@ fn a_column_changed_by_raw_sql_is_read_again_before_it_is_restated() {
 }
 
 #[test]
+fn restating_a_mysql_column_keeps_what_modify_would_reset() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        let show = |conn: &mut AnyConnection| {
+            #[derive(diesel::QueryableByName)]
+            struct Create {
+                #[diesel(sql_type = diesel::sql_types::Text, column_name = "Create Table")]
+                sql: String,
+            }
+            diesel::RunQueryDsl::get_result::<Create>(
+                diesel::sql_query("SHOW CREATE TABLE people"),
+                conn,
+            )
+            .unwrap()
+            .sql
+        };
+        with_ctx(&mut conn, |ctx| {
+            ctx.execute(
+                "CREATE TABLE people (id INT PRIMARY KEY,
+                   name VARCHAR(50) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL \
+                     DEFAULT 'anon' COMMENT 'the name',
+                   upd TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+                   secret INT INVISIBLE DEFAULT 3,
+                   code VARCHAR(10) CHECK (code <> 'bad'),
+                   twice INT AS (id * 2) VIRTUAL) DEFAULT CHARSET = latin1",
+            )?;
+            ctx.execute("INSERT INTO people (id, name, code) VALUES (1, 'ünïcødé ☃', 'ok')")
+        });
+        with_ctx(&mut conn, |ctx| {
+            ctx.alter_column(
+                "people",
+                "name",
+                AlterColumn::new().ty(ColumnType::Varchar(100)),
+            )?;
+            ctx.alter_column("people", "upd", AlterColumn::new().nullable(false))?;
+            ctx.alter_column("people", "secret", AlterColumn::new().nullable(false))?;
+            ctx.alter_column(
+                "people",
+                "code",
+                AlterColumn::new().ty(ColumnType::Varchar(20)),
+            )
+        });
+        let sql = show(&mut conn);
+        for kept in [
+            "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+            "COMMENT 'the name'",
+            "varchar(100)",
+            "ON UPDATE current_timestamp()",
+            "INVISIBLE",
+            "CHECK (`code` <> 'bad')",
+            "varchar(20)",
+        ] {
+            assert!(sql.contains(kept), "lost `{kept}`:\n{sql}");
+        }
+        let stored = introspect::values(&mut conn, "people", "name", "id");
+        assert_eq!(stored, [Some("ünïcødé ☃".to_owned())]);
+        // A generated column is refused, not restated without its expression.
+        let rev = id("generated");
+        let mut ctx = MigrationContext::new(&mut conn, &rev, Direction::Up);
+        let err = ctx
+            .alter_column("people", "twice", AlterColumn::new().nullable(false))
+            .and_then(|()| ctx.flush())
+            .unwrap_err();
+        assert!(err.to_string().contains("generated column"), "{err}");
+        drop(ctx);
+        assert!(show(&mut conn).contains("GENERATED ALWAYS AS"));
+    });
+}
+
+#[test]
 fn literals_mean_the_same_whatever_the_session_settings() {
     each_backend(|db| {
         let mut conn = db.connect();

@@ -125,6 +125,7 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
                 default: r.dflt_value.map(DefaultValue::Expression),
                 primary_key,
                 auto_increment: primary_key && autoincrement,
+                mysql: Default::default(),
             }
         })
         .collect();

@@ -5,7 +5,7 @@
 use diesel::sql_types::{Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
-use super::model::{Column, ColumnType, DefaultValue, Table, Value};
+use super::model::{Column, ColumnType, DefaultValue, MysqlAttributes, Table, Value};
 use super::shape::TableShape;
 use crate::{AnyConnection, Error, Result};
 
@@ -21,6 +21,20 @@ struct ColumnRow {
     dflt: Option<String>,
     #[diesel(sql_type = Text)]
     extra: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    charset: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    collation: Option<String>,
+    #[diesel(sql_type = Text)]
+    comment: String,
+}
+
+#[derive(QueryableByName)]
+struct CheckRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    clause: String,
 }
 
 #[derive(QueryableByName)]
@@ -38,7 +52,9 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
     let rows = diesel::sql_query(
         "SELECT CAST(COLUMN_NAME AS CHAR) AS name, CAST(COLUMN_TYPE AS CHAR) AS ty, \
          CAST(IS_NULLABLE AS CHAR) AS nullable, CAST(COLUMN_DEFAULT AS CHAR) AS dflt, \
-         CAST(EXTRA AS CHAR) AS extra FROM information_schema.COLUMNS \
+         CAST(EXTRA AS CHAR) AS extra, CAST(CHARACTER_SET_NAME AS CHAR) AS charset, \
+         CAST(COLLATION_NAME AS CHAR) AS collation, CAST(COLUMN_COMMENT AS CHAR) AS comment \
+         FROM information_schema.COLUMNS \
          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
     )
     .bind::<Text, _>(table)
@@ -46,6 +62,18 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
     if rows.is_empty() {
         return Err(Error::Schema(format!("no table `{table}` to alter")));
     }
+    // MariaDB keeps a column's own `CHECK` apart from the table's, and `MODIFY` drops it.
+    let checks = if mariadb {
+        diesel::sql_query(
+            "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS name, CAST(CHECK_CLAUSE AS CHAR) AS clause \
+             FROM information_schema.CHECK_CONSTRAINTS \
+             WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND LEVEL = 'Column'",
+        )
+        .bind::<Text, _>(table)
+        .load::<CheckRow>(conn)?
+    } else {
+        Vec::new()
+    };
     let columns = rows
         .into_iter()
         .map(|r| {
@@ -60,6 +88,26 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
                 }
                 Some(d) => Some(DefaultValue::Value(Value::Text(d))),
             };
+            // `EXTRA` as MySQL and MariaDB write it: `on update CURRENT_TIMESTAMP`,
+            // `on update current_timestamp()`, `INVISIBLE`, `VIRTUAL GENERATED`, ...
+            let on_update = extra.find("on update ").map(|at| {
+                let rest = &r.extra[at + "on update ".len()..];
+                rest.split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            });
+            let mysql = MysqlAttributes {
+                charset: r.charset.zip(r.collation),
+                on_update,
+                invisible: extra.contains("invisible"),
+                comment: Some(r.comment).filter(|c| !c.is_empty()),
+                check: checks
+                    .iter()
+                    .find(|c| c.name == r.name)
+                    .map(|c| c.clause.clone()),
+                generated: extra.contains("generated") && !extra.contains("default_generated"),
+            };
             Column {
                 name: r.name,
                 ty: ColumnType::custom(r.ty),
@@ -67,6 +115,7 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
                 default,
                 primary_key: false,
                 auto_increment: extra.contains("auto_increment"),
+                mysql,
             }
         })
         .collect();

@@ -209,6 +209,27 @@ pub struct Column {
     pub primary_key: bool,
     /// Whether the database generates increasing values (an integer primary key).
     pub auto_increment: bool,
+    /// What MySQL's `MODIFY COLUMN` resets, read from the database to be restated.
+    pub(crate) mysql: MysqlAttributes,
+}
+
+/// The properties of a MySQL/MariaDB column that `MODIFY COLUMN` resets unless it repeats
+/// them, and that the typed model has no words for. Read from `information_schema`
+/// (online only); empty for a column described in code.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct MysqlAttributes {
+    /// `CHARACTER SET x COLLATE y`, for a text column.
+    pub(crate) charset: Option<(String, String)>,
+    /// The `ON UPDATE` expression.
+    pub(crate) on_update: Option<String>,
+    /// MariaDB's and MySQL 8's `INVISIBLE`.
+    pub(crate) invisible: bool,
+    /// The comment, when not empty.
+    pub(crate) comment: Option<String>,
+    /// MariaDB's column-level `CHECK` (a table-level one survives `MODIFY`).
+    pub(crate) check: Option<String>,
+    /// A generated column: no restatement can keep its expression safely.
+    pub(crate) generated: bool,
 }
 
 impl Column {
@@ -221,6 +242,7 @@ impl Column {
             default: None,
             primary_key: false,
             auto_increment: false,
+            mysql: MysqlAttributes::default(),
         }
     }
 

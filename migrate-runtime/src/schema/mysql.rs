@@ -1,7 +1,9 @@
 //! MySQL and MariaDB spellings: types, literals and column alterations, which restate
 //! the whole column.
 
-use super::model::{AlterColumn, Column, ColumnType};
+use std::fmt::Write as _;
+
+use super::model::{AlterColumn, Column, ColumnType, Value};
 use super::render::Renderer;
 use crate::{Error, Result};
 
@@ -75,12 +77,65 @@ pub(super) fn alter_column(
         (None, None, Some(c)) => c.default.clone(),
         (None, None, None) => None,
     };
+    // What `MODIFY` would reset that the model has no words for: repeated after the type
+    // (a column `CHECK` only parses last).
+    let kept = known.map(|c| &c.mysql).cloned().unwrap_or_default();
+    if kept.generated {
+        return Err(Error::Schema(format!(
+            "`{table}.{column}` is a generated column: restating it (MySQL's `MODIFY \
+             COLUMN`) could lose its expression; alter it with raw SQL (`ctx.execute`)"
+        )));
+    }
+    let mut attributes = String::new();
+    if let Some((charset, collation)) = &kept.charset
+        && is_text(&ty)
+    {
+        let _ = write!(attributes, " CHARACTER SET {charset} COLLATE {collation}");
+    }
+    if let Some(on_update) = &kept.on_update {
+        let _ = write!(attributes, " ON UPDATE {on_update}");
+    }
+    if kept.invisible {
+        attributes.push_str(" INVISIBLE");
+    }
+    if let Some(comment) = &kept.comment {
+        let _ = write!(
+            attributes,
+            " COMMENT {}",
+            r.literal(&Value::Text(comment.clone()))?
+        );
+    }
+    let ty = if attributes.is_empty() {
+        ty
+    } else {
+        ColumnType::custom(format!("{}{attributes}", type_sql(&ty)))
+    };
     let mut restated = Column::new(column, ty);
     restated.nullable = nullable;
     restated.default = default;
     restated.auto_increment = known.is_some_and(|c| c.auto_increment);
-    Ok(vec![format!(
-        "ALTER TABLE {table_sql} MODIFY COLUMN {}",
-        r.column_def(&restated)?
-    )])
+    restated.mysql = kept.clone();
+    let mut def = r.column_def(&restated)?;
+    if let Some(check) = &kept.check {
+        let _ = write!(def, " CHECK ({check})");
+    }
+    Ok(vec![format!("ALTER TABLE {table_sql} MODIFY COLUMN {def}")])
+}
+
+/// Whether `ty` holds text, so that a character set applies to it.
+fn is_text(ty: &ColumnType) -> bool {
+    match ty {
+        ColumnType::Text | ColumnType::Varchar(_) => true,
+        ColumnType::Custom(c) => {
+            let sql = c
+                .mysql
+                .as_deref()
+                .unwrap_or(&c.default)
+                .to_ascii_lowercase();
+            ["char", "text", "enum", "set("]
+                .iter()
+                .any(|t| sql.contains(t))
+        }
+        _ => false,
+    }
 }
