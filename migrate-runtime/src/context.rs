@@ -375,14 +375,39 @@ fn check_foreign_keys(conn: &mut AnyConnection, table: Option<&str>) -> Result<(
     if conn.backend() != Backend::Sqlite {
         return Ok(());
     }
-    let query = match table {
-        Some(t) => diesel::sql_query(format!(
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let check = |conn: &mut AnyConnection, t: &str| {
+        diesel::sql_query(format!(
             "PRAGMA foreign_key_check(\"{}\")",
             t.replace('"', "\"\"")
-        )),
-        None => diesel::sql_query("PRAGMA foreign_key_check"),
+        ))
+        .load::<Violation>(conn)
     };
-    let violations = query.load::<Violation>(conn)?;
+    let violations = match table {
+        // The rebuilt table's own references, and those of the tables referencing it:
+        // a key they reference may be gone (a dropped unique constraint), which SQLite
+        // reports only when the referencing table is checked.
+        Some(t) => {
+            let mut found = check(conn, t)?;
+            let referencing = diesel::sql_query(
+                "SELECT DISTINCT m.name AS name FROM sqlite_master m, \
+                 pragma_foreign_key_list(m.name) f \
+                 WHERE m.type = 'table' AND f.\"table\" = ? COLLATE NOCASE AND m.name <> ?",
+            )
+            .bind::<diesel::sql_types::Text, _>(t)
+            .bind::<diesel::sql_types::Text, _>(t)
+            .load::<Name>(conn)?;
+            for other in referencing {
+                found.extend(check(conn, &other.name)?);
+            }
+            found
+        }
+        None => diesel::sql_query("PRAGMA foreign_key_check").load::<Violation>(conn)?,
+    };
     if let Some(v) = violations.first() {
         return Err(Error::Schema(format!(
             "foreign key violation: row {} of `{}` references a missing row of `{}` ({} violation{} in all)",

@@ -655,6 +655,33 @@ fn restating_a_mysql_column_keeps_what_modify_would_reset() {
 }
 
 #[test]
+fn a_new_type_with_a_new_default_replaces_the_old_default_first() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("flags")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(
+                        Column::new("flag", ColumnType::Boolean)
+                            .not_null()
+                            .default(false),
+                    ),
+            )?;
+            // PostgreSQL cannot cast the old default `false` to an integer.
+            ctx.alter_column(
+                "flags",
+                "flag",
+                AlterColumn::new().ty(ColumnType::Integer).default(0),
+            )?;
+            ctx.execute("INSERT INTO flags (id) VALUES (1)")
+        });
+        let stored = introspect::values(&mut conn, "flags", "flag", "id");
+        assert_eq!(stored, [Some("0".to_owned())]);
+    });
+}
+
+#[test]
 fn literals_mean_the_same_whatever_the_session_settings() {
     each_backend(|db| {
         let mut conn = db.connect();

@@ -583,3 +583,49 @@ fn a_rebuild_refuses_tables_whose_definition_it_would_not_keep() {
         );
     }
 }
+
+#[test]
+fn a_rebuild_keeps_what_sqlite_reports_in_its_own_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut conn, err) = raw_then(
+        &dir,
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY);
+         CREATE TABLE t (a INTEGER REFERENCES parent, created TEXT DEFAULT (datetime('now')),
+           note TEXT);
+         INSERT INTO parent VALUES (1); INSERT INTO t (a) VALUES (1)",
+        touch,
+    );
+    assert!(err.is_none(), "{err:?}");
+    let sql = create_sql(&mut conn, "t");
+    // `REFERENCES parent` (its primary key) and a default that calls a function.
+    assert!(
+        sql.contains("REFERENCES \"parent\"") && !sql.contains("()"),
+        "{sql}"
+    );
+    assert!(sql.contains("(datetime('now'))"), "{sql}");
+    assert_eq!(row_count(&mut conn, "t WHERE created IS NOT NULL"), 1);
+}
+
+#[test]
+fn dropping_a_key_another_table_references_fails_with_enforcement_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let setup =
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT, CONSTRAINT uq_code UNIQUE (code))";
+    let mut conn = open(&dir);
+    conn.batch_execute("PRAGMA foreign_keys = OFF").unwrap();
+    let set = MigrationSet::new(vec![
+        custom("a", &[], move |ctx| {
+            ctx.execute(setup)?;
+            ctx.execute(
+                "CREATE TABLE child (id INTEGER PRIMARY KEY, pcode TEXT REFERENCES parent (code));
+                 INSERT INTO parent VALUES (1, 'a'); INSERT INTO child (pcode) VALUES ('a')",
+            )
+        }),
+        custom("b", &["a"], |ctx| ctx.drop_constraint("parent", "uq_code")),
+    ])
+    .unwrap();
+    let err = Migrator::new(set).upgrade(&mut conn, "head").unwrap_err();
+    assert!(err.to_string().contains("child"), "{err}");
+    // Rolled back: the key `child` references is still unique.
+    assert_eq!(create_sql(&mut conn, "parent"), setup);
+}

@@ -89,6 +89,19 @@ pub(crate) fn shape_for_rebuild(conn: &mut AnyConnection, table: &str) -> Result
     Ok(shape)
 }
 
+/// A default as `pragma_table_info` reports it, as a `DEFAULT` clause takes it: the
+/// pragma drops the parentheses of `DEFAULT (datetime('now'))`, without which a function
+/// call is no valid default.
+fn default_sql(reported: String) -> String {
+    let call = reported.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && reported.contains('(');
+    if call {
+        format!("({reported})")
+    } else {
+        reported
+    }
+}
+
 /// The current shape of `table`.
 pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<TableShape> {
     let create =
@@ -122,7 +135,9 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
                 name: r.name,
                 ty: ColumnType::custom(r.ty),
                 nullable: r.notnull == 0 && !primary_key,
-                default: r.dflt_value.map(DefaultValue::Expression),
+                default: r
+                    .dflt_value
+                    .map(|d| DefaultValue::Expression(default_sql(d))),
                 primary_key,
                 auto_increment: primary_key && autoincrement,
                 mysql: Default::default(),

@@ -40,6 +40,11 @@ pub(super) fn alter_column(
         r.ident(column)?
     );
     let mut out = Vec::new();
+    // A new type with a new default: the old default goes first, or PostgreSQL tries to
+    // cast it to the new type (a `false` to an integer) and fails.
+    if change.ty.is_some() && matches!(change.default, Some(Some(_))) {
+        out.push(format!("{prefix} DROP DEFAULT"));
+    }
     if let Some(ty) = &change.ty {
         let sql = type_sql(ty);
         // `USING` converts existing values where no implicit cast exists (text to integer).

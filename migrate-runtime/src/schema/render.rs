@@ -289,11 +289,14 @@ impl Renderer {
             ConstraintKind::ForeignKey(fk) => {
                 let _ = write!(
                     out,
-                    "FOREIGN KEY ({}) REFERENCES {} ({})",
+                    "FOREIGN KEY ({}) REFERENCES {}",
                     self.idents(&fk.columns)?,
                     self.ident(&fk.ref_table)?,
-                    self.idents(&fk.ref_columns)?
                 );
+                // SQLite's `REFERENCES parent` (no list) means its primary key.
+                if !fk.ref_columns.is_empty() {
+                    let _ = write!(out, " ({})", self.idents(&fk.ref_columns)?);
+                }
                 if let Some(action) = fk.on_delete {
                     let _ = write!(out, " ON DELETE {}", action.as_sql());
                 }
@@ -456,7 +459,12 @@ impl Renderer {
         if name.contains('\0') {
             return Err(bad("it contains a NUL character"));
         }
-        if name.len() > max {
+        // MySQL counts characters, PostgreSQL bytes.
+        let length = match self.backend {
+            Backend::Mysql => name.chars().count(),
+            _ => name.len(),
+        };
+        if length > max {
             return Err(bad("it is longer than the backend allows"));
         }
         let doubled = name.replace(quote, &format!("{quote}{quote}"));

@@ -225,6 +225,18 @@ fn identifiers_cannot_escape_their_quotes() {
             .ident(&"x".repeat(64))
             .is_err()
     );
+    // PostgreSQL counts bytes, MySQL characters (64).
+    assert!(
+        Renderer::new(Backend::Postgres)
+            .ident(&"é".repeat(40))
+            .is_err()
+    );
+    assert!(Renderer::new(Backend::Mysql).ident(&"é".repeat(64)).is_ok());
+    assert!(
+        Renderer::new(Backend::Mysql)
+            .ident(&"é".repeat(65))
+            .is_err()
+    );
 }
 
 #[test]
