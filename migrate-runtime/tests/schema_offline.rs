@@ -165,6 +165,67 @@ fn raw_sql_ending_in_a_line_comment_keeps_its_terminator() {
 }
 
 #[test]
+fn offline_sqlite_rebuilds_follow_earlier_renames() {
+    use migrate_runtime::schema::{AlterColumn, Constraint, Index};
+    let db = support::TestDb::sqlite();
+    let set = MigrationSet::new(vec![
+        custom("a", &[], |ctx| {
+            ctx.create_table(
+                Table::new("parent")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("code", ColumnType::Varchar(10)).not_null())
+                    .constraint(Constraint::unique("uq_parent_code", ["code"])),
+            )?;
+            ctx.create_table(
+                Table::new("child")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("pcode", ColumnType::Varchar(10)))
+                    .column(Column::new("qty", ColumnType::Integer))
+                    .constraint(Constraint::foreign_key(
+                        "fk_child_parent",
+                        ["pcode"],
+                        "parent",
+                        ["code"],
+                    ))
+                    .constraint(Constraint::check("ck_qty", "qty > 0")),
+            )?;
+            ctx.create_index(Index::new("ix_child_qty", "child", ["qty"]).filter("qty > 1"))
+        }),
+        custom("b", &["a"], |ctx| {
+            ctx.rename_column("parent", "code", "ref")?;
+            ctx.rename_table("parent", "folks")?;
+            ctx.rename_column("child", "qty", "quantity")
+        }),
+        // Rebuilt offline from the tracked shape: it must name the new names.
+        custom("c", &["b"], |ctx| {
+            ctx.alter_column("child", "pcode", AlterColumn::new().default("none"))
+        }),
+    ])
+    .unwrap();
+    let sql = Migrator::new(set)
+        .upgrade_sql(Backend::Sqlite, None, "head")
+        .unwrap();
+    support::run_with_client(&db, &sql);
+    let mut conn = db.connect();
+    #[derive(diesel::QueryableByName)]
+    struct Sql {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        sql: String,
+    }
+    let child = diesel::sql_query("SELECT sql FROM sqlite_master WHERE name = 'child'")
+        .get_result::<Sql>(&mut conn)
+        .unwrap()
+        .sql;
+    assert!(child.contains(r#"REFERENCES "folks" ("ref")"#), "{child}");
+    assert!(child.contains(r#"CHECK ("quantity" > 0)"#), "{child}");
+    let index = diesel::sql_query("SELECT sql FROM sqlite_master WHERE name = 'ix_child_qty'")
+        .get_result::<Sql>(&mut conn)
+        .unwrap()
+        .sql;
+    assert!(index.contains(r#""quantity" > 1"#), "{index}");
+}
+
+#[test]
 fn a_panicking_migration_names_itself_offline_too() {
     let mut migrations = set().migrations().to_vec();
     migrations.push(custom("d", &["c"], |_| panic!("kaboom offline")));

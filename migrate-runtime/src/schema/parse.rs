@@ -207,6 +207,27 @@ pub(crate) fn expression_mentions(expr: &str, column: &str) -> bool {
     })
 }
 
+/// `expr` with every mention of column `from` (as [`expression_mentions`] finds them)
+/// replaced by `to`, double-quoted: what SQLite's `RENAME COLUMN` does to a `CHECK` or an
+/// index predicate, for the offline shape to follow.
+pub(crate) fn rename_in_expression(expr: &str, from: &str, to: &str) -> String {
+    let tokens = tokenize(expr);
+    let mut out = String::with_capacity(expr.len());
+    let mut at = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if let Tok::Word { text, quoted } = &t.tok {
+            let called = !quoted && tokens.get(i + 1).is_some_and(|n| n.tok == Tok::Open);
+            if !called && text.eq_ignore_ascii_case(from) {
+                out.push_str(&expr[at..t.start]);
+                out.push_str(&format!("\"{}\"", to.replace('"', "\"\"")));
+                at = t.end;
+            }
+        }
+    }
+    out.push_str(&expr[at..]);
+    out
+}
+
 /// Whether `sql` holds the keyword `kw` outside strings and quoted names.
 #[cfg_attr(
     not(feature = "sqlite"),
@@ -406,6 +427,15 @@ fn references(item: &[Token], i: usize, columns: Vec<String>) -> (ForeignKey, us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renames_reach_columns_but_not_strings_or_functions() {
+        assert_eq!(
+            rename_in_expression("qty > 0 AND length(qty) < 9 AND note <> 'qty'", "qty", "n"),
+            "\"n\" > 0 AND length(\"n\") < 9 AND note <> 'qty'"
+        );
+        assert_eq!(rename_in_expression("\"QTY\" > 0", "qty", "n"), "\"n\" > 0");
+    }
 
     #[test]
     fn mentions_finds_names_quoted_or_not_but_not_the_objects_own_name() {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{ConstraintKind, Index, Operation, Table};
+use super::model::{ConstraintKind, ForeignKey, Index, Operation, Table};
 
 /// An index as known: built by a typed operation, or read from the database as SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +120,24 @@ impl Catalog {
                     }
                     self.insert(shape);
                 }
+                // SQLite rewrites the references of other tables too.
+                for fk in self.foreign_keys_mut() {
+                    if fk.ref_table == *from {
+                        fk.ref_table = to.clone();
+                    }
+                }
+            }
+            Operation::RenameColumn { table, from, to } => {
+                if let Some(shape) = self.tables.get_mut(table) {
+                    apply_to_shape(shape, op);
+                }
+                for fk in self.foreign_keys_mut() {
+                    if fk.ref_table == *table {
+                        for c in fk.ref_columns.iter_mut().filter(|c| *c == from) {
+                            *c = to.clone();
+                        }
+                    }
+                }
             }
             _ => {
                 if let Some(table) = op.table()
@@ -129,6 +147,19 @@ impl Catalog {
                 }
             }
         }
+    }
+}
+
+impl Catalog {
+    /// Every foreign key of every known table.
+    fn foreign_keys_mut(&mut self) -> impl Iterator<Item = &mut ForeignKey> {
+        self.tables
+            .values_mut()
+            .flat_map(|shape| shape.table.constraints.iter_mut())
+            .filter_map(|c| match &mut c.kind {
+                ConstraintKind::ForeignKey(fk) => Some(fk),
+                _ => None,
+            })
     }
 }
 
@@ -159,12 +190,19 @@ pub(super) fn apply_to_shape(shape: &mut TableShape, op: &Operation) {
                 match &mut constraint.kind {
                     ConstraintKind::Unique(cols) => cols.iter_mut().for_each(rename),
                     ConstraintKind::ForeignKey(fk) => fk.columns.iter_mut().for_each(rename),
-                    ConstraintKind::Check(_) => {}
+                    ConstraintKind::Check(expr) => {
+                        *expr = super::parse::rename_in_expression(expr, from, to);
+                    }
                 }
             }
             for index in &mut shape.indexes {
                 match index {
-                    KnownIndex::Model(i) => i.columns.iter_mut().for_each(rename),
+                    KnownIndex::Model(i) => {
+                        i.columns.iter_mut().for_each(rename);
+                        if let Some(filter) = &mut i.filter {
+                            *filter = super::parse::rename_in_expression(filter, from, to);
+                        }
+                    }
                     KnownIndex::Verbatim { columns, .. } => columns.iter_mut().for_each(rename),
                 }
             }
