@@ -296,8 +296,9 @@ pub enum PlanError {
     /// The version table lists an id that is not a known revision.
     #[error(
         "the version table lists `{id}`, which is not a known revision; is this the right \
-         migration set for this database? If the row is stale, `stamp --purge` the revision the \
-         schema is at (it replaces every row)"
+         migration set for this database, with every crate holding migrations linked (`use \
+         the_crate as _;`)? If the row is stale, `stamp --purge` the revision the schema is \
+         at (it replaces every row)"
     )]
     UnknownCurrent {
         /// The unknown row.

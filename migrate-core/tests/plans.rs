@@ -425,8 +425,9 @@ fn version_table_rows_are_validated() {
             .unwrap_err()
             .to_string(),
         "the version table lists `zz`, which is not a known revision; is this the right \
-         migration set for this database? If the row is stale, `stamp --purge` the revision \
-         the schema is at (it replaces every row)"
+         migration set for this database, with every crate holding migrations linked (`use \
+         the_crate as _;`)? If the row is stale, `stamp --purge` the revision the schema is \
+         at (it replaces every row)"
     );
     assert!(matches!(
         g.plan_upgrade(&ids(&["b", "b"]), "heads").unwrap_err(),

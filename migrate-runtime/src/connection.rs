@@ -62,6 +62,33 @@ pub enum AnyConnection {
     Mysql(diesel::MysqlConnection),
 }
 
+/// An application's own connection, for [`Migrator`](crate::Migrator): take it back out
+/// by matching the variant.
+#[cfg(feature = "sqlite")]
+impl From<diesel::SqliteConnection> for AnyConnection {
+    fn from(conn: diesel::SqliteConnection) -> Self {
+        AnyConnection::Sqlite(conn)
+    }
+}
+
+/// An application's own connection, for [`Migrator`](crate::Migrator): take it back out
+/// by matching the variant.
+#[cfg(feature = "postgres")]
+impl From<diesel::PgConnection> for AnyConnection {
+    fn from(conn: diesel::PgConnection) -> Self {
+        AnyConnection::Postgres(conn)
+    }
+}
+
+/// An application's own connection, for [`Migrator`](crate::Migrator): take it back out
+/// by matching the variant.
+#[cfg(feature = "mysql")]
+impl From<diesel::MysqlConnection> for AnyConnection {
+    fn from(conn: diesel::MysqlConnection) -> Self {
+        AnyConnection::Mysql(conn)
+    }
+}
+
 impl AnyConnection {
     /// The backend this connection talks to.
     pub fn backend(&self) -> Backend {

@@ -33,6 +33,10 @@ pub enum Error {
     /// A migration function reported a failure of its own.
     #[error("{0}")]
     Message(String),
+    /// A migration function's own error of any type, kept with its source chain
+    /// ([`Error::other`]).
+    #[error(transparent)]
+    Other(Box<dyn std::error::Error + Send + Sync>),
     /// A migration registered by `#[migration]` has an invalid id.
     #[error("invalid revision id in {location}: {error}")]
     InvalidId {
@@ -214,7 +218,7 @@ pub enum Error {
     /// Offline (`--sql`), a migration asked for the live connection.
     #[error(
         "`{revision}` needs a live database connection (typed diesel queries) and cannot be rendered as SQL; \
-         give it an offline fallback: `if ctx.is_offline() {{ ctx.execute(\"...\")?; }}`"
+         give it an offline fallback: `if ctx.is_offline() {{ return ctx.execute(\"...\"); }}`"
     )]
     NeedsConnection {
         /// The migration.
@@ -270,6 +274,12 @@ impl Error {
     /// An error carrying a free-form message, for migration functions to return.
     pub fn msg(message: impl Into<String>) -> Self {
         Self::Message(message.into())
+    }
+
+    /// Any other error, for migration functions: `"250".parse::<i64>().map_err(Error::other)?`.
+    /// Its message and source chain are kept.
+    pub fn other(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Other(error.into())
     }
 
     /// Whether the error is the caller's input: a bad URL, target, table name, graph or

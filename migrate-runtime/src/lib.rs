@@ -142,9 +142,12 @@ pub mod testing;
 
 pub use connection::{AnyConnection, Backend, DatabaseUrl};
 pub use context::MigrationContext;
+/// The diesel this crate is built on: typed queries in data migrations
+/// (`ctx.connection()?`) need its version, which this re-export always is.
+pub use diesel;
 pub use error::{Error, Result};
 pub use executor::{AppliedStep, CheckReport, ChecksumChange, Event, Migrator, Report};
-pub use migrate_core::{Direction, IdError, Revision, RevisionId};
+pub use migrate_core::{Direction, Graph, GraphErrors, IdError, PlanError, Revision, RevisionId};
 pub use migrate_macros::{migration, migrations};
 pub use migration::{Migration, MigrationFn, MigrationSet};
 pub use options::{Options, TransactionMode};
@@ -155,5 +158,5 @@ pub mod prelude {
     pub use crate::schema::{
         Action, AlterColumn, Column, ColumnType, Constraint, DefaultValue, Index, Table, Value,
     };
-    pub use crate::{Backend, MigrationContext, Result, migration};
+    pub use crate::{Backend, Error, MigrationContext, Result, migration};
 }

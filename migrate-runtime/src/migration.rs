@@ -307,6 +307,10 @@ impl MigrationSet {
 
     /// Every `#[migration]` linked into the binary, sorted by revision id (the linker's
     /// order is unspecified).
+    ///
+    /// A crate is linked only when the binary names it: one whose migrations the binary
+    /// needs but whose items it never uses must be named once, `use accounts as _;`, or
+    /// its migrations are missing from the set.
     pub fn registered() -> Result<Self> {
         let mut migrations = Vec::new();
         for registration in crate::__private::registered() {

@@ -1790,3 +1790,34 @@ fn a_database_error_carries_the_hint_the_database_sent() {
         );
     });
 }
+
+#[test]
+fn an_applications_own_connection_and_errors_go_through() {
+    use diesel::Connection as _;
+    // The application's SQLite connection, lent to the migrator and taken back.
+    let own = diesel::SqliteConnection::establish(":memory:").unwrap();
+    let mut conn: migrate_runtime::AnyConnection = own.into();
+    Migrator::new(chain("a", &["b"]))
+        .upgrade(&mut conn, "head")
+        .unwrap();
+    let migrate_runtime::AnyConnection::Sqlite(mut own) = conn else {
+        panic!("the variant it went in as");
+    };
+    diesel::connection::SimpleConnection::batch_execute(&mut own, "SELECT * FROM t_b").unwrap();
+
+    // Any error type, through `Error::other`, keeps its message.
+    let failing = MigrationSet::new(vec![custom("a", &[], |_| {
+        let cents: i64 = "2.50".parse().map_err(Error::other)?;
+        Err(Error::msg(format!("unreachable {cents}")))
+    })])
+    .unwrap();
+    let err = Migrator::new(failing)
+        .upgrade(
+            &mut migrate_runtime::AnyConnection::from(
+                diesel::SqliteConnection::establish(":memory:").unwrap(),
+            ),
+            "head",
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("invalid digit"), "{err}");
+}

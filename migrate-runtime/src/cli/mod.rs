@@ -212,6 +212,23 @@ impl Cli {
                 Err(err) => return report(&err),
             }
         }
+        // An empty set is almost always a crate of migrations that was never linked: say
+        // so before a run does nothing, or finds revisions it does not know.
+        if session.set.migrations().is_empty()
+            && matches!(
+                self.command,
+                Command::Upgrade(_)
+                    | Command::Downgrade(_)
+                    | Command::Current(_)
+                    | Command::Stamp(_)
+                    | Command::Check(_)
+            )
+        {
+            eprintln!(
+                "warning: this binary has no migration registered; a crate holding migrations \
+                 is linked only when the binary names it: add `use the_crate as _;`"
+            );
+        }
         let outcome = match self.command {
             Command::Upgrade(args) => args.run(&session),
             Command::Downgrade(args) => args.run(&session),
