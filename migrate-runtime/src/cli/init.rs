@@ -43,6 +43,9 @@ pub(crate) struct Package {
     pub(crate) cargo_config: Option<String>,
     /// Whether an `xtask` folder exists.
     pub(crate) has_xtask: bool,
+    /// The `Cargo.toml` of a workspace above the package, when it is a member of one:
+    /// then the xtask, its workspace entry and the cargo alias belong there.
+    pub(crate) enclosing_workspace: Option<std::path::PathBuf>,
 }
 
 const MIGRATE_TOML: &str = r#"# Settings of the migrate CLI. Every key is optional; `cargo xtask migrate config` shows the
@@ -138,6 +141,19 @@ pub(crate) fn plan(root: &Path, package: &Package) -> Result<Vec<Step>> {
         Some(_) => Step::Manual(build, format!("add to `fn main`: {RERUN_LINE}")),
     });
     let xtask = root.join("xtask");
+    if let Some(workspace) = &package.enclosing_workspace {
+        // A `[workspace]` or `.cargo` here would split the enclosing workspace.
+        steps.push(Step::Manual(
+            workspace.clone(),
+            format!(
+                "this package is a member of this workspace, where the CLI belongs: add a \
+                 member binary (an `xtask` crate, say) depending on `migrate-runtime` with \
+                 its `cli` feature and on `{name}`, whose `main` is `use {lib_name} as _;` \
+                 and `migrate_runtime::cli::main()`, and a cargo alias for it"
+            ),
+        ));
+        return Ok(steps);
+    }
     if package.has_xtask {
         steps.push(Step::Manual(
             xtask,
@@ -195,6 +211,16 @@ fn xtask_manifest(package: &str, runtime: &toml::Value) -> String {
 
 /// The package's `migrate-runtime` dependency as seen from `xtask/`, with the `cli`
 /// feature: relative paths get one more `../`.
+/// The `Cargo.toml` of the nearest folder above `root` whose manifest has a `[workspace]`.
+fn enclosing_workspace(root: &Path) -> Option<std::path::PathBuf> {
+    root.ancestors().skip(1).find_map(|dir| {
+        let manifest = dir.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).ok()?;
+        let table: toml::Table = text.parse().ok()?;
+        table.contains_key("workspace").then_some(manifest)
+    })
+}
+
 fn runtime_spec(spec: &toml::Value) -> String {
     let mut table = match spec {
         toml::Value::Table(table) => table.clone(),
@@ -281,6 +307,7 @@ impl InitArgs {
             build_rs: read("build.rs"),
             cargo_config: read(".cargo/config.toml"),
             has_xtask: root.join("xtask").exists(),
+            enclosing_workspace: enclosing_workspace(&root),
         };
         let steps = plan(&root, &package)?;
         let shown = |path: &Path| {
@@ -352,6 +379,32 @@ mod tests {
 
     const MANIFEST: &str = "[package]\nname = \"my-app\"\nedition = \"2024\"\n\n\
                             [dependencies]\nmigrate-runtime = { path = \"../migrate/migrate-runtime\" }\n";
+
+    #[test]
+    fn a_workspace_member_leaves_the_workspace_alone() {
+        let mut member = package(MANIFEST);
+        member.enclosing_workspace = Some("/ws/Cargo.toml".into());
+        let steps = plan(Path::new("/ws/crates/p"), &member).unwrap();
+        // No `[workspace]` appended, no xtask or `.cargo` inside the member.
+        assert!(
+            !steps
+                .iter()
+                .any(|s| matches!(s, Step::Append(p, _) if p.ends_with("Cargo.toml"))),
+            "{steps:?}"
+        );
+        assert!(
+            !steps.iter().any(|s| matches!(s, Step::Create(p, _)
+                if p.starts_with("/ws/crates/p/xtask") || p.starts_with("/ws/crates/p/.cargo"))),
+            "{steps:?}"
+        );
+        assert!(
+            steps.iter().any(|s| matches!(s, Step::Manual(p, text)
+                if p == Path::new("/ws/Cargo.toml") && text.contains("use my_app as _;"))),
+            "{steps:?}"
+        );
+        // The migrations themselves are still set up in the member.
+        assert!(steps.contains(&Step::Folder("/ws/crates/p/src/migrations".into())));
+    }
 
     #[test]
     fn a_fresh_package_gets_everything() {
