@@ -896,6 +896,23 @@ fn check_reports_every_problem() {
     catalog.run(&["upgrade", "head"]).success();
     catalog.run(&["check"]).success();
 
+    // An applied migration whose code changed since (as recorded), then accepted.
+    catalog.sql("UPDATE migrate_history SET checksum = 'before' WHERE revision = '1975ea83b712'");
+    let changed = catalog.run(&["check"]).code(1);
+    assert!(
+        stdout(&changed).contains("changed: 1975ea83b712")
+            && stdout(&changed).contains("check --accept-changes"),
+        "{}",
+        stdout(&changed)
+    );
+    let accepted = catalog.run(&["check", "--accept-changes"]).success();
+    assert!(
+        stdout(&accepted).contains("accepted: the current code of 1975ea83b712"),
+        "{}",
+        stdout(&accepted)
+    );
+    catalog.run(&["check"]).success();
+
     catalog.sql("INSERT INTO migrate_version (version_num) VALUES ('0badc0ffee00')");
     let unknown = catalog.run(&["check"]).code(1);
     assert!(

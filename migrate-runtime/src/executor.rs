@@ -241,8 +241,10 @@ impl Migrator {
     /// The history records one [`HistoryStatus::Stamped`] row per revision stamped: an
     /// `upgrade` row per version row added, a `downgrade` row per version row removed and
     /// not below an added one, or, when the stamp changes nothing, an `upgrade` row per
-    /// revision it confirmed. The interrupted rows it resolves become
-    /// [`HistoryStatus::Resolved`] in place, keeping their error.
+    /// revision it confirmed. An `upgrade` row carries the code's checksum: a stamp says the
+    /// schema matches this code, so [`Migrator::check`] compares later edits with it. The
+    /// interrupted rows it resolves become [`HistoryStatus::Resolved`] in place, keeping
+    /// their error.
     pub fn stamp(&self, conn: &mut AnyConnection, target: &str) -> Result<Vec<RevisionId>> {
         self.stamp_rows(conn, target, false)
     }
@@ -332,12 +334,19 @@ impl Migrator {
                 stamped.extend(after.iter().map(|id| (id.as_str(), Direction::Up)));
             }
             for (revision, direction) in stamped {
+                // A stamp says the schema matches this code: an `upgrade` row carries the
+                // code's checksum, so that `check` takes an edited migration, once stamped,
+                // as accepted.
+                let checksum = match direction {
+                    Direction::Up => self.set.get(revision).and_then(Migration::checksum),
+                    Direction::Down => None,
+                };
                 store.insert_history(
                     conn,
                     &NewHistory {
                         revision,
                         direction,
-                        checksum: None,
+                        checksum,
                         status: HistoryStatus::Stamped,
                         started_at: &now,
                         finished_at: Some(&now),
@@ -385,11 +394,11 @@ impl Migrator {
 
         let history = store.history(conn)?;
         // Replaying the history gives the checksum each still-applied revision had when it
-        // was applied.
+        // was applied, or last stamped.
         let mut applied: BTreeMap<&str, Option<&str>> = BTreeMap::new();
         for entry in history
             .iter()
-            .filter(|e| e.status == HistoryStatus::Succeeded)
+            .filter(|e| matches!(e.status, HistoryStatus::Succeeded | HistoryStatus::Stamped))
         {
             match entry.direction {
                 Direction::Up => applied.insert(&entry.revision, entry.checksum.as_deref()),
@@ -414,6 +423,38 @@ impl Migrator {
             unknown,
             changed,
             interrupted: store.interrupted(conn)?,
+        })
+    }
+
+    /// Accepts the current code of every applied migration that [`Migrator::check`]
+    /// reports as changed (an edit that leaves the schema as the migration left it: a
+    /// comment, an offline fallback): records a stamped `upgrade` history row carrying the
+    /// code's checksum for each, without touching the version table or running anything.
+    /// Returns the revisions accepted.
+    pub fn accept_changes(&self, conn: &mut AnyConnection) -> Result<Vec<RevisionId>> {
+        self.options.validate()?;
+        let store = Store::new(conn, &self.options);
+        self.locked(conn, &store, |conn, _| {
+            let changed = self.check(conn)?.changed;
+            let now = crate::time::now();
+            self.begin_write(conn, store.dialect)?;
+            for change in &changed {
+                store.insert_history(
+                    conn,
+                    &NewHistory {
+                        revision: change.revision.as_str(),
+                        direction: Direction::Up,
+                        checksum: Some(&change.current),
+                        status: HistoryStatus::Stamped,
+                        started_at: &now,
+                        finished_at: Some(&now),
+                        duration: Some(Duration::ZERO),
+                        error: None,
+                    },
+                )?;
+            }
+            commit(conn)?;
+            Ok(changed.into_iter().map(|c| c.revision).collect())
         })
     }
 

@@ -1017,11 +1017,27 @@ fn check_reports_pending_unknown_changed_and_clean() {
                 .collect(),
         )
         .unwrap();
-        let report = Migrator::new(edited).check(&mut conn).unwrap();
+        let report = Migrator::new(edited.clone()).check(&mut conn).unwrap();
         assert_eq!(report.changed.len(), 1, "{report:?}");
         assert_eq!(report.changed[0].revision, "b");
         assert_eq!(report.changed[0].recorded, "sum_b");
         assert_eq!(report.changed[0].current, "sum_b_edited");
+        // Accepted, the edit is what the history compares with; nothing ran or moved.
+        let edited = Migrator::new(edited);
+        assert_eq!(ids(&edited.accept_changes(&mut conn).unwrap()), ["b"]);
+        assert!(edited.check(&mut conn).unwrap().is_clean());
+        assert_eq!(ids(&edited.current(&mut conn).unwrap()), ["c"]);
+        assert!(edited.accept_changes(&mut conn).unwrap().is_empty());
+        let back = migrator.check(&mut conn).unwrap();
+        assert_eq!(back.changed.len(), 1, "{back:?}");
+        assert_eq!(back.changed[0].recorded, "sum_b_edited");
+        migrator.accept_changes(&mut conn).unwrap();
+        // A stamp says the schema matches the code: it records the code's checksum.
+        edited.stamp(&mut conn, "b").unwrap();
+        assert_eq!(edited.check(&mut conn).unwrap().changed.len(), 0);
+        assert_eq!(migrator.check(&mut conn).unwrap().changed.len(), 1);
+        migrator.stamp(&mut conn, "c").unwrap();
+        migrator.accept_changes(&mut conn).unwrap();
 
         // A row the code does not know (a newer binary applied it).
         conn.batch_execute_compat("INSERT INTO migrate_version (version_num) VALUES ('zz_newer')");

@@ -9,7 +9,12 @@ use crate::{HistoryStatus, Options, Result};
 
 /// Arguments of `check`.
 #[derive(Debug, Clone, Args)]
-pub struct CheckArgs {}
+pub struct CheckArgs {
+    /// Accept the current code of applied migrations reported as changed (an edit that
+    /// leaves the schema as it was: a comment, an offline fallback), then check.
+    #[arg(long)]
+    pub accept_changes: bool,
+}
 
 impl CheckArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
@@ -46,7 +51,13 @@ impl CheckArgs {
         }
         outln!("database: {database}");
         let mut conn = database.connect()?;
-        let report = session.migrator(Options::default())?.check(&mut conn)?;
+        let migrator = session.migrator(Options::default())?;
+        if self.accept_changes {
+            for id in migrator.accept_changes(&mut conn)? {
+                outln!("accepted: the current code of {id}");
+            }
+        }
+        let report = migrator.check(&mut conn)?;
         for id in &report.pending {
             let message = set
                 .get(id.as_str())
@@ -63,7 +74,8 @@ impl CheckArgs {
         }
         for change in &report.changed {
             outln!(
-                "changed: {} was applied with checksum {} but its code now has checksum {}",
+                "changed: {} was applied with checksum {} but its code now has checksum {} \
+                 (`check --accept-changes` accepts an edit that leaves the schema as it was)",
                 change.revision,
                 change.recorded,
                 change.current
