@@ -74,21 +74,29 @@ impl ScratchDatabase {
 
     /// A new database on the PostgreSQL or MySQL/MariaDB server of `admin_url`, created with
     /// `CREATE DATABASE` over a connection to `admin_url`. Its name is unique to this
-    /// process and call (`migrate_scratch_<pid>_<n>`), and a leftover of that name from an
-    /// earlier process is dropped first. A SQLite URL gives [`ScratchDatabase::sqlite`].
+    /// process and call (`migrate_scratch_<pid>_<random>_<n>`: processes of two machines or
+    /// containers sharing a server may have the same pid), so it never meets another
+    /// test's database. A SQLite URL gives [`ScratchDatabase::sqlite`].
     pub fn on_server(admin_url: &str) -> Result<Self> {
         let admin = DatabaseUrl::parse(admin_url)?;
         if admin.backend() == Backend::Sqlite {
             return Self::sqlite();
         }
         static NEXT: AtomicUsize = AtomicUsize::new(0);
+        // Random per process: std seeds each `RandomState` from the operating system.
+        static PROCESS: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        let process = PROCESS.get_or_init(|| {
+            use std::hash::{BuildHasher, Hasher};
+            std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish() as u32
+        });
         let name = format!(
-            "migrate_scratch_{}_{}",
+            "migrate_scratch_{}_{process:08x}_{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         let mut conn = AnyConnection::open(&admin)?;
-        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
         conn.batch_execute(&format!("CREATE DATABASE {name}"))?;
         let mut url = url::Url::parse(admin.as_str()).map_err(|e| Error::InvalidUrl {
             url: admin.to_string(),

@@ -52,7 +52,12 @@ fn a_scratch_database_is_its_own_and_is_gone_once_dropped() {
                 assert!(!std::path::Path::new(&file).exists(), "{file} left behind");
             }
             Some(name) => {
-                assert!(name.starts_with("migrate_scratch_"), "{name}");
+                // `migrate_scratch_<pid>_<random>_<n>`: the pid alone is not unique
+                // across machines sharing a server.
+                let parts: Vec<&str> = name.split('_').collect();
+                assert_eq!(parts.len(), 5, "{name}");
+                assert_eq!(parts[2], std::process::id().to_string(), "{name}");
+                assert_eq!(parts[3].len(), 8, "{name}");
                 let mut conn = db.connect();
                 assert!(server_has(&mut conn, db.backend, &name));
                 // Even with a connection still open (PostgreSQL needs `WITH (FORCE)`).

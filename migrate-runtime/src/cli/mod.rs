@@ -24,14 +24,24 @@
 //!
 //! fn main() -> std::process::ExitCode {
 //!     match App::parse() {
-//!         App::Db(cli) => match migrate_runtime::MigrationSet::registered() {
-//!             Ok(set) => cli.run(set),
-//!             Err(err) => migrate_runtime::cli::report(&err),
-//!         },
+//!         App::Db(mut cli) => {
+//!             // The application's own setting, unless `--database-url` overrides it.
+//!             if cli.global.database_url.is_none() {
+//!                 cli.global.database_url = std::env::var("MYAPP_DATABASE_URL").ok();
+//!             }
+//!             match migrate_runtime::MigrationSet::registered() {
+//!                 Ok(set) => cli.run(set),
+//!                 Err(err) => migrate_runtime::cli::report(&err),
+//!             }
+//!         }
 //!         App::Serve => std::process::ExitCode::SUCCESS,
 //!     }
 //! }
 //! ```
+//!
+//! The table names and transaction mode come from `migrate.toml`, found from the current
+//! directory upwards: an application that sets them in code (`Options`) for its
+//! migrate-on-start must set the same in that file, or its `db` commands use other tables.
 //!
 //! Exit codes: 0 on success, 1 when a migration failed or `check` found a problem, 2 for bad
 //! input (unknown target, ambiguous prefix, bad URL, bad flags).
