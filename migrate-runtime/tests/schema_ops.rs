@@ -605,7 +605,7 @@ fn restating_a_mysql_column_keeps_what_modify_would_reset() {
             ctx.execute(
                 "CREATE TABLE people (id INT PRIMARY KEY,
                    name VARCHAR(50) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL \
-                     DEFAULT 'anon' COMMENT 'the name',
+                     DEFAULT 'anon' COMMENT 'the name, C:\\\\temp',
                    upd TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
                    secret INT INVISIBLE DEFAULT 3,
                    code VARCHAR(10) CHECK (code <> 'bad'),
@@ -630,7 +630,7 @@ fn restating_a_mysql_column_keeps_what_modify_would_reset() {
         let sql = show(&mut conn);
         for kept in [
             "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
-            "COMMENT 'the name'",
+            "COMMENT 'the name, C:\\\\temp'",
             "varchar(100)",
             "ON UPDATE current_timestamp()",
             "INVISIBLE",

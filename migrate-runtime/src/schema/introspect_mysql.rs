@@ -74,6 +74,13 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
     } else {
         Vec::new()
     };
+    // A comment is restated as this session reads literals: backslashes are escapes
+    // unless `sql_mode` says otherwise (MySQL takes no hex literal as a comment).
+    let escapes = !diesel::sql_query("SELECT @@SESSION.sql_mode AS version")
+        .get_result::<VersionRow>(conn)?
+        .version
+        .to_ascii_uppercase()
+        .contains("NO_BACKSLASH_ESCAPES");
     let columns = rows
         .into_iter()
         .map(|r| {
@@ -101,7 +108,14 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
                 charset: r.charset.zip(r.collation),
                 on_update,
                 invisible: extra.contains("invisible"),
-                comment: Some(r.comment).filter(|c| !c.is_empty()),
+                comment: Some(r.comment).filter(|c| !c.is_empty()).map(|c| {
+                    let quoted = c.replace('\'', "''");
+                    if escapes {
+                        format!("'{}'", quoted.replace('\\', "\\\\"))
+                    } else {
+                        format!("'{quoted}'")
+                    }
+                }),
                 check: checks
                     .iter()
                     .find(|c| c.name == r.name)

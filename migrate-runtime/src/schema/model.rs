@@ -224,7 +224,7 @@ pub(crate) struct MysqlAttributes {
     pub(crate) on_update: Option<String>,
     /// MariaDB's and MySQL 8's `INVISIBLE`.
     pub(crate) invisible: bool,
-    /// The comment, when not empty.
+    /// The comment, when not empty, as the SQL literal of the session that read it.
     pub(crate) comment: Option<String>,
     /// MariaDB's column-level `CHECK` (a table-level one survives `MODIFY`).
     pub(crate) check: Option<String>,

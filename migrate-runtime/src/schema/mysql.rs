@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::model::{AlterColumn, Column, ColumnType, Value};
+use super::model::{AlterColumn, Column, ColumnType};
 use super::render::Renderer;
 use crate::{Error, Result};
 
@@ -99,11 +99,7 @@ pub(super) fn alter_column(
         attributes.push_str(" INVISIBLE");
     }
     if let Some(comment) = &kept.comment {
-        let _ = write!(
-            attributes,
-            " COMMENT {}",
-            r.literal(&Value::Text(comment.clone()))?
-        );
+        let _ = write!(attributes, " COMMENT {comment}");
     }
     let ty = if attributes.is_empty() {
         ty
