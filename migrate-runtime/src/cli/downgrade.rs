@@ -23,6 +23,8 @@ pub struct DowngradeArgs {
 
 impl DowngradeArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
+        let mode = transaction_mode(self.transaction, session)?;
+        let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
         if self.offline.sql {
             let backend = self.offline.backend(session)?;
             let (Some(start), end) = split_range(&self.target) else {
@@ -32,15 +34,11 @@ impl DowngradeArgs {
                     self.target
                 )));
             };
-            let mode = transaction_mode(self.transaction, session)?;
-            let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
             out!("{}", migrator.downgrade_sql(backend, start, end)?);
             return Ok(Status::Success);
         }
         let database = session.database()?;
         outln!("database: {database}");
-        let mode = transaction_mode(self.transaction, session)?;
-        let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
         migrator.preflight(Direction::Down, &self.target)?;
         let mut conn = database.connect()?;
         let report = match migrator.downgrade(&mut conn, &self.target) {

@@ -98,18 +98,16 @@ impl From<Transaction> for TransactionMode {
 
 impl UpgradeArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
+        let mode = transaction_mode(self.transaction, session)?;
+        let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
         if self.offline.sql {
             let backend = self.offline.backend(session)?;
-            let mode = transaction_mode(self.transaction, session)?;
-            let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
             let (start, end) = split_range(&self.target);
             out!("{}", migrator.upgrade_sql(backend, start, end)?);
             return Ok(Status::Success);
         }
         let database = session.database()?;
         outln!("database: {database}");
-        let mode = transaction_mode(self.transaction, session)?;
-        let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
         migrator.preflight(Direction::Up, &self.target)?;
         let mut conn = database.connect()?;
         let report = match migrator.upgrade(&mut conn, &self.target) {
