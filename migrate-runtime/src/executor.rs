@@ -343,16 +343,7 @@ impl Migrator {
                 };
                 store.insert_history(
                     conn,
-                    &NewHistory {
-                        revision,
-                        direction,
-                        checksum,
-                        status: HistoryStatus::Stamped,
-                        started_at: &now,
-                        finished_at: Some(&now),
-                        duration: Some(Duration::ZERO),
-                        error: None,
-                    },
+                    &NewHistory::stamped(revision, direction, checksum, &now),
                 )?;
             }
             commit(conn)?;
@@ -441,16 +432,12 @@ impl Migrator {
             for change in &changed {
                 store.insert_history(
                     conn,
-                    &NewHistory {
-                        revision: change.revision.as_str(),
-                        direction: Direction::Up,
-                        checksum: Some(&change.current),
-                        status: HistoryStatus::Stamped,
-                        started_at: &now,
-                        finished_at: Some(&now),
-                        duration: Some(Duration::ZERO),
-                        error: None,
-                    },
+                    &NewHistory::stamped(
+                        change.revision.as_str(),
+                        Direction::Up,
+                        Some(&change.current),
+                        &now,
+                    ),
                 )?;
             }
             commit(conn)?;

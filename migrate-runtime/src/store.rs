@@ -169,6 +169,27 @@ pub(crate) struct NewHistory<'a> {
     pub error: Option<&'a str>,
 }
 
+impl<'a> NewHistory<'a> {
+    /// The row of a revision stamped (or accepted) at `now`, without running anything.
+    pub(crate) fn stamped(
+        revision: &'a str,
+        direction: Direction,
+        checksum: Option<&'a str>,
+        now: &'a str,
+    ) -> Self {
+        NewHistory {
+            revision,
+            direction,
+            checksum,
+            status: HistoryStatus::Stamped,
+            started_at: now,
+            finished_at: Some(now),
+            duration: Some(Duration::ZERO),
+            error: None,
+        }
+    }
+}
+
 /// History rows per statement in [`Store::record_steps`]: 800 bound values, under the 999
 /// of SQLite builds older than 3.32 (PostgreSQL takes 65,535).
 pub(crate) const HISTORY_ROWS_PER_INSERT: usize = 100;

@@ -59,15 +59,7 @@ struct NameRow {
 /// [`table_shape`] for a rebuild, which re-creates the table from what the shape holds:
 /// refused, rather than losing it, for a table declaring what a shape cannot hold.
 pub(crate) fn shape_for_rebuild(conn: &mut AnyConnection, table: &str) -> Result<TableShape> {
-    let shape = table_shape(conn, table)?;
-    let create =
-        diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
-            .bind::<Text, _>(table)
-            .load::<SqlRow>(conn)?
-            .into_iter()
-            .next()
-            .and_then(|r| r.sql)
-            .unwrap_or_default();
+    let create = create_sql(conn, table)?;
     let unkept = |what: &str| {
         Error::Schema(format!(
             "table `{table}` has {what}, which the table rebuild SQLite needs for this \
@@ -86,7 +78,18 @@ pub(crate) fn shape_for_rebuild(conn: &mut AnyConnection, table: &str) -> Result
     if let Some(column) = generated.into_iter().find_map(|r| r.name) {
         return Err(unkept(&format!("the generated column `{column}`")));
     }
-    Ok(shape)
+    shape_of(conn, table, &create)
+}
+
+/// The `CREATE TABLE` statement of `table`.
+fn create_sql(conn: &mut AnyConnection, table: &str) -> Result<String> {
+    diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+        .bind::<Text, _>(table)
+        .load::<SqlRow>(conn)?
+        .into_iter()
+        .next()
+        .and_then(|r| r.sql)
+        .ok_or_else(|| Error::Schema(format!("no table `{table}` to alter")))
 }
 
 /// A default as `pragma_table_info` reports it, as a `DEFAULT` clause takes it: the
@@ -104,14 +107,12 @@ fn default_sql(reported: String) -> String {
 
 /// The current shape of `table`.
 pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<TableShape> {
-    let create =
-        diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
-            .bind::<Text, _>(table)
-            .load::<SqlRow>(conn)?
-            .into_iter()
-            .next()
-            .and_then(|r| r.sql)
-            .ok_or_else(|| Error::Schema(format!("no table `{table}` to alter")))?;
+    let create = create_sql(conn, table)?;
+    shape_of(conn, table, &create)
+}
+
+/// The shape of `table`, created by the statement `create`.
+fn shape_of(conn: &mut AnyConnection, table: &str, create: &str) -> Result<TableShape> {
     let rows = diesel::sql_query(
         "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid",
     )
@@ -126,7 +127,7 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
     let single_pk = pk.len() == 1;
     // `AUTOINCREMENT` is only allowed on the `INTEGER PRIMARY KEY`, so the keyword in the
     // statement (not in a string or a name) says which column has it.
-    let autoincrement = super::parse::has_keyword(&create, "AUTOINCREMENT");
+    let autoincrement = super::parse::has_keyword(create, "AUTOINCREMENT");
     let columns = rows
         .into_iter()
         .map(|r| {
@@ -175,7 +176,7 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
             } else {
                 pk.into_iter().map(|(_, n)| n).collect()
             },
-            constraints: super::parse::constraints(&create),
+            constraints: super::parse::constraints(create),
         },
         indexes,
         dependents: dependents(conn, table)?,
