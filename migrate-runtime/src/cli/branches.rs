@@ -61,8 +61,55 @@ impl BranchesArgs {
             }
         }
         if !any {
-            outln!("no branch points: the history is linear");
+            outln!("{}", no_branch_points(graph));
         }
         Ok(Status::Success)
+    }
+}
+
+/// What `branches` says of a graph without branch points: one line, or lines that start
+/// apart (one per crate, say), which branch from no revision.
+fn no_branch_points(graph: &crate::Graph) -> String {
+    let (bases, heads) = (graph.bases(), graph.heads());
+    if bases.len() > 1 {
+        format!(
+            "no branch points: {} separate lines, from the bases {} to the heads {}",
+            bases.len(),
+            format::join(bases),
+            format::join(heads)
+        )
+    } else {
+        "no branch points: the history is linear".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Graph, Revision, RevisionId};
+
+    #[test]
+    fn separate_lines_are_not_called_linear() {
+        let id = |s: &str| RevisionId::new(s).unwrap();
+        let child = |s: &str, parent: &str| {
+            let mut r = Revision::root(id(s));
+            r.down_revisions.push(id(parent));
+            r
+        };
+        let linear = Graph::new(vec![Revision::root(id("a1")), child("a2", "a1")]).unwrap();
+        assert_eq!(
+            no_branch_points(&linear),
+            "no branch points: the history is linear"
+        );
+        let apart = Graph::new(vec![
+            Revision::root(id("a1")),
+            child("a2", "a1"),
+            Revision::root(id("b1")),
+        ])
+        .unwrap();
+        assert_eq!(
+            no_branch_points(&apart),
+            "no branch points: 2 separate lines, from the bases a1, b1 to the heads a2, b1"
+        );
     }
 }
