@@ -462,6 +462,25 @@ mod tests {
     }
 
     #[test]
+    fn unknown_references_suggest_the_id_meant() {
+        let revs = vec![
+            rev("acc0001", &[], &[]),
+            rev("bil0001", &[], &["acc001"]),
+            rev("bil0002", &["bil0001"], &["zzzz"]),
+        ];
+        let messages = crate::GraphErrors::new(check(&revs), &revs).messages();
+        assert_eq!(
+            messages,
+            [
+                "revision `bil0001` lists unknown revision `acc001` in `depends_on`; did you \
+                 mean `acc0001`?",
+                "revision `bil0002` lists unknown revision `zzzz` in `depends_on`; declare it, \
+                 fix the id, or link the crate that declares it (`use the_crate as _;`)",
+            ]
+        );
+    }
+
+    #[test]
     fn depends_on_may_name_a_branch_label() {
         let labelled = |id: &str, parents: &[&str], deps: &[&str], label: &str| {
             let mut r = rev(id, parents, deps);

@@ -72,11 +72,28 @@ fn describe(error: &GraphError, ids: &[RevisionId]) -> String {
             kind,
             id: missing,
             ..
-        } => format!(
-            "revision `{}` lists unknown revision `{missing}` in `{}`; declare it or fix the id",
-            id(*from),
-            list(*kind)
-        ),
+        } => {
+            // Never the declaration's own id: naming itself is an error of its own.
+            let known: Vec<&str> = (ids.iter().enumerate())
+                .filter(|&(i, _)| i != *from)
+                .map(|(_, k)| k.as_str())
+                .collect();
+            let hint = crate::suggest::closest(missing.as_str(), &known)
+                .or_else(|| crate::suggest::completion(missing.as_str(), &known))
+                .map_or_else(
+                    || {
+                        "declare it, fix the id, or link the crate that declares it (`use \
+                         the_crate as _;`)"
+                            .to_owned()
+                    },
+                    |known| format!("did you mean `{known}`?"),
+                );
+            format!(
+                "revision `{}` lists unknown revision `{missing}` in `{}`; {hint}",
+                id(*from),
+                list(*kind)
+            )
+        }
         GraphError::RepeatedReference {
             from,
             kind,

@@ -10,6 +10,7 @@ mod error;
 mod graph;
 mod id;
 mod plan;
+pub mod suggest;
 mod target;
 pub mod testing;
 

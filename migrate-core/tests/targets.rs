@@ -290,7 +290,8 @@ fn graph_errors_list_every_problem_by_id() {
         errs.to_string(),
         [
             "revision `a` is declared more than once; give each migration its own id",
-            "revision `b` lists unknown revision `zz` in `revises`; declare it or fix the id",
+            "revision `b` lists unknown revision `zz` in `revises`; declare it, fix the id, or \
+             link the crate that declares it (`use the_crate as _;`)",
             "revision `b` names `a` more than once in `revises`/`depends_on`; remove the repeat",
             "revision `e` names itself in `revises`",
             "revisions form a cycle through `revises`/`depends_on`: c -> d -> c",
