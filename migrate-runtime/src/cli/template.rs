@@ -66,9 +66,15 @@ pub(crate) struct NewRevision {
 }
 
 impl NewRevision {
-    /// The file name: `<id>_<slug>.rs`, which sorts by id and reads as the message.
+    /// The file name: `<id>_<slug>.rs`, which sorts by id and reads as the message; just
+    /// `<id>.rs` when a readable id (`--rev-id 0003_create_users`) already ends with it.
     pub(crate) fn file_name(&self) -> String {
-        format!("{}_{}.rs", self.id, slug(&self.message))
+        let slug = slug(&self.message);
+        if self.id.as_str().ends_with(&format!("_{slug}")) {
+            format!("{}.rs", self.id)
+        } else {
+            format!("{}_{slug}.rs", self.id)
+        }
     }
 
     /// The arguments inside `#[migration(...)]`.
@@ -267,6 +273,12 @@ mod tests {
     #[test]
     fn file_names_sort_by_id() {
         assert_eq!(revision().file_name(), "a1b2c3d4e5f6_create_users.rs");
+        // A readable id that already says it is not said twice.
+        let readable = NewRevision {
+            id: id("0003_create_users"),
+            ..revision()
+        };
+        assert_eq!(readable.file_name(), "0003_create_users.rs");
     }
 
     #[test]
