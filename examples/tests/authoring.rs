@@ -356,7 +356,8 @@ fn revision_options_reach_the_file() {
         ])
         .success();
     let text = std::fs::read_to_string(
-        project.path("src/migrations/0004_tag_thumbnails_tag_thumbnails.rs"),
+        // The readable id already says the message: it is not said twice.
+        project.path("src/migrations/0004_tag_thumbnails.rs"),
     )
     .unwrap();
     assert!(
