@@ -197,32 +197,38 @@ pub(crate) fn mentions(sql: &str, name: &str) -> bool {
 /// name, quoted or not, that is neither inside a string nor a function called (`length`
 /// in `length(name) > 0`). A check on a dropped column goes with it, as on PostgreSQL.
 pub(crate) fn expression_mentions(expr: &str, column: &str) -> bool {
+    !column_tokens(expr, column).is_empty()
+}
+
+/// The byte ranges in `expr` where column `column` is mentioned, as
+/// [`expression_mentions`] defines it.
+fn column_tokens(expr: &str, column: &str) -> Vec<std::ops::Range<usize>> {
     let tokens = tokenize(expr);
-    tokens.iter().enumerate().any(|(i, t)| match &t.tok {
-        Tok::Word { text, quoted } => {
-            let called = !quoted && tokens.get(i + 1).is_some_and(|n| n.tok == Tok::Open);
-            !called && text.eq_ignore_ascii_case(column)
-        }
-        _ => false,
-    })
+    let called = |i: usize| tokens.get(i + 1).is_some_and(|n| n.tok == Tok::Open);
+    tokens
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| match &t.tok {
+            Tok::Word { text, quoted } => {
+                (*quoted || !called(*i)) && text.eq_ignore_ascii_case(column)
+            }
+            _ => false,
+        })
+        .map(|(_, t)| t.start..t.end)
+        .collect()
 }
 
 /// `expr` with every mention of column `from` (as [`expression_mentions`] finds them)
 /// replaced by `to`, double-quoted: what SQLite's `RENAME COLUMN` does to a `CHECK` or an
 /// index predicate, for the offline shape to follow.
 pub(crate) fn rename_in_expression(expr: &str, from: &str, to: &str) -> String {
-    let tokens = tokenize(expr);
+    let quoted = format!("\"{}\"", to.replace('"', "\"\""));
     let mut out = String::with_capacity(expr.len());
     let mut at = 0;
-    for (i, t) in tokens.iter().enumerate() {
-        if let Tok::Word { text, quoted } = &t.tok {
-            let called = !quoted && tokens.get(i + 1).is_some_and(|n| n.tok == Tok::Open);
-            if !called && text.eq_ignore_ascii_case(from) {
-                out.push_str(&expr[at..t.start]);
-                out.push_str(&format!("\"{}\"", to.replace('"', "\"\"")));
-                at = t.end;
-            }
-        }
+    for range in column_tokens(expr, from) {
+        out.push_str(&expr[at..range.start]);
+        out.push_str(&quoted);
+        at = range.end;
     }
     out.push_str(&expr[at..]);
     out
