@@ -320,6 +320,60 @@ fn revision_writes_a_file_revising_the_head() {
 }
 
 #[test]
+fn references_to_migrations_outside_the_folder_are_marked_external() {
+    // The folder lacks the files of the head and of the tagging branch: to a new file's
+    // compile-time check they are migrations of another folder (another crate's, say).
+    let project = Project::new("");
+    for file in [
+        "9c3a7e1f5d20_lowercase_codecs.rs",
+        "d81f4b2a6c30_create_tags.rs",
+    ] {
+        std::fs::remove_file(project.path(&format!("src/migrations/{file}"))).unwrap();
+    }
+    project
+        .run(&[
+            "revision",
+            "-m",
+            "Add users",
+            "--rev-id",
+            "users01",
+            "--depends-on",
+            "tagging",
+            "--depends-on",
+            "5f3b8d2e7a91",
+        ])
+        .success();
+    let text =
+        std::fs::read_to_string(project.path("src/migrations/users01_add_users.rs")).unwrap();
+    assert!(
+        text.contains(&format!(
+            "#[migration(revision = \"users01\", revises = \"{HEAD}\", depends_on = [\"d81f4b2a6c30\", \"5f3b8d2e7a91\"], external = [\"{HEAD}\", \"d81f4b2a6c30\"], downgrade = downgrade)]"
+        )),
+        "{text}"
+    );
+    // A merge of a branch outside the folder.
+    std::fs::remove_file(project.path("src/migrations/users01_add_users.rs")).unwrap();
+    project
+        .run(&[
+            "merge",
+            "tagging",
+            "5f3b8d2e7a91",
+            "-m",
+            "join",
+            "--rev-id",
+            "join01",
+        ])
+        .success();
+    let text = std::fs::read_to_string(project.path("src/migrations/join01_join.rs")).unwrap();
+    assert!(
+        text.contains(
+            "revises = [\"d81f4b2a6c30\", \"5f3b8d2e7a91\"], external = [\"d81f4b2a6c30\"], downgrade"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_blank_message_is_refused_and_writes_nothing() {
     let project = Project::new("");
     for message in ["", "  \t "] {

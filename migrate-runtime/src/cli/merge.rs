@@ -32,7 +32,7 @@ impl MergeArgs {
         let settings = session.settings()?;
         let folder = Folder::open(settings, set)?;
         // Merging what the binary does not know would leave a head behind.
-        folder.refuse_unbuilt()?;
+        folder.refuse_unbuilt("")?;
         let mut revises: Vec<RevisionId> = Vec::new();
         for target in &self.revisions {
             for id in graph.resolve(target)? {
@@ -71,6 +71,7 @@ impl MergeArgs {
         let revision = NewRevision {
             id: folder.new_id(self.rev_id.as_deref())?,
             message: template::one_line(&self.message),
+            external: folder.external(&revises),
             revises,
             depends_on: Vec::new(),
             branch_labels: labels(set, &self.branch_label)?,

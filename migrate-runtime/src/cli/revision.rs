@@ -49,9 +49,28 @@ impl RevisionArgs {
         let settings = session.settings()?;
         let folder = Folder::open(settings, set)?;
         if self.head.is_none() {
-            folder.refuse_unbuilt()?;
+            folder.refuse_unbuilt(", or pass --head")?;
         }
-        let revises = parents(set, self.head.as_deref(), self.splice)?;
+        let revises = parents(set, self.head.as_deref(), self.splice, &folder.local)?;
+        if self.head.is_none() {
+            let others: Vec<&RevisionId> = set
+                .graph()
+                .heads()
+                .into_iter()
+                .filter(|head| !revises.contains(head))
+                .collect();
+            if !others.is_empty() {
+                outln!(
+                    "building on {}, the head of the migrations in `{}`; the other {} ({}) {} \
+                     outside it (pass --head to build on one of them)",
+                    super::format::join(&revises),
+                    settings.display_path(&folder.path),
+                    if others.len() == 1 { "head" } else { "heads" },
+                    super::format::join(&others),
+                    if others.len() == 1 { "is" } else { "are" },
+                );
+            }
+        }
         let mut depends_on = Vec::new();
         for target in &self.depends_on {
             for id in set.graph().resolve(target)? {
@@ -63,6 +82,7 @@ impl RevisionArgs {
         let revision = NewRevision {
             id: folder.new_id(self.rev_id.as_deref())?,
             message: template::one_line(&self.message),
+            external: folder.external(revises.iter().chain(&depends_on)),
             revises,
             depends_on,
             branch_labels: labels(set, &self.branch_label)?,
@@ -73,17 +93,28 @@ impl RevisionArgs {
     }
 }
 
-/// The parents of a new revision built on `head` (`None`: the single head).
+/// The parents of a new revision built on `head`. `None` means the single head, or, when
+/// the graph has several, the single one among `local` (the ids of the migrations folder the
+/// file goes to): the other heads then belong to other folders, another crate's say.
 pub(crate) fn parents(
     set: &MigrationSet,
     head: Option<&str>,
     splice: bool,
+    local: &HashSet<String>,
 ) -> Result<Vec<RevisionId>> {
     let graph = set.graph();
     let heads: Vec<RevisionId> = graph.heads().into_iter().cloned().collect();
     let Some(head) = head else {
-        return match heads.len() {
-            0 | 1 => Ok(heads),
+        if heads.len() <= 1 {
+            return Ok(heads);
+        }
+        let mine: Vec<RevisionId> = heads
+            .iter()
+            .filter(|h| local.contains(h.as_str()))
+            .cloned()
+            .collect();
+        return match mine.len() {
+            1 => Ok(mine),
             _ => Err(Error::MultipleHeads { heads }),
         };
     };
@@ -145,11 +176,14 @@ pub(crate) struct Folder {
     unbuilt: Vec<String>,
     /// Ids compiled into the binary.
     known: HashSet<String>,
+    /// Ids compiled into the binary from files in this folder: the migrations a new file's
+    /// compile-time check sees.
+    pub(crate) local: HashSet<String>,
 }
 
 impl Folder {
     /// Lists the configured migrations folder.
-    pub(crate) fn open(settings: &Settings, set: &MigrationSet) -> Result<Self> {
+    pub(crate) fn open<'a>(settings: &Settings, set: &'a MigrationSet) -> Result<Self> {
         let path = settings.migrations.value.clone();
         if !path.is_dir() {
             return Err(Error::Refused(format!(
@@ -170,14 +204,19 @@ impl Folder {
             .filter(|name| name.ends_with(".rs") && name != "mod.rs")
             .collect();
         files.sort();
-        let built: HashSet<&str> = set
+        // By file name: the binary may have been built from another copy of the folder, and
+        // a revision id, which file names start with, is unique in the graph.
+        let file_name = |m: &'a crate::Migration| {
+            let source = m.source()?;
+            let file = source.rsplit_once(':').map_or(source, |(file, _)| file);
+            Path::new(file).file_name()?.to_str()
+        };
+        let built: HashSet<&str> = set.migrations().iter().filter_map(file_name).collect();
+        let local = set
             .migrations()
             .iter()
-            .filter_map(|m| m.source())
-            .filter_map(|source| {
-                let file = source.rsplit_once(':').map_or(source, |(file, _)| file);
-                Path::new(file).file_name()?.to_str()
-            })
+            .filter(|m| file_name(m).is_some_and(|name| files.iter().any(|f| f == name)))
+            .map(|m| m.id().to_string())
             .collect();
         let unbuilt = files
             .iter()
@@ -194,18 +233,35 @@ impl Folder {
             files,
             unbuilt,
             known,
+            local,
         })
     }
 
+    /// Those of `references` that are not migrations of this folder, in order: a new file
+    /// lists them in `external`, so that its compile-time check leaves them to the runtime.
+    pub(crate) fn external<'r>(
+        &self,
+        references: impl IntoIterator<Item = &'r RevisionId>,
+    ) -> Vec<RevisionId> {
+        let mut out: Vec<RevisionId> = Vec::new();
+        for id in references {
+            if !self.local.contains(id.as_str()) && !out.contains(id) {
+                out.push(id.clone());
+            }
+        }
+        out
+    }
+
     /// Refuses when the folder has files the binary was not built with: their revisions are
-    /// unknown here, so "the current head" could be wrong.
-    pub(crate) fn refuse_unbuilt(&self) -> Result<()> {
+    /// unknown here, so "the current head" could be wrong. `alternative` ends the message
+    /// with what else the command accepts (`, or pass --head`), or is empty.
+    pub(crate) fn refuse_unbuilt(&self, alternative: &str) -> Result<()> {
         if self.unbuilt.is_empty() {
             return Ok(());
         }
         Err(Error::Refused(format!(
             "{} in `{}` {} not compiled into this binary, so the current heads are unknown; \
-             rebuild first (`cargo xtask migrate ...` does), or pass --head",
+             rebuild first (`cargo xtask migrate ...` does){alternative}",
             self.unbuilt
                 .iter()
                 .map(|f| format!("`{f}`"))
@@ -324,27 +380,55 @@ mod tests {
         .unwrap()
     }
 
+    fn local(ids: &[&str]) -> HashSet<String> {
+        ids.iter().map(|id| id.to_string()).collect()
+    }
+
     #[test]
     fn parents_follow_the_single_head_or_refuse() {
+        let none = local(&[]);
         let empty = set(&[]);
-        assert!(parents(&empty, None, false).unwrap().is_empty());
+        assert!(parents(&empty, None, false, &none).unwrap().is_empty());
         let chain = set(&[("a1", &[]), ("b2", &["a1"])]);
-        assert_eq!(parents(&chain, None, false).unwrap(), ["b2"]);
-        assert!(parents(&chain, Some("base"), false).unwrap().is_empty());
-        let err = parents(&chain, Some("a1"), false).unwrap_err();
+        assert_eq!(parents(&chain, None, false, &none).unwrap(), ["b2"]);
+        assert!(
+            parents(&chain, Some("base"), false, &none)
+                .unwrap()
+                .is_empty()
+        );
+        let err = parents(&chain, Some("a1"), false, &none).unwrap_err();
         assert!(err.to_string().contains("`a1` is not a head"), "{err}");
-        assert_eq!(parents(&chain, Some("a1"), true).unwrap(), ["a1"]);
+        assert_eq!(parents(&chain, Some("a1"), true, &none).unwrap(), ["a1"]);
 
         let forked = set(&[("a1", &[]), ("b2", &["a1"]), ("c3", &["a1"])]);
-        let err = parents(&forked, None, false).unwrap_err();
+        let err = parents(&forked, None, false, &local(&["a1", "b2", "c3"])).unwrap_err();
         assert!(matches!(err, Error::MultipleHeads { ref heads } if heads.len() == 2));
         assert!(
             err.to_string()
                 .starts_with("the revision graph has 2 heads (b2, c3); pass `--head`"),
             "{err}"
         );
-        assert_eq!(parents(&forked, Some("c3"), false).unwrap(), ["c3"]);
-        assert!(parents(&forked, Some("zz"), false).is_err());
+        assert_eq!(parents(&forked, Some("c3"), false, &none).unwrap(), ["c3"]);
+        assert!(parents(&forked, Some("zz"), false, &none).is_err());
+    }
+
+    #[test]
+    fn several_heads_leave_the_one_of_this_folder() {
+        // Two crates, each its own line: the app's folder holds a1 and b2, a library's x1.
+        let lines = set(&[("a1", &[]), ("b2", &["a1"]), ("x1", &[])]);
+        let app = local(&["a1", "b2"]);
+        assert_eq!(parents(&lines, None, false, &app).unwrap(), ["b2"]);
+        assert_eq!(
+            parents(&lines, None, false, &local(&["x1"])).unwrap(),
+            ["x1"]
+        );
+        // A folder holding no head, or both, cannot choose.
+        for folder in [local(&["a1"]), local(&["a1", "b2", "x1"])] {
+            let err = parents(&lines, None, false, &folder).unwrap_err();
+            assert!(matches!(err, Error::MultipleHeads { ref heads } if heads.len() == 2));
+        }
+        // --head still wins.
+        assert_eq!(parents(&lines, Some("x1"), false, &app).unwrap(), ["x1"]);
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub(crate) struct NewRevision {
     pub(crate) revises: Vec<RevisionId>,
     /// `depends_on`.
     pub(crate) depends_on: Vec<RevisionId>,
+    /// `external`: the references above that the new file's compile-time check cannot see
+    /// (migrations outside its folder, such as another crate's).
+    pub(crate) external: Vec<RevisionId>,
     /// `branch_labels`.
     pub(crate) branch_labels: Vec<String>,
     /// No downgrade function: `irreversible`.
@@ -91,6 +94,9 @@ impl NewRevision {
         }
         if !self.depends_on.is_empty() {
             let _ = write!(out, ", depends_on = [{}]", quoted(&self.depends_on));
+        }
+        if !self.external.is_empty() {
+            let _ = write!(out, ", external = [{}]", quoted(&self.external));
         }
         if !self.branch_labels.is_empty() {
             let _ = write!(out, ", branch_labels = [{}]", quoted(&self.branch_labels));
@@ -249,6 +255,7 @@ mod tests {
             message: "Create users".into(),
             revises: vec![id("1975ea83b712")],
             depends_on: Vec::new(),
+            external: Vec::new(),
             branch_labels: Vec::new(),
             irreversible: false,
         }
@@ -290,13 +297,14 @@ mod tests {
         let merge = NewRevision {
             revises: vec![id("aaa"), id("bbb")],
             depends_on: vec![id("ccc")],
+            external: vec![id("bbb"), id("ccc")],
             branch_labels: vec!["tagging".into()],
             irreversible: true,
             ..revision()
         };
         assert_eq!(
             merge.arguments(),
-            r#"revision = "a1b2c3d4e5f6", revises = ["aaa", "bbb"], depends_on = ["ccc"], branch_labels = ["tagging"], irreversible"#
+            r#"revision = "a1b2c3d4e5f6", revises = ["aaa", "bbb"], depends_on = ["ccc"], external = ["bbb", "ccc"], branch_labels = ["tagging"], irreversible"#
         );
         let root = NewRevision {
             revises: Vec::new(),
