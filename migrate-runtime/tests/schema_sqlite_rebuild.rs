@@ -629,3 +629,65 @@ fn dropping_a_key_another_table_references_fails_with_enforcement_off() {
     // Rolled back: the key `child` references is still unique.
     assert_eq!(create_sql(&mut conn, "parent"), setup);
 }
+
+#[test]
+fn a_text_primary_key_keeps_its_null_rows() {
+    // SQLite lets a primary key other than the rowid's alias hold NULL unless it is
+    // declared NOT NULL; the rebuilt table must take the rows the old one held.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut conn, err) = raw_then(
+        &dir,
+        "CREATE TABLE t (code TEXT PRIMARY KEY, note TEXT);
+         INSERT INTO t VALUES (NULL, 'legacy'), ('a', 'b')",
+        touch,
+    );
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(row_count(&mut conn, "t WHERE code IS NULL"), 1);
+    let sql = create_sql(&mut conn, "t");
+    assert!(!sql.contains("NOT NULL"), "{sql}");
+    assert!(sql.contains("DEFAULT 'touched'"), "{sql}");
+}
+
+#[test]
+fn dropping_a_column_takes_the_indexes_that_read_it() {
+    // As on PostgreSQL: an index on an expression of the column, or filtered by it, goes
+    // with it; the others are re-created.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut conn, err) = raw_then(
+        &dir,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT, deleted TEXT, note TEXT);
+         CREATE INDEX ix_lower_email ON t (lower(email));
+         CREATE INDEX ix_live_note ON t (note) WHERE deleted IS NULL;
+         CREATE INDEX ix_note ON t (note COLLATE NOCASE);
+         INSERT INTO t (email, note) VALUES ('A@x', 'n')",
+        |ctx| {
+            ctx.drop_column("t", "email")?;
+            ctx.drop_column("t", "deleted")
+        },
+    );
+    assert!(err.is_none(), "{err:?}");
+    let info = introspect::table(&mut conn, "t");
+    assert_eq!(info.column_names(), ["id", "note"]);
+    assert_eq!(
+        info.indexes.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["ix_note"]
+    );
+    assert_eq!(row_count(&mut conn, "t WHERE note = 'N'"), 0);
+    assert_eq!(row_count(&mut conn, "t WHERE note = 'n'"), 1);
+}
+
+#[test]
+fn a_table_named_in_another_case_is_refused_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let setup = "CREATE TABLE Users (id INTEGER PRIMARY KEY, note TEXT)";
+    let (mut conn, err) = raw_then(&dir, setup, |ctx| {
+        ctx.alter_column("users", "note", AlterColumn::new().default("x"))
+    });
+    let err = err.expect("the rebuild must not rename `Users` to `users`");
+    assert!(
+        err.to_string()
+            .contains("no table `users` to alter: the table is named `Users`"),
+        "{err}"
+    );
+    assert_eq!(create_sql(&mut conn, "Users"), setup);
+}

@@ -83,13 +83,32 @@ pub(crate) fn shape_for_rebuild(conn: &mut AnyConnection, table: &str) -> Result
 
 /// The `CREATE TABLE` statement of `table`.
 fn create_sql(conn: &mut AnyConnection, table: &str) -> Result<String> {
-    diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
-        .bind::<Text, _>(table)
-        .load::<SqlRow>(conn)?
-        .into_iter()
-        .next()
-        .and_then(|r| r.sql)
-        .ok_or_else(|| Error::Schema(format!("no table `{table}` to alter")))
+    let found =
+        diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+            .bind::<Text, _>(table)
+            .load::<SqlRow>(conn)?
+            .into_iter()
+            .next()
+            .and_then(|r| r.sql);
+    if let Some(sql) = found {
+        return Ok(sql);
+    }
+    // SQLite's names ignore ASCII case, but the rebuild re-creates the table under the
+    // name it is given: rather than renaming `Users` to `users` on the way, ask for it.
+    let other = diesel::sql_query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
+    )
+    .bind::<Text, _>(table)
+    .load::<NameRow>(conn)?
+    .into_iter()
+    .find_map(|r| r.name);
+    Err(Error::Schema(match other {
+        Some(stored) => format!(
+            "no table `{table}` to alter: the table is named `{stored}`; write its name as \
+             it was created (a rebuild re-creates the table under the name it is given)"
+        ),
+        None => format!("no table `{table}` to alter"),
+    }))
 }
 
 /// A default as `pragma_table_info` reports it, as a `DEFAULT` clause takes it: the
@@ -132,10 +151,14 @@ fn shape_of(conn: &mut AnyConnection, table: &str, create: &str) -> Result<Table
         .into_iter()
         .map(|r| {
             let primary_key = single_pk && r.pk == 1;
+            // The rowid's alias never holds NULL; any other primary-key column SQLite lets
+            // hold NULL unless declared NOT NULL (a historical quirk), and rows may rely on
+            // it, so the rebuilt table must not refuse them.
+            let rowid = primary_key && r.ty.eq_ignore_ascii_case("INTEGER");
             Column {
                 name: r.name,
                 ty: ColumnType::custom(r.ty),
-                nullable: r.notnull == 0 && !primary_key,
+                nullable: r.notnull == 0 && !rowid,
                 default: r
                     .dflt_value
                     .map(|d| DefaultValue::Expression(default_sql(d))),

@@ -200,6 +200,17 @@ pub(crate) fn expression_mentions(expr: &str, column: &str) -> bool {
     !column_tokens(expr, column).is_empty()
 }
 
+/// Whether the `CREATE INDEX` statement `sql` reads column `column` after its table name:
+/// in the indexed columns or expressions, or in the `WHERE` predicate (not in the index's
+/// or the table's own name).
+pub(crate) fn index_mentions(sql: &str, column: &str) -> bool {
+    let tokens = tokenize(sql);
+    tokens
+        .iter()
+        .position(|t| t.tok == Tok::Open)
+        .is_some_and(|open| expression_mentions(&sql[tokens[open].start..], column))
+}
+
 /// The byte ranges in `expr` where column `column` is mentioned, as
 /// [`expression_mentions`] defines it.
 fn column_tokens(expr: &str, column: &str) -> Vec<std::ops::Range<usize>> {
@@ -441,6 +452,19 @@ mod tests {
             "\"n\" > 0 AND length(\"n\") < 9 AND note <> 'qty'"
         );
         assert_eq!(rename_in_expression("\"QTY\" > 0", "qty", "n"), "\"n\" > 0");
+    }
+
+    #[test]
+    fn index_mentions_read_the_keys_and_the_predicate_not_the_names() {
+        let sql = r#"CREATE UNIQUE INDEX IF NOT EXISTS "email" ON "users" (lower(email), "Org") WHERE deleted_at IS NULL"#;
+        assert!(index_mentions(sql, "email"), "inside lower(...)");
+        assert!(index_mentions(sql, "org"));
+        assert!(index_mentions(sql, "deleted_at"), "in the predicate");
+        assert!(!index_mentions(sql, "users"), "the table's name");
+        assert!(!index_mentions(sql, "lower"), "a function");
+        let named_like_a_column = "CREATE INDEX code ON t (name COLLATE NOCASE)";
+        assert!(!index_mentions(named_like_a_column, "code"));
+        assert!(index_mentions(named_like_a_column, "name"));
     }
 
     #[test]

@@ -38,6 +38,19 @@ impl KnownIndex {
             KnownIndex::Verbatim { columns, .. } => columns,
         }
     }
+
+    /// Whether the index reads `column`: as an indexed column, in an indexed expression
+    /// (`lower(email)`) or in a partial index's predicate.
+    pub(crate) fn uses(&self, column: &str) -> bool {
+        self.columns().iter().any(|c| c == column)
+            || match self {
+                KnownIndex::Model(i) => i
+                    .filter
+                    .as_deref()
+                    .is_some_and(|f| super::parse::expression_mentions(f, column)),
+                KnownIndex::Verbatim { sql, .. } => super::parse::index_mentions(sql, column),
+            }
+    }
 }
 
 /// What kind of schema object a [`Dependent`] is.
@@ -176,7 +189,7 @@ pub(super) fn apply_to_shape(shape: &mut TableShape, op: &Operation) {
                 ConstraintKind::Check(expr) => !super::parse::expression_mentions(expr, column),
                 _ => !c.columns().contains(column),
             });
-            shape.indexes.retain(|i| !i.columns().contains(column));
+            shape.indexes.retain(|i| !i.uses(column));
         }
         Operation::RenameColumn { from, to, .. } => {
             let rename = |c: &mut String| {
