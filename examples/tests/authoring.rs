@@ -353,18 +353,7 @@ fn references_to_migrations_outside_the_folder_are_marked_external() {
     );
     // A merge of a branch outside the folder.
     std::fs::remove_file(project.path("src/migrations/users01_add_users.rs")).unwrap();
-    project
-        .run(&[
-            "merge",
-            "tagging",
-            "5f3b8d2e7a91",
-            "-m",
-            "join",
-            "--rev-id",
-            "join01",
-        ])
-        .success();
-    let text = std::fs::read_to_string(project.path("src/migrations/join01_join.rs")).unwrap();
+    let text = merge_the_two_branches(&project);
     assert!(
         text.contains(
             "revises = [\"d81f4b2a6c30\", \"5f3b8d2e7a91\"], external = [\"d81f4b2a6c30\"], downgrade"
@@ -534,9 +523,8 @@ fn project_templates_replace_the_built_in_one() {
     assert_eq!(project.new_files().len(), 1);
 }
 
-#[test]
-fn merge_writes_a_revision_revising_every_given_head() {
-    let project = Project::new("");
+/// Runs `merge tagging 5f3b8d2e7a91 -m join --rev-id join01` and returns the new file.
+fn merge_the_two_branches(project: &Project) -> String {
     project
         .run(&[
             "merge",
@@ -548,7 +536,13 @@ fn merge_writes_a_revision_revising_every_given_head() {
             "join01",
         ])
         .success();
-    let text = std::fs::read_to_string(project.path("src/migrations/join01_join.rs")).unwrap();
+    std::fs::read_to_string(project.path("src/migrations/join01_join.rs")).unwrap()
+}
+
+#[test]
+fn merge_writes_a_revision_revising_every_given_head() {
+    let project = Project::new("");
+    let text = merge_the_two_branches(&project);
     assert!(
         text.contains(
             "#[migration(revision = \"join01\", revises = [\"d81f4b2a6c30\", \"5f3b8d2e7a91\"], downgrade = downgrade)]"
