@@ -89,6 +89,101 @@ impl From<diesel::MysqlConnection> for AnyConnection {
     }
 }
 
+/// A connection a [`Migrator`](crate::Migrator) can run on: an [`AnyConnection`], or one of
+/// diesel's own connections that the application already holds (a connection taken from a
+/// pool derefs to one: pass `&mut *pooled`, or with the `r2d2` feature `&mut pooled`).
+///
+/// A migration sees the connection as an [`AnyConnection`] (`ctx.connection()`), so a
+/// diesel connection is moved into one for the call and back out afterwards: the
+/// application keeps its connection, with its session settings (a pool's customizer, a
+/// `search_path`), and no second connection is opened.
+///
+/// ```
+/// use diesel::Connection as _;
+/// use migrate_runtime::{Migration, MigrationFn, MigrationSet, Migrator, RevisionId};
+///
+/// let create = Migration::new(
+///     RevisionId::new("0001_create_users")?,
+///     MigrationFn::new(|ctx| ctx.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")),
+/// );
+/// let migrator = Migrator::new(MigrationSet::new(vec![create])?);
+/// // The application's own connection (or `&mut *pool.get()?`).
+/// let mut conn = diesel::SqliteConnection::establish(":memory:")?;
+/// assert_eq!(migrator.upgrade(&mut conn, "head")?.steps.len(), 1);
+/// assert_eq!(migrator.current(&mut conn)?, [RevisionId::new("0001_create_users")?]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is no connection migrate can run on",
+    label = "expected an `AnyConnection` or a diesel connection of an enabled backend",
+    note = "a pooled connection derefs to one: pass `&mut *conn`, or enable migrate-runtime's \
+            `r2d2` feature for diesel's r2d2 pools"
+)]
+pub trait LendConnection {
+    /// Calls `f` with this connection as an [`AnyConnection`] and returns what it returns.
+    ///
+    /// A panic in `f` propagates once the connection is back in place. Should `f` replace
+    /// the [`AnyConnection`] it is lent with one of another backend, there is no
+    /// connection of this type to give back and the process aborts.
+    fn lend<T>(&mut self, f: impl FnOnce(&mut AnyConnection) -> T) -> T;
+}
+
+impl LendConnection for AnyConnection {
+    fn lend<T>(&mut self, f: impl FnOnce(&mut AnyConnection) -> T) -> T {
+        f(self)
+    }
+}
+
+/// Implements [`LendConnection`] for one of diesel's connections: moved into its variant
+/// for the call, and back out.
+macro_rules! lend_diesel_connection {
+    ($feature:literal, $conn:ty, $variant:ident) => {
+        /// Lent as [`AnyConnection`]'s variant for the call, and taken back after it.
+        #[cfg(feature = $feature)]
+        impl LendConnection for $conn {
+            fn lend<T>(&mut self, f: impl FnOnce(&mut AnyConnection) -> T) -> T {
+                // The value is moved out of `self` for the call; `replace_with` aborts if
+                // the closure unwinds (there would be nothing to put back), so a panic of
+                // `f` is caught, the connection restored, and the panic resumed after.
+                let outcome = replace_with::replace_with_or_abort_and_return(self, |conn| {
+                    let mut any = AnyConnection::$variant(conn);
+                    let outcome =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut any)));
+                    match any {
+                        AnyConnection::$variant(conn) => (outcome, conn),
+                        #[allow(
+                            unreachable_patterns,
+                            reason = "reachable when another backend is enabled"
+                        )]
+                        other => panic!(
+                            "the {} connection lent to migrate was replaced with a {} one, \
+                             which cannot be given back",
+                            Backend::$variant,
+                            other.backend()
+                        ),
+                    }
+                });
+                outcome.unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+            }
+        }
+    };
+}
+
+lend_diesel_connection!("sqlite", diesel::SqliteConnection, Sqlite);
+lend_diesel_connection!("postgres", diesel::PgConnection, Postgres);
+lend_diesel_connection!("mysql", diesel::MysqlConnection, Mysql);
+
+/// A connection checked out of diesel's r2d2 pool, lent as the connection it holds.
+#[cfg(feature = "r2d2")]
+impl<C> LendConnection for diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<C>>
+where
+    C: LendConnection + diesel::r2d2::R2D2Connection + Send + 'static,
+{
+    fn lend<T>(&mut self, f: impl FnOnce(&mut AnyConnection) -> T) -> T {
+        (**self).lend(f)
+    }
+}
+
 impl AnyConnection {
     /// The backend this connection talks to.
     pub fn backend(&self) -> Backend {

@@ -56,8 +56,8 @@ use diesel::connection::TransactionManager;
 use crate::backend::Dialect;
 use crate::store::{NewHistory, StepRecord, Store};
 use crate::{
-    AnyConnection, DatabaseUrl, Direction, Error, HistoryEntry, HistoryStatus, Migration,
-    MigrationContext, MigrationSet, Options, Result, RevisionId, TransactionMode,
+    AnyConnection, DatabaseUrl, Direction, Error, HistoryEntry, HistoryStatus, LendConnection,
+    Migration, MigrationContext, MigrationSet, Options, Result, RevisionId, TransactionMode,
 };
 
 /// Progress of a run, delivered to the callback given to [`Migrator::on_event`].
@@ -215,14 +215,17 @@ impl Migrator {
 
     /// Applies migrations until the database is at `target` (`head`, `heads`, a revision,
     /// a branch label, `+2`, ...). Already there: one query, nothing else.
-    pub fn upgrade(&self, conn: &mut AnyConnection, target: &str) -> Result<Report> {
-        self.run(conn, Kind::Upgrade, target)
+    ///
+    /// `conn` is an [`AnyConnection`] or the application's own diesel connection (see
+    /// [`LendConnection`]: `&mut *pool.get()?` runs on a pooled one).
+    pub fn upgrade(&self, conn: &mut impl LendConnection, target: &str) -> Result<Report> {
+        conn.lend(|conn| self.run(conn, Kind::Upgrade, target))
     }
 
     /// Reverts migrations until the database is at `target` (`base`, a revision, `-1`,
     /// ...). Refused before anything runs when an irreversible migration is in the way.
-    pub fn downgrade(&self, conn: &mut AnyConnection, target: &str) -> Result<Report> {
-        self.run(conn, Kind::Downgrade, target)
+    pub fn downgrade(&self, conn: &mut impl LendConnection, target: &str) -> Result<Report> {
+        conn.lend(|conn| self.run(conn, Kind::Downgrade, target))
     }
 
     /// Opens `url` and applies migrations up to `target`: what an application that
@@ -245,8 +248,8 @@ impl Migrator {
     /// schema matches this code, so [`Migrator::check`] compares later edits with it. The
     /// interrupted rows it resolves become [`HistoryStatus::Resolved`] in place, keeping
     /// their error.
-    pub fn stamp(&self, conn: &mut AnyConnection, target: &str) -> Result<Vec<RevisionId>> {
-        self.stamp_rows(conn, target, false)
+    pub fn stamp(&self, conn: &mut impl LendConnection, target: &str) -> Result<Vec<RevisionId>> {
+        conn.lend(|conn| self.stamp_rows(conn, target, false))
     }
 
     /// [`Migrator::stamp`] on an empty version table: every row is deleted first, whatever
@@ -255,8 +258,12 @@ impl Migrator {
     /// this set declares, a row that is no valid id, or a revision listed with its own
     /// descendant. The history records a stamped `downgrade` row per row removed (under
     /// its text as it was) and a stamped `upgrade` row per row added.
-    pub fn stamp_purge(&self, conn: &mut AnyConnection, target: &str) -> Result<Vec<RevisionId>> {
-        self.stamp_rows(conn, target, true)
+    pub fn stamp_purge(
+        &self,
+        conn: &mut impl LendConnection,
+        target: &str,
+    ) -> Result<Vec<RevisionId>> {
+        conn.lend(|conn| self.stamp_rows(conn, target, true))
     }
 
     fn stamp_rows(
@@ -352,14 +359,22 @@ impl Migrator {
     }
 
     /// The version table's rows (the applied heads); empty when there is no table.
-    pub fn current(&self, conn: &mut AnyConnection) -> Result<Vec<RevisionId>> {
+    pub fn current(&self, conn: &mut impl LendConnection) -> Result<Vec<RevisionId>> {
+        conn.lend(|conn| self.current_rows(conn))
+    }
+
+    fn current_rows(&self, conn: &mut AnyConnection) -> Result<Vec<RevisionId>> {
         self.options.validate()?;
         let store = Store::new(conn, &self.options);
         parse_rows(store.versions(conn)?.unwrap_or_default())
     }
 
     /// The history table's rows, oldest first; empty when there is no table.
-    pub fn history(&self, conn: &mut AnyConnection) -> Result<Vec<HistoryEntry>> {
+    pub fn history(&self, conn: &mut impl LendConnection) -> Result<Vec<HistoryEntry>> {
+        conn.lend(|conn| self.history_rows(conn))
+    }
+
+    fn history_rows(&self, conn: &mut AnyConnection) -> Result<Vec<HistoryEntry>> {
         self.options.validate()?;
         Store::new(conn, &self.options).history(conn)
     }
@@ -367,7 +382,11 @@ impl Migrator {
     /// Compares the database with the code: pending migrations, version rows the code does
     /// not know, applied migrations whose checksum changed, and interrupted runs. Reads
     /// only; creates nothing.
-    pub fn check(&self, conn: &mut AnyConnection) -> Result<CheckReport> {
+    pub fn check(&self, conn: &mut impl LendConnection) -> Result<CheckReport> {
+        conn.lend(|conn| self.check_rows(conn))
+    }
+
+    fn check_rows(&self, conn: &mut AnyConnection) -> Result<CheckReport> {
         self.options.validate()?;
         let store = Store::new(conn, &self.options);
         let rows = store.versions(conn)?.unwrap_or_default();
@@ -422,7 +441,11 @@ impl Migrator {
     /// comment, an offline fallback): records a stamped `upgrade` history row carrying the
     /// code's checksum for each, without touching the version table or running anything.
     /// Returns the revisions accepted.
-    pub fn accept_changes(&self, conn: &mut AnyConnection) -> Result<Vec<RevisionId>> {
+    pub fn accept_changes(&self, conn: &mut impl LendConnection) -> Result<Vec<RevisionId>> {
+        conn.lend(|conn| self.accept_changed(conn))
+    }
+
+    fn accept_changed(&self, conn: &mut AnyConnection) -> Result<Vec<RevisionId>> {
         self.options.validate()?;
         let store = Store::new(conn, &self.options);
         self.locked(conn, &store, |conn, _| {

@@ -140,7 +140,7 @@ pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use connection::{AnyConnection, Backend, DatabaseUrl};
+pub use connection::{AnyConnection, Backend, DatabaseUrl, LendConnection};
 pub use context::MigrationContext;
 /// The diesel this crate is built on: typed queries in data migrations
 /// (`ctx.connection()?`) need its version, which this re-export always is.

@@ -1,0 +1,193 @@
+//! Migrating on the application's own connection: a diesel connection of any backend, or
+//! one checked out of an r2d2 pool, is lent to the migrator and comes back usable, with
+//! its session, so no second connection is opened.
+
+mod support;
+
+use diesel::Connection as _;
+use diesel::connection::SimpleConnection;
+use migrate_runtime::{Backend, LendConnection, Migrator};
+use support::{applied_count, chain, custom, each_backend, ids, table_exists};
+
+/// Upgrades, inspects and downgrades on `conn`, checking after each call that the
+/// connection is still the application's and still works.
+fn round_trip<C: LendConnection + SimpleConnection>(conn: &mut C, what: &str) {
+    let migrator = Migrator::new(chain("a", &["b"]));
+    let report = migrator.upgrade(conn, "head").unwrap();
+    assert_eq!(report.steps.len(), 2, "{what}");
+    // The application goes on using its connection directly.
+    conn.batch_execute("INSERT INTO applied (revision) VALUES ('by the app')")
+        .unwrap();
+    assert_eq!(conn.lend(|c| applied_count(c, "by the app")), 1, "{what}");
+    assert!(conn.lend(|c| table_exists(c, "t_b")), "{what}");
+    assert_eq!(ids(&migrator.current(conn).unwrap()), ["b"], "{what}");
+    assert_eq!(migrator.history(conn).unwrap().len(), 2, "{what}");
+    assert!(migrator.check(conn).unwrap().is_clean(), "{what}");
+    assert_eq!(
+        migrator.stamp(conn, "a").unwrap(),
+        [support::id("a")],
+        "{what}"
+    );
+    assert_eq!(migrator.stamp_purge(conn, "b").unwrap(), [support::id("b")]);
+    assert!(migrator.accept_changes(conn).unwrap().is_empty(), "{what}");
+    migrator.downgrade(conn, "base").unwrap();
+    assert!(!conn.lend(|c| table_exists(c, "t_b")), "{what}");
+    conn.batch_execute("CREATE TABLE after_the_run (id INTEGER)")
+        .unwrap();
+}
+
+#[test]
+fn a_diesel_connection_of_each_backend_is_lent_and_comes_back() {
+    each_backend(|db| {
+        let url = db.scratch().url();
+        match db.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite => round_trip(
+                &mut diesel::SqliteConnection::establish(url.sqlite_path()).unwrap(),
+                &db.describe(),
+            ),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => round_trip(
+                &mut diesel::PgConnection::establish(url.as_str()).unwrap(),
+                "PostgreSQL",
+            ),
+            #[cfg(feature = "mysql")]
+            Backend::Mysql => round_trip(
+                &mut diesel::MysqlConnection::establish(url.as_str()).unwrap(),
+                "MySQL",
+            ),
+            other => panic!("{other} is not compiled in"),
+        }
+    });
+}
+
+#[test]
+fn an_in_memory_sqlite_database_is_migrated_on_the_connection_holding_it() {
+    // A second connection to `:memory:` would be another, empty database: only the
+    // application's own connection can be migrated.
+    let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+    round_trip(&mut conn, "SQLite in memory");
+    conn.batch_execute("INSERT INTO after_the_run (id) VALUES (1)")
+        .unwrap();
+}
+
+#[test]
+fn a_panic_while_lent_propagates_and_leaves_the_connection_in_place() {
+    let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+    conn.batch_execute("CREATE TABLE kept (id INTEGER)")
+        .unwrap();
+    // The executor turns a migration's panic into an error; a panicking event listener is
+    // the application's own code and unwinds.
+    let migrator = Migrator::new(chain("a", &[])).on_event(|_| panic!("listener failed"));
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        migrator.upgrade(&mut conn, "head")
+    }))
+    .unwrap_err();
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"listener failed"));
+    // Same connection, same in-memory database.
+    conn.batch_execute("INSERT INTO kept (id) VALUES (1)")
+        .unwrap();
+
+    let failing = Migrator::new(
+        migrate_runtime::MigrationSet::new(vec![custom("p", &[], |_| panic!("boom"))]).unwrap(),
+    );
+    let err = failing.upgrade(&mut conn, "head").unwrap_err();
+    assert!(err.to_string().contains("boom"), "{err}");
+    conn.batch_execute("INSERT INTO kept (id) VALUES (2)")
+        .unwrap();
+}
+
+#[cfg(feature = "r2d2")]
+mod pooled {
+    use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, R2D2Connection};
+
+    use super::*;
+
+    /// A pool of one connection, so that every checkout is the same session.
+    fn pool<C: R2D2Connection + Send + 'static>(url: &str) -> Pool<ConnectionManager<C>> {
+        Pool::builder()
+            .max_size(1)
+            .build(ConnectionManager::new(url))
+            .unwrap()
+    }
+
+    fn migrate_pool<C>(pool: &Pool<ConnectionManager<C>>, what: &str)
+    where
+        C: LendConnection + R2D2Connection + Send + 'static,
+    {
+        let migrator = Migrator::new(chain("a", &["b"]));
+        // As checked out, without `&mut *`.
+        let report = migrator.upgrade(&mut pool.get().unwrap(), "heads").unwrap();
+        assert_eq!(report.steps.len(), 2, "{what}");
+        let mut conn = pool.get().unwrap();
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["b"], "{what}");
+        assert!(conn.lend(|c| table_exists(c, "t_b")), "{what}");
+        // The pool still considers it a healthy connection.
+        assert!(!conn.is_broken(), "{what}");
+        drop(conn);
+        assert_eq!(pool.state().connections, 1, "{what}");
+    }
+
+    #[test]
+    fn a_connection_checked_out_of_an_r2d2_pool_is_lent() {
+        each_backend(|db| {
+            let url = db.scratch().url();
+            match db.backend {
+                #[cfg(feature = "sqlite")]
+                Backend::Sqlite => migrate_pool(
+                    &pool::<diesel::SqliteConnection>(url.sqlite_path()),
+                    &db.describe(),
+                ),
+                #[cfg(feature = "postgres")]
+                Backend::Postgres => {
+                    migrate_pool(&pool::<diesel::PgConnection>(url.as_str()), "PostgreSQL")
+                }
+                #[cfg(feature = "mysql")]
+                Backend::Mysql => {
+                    migrate_pool(&pool::<diesel::MysqlConnection>(url.as_str()), "MySQL")
+                }
+                other => panic!("{other} is not compiled in"),
+            }
+        });
+    }
+
+    /// Sets every pooled connection's `search_path` to the schema `app`.
+    #[cfg(feature = "postgres")]
+    #[derive(Debug)]
+    struct AppSchema;
+
+    #[cfg(feature = "postgres")]
+    impl CustomizeConnection<diesel::PgConnection, diesel::r2d2::Error> for AppSchema {
+        fn on_acquire(&self, conn: &mut diesel::PgConnection) -> Result<(), diesel::r2d2::Error> {
+            conn.batch_execute("SET search_path TO app")
+                .map_err(diesel::r2d2::Error::QueryError)
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn a_pooled_postgres_session_keeps_its_settings_for_the_run() {
+        let Some(db) =
+            migrate_runtime::testing::ScratchDatabase::from_env(support::POSTGRES_VAR).unwrap()
+        else {
+            return;
+        };
+        let mut admin = db.connect().unwrap();
+        admin.batch_execute("CREATE SCHEMA app").unwrap();
+        let pool = Pool::builder()
+            .max_size(1)
+            .connection_customizer(Box::new(AppSchema))
+            .build(ConnectionManager::<diesel::PgConnection>::new(
+                db.url().as_str(),
+            ))
+            .unwrap();
+        let migrator = Migrator::new(chain("a", &["b"]));
+        migrator.upgrade(&mut pool.get().unwrap(), "head").unwrap();
+        // The tables, the version table included, are where the pool's session put them:
+        // a connection opened from the URL would have used `public`.
+        assert!(!table_exists(&mut admin, "t_b"));
+        admin.batch_execute("SET search_path TO app").unwrap();
+        assert!(table_exists(&mut admin, "t_b"));
+        assert!(table_exists(&mut admin, "migrate_version"));
+    }
+}
