@@ -116,6 +116,110 @@ pub struct Report {
     pub current: Vec<RevisionId>,
 }
 
+/// One line, as the CLI prints a finished migration: direction, revision, message and
+/// duration (`upgrade   0002_add_email  Add email to users  (1.2ms)`).
+impl std::fmt::Display for AppliedStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        step_line(
+            f,
+            self.direction,
+            &self.revision,
+            &self.message,
+            self.duration,
+        )
+    }
+}
+
+/// A finished migration's line for a log, without an allocation when nobody listens.
+struct DisplayStep<'a>(&'a Migration, Direction, Duration);
+
+impl std::fmt::Display for DisplayStep<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let DisplayStep(migration, direction, duration) = *self;
+        step_line(f, direction, migration.id(), migration.message(), duration)
+    }
+}
+
+/// Writes the line of one finished step; shared with the CLI's progress lines.
+pub(crate) fn step_line(
+    f: &mut impl std::fmt::Write,
+    direction: Direction,
+    revision: &RevisionId,
+    message: &str,
+    duration: Duration,
+) -> std::fmt::Result {
+    // `Direction`'s Display ignores width, so pad the rendered text.
+    write!(f, "{:<9} {revision}", direction.to_string())?;
+    if !message.is_empty() {
+        write!(f, "  {message}")?;
+    }
+    write!(f, "  ({duration:.1?})")
+}
+
+/// One line for a log: how many migrations ran, the first and last of them, and where the
+/// database is now (`applied 3 migrations, 0001_create_users to 0003_add_index; now at
+/// 0003_add_index`, or `nothing to do; at 0003_add_index`). The alternate form (`{:#}`)
+/// puts each step's line (see [`AppliedStep`]) before it.
+///
+/// ```
+/// # use migrate_runtime::{AnyConnection, DatabaseUrl, Migration, MigrationFn, MigrationSet, Migrator, RevisionId};
+/// # let create = Migration::new(
+/// #     RevisionId::new("0001_create_users")?,
+/// #     MigrationFn::new(|ctx| ctx.execute("CREATE TABLE users (id INTEGER PRIMARY KEY)")),
+/// # )
+/// # .with_message("Create users");
+/// # let migrator = Migrator::new(MigrationSet::new(vec![create])?);
+/// # let mut conn = AnyConnection::open(&DatabaseUrl::parse(":memory:")?)?;
+/// let report = migrator.upgrade(&mut conn, "heads")?;
+/// assert_eq!(
+///     report.to_string(),
+///     "applied 1 migration, 0001_create_users; now at 0001_create_users"
+/// );
+/// assert!(format!("{report:#}").starts_with("upgrade   0001_create_users  Create users  ("));
+/// let again = migrator.upgrade(&mut conn, "heads")?;
+/// assert_eq!(again.to_string(), "nothing to do; at 0001_create_users");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = if self.current.is_empty() {
+            "<base>".to_owned()
+        } else {
+            self.current
+                .iter()
+                .map(RevisionId::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (Some(first), Some(last)) = (self.steps.first(), self.steps.last()) else {
+            return write!(f, "nothing to do; at {at}");
+        };
+        if f.alternate() {
+            for step in &self.steps {
+                writeln!(f, "{step}")?;
+            }
+        }
+        let verb = if self.steps.iter().all(|s| s.direction == Direction::Up) {
+            "applied"
+        } else if self.steps.iter().all(|s| s.direction == Direction::Down) {
+            "reverted"
+        } else {
+            "ran"
+        };
+        let n = self.steps.len();
+        write!(
+            f,
+            "{verb} {n} migration{}, {}",
+            if n == 1 { "" } else { "s" },
+            first.revision
+        )?;
+        if n > 1 {
+            write!(f, " to {}", last.revision)?;
+        }
+        write!(f, "; now at {at}")
+    }
+}
+
 /// A recorded checksum that differs from the code's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -499,6 +603,32 @@ impl Migrator {
     }
 
     fn emit(&self, event: Event<'_>) {
+        match &event {
+            Event::Started {
+                migration,
+                direction,
+            } => tracing::debug!(
+                revision = %migration.id(),
+                %direction,
+                "{direction} of {} started",
+                migration.id()
+            ),
+            Event::Finished {
+                migration,
+                direction,
+                duration,
+            } => tracing::info!(
+                revision = %migration.id(),
+                %direction,
+                duration_ms = duration.as_secs_f64() * 1000.0,
+                "{}",
+                DisplayStep(migration, *direction, *duration)
+            ),
+            Event::Waiting { lock, timeout } => tracing::info!(
+                timeout_s = timeout.as_secs_f64(),
+                "waiting for another migration run to release {lock}"
+            ),
+        }
         if let Some(listener) = &self.listener {
             listener(&event);
         }
@@ -538,7 +668,18 @@ impl Migrator {
         Ok(())
     }
 
+    /// [`Migrator::run_plan`], and its report logged.
     fn run(&self, conn: &mut AnyConnection, kind: Kind, target: &str) -> Result<Report> {
+        let report = self.run_plan(conn, kind, target)?;
+        if report.steps.is_empty() {
+            tracing::debug!(to = target, "{report}");
+        } else {
+            tracing::info!(to = target, "{report}");
+        }
+        Ok(report)
+    }
+
+    fn run_plan(&self, conn: &mut AnyConnection, kind: Kind, target: &str) -> Result<Report> {
         self.options.validate()?;
         let store = Store::new(conn, &self.options);
         let all = self.options.transaction_mode == TransactionMode::All;

@@ -12,12 +12,14 @@ pub(crate) fn applied_line(
     direction: Direction,
     duration: Duration,
 ) -> String {
-    // `Direction`'s Display ignores width, so pad the rendered text.
-    let mut line = format!("{:<9} {}", direction.to_string(), migration.id());
-    if !migration.message().is_empty() {
-        let _ = write!(line, "  {}", migration.message());
-    }
-    let _ = write!(line, "  ({duration:.1?})");
+    let mut line = String::new();
+    let _ = crate::executor::step_line(
+        &mut line,
+        direction,
+        migration.id(),
+        migration.message(),
+        duration,
+    );
     line
 }
 
