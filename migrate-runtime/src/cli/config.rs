@@ -70,6 +70,8 @@ pub(crate) enum Origin {
     DotEnv(PathBuf),
     /// `migrate.toml`.
     File(PathBuf),
+    /// The application embedding the CLI ([`CliOptions`](super::CliOptions)).
+    App,
     /// Nothing configured: the built-in default.
     Default,
 }
@@ -81,6 +83,7 @@ impl fmt::Display for Origin {
             Origin::Env(var) => write!(f, "from {var}"),
             Origin::DotEnv(path) => write!(f, "from {URL_VAR} in {}", path.display()),
             Origin::File(path) => write!(f, "from {}", path.display()),
+            Origin::App => f.write_str("from the application"),
             Origin::Default => f.write_str("default"),
         }
     }
@@ -110,6 +113,8 @@ pub(crate) struct Sources {
     pub(crate) file: Option<(PathBuf, FileConfig)>,
     /// `--database-url`.
     pub(crate) flag_url: Option<String>,
+    /// What the embedding application set in code.
+    pub(crate) app: super::CliOptions,
     /// `DATABASE_URL` from the environment.
     pub(crate) env_url: Option<String>,
     /// The project's `.env` file and its variables.
@@ -137,14 +142,16 @@ pub(crate) struct Settings {
     pub(crate) history_table: Setting<String>,
     /// The transaction mode of `upgrade` without `--transaction`.
     pub(crate) transaction_mode: Setting<TransactionMode>,
+    /// How long a run waits for another runner's lock: the application's, else the default.
+    pub(crate) lock_timeout: std::time::Duration,
     /// The `.env` variables, also used for `${VAR}` interpolation.
     dotenv: Vec<(String, String)>,
 }
 
 impl Settings {
     /// Reads the environment, `.env` and the nearest `migrate.toml`, and resolves them with
-    /// `flag_url` (`--database-url`).
-    pub(crate) fn load(flag_url: Option<&str>) -> Result<Self> {
+    /// `flag_url` (`--database-url`) and what the application set in code.
+    pub(crate) fn load(flag_url: Option<&str>, app: &super::CliOptions) -> Result<Self> {
         let cwd = std::env::current_dir().map_err(|source| Error::Io {
             action: "read",
             path: ".".into(),
@@ -177,6 +184,7 @@ impl Settings {
             cwd,
             file,
             flag_url: flag_url.map(str::to_owned),
+            app: app.clone(),
             env_url,
             dotenv,
         })
@@ -188,6 +196,7 @@ impl Settings {
             cwd,
             file,
             flag_url,
+            app,
             env_url,
             dotenv,
         } = sources;
@@ -217,6 +226,8 @@ impl Settings {
             .map(|(_, v)| v.clone());
         let database_url = if let Some(url) = flag_url {
             Setting::new(Some(url), Origin::Flag("--database-url"))
+        } else if let Some(url) = app.database_url {
+            Setting::new(Some(url), Origin::App)
         } else if let Some(url) = env_url {
             Setting::new(Some(url.trim().to_owned()), Origin::Env(URL_VAR))
         } else if let (Some(url), Some(path)) = (dotenv_url, dotenv_path) {
@@ -226,11 +237,22 @@ impl Settings {
         } else {
             Setting::new(None, Origin::Default)
         };
-        let version_table = from_file(config.version_table)
+        let app_options = app.options.clone();
+        let from_app = |value: Option<String>| value.map(|v| Setting::new(v, Origin::App));
+        let version_table = from_app(app_options.as_ref().map(|o| o.version_table.clone()))
+            .or_else(|| from_file(config.version_table.clone()))
             .unwrap_or_else(|| Setting::new(defaults.version_table.clone(), Origin::Default));
-        let history_table = from_file(config.history_table)
+        let history_table = from_app(app_options.as_ref().map(|o| o.history_table.clone()))
+            .or_else(|| from_file(config.history_table.clone()))
             .unwrap_or_else(|| Setting::new(defaults.history_table.clone(), Origin::Default));
+        // The application's options come whole: its mode too, not the file's.
         let transaction_mode = match from_file(config.transaction_mode) {
+            _ if app_options.is_some() => Setting::new(
+                app_options
+                    .as_ref()
+                    .map_or(defaults.transaction_mode, |o| o.transaction_mode),
+                Origin::App,
+            ),
             Some(s) => {
                 let mode = parse_mode(&s.value).map_err(|reason| Error::Config {
                     path: file_path
@@ -254,6 +276,7 @@ impl Settings {
             version_table,
             history_table,
             transaction_mode,
+            lock_timeout: app_options.map_or(defaults.lock_timeout, |o| o.lock_timeout),
             dotenv,
         })
     }
@@ -323,6 +346,7 @@ impl Settings {
             .with_version_table(self.version_table.value.clone())
             .with_history_table(self.history_table.value.clone())
             .with_transaction_mode(self.transaction_mode.value)
+            .with_lock_timeout(self.lock_timeout)
     }
 
     /// `path` relative to the current directory when it is below it, for messages.
@@ -621,6 +645,69 @@ mod tests {
             }),
             "sqlite:///project/file.db"
         );
+    }
+
+    #[test]
+    fn the_application_ranks_below_the_flag_and_above_environment_and_file() {
+        let file = || {
+            file(
+                r#"
+                database_url = "sqlite://file.db"
+                version_table = "file_version"
+                transaction_mode = "all"
+                "#,
+            )
+        };
+        let app = crate::cli::CliOptions::new()
+            .database_url("postgres://app:secret@db/app")
+            .options(
+                Options::default()
+                    .with_history_table("app_history")
+                    .with_lock_timeout(std::time::Duration::from_secs(5)),
+            );
+        let settings = Settings::resolve(Sources {
+            file: file(),
+            env_url: Some("sqlite://env.db".into()),
+            app: app.clone(),
+            ..sources()
+        })
+        .unwrap();
+        assert_eq!(settings.database_url.origin, Origin::App);
+        let target = settings.database().unwrap();
+        assert_eq!(target.url.as_str(), "postgres://app:secret@db/app");
+        // The application's options replace the file's: its tables and mode are its own.
+        let options = settings.options();
+        assert_eq!(options.version_table, "migrate_version");
+        assert_eq!(options.history_table, "app_history");
+        assert_eq!(options.transaction_mode, TransactionMode::PerMigration);
+        assert_eq!(options.lock_timeout, std::time::Duration::from_secs(5));
+        assert_eq!(settings.transaction_mode.origin, Origin::App);
+        let described = settings.describe();
+        assert!(
+            described.contains("postgres://app:***@db/app  (from the application)"),
+            "{described}"
+        );
+        assert!(!described.contains("secret"), "{described}");
+        assert!(target.to_string().ends_with("(from the application)"));
+
+        let flagged = Settings::resolve(Sources {
+            file: file(),
+            flag_url: Some("sqlite://flag.db".into()),
+            app,
+            ..sources()
+        })
+        .unwrap();
+        assert_eq!(flagged.database().unwrap().url.as_str(), "sqlite://flag.db");
+        // Without the application's options the file's still count.
+        let url_only = Settings::resolve(Sources {
+            file: file(),
+            app: crate::cli::CliOptions::new().database_url("sqlite://app.db"),
+            ..sources()
+        })
+        .unwrap();
+        assert_eq!(url_only.options().version_table, "file_version");
+        assert_eq!(url_only.options().transaction_mode, TransactionMode::All);
+        assert_eq!(url_only.database().unwrap().url.as_str(), "sqlite://app.db");
     }
 
     #[test]

@@ -10,7 +10,9 @@ use crate::Result;
 /// Arguments of `heads`.
 #[derive(Debug, Clone, Args)]
 pub struct HeadsArgs {
-    /// `text` or `json` (the heads as revision objects).
+    /// `text` or `json` (the heads as revision objects). `heads` reads no database, so
+    /// each object's `current` and `history` are null (unknown); `current` and `history`
+    /// fill them in.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

@@ -9,7 +9,9 @@
 //! ```
 //!
 //! To nest the commands in a larger CLI, use [`Cli`] as a subcommand (or flatten it) and call
-//! [`Cli::run`] with the migrations:
+//! [`Cli::run`] with the migrations, or [`Cli::run_with`] to pass the application's database
+//! URL and [`Options`] in code (a standalone binary does the same with [`main_with`], which
+//! also takes the application's name and version for `--version`):
 //!
 //! ```no_run
 //! use clap::Parser;
@@ -24,13 +26,14 @@
 //!
 //! fn main() -> std::process::ExitCode {
 //!     match App::parse() {
-//!         App::Db(mut cli) => {
+//!         App::Db(cli) => {
 //!             // The application's own setting, unless `--database-url` overrides it.
-//!             if cli.global.database_url.is_none() {
-//!                 cli.global.database_url = std::env::var("MYAPP_DATABASE_URL").ok();
+//!             let mut options = migrate_runtime::cli::CliOptions::new();
+//!             if let Ok(url) = std::env::var("MYAPP_DATABASE_URL") {
+//!                 options = options.database_url(url);
 //!             }
 //!             match migrate_runtime::MigrationSet::registered() {
-//!                 Ok(set) => cli.run(set),
+//!                 Ok(set) => cli.run_with(set, options),
 //!                 Err(err) => migrate_runtime::cli::report(&err),
 //!             }
 //!         }
@@ -40,8 +43,9 @@
 //! ```
 //!
 //! The table names and transaction mode come from `migrate.toml`, found from the current
-//! directory upwards: an application that sets them in code (`Options`) for its
-//! migrate-on-start must set the same in that file, or its `db` commands use other tables.
+//! directory upwards, unless the application passes its [`Options`] in
+//! [`CliOptions::options`]: one that sets them in code for its migrate-on-start passes the
+//! same here, or its `db` commands use other tables.
 //!
 //! Exit codes: 0 on success, 1 when a migration failed or `check` found a problem, 2 for bad
 //! input (unknown target, ambiguous prefix, bad URL, bad flags).
@@ -120,10 +124,109 @@ const EXIT_USAGE: u8 = 2;
 /// Parses `std::env::args`, collects the migrations with [`MigrationSet::registered`] and
 /// calls [`Cli::run`].
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    main_with(CliOptions::new())
+}
+
+/// [`main`] with settings from the application: its name and version for `--help` and
+/// `--version`, and its database URL and [`Options`] (see [`CliOptions`]).
+///
+/// ```no_run
+/// use migrate_runtime::cli::CliOptions;
+///
+/// fn main() -> std::process::ExitCode {
+///     // The application's own configuration, however it reads it.
+///     let database_url = std::env::var("MYAPP_DATABASE_URL").unwrap_or("myapp.db".into());
+///     migrate_runtime::cli::main_with(
+///         CliOptions::new()
+///             .name("myapp-migrate")
+///             .version(env!("CARGO_PKG_VERSION"))
+///             .database_url(database_url),
+///     )
+/// }
+/// ```
+pub fn main_with(options: CliOptions) -> ExitCode {
+    use clap::FromArgMatches as _;
+
+    let cli = match Cli::from_arg_matches(&command(&options).get_matches()) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
     match MigrationSet::registered() {
-        Ok(set) => cli.run(set),
+        Ok(set) => cli.run_with(set, options),
         Err(err) => report(&err),
+    }
+}
+
+/// The clap command of [`main_with`]: [`Cli`]'s, under the application's name and version.
+fn command(options: &CliOptions) -> clap::Command {
+    use clap::CommandFactory as _;
+
+    let mut command = Cli::command();
+    if let Some(name) = options.name {
+        command = command.name(name);
+    }
+    if let Some(version) = options.version {
+        command = command.version(version);
+    }
+    command
+}
+
+/// What an application embedding the CLI sets in code rather than leaving to
+/// `DATABASE_URL` and `migrate.toml`; see [`Cli::run_with`] and [`main_with`].
+///
+/// ```
+/// use migrate_runtime::cli::CliOptions;
+/// use migrate_runtime::Options;
+///
+/// let options = CliOptions::new()
+///     .database_url("postgres://app@db.internal/app")
+///     .options(Options::default().with_version_table("app_version"));
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CliOptions {
+    database_url: Option<String>,
+    options: Option<Options>,
+    name: Option<&'static str>,
+    version: Option<&'static str>,
+}
+
+impl CliOptions {
+    /// Nothing set: the CLI reads its settings as the `migrate` binary does.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The database, from the application's own configuration. `--database-url` still
+    /// overrides it; it overrides `DATABASE_URL`, `.env` and `database_url` in
+    /// `migrate.toml`. `config` and `-v` show it as coming "from the application", with
+    /// its password redacted.
+    pub fn database_url(mut self, url: impl Into<String>) -> Self {
+        self.database_url = Some(url.into());
+        self
+    }
+
+    /// The executor options the application migrates with on start (table names,
+    /// transaction mode, lock timeout), so that the commands use the same tables. They
+    /// replace those of `migrate.toml`; `--transaction` still overrides the mode.
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// The program name `--version` and `--help` show ([`main_with`] only; a CLI nested
+    /// in the application's own parser takes its name from there).
+    pub fn name(mut self, name: &'static str) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// The version `--version` prints ([`main_with`] only), such as the application's
+    /// `env!("CARGO_PKG_VERSION")`; by default it is migrate-runtime's.
+    pub fn version(mut self, version: &'static str) -> Self {
+        self.version = Some(version);
+        self
     }
 }
 
@@ -205,8 +308,45 @@ impl Cli {
     /// Runs the parsed command against `set` and returns the process exit code. Errors are
     /// printed to stderr as `error: ...`.
     pub fn run(self, set: MigrationSet) -> ExitCode {
+        self.run_with(set, CliOptions::new())
+    }
+
+    /// [`Cli::run`] with the database URL and options the application sets in code (see
+    /// [`CliOptions`]), for a CLI nested in the application's own:
+    ///
+    /// ```no_run
+    /// use clap::Parser;
+    /// use migrate_runtime::cli::{Cli, CliOptions};
+    /// use migrate_runtime::{MigrationSet, Options};
+    ///
+    /// #[derive(Parser)]
+    /// #[command(version)]
+    /// enum App {
+    ///     /// Database migrations.
+    ///     Migrate(Cli),
+    ///     /// Start the server.
+    ///     Serve,
+    /// }
+    ///
+    /// fn main() -> std::process::ExitCode {
+    ///     let database_url = "postgres://app@db.internal/app"; // the application's config
+    ///     let options = Options::default().with_version_table("app_version");
+    ///     match App::parse() {
+    ///         App::Migrate(cli) => match MigrationSet::registered() {
+    ///             Ok(set) => cli.run_with(
+    ///                 set,
+    ///                 CliOptions::new().database_url(database_url).options(options),
+    ///             ),
+    ///             Err(err) => migrate_runtime::cli::report(&err),
+    ///         },
+    ///         App::Serve => std::process::ExitCode::SUCCESS,
+    ///     }
+    /// }
+    /// ```
+    pub fn run_with(self, set: MigrationSet, options: CliOptions) -> ExitCode {
         let session = Session {
             set,
+            app: options,
             global: self.global,
             settings: std::cell::OnceCell::new(),
             finished: Arc::default(),
@@ -432,6 +572,8 @@ pub(crate) enum Status {
 /// What every command works with: the migrations and the global options.
 pub(crate) struct Session {
     set: MigrationSet,
+    /// What the embedding application set in code.
+    app: CliOptions,
     global: GlobalArgs,
     /// Loaded on first use, so that commands needing no settings do not read any file.
     settings: std::cell::OnceCell<Settings>,
@@ -459,7 +601,7 @@ impl Session {
         if let Some(settings) = self.settings.get() {
             return Ok(settings);
         }
-        let loaded = Settings::load(self.global.database_url.as_deref())?;
+        let loaded = Settings::load(self.global.database_url.as_deref(), &self.app)?;
         Ok(self.settings.get_or_init(|| loaded))
     }
 
@@ -476,6 +618,7 @@ impl Session {
         let configured = self.settings()?.options();
         options.version_table = configured.version_table;
         options.history_table = configured.history_table;
+        options.lock_timeout = configured.lock_timeout;
         let finished = Arc::clone(&self.finished);
         Ok(Migrator::new(self.set.clone())
             .with_options(options)
@@ -541,6 +684,65 @@ mod tests {
         };
         assert_eq!(cli.global.database_url.as_deref(), Some("x.db"));
         assert!(matches!(cli.command, Command::Upgrade(_)));
+    }
+
+    #[test]
+    fn the_application_names_the_program_and_its_version() {
+        let default = command(&CliOptions::new());
+        assert_eq!(
+            default.render_version(),
+            format!("migrate {}\n", env!("CARGO_PKG_VERSION"))
+        );
+        let mut app = command(&CliOptions::new().name("myapp").version("3.1.4"));
+        app.clone().debug_assert();
+        assert_eq!(app.render_version(), "myapp 3.1.4\n");
+        assert!(app.render_help().to_string().contains("Usage: myapp"));
+        let matches = app
+            .try_get_matches_from(["myapp", "--version"])
+            .unwrap_err();
+        assert_eq!(matches.kind(), clap::error::ErrorKind::DisplayVersion);
+    }
+
+    #[test]
+    fn the_application_url_and_options_reach_the_commands() {
+        use diesel::RunQueryDsl as _;
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        let url = format!("sqlite://{}", path.display());
+        let noop = || crate::MigrationFn::new(|_| Ok(()));
+        let set = || {
+            MigrationSet::new(vec![crate::Migration::new(
+                crate::RevisionId::new("a1").unwrap(),
+                noop(),
+            )])
+            .unwrap()
+        };
+        let options = CliOptions::new()
+            .database_url(&url)
+            .options(Options::default().with_version_table("app_version"));
+        let cli = Cli::try_parse_from(["myapp", "upgrade"]).unwrap();
+        assert_eq!(cli.run_with(set(), options.clone()), ExitCode::SUCCESS);
+
+        let mut conn =
+            crate::AnyConnection::open(&crate::DatabaseUrl::parse(&url).unwrap()).unwrap();
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            version_num: String,
+        }
+        let rows: Vec<Row> = diesel::sql_query("SELECT version_num FROM app_version")
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].version_num, "a1");
+        // `check` reads the same table: a clean database, exit code 0.
+        let cli = Cli::try_parse_from(["myapp", "check"]).unwrap();
+        assert_eq!(cli.run_with(set(), options.clone()), ExitCode::SUCCESS);
+        // Without the options it would read `migrate_version`, find nothing applied, and fail.
+        let cli = Cli::try_parse_from(["myapp", "check"]).unwrap();
+        let plain = CliOptions::new().database_url(&url);
+        assert_eq!(cli.run_with(set(), plain), ExitCode::from(EXIT_FAILURE));
     }
 
     #[test]
