@@ -120,6 +120,14 @@
 //! (RFC 3339 UTC text), duration, status and error. Both are created on first use and can
 //! be renamed through [`Options`].
 
+// `AnyConnection` needs a variant to exist: say so once, before the compiler's own errors
+// about an empty connection type.
+#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+compile_error!(
+    "migrate-runtime needs at least one backend feature: enable `sqlite`, `postgres` or \
+     `mysql` (with `default-features = false`, name the backend the application uses)"
+);
+
 mod backend;
 mod connection;
 mod context;
