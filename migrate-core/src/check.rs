@@ -472,10 +472,11 @@ mod tests {
         assert_eq!(
             messages,
             [
-                "revision `bil0001` lists unknown revision `acc001` in `depends_on`; did you \
-                 mean `acc0001`?",
-                "revision `bil0002` lists unknown revision `zzzz` in `depends_on`; declare it, \
-                 fix the id, or link the crate that declares it (`use the_crate as _;`)",
+                "revision `bil0001` lists unknown revision or branch label `acc001` in \
+                 `depends_on`; did you mean `acc0001`?",
+                "revision `bil0002` lists unknown revision or branch label `zzzz` in \
+                 `depends_on`; declare it, fix the id, or link the crate that declares it \
+                 (`use the_crate as _;`)",
             ]
         );
     }

@@ -88,8 +88,13 @@ fn describe(error: &GraphError, ids: &[RevisionId]) -> String {
                     },
                     |known| format!("did you mean `{known}`?"),
                 );
+            // `depends_on` also takes branch labels.
+            let what = match kind {
+                RefKind::Revises => "revision",
+                RefKind::DependsOn => "revision or branch label",
+            };
             format!(
-                "revision `{}` lists unknown revision `{missing}` in `{}`; {hint}",
+                "revision `{}` lists unknown {what} `{missing}` in `{}`; {hint}",
                 id(*from),
                 list(*kind)
             )

@@ -306,10 +306,16 @@ fn report<'f>(
                 if own.external.iter().any(|(e, _)| e == id) {
                     continue;
                 }
+                // `depends_on` takes branch labels too, so a label may be what was meant.
+                let takes_labels = *kind == RefKind::DependsOn;
                 // Its own id is never the fix: revising itself is an error of its own.
                 let known: Vec<&str> = (revs.iter().enumerate())
                     .filter(|&(i, _)| i != me)
                     .map(|(_, r)| r.id.as_str())
+                    .collect();
+                let labels: Vec<&str> = (revs.iter().enumerate())
+                    .filter(|&(i, _)| takes_labels && i != me)
+                    .flat_map(|(_, r)| r.branch_labels.iter().map(String::as_str))
                     .collect();
                 let labelled = (revs.iter().enumerate())
                     .filter(|&(i, _)| i != me)
@@ -325,7 +331,7 @@ fn report<'f>(
                         kind.key(),
                         revs[holder].id
                     )
-                } else if let Some(close) = closest(id.as_str(), &known) {
+                } else if let Some(close) = closest(id.as_str(), &[&known[..], &labels].concat()) {
                     format!("; did you mean `{close}`?")
                 } else if let Some(full) = completion(id.as_str(), &known) {
                     format!("; did you mean `{full}`? references give the whole id")
@@ -342,12 +348,17 @@ fn report<'f>(
                          `external = [\"{id}\"]`, and it is checked when the binary starts"
                     )
                 };
+                let (what, has) = if takes_labels {
+                    ("revision or branch label", "this id or branch label")
+                } else {
+                    ("revision", "this id")
+                };
                 errors.push(syn::Error::new(
                     refs(*kind)[*position].1.span(),
                     format!(
-                        "unknown revision `{id}` in `{}`: no migration in {} has this id{hint}",
+                        "unknown {what} `{id}` in `{}`: no migration in {description} has \
+                         {has}{hint}",
                         kind.key(),
-                        description
                     ),
                 ));
             }

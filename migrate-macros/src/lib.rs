@@ -77,10 +77,10 @@ use crate::chain::Origin;
 /// The expansion reads the migrations around it from disk: every file of the folder collected
 /// by [`migrations!`] that holds this migration's file, or else this migration's own file. It
 /// then reports, on this migration's tokens, a duplicate id (both declarations error), a
-/// `revises` or `depends_on` id that no migration declares, a reference listed twice, a cycle
-/// and a clashing branch label. Migrations spread over several files must therefore be
-/// collected with `migrations!` for references between files to resolve; a reference
-/// beyond that (to another crate) is listed in `external`.
+/// `revises` id or a `depends_on` id or branch label that no migration declares, a reference
+/// listed twice, a cycle and a clashing branch label. Migrations spread over several files
+/// must therefore be collected with `migrations!` for references between files to resolve; a
+/// reference beyond that (to another crate) is listed in `external`.
 ///
 /// # Checksum
 ///

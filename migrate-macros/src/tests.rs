@@ -233,6 +233,39 @@ fn chain_checks_report_on_the_expanding_migration_only() {
 }
 
 #[test]
+fn an_unknown_dependency_is_worded_for_ids_and_branch_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deps.rs");
+    let src = r#"
+#[migration(revision = "0001_users", branch_labels = ["accounts"], irreversible)]
+fn users(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+#[migration(revision = "0002_posts", depends_on = ["acounts", "0001_user"], irreversible)]
+fn posts(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+#[migration(revision = "0003_tags", revises = "acounts", irreversible)]
+fn tags(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+"#;
+    assert_eq!(
+        errors(expand_in_file(&file, src, "posts")),
+        [
+            "unknown revision or branch label `acounts` in `depends_on`: no migration in this file has this id or branch label; did you mean `accounts`?",
+            "unknown revision or branch label `0001_user` in `depends_on`: no migration in this file has this id or branch label; did you mean `0001_users`?",
+        ]
+    );
+    // `revises` takes ids only: a label is no suggestion there.
+    let tags = errors(expand_in_file(&file, src, "tags"));
+    assert_eq!(tags.len(), 1, "{tags:#?}");
+    assert!(
+        tags[0].starts_with(
+            "unknown revision `acounts` in `revises`: no migration in this file has this id; \
+             migrations in other files"
+        ),
+        "{tags:#?}"
+    );
+}
+
+#[test]
 fn the_checksum_covers_a_downgrade_in_the_same_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("m.rs");
@@ -294,7 +327,7 @@ fn a_collected_folder_is_one_scope() {
     assert_eq!(
         errors(expand_in_file(&second_file, second, "posts")),
         [
-            "unknown revision `0001_tags` in `depends_on`: no migration in the folder `migrations` has this id; if `0001_tags` is declared outside this folder (another crate, say), add `external = [\"0001_tags\"]`, and it is checked when the binary starts"
+            "unknown revision or branch label `0001_tags` in `depends_on`: no migration in the folder `migrations` has this id or branch label; if `0001_tags` is declared outside this folder (another crate, say), add `external = [\"0001_tags\"]`, and it is checked when the binary starts"
         ]
     );
     assert_eq!(
