@@ -35,6 +35,9 @@ pub struct Scope {
     pub in_folder: bool,
     /// The index of the migration's declaration in the scan of `own_file`.
     own: usize,
+    /// `"impl"` or `"trait"` when the scan found the expanding migration on an associated
+    /// function of such a block, where it cannot be registered.
+    pub associated: Option<&'static str>,
 }
 
 impl Scope {
@@ -46,6 +49,7 @@ impl Scope {
             own_file: None,
             in_folder: false,
             own: 0,
+            associated: None,
         }
     }
 
@@ -56,6 +60,18 @@ impl Scope {
             return Self::unknown();
         };
         let (graph, index) = scope::of_file(file);
+        let associated = index
+            .and_then(|index| graph.files[index].scan.as_ref())
+            .and_then(|scanned| {
+                let mut found = scanned.associated.iter();
+                found.find(|a| a.fn_name == fn_name && a.line == line)
+            });
+        if let Some(associated) = associated {
+            return Scope {
+                associated: Some(associated.block),
+                ..Self::unknown()
+            };
+        }
         let found = index.and_then(|index| {
             let scanned = graph.files[index].scan.as_ref()?;
             let own = own_index(scanned, fn_name, line)?;
@@ -78,6 +94,7 @@ impl Scope {
             own_file: Some((scanned, module)),
             in_folder,
             own,
+            associated: None,
         }
     }
 

@@ -106,6 +106,30 @@ pub(crate) fn checked(args: TokenStream, input: TokenStream, origin: &Origin) ->
 
     let line = item.sig.ident.span().start().line;
     let scope = Scope::find(origin, &item.sig.ident.to_string(), line);
+    if let Some(block) = scope.associated {
+        // Whatever else is wrong, the registration has no place there.
+        let what = if block == "impl" {
+            "an `impl` block"
+        } else {
+            "a `trait`"
+        };
+        errors.push(syn::Error::new(
+            item.sig.ident.span(),
+            format!(
+                "`#[migration]` cannot go on an associated function: `{name}` is inside {what}, \
+                 where the migration cannot be registered; move `fn {name}` out of the `{block}` \
+                 block, to the module level",
+                name = item.sig.ident
+            ),
+        ));
+        let errors = errors.to_compile_errors();
+        return quote!(#errors #input);
+    }
+    if let (Some(path), Some((scanned, module))) = (&args.downgrade, &scope.own_file)
+        && let Some(found) = scanned.resolve_fn(module, path)
+    {
+        item::check_downgrade(path, found, &mut errors);
+    }
     if let Some(revision) = revision.clone() {
         let own = Own {
             fn_name: item.sig.ident.to_string(),

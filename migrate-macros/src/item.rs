@@ -3,9 +3,10 @@
 
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
-use syn::{Attribute, FnArg, GenericParam, ReturnType, Signature, Type, Visibility};
+use syn::{Attribute, FnArg, GenericParam, Path, ReturnType, Signature, Type, Visibility};
 
 use crate::errors::Errors;
+use crate::scan::{Qualifier, ScannedFn};
 
 /// What a migration function must look like, quoted by signature errors.
 pub const EXPECTED_SIGNATURE: &str =
@@ -48,17 +49,13 @@ pub fn check_signature(sig: &Signature, errors: &mut Errors) {
         reject(errors, token.span, "a `const fn`");
     }
     if let Some(token) = &sig.asyncness {
-        reject(
-            errors,
-            token.span,
-            "`async`: migrations run inside the migration transaction, synchronously",
-        );
+        reject(errors, token.span, unfit(Qualifier::Async));
     }
     if let Some(token) = &sig.unsafety {
-        reject(errors, token.span, "an `unsafe fn`");
+        reject(errors, token.span, unfit(Qualifier::Unsafe));
     }
     if let Some(abi) = &sig.abi {
-        reject(errors, abi.span(), "an `extern` function");
+        reject(errors, abi.span(), unfit(Qualifier::Extern));
     }
     for param in &sig.generics.params {
         match param {
@@ -131,6 +128,33 @@ pub fn check_signature(sig: &Signature, errors: &mut Errors) {
                 ));
             }
         }
+    }
+}
+
+/// What a function with `qualifier` is, for "a migration cannot be ..." messages.
+fn unfit(qualifier: Qualifier) -> &'static str {
+    match qualifier {
+        Qualifier::Async => {
+            "`async`: migrations run inside the migration transaction, synchronously"
+        }
+        Qualifier::Unsafe => "an `unsafe fn`",
+        Qualifier::Extern => "an `extern` function",
+    }
+}
+
+/// Reports a `downgrade = path` naming `found`, a function of the migration's own file that
+/// has a qualifier no migration function can have: rustc would only say that its fn item does
+/// not coerce to the fn pointer type.
+pub fn check_downgrade(path: &Path, found: &ScannedFn, errors: &mut Errors) {
+    if let Some(qualifier) = found.unfit {
+        errors.push(syn::Error::new_spanned(
+            path,
+            format!(
+                "`downgrade` names `{}`, and a downgrade cannot be {}; write `{EXPECTED_SIGNATURE}`",
+                found.name,
+                unfit(qualifier)
+            ),
+        ));
     }
 }
 

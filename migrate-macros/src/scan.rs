@@ -65,7 +65,9 @@ pub struct Decl {
     /// - its signature is plain (see `Walker::plain_signature`);
     /// - every attribute before `#[migration]` is a doc comment or one of [`INERT`], so that
     ///   no other attribute macro has rewritten the item before `#[migration]` expands: the
-    ///   expansion then receives the tokens read here, and its checks would find nothing.
+    ///   expansion then receives the tokens read here, and its checks would find nothing;
+    /// - its downgrade function, when the scan finds it in the file, has no qualifier a
+    ///   migration function cannot have (see [`ScannedFn::unfit`]).
     pub plain: bool,
     /// Set when `migrations!` names the functions themselves, so that the expansion leaves
     /// no constant for it (see [`Direct`]).
@@ -118,6 +120,33 @@ pub struct ScannedFn {
     /// attribute but doc comments and [`INERT`] ones other than `cfg`, so that it exists
     /// whenever its file does.
     pub plain: bool,
+    /// The first qualifier that keeps the function from coercing to a migration's fn pointer
+    /// type, as [`crate::item::check_signature`] words it (`async`, `unsafe`, `extern`), so
+    /// that a `downgrade` naming it is reported as such rather than as a type mismatch.
+    pub unfit: Option<Qualifier>,
+}
+
+/// A function qualifier that a migration function cannot have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Qualifier {
+    /// `async fn`.
+    Async,
+    /// `unsafe fn`.
+    Unsafe,
+    /// `extern fn` or `extern "abi" fn`.
+    Extern,
+}
+
+/// A `#[migration]` on an associated function, in an `impl` or `trait` block: no place
+/// for the registration it expands to, which its expansion reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Associated {
+    /// The function's name.
+    pub fn_name: String,
+    /// The 1-based line of the function's name.
+    pub line: usize,
+    /// `"impl"` or `"trait"`.
+    pub block: &'static str,
 }
 
 /// Everything a scan of one file found.
@@ -125,6 +154,8 @@ pub struct ScannedFn {
 pub struct FileScan {
     /// Migrations in source order.
     pub migrations: Vec<Decl>,
+    /// `#[migration]`s on associated functions, in source order; they are no migrations.
+    pub associated: Vec<Associated>,
     /// Every function (migrations, downgrades and helpers) in source order.
     pub fns: Vec<ScannedFn>,
     /// The file's own `#![cfg(...)]` attributes, as `#[cfg(...)]` source text.
@@ -247,6 +278,10 @@ fn scan_with(src: &str, tokens_only: bool) -> Option<(FileScan, Vec<usize>)> {
             upgrade.map(|f| f.canonical.as_str()).unwrap_or_default(),
             downgrade.flatten().map(|f| f.canonical.as_str()),
         );
+        // The expansion reports such a downgrade (see `Decl::plain`).
+        if downgrade.flatten().is_some_and(|f| f.unfit.is_some()) {
+            decl.plain = false;
+        }
         decl.direct = direct(decl, upgrade, downgrade);
     }
     Some((scan, flagged))
@@ -418,8 +453,80 @@ impl<'a> Walker<'a> {
             } else if let Some(next) = self.module(i, end, module) {
                 i = next;
             } else {
-                i = self.skip_item(i, end);
+                let next = self.skip_item(i, end);
+                self.associated_items(i, next);
+                i = next;
             }
+        }
+    }
+
+    /// Records the `#[migration]`s on the associated functions of the item at tokens
+    /// `i..next` when it is an `impl` or `trait` block.
+    fn associated_items(&mut self, mut i: usize, next: usize) {
+        for word in ["unsafe", "auto"] {
+            if self.is_ident(i, next, word) {
+                i += 1;
+            }
+        }
+        let block = if self.is_ident(i, next, "impl") {
+            "impl"
+        } else if self.is_ident(i, next, "trait") {
+            "trait"
+        } else {
+            return;
+        };
+        // `skip_item` ended the block after its braces.
+        let close = next - 1;
+        if self.tokens[close].kind != Kind::Close(lex::Delim::Brace) {
+            return;
+        }
+        let Some(open) = (i..close).rfind(|&j| {
+            self.tokens[j].kind == Kind::Open(lex::Delim::Brace) && self.tokens[j].close == close
+        }) else {
+            return;
+        };
+        let mut j = self.inner_attrs(open + 1, close, &mut Vec::new());
+        while j < close {
+            let mut migration = false;
+            loop {
+                if j >= close {
+                    return;
+                }
+                if let Some(at) = self.attr_open(j, close, false) {
+                    migration |= self
+                        .meta_path(at)
+                        .is_some_and(|path| self.text(path.last) == "migration");
+                    j = self.tokens[at].close + 1;
+                } else if let Kind::Doc { .. } = self.tokens[j].kind {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            // Visibility and `default`, then perhaps a function.
+            let mut k = j;
+            if self.is_ident(k, close, "pub") {
+                k += 1;
+                if k < close && self.tokens[k].kind == Kind::Open(lex::Delim::Paren) {
+                    k = self.tokens[k].close + 1;
+                }
+            }
+            if self.is_ident(k, close, "default") {
+                k += 1;
+            }
+            if migration
+                && let Some(fn_token) = self.fn_token(k, close)
+                && fn_token + 1 < close
+                && self.tokens[fn_token + 1].kind == Kind::Ident
+            {
+                let name = fn_token + 1;
+                self.scan.associated.push(Associated {
+                    fn_name: self.text(name).to_owned(),
+                    line: lex::line_of(self.src, self.tokens[name].start),
+                    block,
+                });
+            }
+            j = self.skip_item(k, close);
         }
     }
 
@@ -510,6 +617,12 @@ impl<'a> Walker<'a> {
                 && attrs
                     .iter()
                     .all(|&attr| self.is_inert(attr) && !self.is_cfg(attr)),
+            unfit: (sig..fn_token).find_map(|j| match self.text(j) {
+                "async" => Some(Qualifier::Async),
+                "unsafe" => Some(Qualifier::Unsafe),
+                "extern" => Some(Qualifier::Extern),
+                _ => None,
+            }),
         });
         if let Some(decl) = self.declaration(&attrs, fn_name, (sig, name, body), module) {
             self.scan.migrations.push(decl.0);
@@ -1343,6 +1456,9 @@ mod reference {
                 .fns
                 .iter()
                 .find(|f| f.module == decl.module && f.name == decl.fn_name);
+            if downgrade.flatten().is_some_and(|f| f.unfit.is_some()) {
+                decl.plain = false;
+            }
             decl.direct = super::direct(decl, upgrade, downgrade);
         }
         Some(scan)
@@ -1379,6 +1495,15 @@ mod reference {
                                         super::INERT.iter().any(|inert| id == inert)
                                     })
                             }),
+                        unfit: if f.sig.asyncness.is_some() {
+                            Some(super::Qualifier::Async)
+                        } else if f.sig.unsafety.is_some() {
+                            Some(super::Qualifier::Unsafe)
+                        } else if f.sig.abi.is_some() {
+                            Some(super::Qualifier::Extern)
+                        } else {
+                            None
+                        },
                     });
                     if let Some((decl, downgrade)) = declaration(f, module) {
                         scan.migrations.push(decl);

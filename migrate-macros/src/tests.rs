@@ -503,3 +503,140 @@ fn functions_the_including_module_can_name_are_registered_without_a_constant() {
     let c = expand_in_file(&file, src, "c").to_string();
     assert!(c.contains("const __MIGRATE_C"), "{c}");
 }
+
+#[test]
+fn a_downgrade_that_cannot_be_a_migration_function_is_named_in_the_error() {
+    let src = r#"
+        #[migration(revision = "0001_a", downgrade = down_a)]
+        pub(crate) fn a(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+        pub(crate) async fn down_a(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+        #[migration(revision = "0002_b", revises = "0001_a", downgrade = self::inner::down_b)]
+        fn b(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+        mod inner {
+            pub unsafe fn down_b(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+        }
+
+        #[migration(revision = "0003_c", revises = "0002_b", downgrade = down_c)]
+        fn c(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+        extern "C" fn down_c(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+        #[migration(revision = "0004_d", revises = "0003_c", downgrade = down_d)]
+        fn d(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+        const fn down_d(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+    "#;
+    let expected = |name: &str, what: &str| {
+        vec![format!(
+            "`downgrade` names `{name}`, and a downgrade cannot be {what}; write `fn name(ctx: \
+             &mut MigrationContext<'_>) -> migrate_runtime::Result<()>`"
+        )]
+    };
+    let check = |file: &std::path::Path| {
+        assert_eq!(
+            errors(expand_in_file(file, src, "a")),
+            expected(
+                "down_a",
+                "`async`: migrations run inside the migration transaction, synchronously"
+            )
+        );
+        assert_eq!(
+            errors(expand_in_file(file, src, "b")),
+            expected("down_b", "an `unsafe fn`")
+        );
+        assert_eq!(
+            errors(expand_in_file(file, src, "c")),
+            expected("down_c", "an `extern` function")
+        );
+        // A `const fn` coerces to the fn pointer type.
+        assert_eq!(errors(expand_in_file(file, src, "d")), Vec::<String>::new());
+    };
+    // A file of its own.
+    let dir = tempfile::tempdir().unwrap();
+    check(&dir.path().join("m.rs"));
+
+    // In a collected folder, where the scan vouches for plain declarations: not for one
+    // whose downgrade is `async`, which would leave the compiler a bare type mismatch.
+    let (_tmp, root, dir) = temp_migrations_folder();
+    let file = dir.join("0001_a.rs");
+    std::fs::write(&file, src).unwrap();
+    let origin = Origin {
+        file: Some(root.join("lib.rs")),
+    };
+    crate::collect::migrations(quote!("migrations"), &origin);
+    let vouched = |name: &str| {
+        let vouched = std::cell::Cell::new(None);
+        expand_in_file_with(&file, src, name, |args, item, origin| {
+            vouched.set(Some(
+                expand::vouched_folder_steps(&args, &item, origin).is_some(),
+            ));
+            TokenStream::new()
+        });
+        vouched.get().unwrap()
+    };
+    assert!(!vouched("a") && !vouched("b") && !vouched("c"));
+    assert!(vouched("d"));
+    check(&file);
+}
+
+#[test]
+fn a_migration_on_an_associated_function_says_where_it_belongs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("assoc.rs");
+    let src = r#"
+#[migration(revision = "0001_a", irreversible)]
+fn up(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+struct S;
+impl<T: Clone> Tr<T> for S where T: Copy {
+    /// Docs.
+    #[migration(revision = "0002_b", revises = "0001_a", irreversible)]
+    pub(crate) fn up(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+}
+
+pub unsafe trait Tr<T> {
+    type X;
+    const N: usize = { 1 };
+    #[inline]
+    #[migrate_runtime::migration(revision = "0003_c", irreversible)]
+    fn in_trait(&self, ctx: &mut MigrationContext<'_>) -> Result<()>;
+}
+"#;
+    let scanned = crate::scan::scan_source(src).unwrap();
+    let found: Vec<(&str, usize, &str)> = scanned
+        .associated
+        .iter()
+        .map(|a| (a.fn_name.as_str(), a.line, a.block))
+        .collect();
+    assert_eq!(found, [("up", 9, "impl"), ("in_trait", 17, "trait")]);
+    assert_eq!(scanned.migrations.len(), 1);
+
+    // The associated `up` is told apart from the module-level `up` by its line.
+    let expand = |line: usize, name: &str| {
+        let item: TokenStream = format!(
+            "{}fn {name}(ctx: &mut MigrationContext<'_>) -> Result<()> {{ Ok(()) }}",
+            "\n".repeat(line - 1)
+        )
+        .parse()
+        .unwrap();
+        std::fs::write(&file, src).unwrap();
+        let origin = Origin {
+            file: Some(file.clone()),
+        };
+        expand::migration(quote!(revision = "0002_b", irreversible), item, &origin)
+    };
+    assert_eq!(
+        errors(expand(9, "up")),
+        [
+            "`#[migration]` cannot go on an associated function: `up` is inside an `impl` block, where the migration cannot be registered; move `fn up` out of the `impl` block, to the module level"
+        ]
+    );
+    assert_eq!(
+        errors(expand(17, "in_trait")),
+        [
+            "`#[migration]` cannot go on an associated function: `in_trait` is inside a `trait`, where the migration cannot be registered; move `fn in_trait` out of the `trait` block, to the module level"
+        ]
+    );
+    let at_module_level = expand(3, "up");
+    assert_eq!(errors(at_module_level.clone()), Vec::<String>::new());
+    assert!(at_module_level.to_string().contains("submit"));
+}
