@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use syn::LitStr;
@@ -11,7 +12,7 @@ use crate::chain::Origin;
 use migrate_core::descriptor::Descriptor;
 
 use crate::scan::Decl;
-use crate::scope;
+use crate::scope::{self, display_name};
 
 /// Expands `migrations!("folder")` invoked from `origin`.
 pub fn migrations(input: TokenStream, origin: &Origin) -> TokenStream {
@@ -111,12 +112,69 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
             }
         }
     }
+    let uncollected = uncollected(&dir, &lit);
     let dir = dir.to_string_lossy();
     folder.write(&mut out, &[], &dir);
     for (cfgs, group) in &alone {
         group.write(&mut out, cfgs, &dir);
     }
-    generated(&out)
+    let mut tokens = generated(&out)?;
+    tokens.extend(uncollected.map(syn::Error::into_compile_error));
+    Ok(tokens)
+}
+
+/// An error on `lit` naming each `*.rs` file in a subfolder of `dir` (at any depth) that
+/// declares migrations: `migrations!` does not collect subfolders, so these migrations would
+/// be left out of the build without a word.
+fn uncollected(dir: &Path, lit: &LitStr) -> Option<syn::Error> {
+    let mut found = Vec::new();
+    let mut pending: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        // Symbolic links to folders are not followed: they could lead back up.
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            pending.push(entry.path());
+        }
+    }
+    while let Some(sub) = pending.pop() {
+        for entry in std::fs::read_dir(&sub).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && std::fs::read_to_string(&path).is_ok_and(|src| {
+                    // Most files that mention no migration need no scan.
+                    src.contains("migration")
+                        && crate::scan::scan_source(&src).is_some_and(|s| !s.migrations.is_empty())
+                })
+            {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    let folder = display_name(dir);
+    found
+        .iter()
+        .map(|path| {
+            let relative = path.strip_prefix(dir).unwrap_or(path);
+            let relative: Vec<String> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            syn::Error::new(
+                lit.span(),
+                format!(
+                    "`{folder}/{}` declares migrations, but `migrations!` collects only the \
+                     files directly in `{folder}`, not those of its subfolders, so they would \
+                     not be part of the build; move the file into `{folder}`",
+                    relative.join("/")
+                ),
+            )
+        })
+        .reduce(|mut all, err| {
+            all.combine(err);
+            all
+        })
 }
 
 /// Lexes generated source text. Text rather than tokens built one by one, because each
@@ -341,6 +399,65 @@ mod tests {
             ),
             "{out}"
         );
+    }
+
+    #[test]
+    fn migrations_in_subfolders_are_reported_and_helpers_there_are_not() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("migrations");
+        for sub in ["sub", "foo", "helpers", "sub/deeper"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        let migration = |id: &str| {
+            format!(
+                "#[migration(revision = \"{id}\", irreversible)]\n\
+                 fn up(ctx: &mut MigrationContext<'_>) -> Result<()> {{ Ok(()) }}\n"
+            )
+        };
+        std::fs::write(dir.join("0001_a.rs"), migration("0001_a")).unwrap();
+        std::fs::write(dir.join("sub/0002_b.rs"), migration("0002_b")).unwrap();
+        std::fs::write(dir.join("sub/deeper/0004_d.rs"), migration("0004_d")).unwrap();
+        std::fs::write(dir.join("foo/mod.rs"), migration("0003_c")).unwrap();
+        // Mentions migrations without declaring any.
+        std::fs::write(
+            dir.join("helpers/util.rs"),
+            "/// Used by migrations.\npub fn migration_helper() {}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("helpers/notes.md"), migration("0005_e")).unwrap();
+        let origin = Origin {
+            file: Some(root.path().join("lib.rs")),
+        };
+        let out = migrations(quote!("migrations"), &origin);
+        let file: syn::File = syn::parse2(out).unwrap();
+        let mut errors = Vec::new();
+        let mut modules = Vec::new();
+        for item in &file.items {
+            match item {
+                syn::Item::Macro(m) => {
+                    errors.push(syn::parse2::<LitStr>(m.mac.tokens.clone()).unwrap().value())
+                }
+                syn::Item::Mod(m) => modules.push(m.ident.to_string()),
+                _ => {}
+            }
+        }
+        let message = |file: &str| {
+            format!(
+                "`migrations/{file}` declares migrations, but `migrations!` collects only the \
+                 files directly in `migrations`, not those of its subfolders, so they would not \
+                 be part of the build; move the file into `migrations`"
+            )
+        };
+        assert_eq!(
+            errors,
+            [
+                message("foo/mod.rs"),
+                message("sub/0002_b.rs"),
+                message("sub/deeper/0004_d.rs")
+            ]
+        );
+        // The folder's own files are still declared, so that nothing else cascades.
+        assert_eq!(modules, ["m0001_a"]);
     }
 
     #[test]

@@ -99,7 +99,10 @@ pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
 /// becomes a private module named after its stem, prefixed with `m` when the stem starts with
 /// a digit: `0003_add_email.rs` becomes `mod m0003_add_email`. There is no list to maintain:
 /// a file dropped into the folder is part of the next build, and the folder becomes the scope
-/// of its migrations' chain checks (see [`macro@migration`]).
+/// of its migrations' chain checks (see [`macro@migration`]). A `*.rs` file in a subfolder
+/// (at any depth) that declares migrations is a compile error naming it, since it would be
+/// left out of the build: move it into the folder itself. Subfolders may hold helper modules
+/// and other files.
 ///
 /// # Rebuilding when files are added or removed
 ///
