@@ -183,6 +183,7 @@ pub fn check(own: &Own<'_>, scope: &Scope, errors: &mut Errors) {
             conditions: &|_| Vec::new(),
             description: None,
             collected: false,
+            unread: &[],
         };
         return report(own, &ctx, &findings, errors);
     };
@@ -194,6 +195,7 @@ pub fn check(own: &Own<'_>, scope: &Scope, errors: &mut Errors) {
             conditions: &|i| graph.conditions(i),
             description: Some(&graph.description),
             collected: graph.collected,
+            unread: &graph.unread,
         };
         return report(own, &ctx, graph.findings_of(place.node), errors);
     }
@@ -223,6 +225,7 @@ pub fn check(own: &Own<'_>, scope: &Scope, errors: &mut Errors) {
         conditions: &conditions,
         description: Some(&graph.description),
         collected: graph.collected,
+        unread: &graph.unread,
     };
     report(own, &ctx, &findings, errors);
 }
@@ -242,6 +245,8 @@ struct Context<'a> {
     description: Option<&'a str>,
     /// Whether the scope is a folder collected by `migrations!` (else a single file).
     collected: bool,
+    /// ``"file.rs:12"`` for each `#[migration` of the scope that the scan could not read.
+    unread: &'a [String],
 }
 
 /// Turns the `findings` that concern `own` into errors on its tokens.
@@ -258,6 +263,7 @@ fn report<'f>(
         conditions,
         description,
         collected,
+        unread,
     } = *ctx;
     // The `#[cfg]`s under which `own` and `other` are both compiled: a clash between them
     // exists only there.
@@ -352,6 +358,19 @@ fn report<'f>(
                     format!("; did you mean `{close}`?")
                 } else if let Some(full) = completion(id.as_str(), &known) {
                     format!("; did you mean `{full}`? references give the whole id")
+                } else if let Some(first) = unread.first() {
+                    // A migration the scan cannot read may well declare it.
+                    let more = match unread.len() {
+                        1 => String::new(),
+                        n => format!(" (and {} more)", n - 1),
+                    };
+                    format!(
+                        "; this check cannot read the `#[migration]` at {first}{more} (written \
+                         by a macro, inside a function body or under `cfg_attr`): if `{id}` is \
+                         declared there, write it as `#[migration(...)]` on a function at module \
+                         level, or add `external = [\"{id}\"]` to leave the reference to the \
+                         check when the binary starts"
+                    )
                 } else if !collected {
                     format!(
                         "; migrations in other files are visible only when their folder is \

@@ -8,7 +8,9 @@
 //! parsing every function body of a large folder into a syntax tree, only to print it back
 //! for the checksum, was a large part of the build. [`crate::lex`] cuts the file into tokens
 //! and a light walk finds the items: functions at the top level and in inline modules, their
-//! attributes, and their canonical text written straight from the tokens. Only
+//! attributes, and their canonical text written straight from the tokens; and, so that
+//! messages can name them, the `#[migration]`s on associated functions and those it cannot
+//! read (in macros, function bodies, `cfg_attr`). Only
 //! `#[migration(...)]` arguments beyond plain strings, arrays and paths and explicit
 //! `#[doc = "..."]` strings go through syn, and a function whose printed syntax tree could
 //! differ from its tokens (see [`Walker::needs_syn`]) is canonicalized by syn as before, so
@@ -156,6 +158,10 @@ pub struct FileScan {
     pub migrations: Vec<Decl>,
     /// `#[migration]`s on associated functions, in source order; they are no migrations.
     pub associated: Vec<Associated>,
+    /// The 1-based lines of the `#[migration` attributes the walk did not read: in a
+    /// `macro_rules!` or a macro call, in a function body, or anywhere else it does not look.
+    /// The migrations they declare, if any, are unknown to the chain checks.
+    pub unread: Vec<usize>,
     /// Every function (migrations, downgrades and helpers) in source order.
     pub fns: Vec<ScannedFn>,
     /// The file's own `#![cfg(...)]` attributes, as `#[cfg(...)]` source text.
@@ -256,11 +262,13 @@ fn scan_with(src: &str, tokens_only: bool) -> Option<(FileScan, Vec<usize>)> {
     let _detached = Detached::enter();
     let tokens = lex::lex(src)?;
     let mut walker = Walker::new(src, &tokens, tokens_only);
+    walker.find_aliases();
     // The file's inner attributes; syn accepts them only before the first item.
     let mut attrs = Vec::new();
     let start = walker.inner_attrs(0, tokens.len(), &mut attrs);
     walker.scan.cfgs = walker.cfgs(&attrs);
     walker.items(start, tokens.len(), &mut Vec::new());
+    walker.scan.unread = walker.unread();
     let Walker {
         mut scan,
         downgrades,
@@ -343,6 +351,10 @@ struct Walker<'a> {
     tokens_only: bool,
     /// Indices in `scan.fns` of the functions [`Walker::needs_syn`] flagged.
     flagged: Vec<usize>,
+    /// The `#` of every `#[migration]` read as a declaration or an associated function's.
+    read: Vec<usize>,
+    /// The names `migration` is imported under, besides its own.
+    aliases: Vec<&'a str>,
 }
 
 impl<'a> Walker<'a> {
@@ -354,6 +366,60 @@ impl<'a> Walker<'a> {
             downgrades: Vec::new(),
             tokens_only,
             flagged: Vec::new(),
+            read: Vec::new(),
+            aliases: Vec::new(),
+        }
+    }
+
+    /// The lines of the `#[migration` attributes of the whole file that the walk did not read
+    /// (see [`FileScan::unread`]), `#[cfg_attr(..., migration(...))]` included.
+    fn unread(&self) -> Vec<usize> {
+        let mut lines = Vec::new();
+        for i in 0..self.tokens.len() {
+            let Some(open) = self.attr_open(i, self.tokens.len(), false) else {
+                continue;
+            };
+            let Some(path) = self.meta_path(open) else {
+                continue;
+            };
+            let close = self.tokens[open].close;
+            let migration = self.names_migration(path.last)
+                || (self.text(path.last) == "cfg_attr"
+                    && path.after < close
+                    && matches!(self.tokens[path.after].kind, Kind::Open(_))
+                    && (path.after + 1..self.tokens[path.after].close).any(|j| {
+                        self.names_migration(j)
+                            && matches!(self.tokens.get(j + 1), Some(t) if matches!(t.kind, Kind::Open(_)))
+                    }));
+            if migration && !self.read.contains(&i) {
+                lines.push(lex::line_of(self.src, self.tokens[i].start));
+            }
+        }
+        lines
+    }
+
+    /// Whether token `i` names the `migration` attribute: `migration`, or a name it is
+    /// imported under (`use migrate_runtime::migration as m;`).
+    fn names_migration(&self, i: usize) -> bool {
+        self.tokens[i].kind == Kind::Ident
+            && (self.text(i) == "migration" || self.aliases.iter().any(|a| *a == self.text(i)))
+    }
+
+    /// The names `migration` is imported under: `migration as name` after `::`, `{` or `,`,
+    /// as in a `use` tree, anywhere in the file.
+    fn find_aliases(&mut self) {
+        for i in 1..self.tokens.len().saturating_sub(2) {
+            let after_path = self.is_punct(i - 1, i, b':')
+                || self.is_punct(i - 1, i, b',')
+                || self.tokens[i - 1].kind == Kind::Open(lex::Delim::Brace);
+            if after_path
+                && self.is_ident(i, i + 1, "migration")
+                && self.is_ident(i + 1, i + 2, "as")
+                && self.tokens[i + 2].kind == Kind::Ident
+                && self.text(i + 2) != "_"
+            {
+                self.aliases.push(self.text(i + 2));
+            }
         }
     }
 
@@ -493,9 +559,13 @@ impl<'a> Walker<'a> {
                     return;
                 }
                 if let Some(at) = self.attr_open(j, close, false) {
-                    migration |= self
+                    if self
                         .meta_path(at)
-                        .is_some_and(|path| self.text(path.last) == "migration");
+                        .is_some_and(|path| self.names_migration(path.last))
+                    {
+                        migration = true;
+                        self.read.push(j);
+                    }
                     j = self.tokens[at].close + 1;
                 } else if let Kind::Doc { .. } = self.tokens[j].kind {
                     j += 1;
@@ -624,6 +694,15 @@ impl<'a> Walker<'a> {
                 _ => None,
             }),
         });
+        for &attr in &attrs {
+            if let Attr::Meta { pound, open } = attr
+                && self
+                    .meta_path(open)
+                    .is_some_and(|path| self.names_migration(path.last))
+            {
+                self.read.push(pound);
+            }
+        }
         if let Some(decl) = self.declaration(&attrs, fn_name, (sig, name, body), module) {
             self.scan.migrations.push(decl.0);
             self.downgrades.push(decl.1);
@@ -921,7 +1000,8 @@ impl<'a> Walker<'a> {
                 .find_map(|(at, &attr)| match attr {
                     Attr::Meta { pound, open } => {
                         let path = self.meta_path(open)?;
-                        (self.text(path.last) == "migration").then_some((at, pound, open, path))
+                        self.names_migration(path.last)
+                            .then_some((at, pound, open, path))
                     }
                     Attr::Doc(_) => None,
                 })?;
@@ -1396,6 +1476,45 @@ mod inner {
             );
             assert_eq!(scan.as_ref().map(|s| decl(s).0), *name, "{path:?}");
         }
+    }
+
+    #[test]
+    fn reads_a_renamed_import_and_lists_what_it_cannot_read() {
+        let src = r#"
+use migrate_runtime::{migration as m, prelude::*};
+
+#[m(revision = "a", irreversible)]
+fn renamed(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+#[cfg_attr(unix, migration(revision = "b", irreversible))]
+fn under_cfg_attr(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+
+macro_rules! table {
+    ($id:literal) => {
+        #[migration(revision = $id, irreversible)]
+        fn generated(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+    };
+}
+
+fn holder() {
+    #[migrate_runtime::migration(revision = "c", irreversible)]
+    fn in_body(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+    let migration = 1;
+    let _ = migration as u8;
+}
+
+#[cfg_attr(unix, allow(dead_code))]
+#[migration(revision = "d", irreversible)]
+fn plain(ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }
+"#;
+        let scan = scan_source(src).unwrap();
+        let found: Vec<(&str, Option<&str>)> = scan
+            .migrations
+            .iter()
+            .map(|d| (d.fn_name.as_str(), d.revision.as_deref()))
+            .collect();
+        assert_eq!(found, [("renamed", Some("a")), ("plain", Some("d"))]);
+        assert_eq!(scan.unread, [7, 12, 18]);
     }
 
     #[test]

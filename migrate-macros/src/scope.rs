@@ -109,6 +109,9 @@ pub struct Graph {
     findings: Vec<GraphError>,
     /// For each node, the findings that name it, in order.
     concerning: Vec<Vec<usize>>,
+    /// ``"file.rs:12"`` for each `#[migration` attribute the scans could not read (see
+    /// [`FileScan::unread`]), in file order.
+    pub unread: Vec<String>,
 }
 
 impl Graph {
@@ -144,6 +147,14 @@ impl Graph {
             }
             places.push(file_places);
         }
+        let unread = files
+            .iter()
+            .filter_map(|listed| Some((listed, listed.scan.as_ref()?)))
+            .flat_map(|(listed, scan)| {
+                let name = display_name(&listed.path);
+                scan.unread.iter().map(move |line| format!("{name}:{line}"))
+            })
+            .collect();
         let findings = migrate_core::check(&revs);
         let mut concerning = vec![Vec::new(); revs.len()];
         for (i, finding) in findings.iter().enumerate() {
@@ -163,6 +174,7 @@ impl Graph {
             places,
             findings,
             concerning,
+            unread,
         }
     }
 
