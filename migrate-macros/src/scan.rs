@@ -1548,7 +1548,22 @@ mod reference {
 
     use migrate_core::RevisionId;
 
-    use super::{Decl, FileScan, ScannedFn, cfgs, is_migration_attr, scan_resolve};
+    use super::{Decl, FileScan, ScannedFn, cfgs, scan_resolve};
+
+    thread_local! {
+        /// The names `migration` is imported under in the file being scanned.
+        static ALIASES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    /// [`super::is_migration_attr`], or an attribute named by an alias of it.
+    fn is_migration_attr(attr: &syn::Attribute) -> bool {
+        super::is_migration_attr(attr)
+            || ALIASES.with(|a| {
+                attr.path()
+                    .get_ident()
+                    .is_some_and(|id| a.borrow().iter().any(|alias| id == alias))
+            })
+    }
     use crate::args::Args;
     use crate::checksum;
     use crate::errors::Errors;
@@ -1560,6 +1575,18 @@ mod reference {
             ..FileScan::default()
         };
         let mut downgrades = Vec::new();
+        // The names `migration` is imported under.
+        struct Aliases(Vec<String>);
+        impl<'ast> syn::visit::Visit<'ast> for Aliases {
+            fn visit_use_rename(&mut self, rename: &'ast syn::UseRename) {
+                if rename.ident == "migration" && rename.rename != "_" {
+                    self.0.push(rename.rename.to_string());
+                }
+            }
+        }
+        let mut aliases = Aliases(Vec::new());
+        syn::visit::Visit::visit_file(&mut aliases, &file);
+        ALIASES.with(|a| *a.borrow_mut() = aliases.0);
         walk(&file.items, &mut Vec::new(), &mut scan, &mut downgrades);
         for (decl, downgrade) in scan.migrations.iter_mut().zip(downgrades) {
             let upgrade = scan
