@@ -6,8 +6,10 @@
 //!    plan returns here: no lock, no DDL.
 //! 2. Take the runner lock (PostgreSQL advisory lock, MySQL `GET_LOCK`, the SQLite file's
 //!    exclusive lock; SQLite in WAL mode serializes each write transaction with
-//!    `BEGIN IMMEDIATE` instead) and create the bookkeeping tables if needed. When another
-//!    SQLite run's lock kept step 1 from reading, planning waits for this step.
+//!    `BEGIN IMMEDIATE` instead). When another SQLite run's lock kept step 1 from reading,
+//!    planning waits for this step. The bookkeeping tables are created if needed: on MySQL
+//!    here, elsewhere inside the first migration's transaction, so that a first run that
+//!    fails or dies leaves no empty tables behind.
 //! 3. Re-read the version table, refuse if an unresolved interrupted run is recorded, and
 //!    plan again: another runner may have done the work meanwhile.
 //! 4. Run each step: the migration's code, the version-table delta and a history row commit
@@ -53,7 +55,6 @@ use std::time::{Duration, Instant};
 
 use diesel::connection::TransactionManager;
 
-use crate::backend::Dialect;
 use crate::store::{NewHistory, StepRecord, Store};
 use crate::{
     AnyConnection, DatabaseUrl, Direction, Error, HistoryEntry, HistoryStatus, LendConnection,
@@ -388,7 +389,7 @@ impl Migrator {
         }
         self.locked(conn, &store, |conn, _| {
             let now = crate::time::now();
-            self.begin_write(conn, store.dialect)?;
+            self.begin_write(conn, &store)?;
             let rows = store.versions(conn)?.unwrap_or_default();
             let (current, purged) = if purge {
                 (Vec::new(), rows)
@@ -555,7 +556,7 @@ impl Migrator {
         self.locked(conn, &store, |conn, _| {
             let changed = self.check(conn)?.changed;
             let now = crate::time::now();
-            self.begin_write(conn, store.dialect)?;
+            self.begin_write(conn, &store)?;
             for change in &changed {
                 store.insert_history(
                     conn,
@@ -588,8 +589,13 @@ impl Migrator {
         }
     }
 
-    /// Begins a write transaction; on SQLite in WAL mode this is where runners queue.
-    fn begin_write(&self, conn: &mut AnyConnection, dialect: &dyn Dialect) -> Result<()> {
+    /// Begins a write transaction; on SQLite in WAL mode this is where runners queue. The
+    /// run's first one creates the bookkeeping tables if they do not exist
+    /// ([`Store::ensure_tables`]): where DDL is transactional they are then created and
+    /// committed together with the first migration (or stamp), so that a first run that
+    /// fails, or is killed, leaves nothing behind.
+    fn begin_write(&self, conn: &mut AnyConnection, store: &Store) -> Result<()> {
+        let dialect = store.dialect;
         dialect.begin_write(conn).map_err(|err| {
             if dialect.is_lock_timeout(&err) {
                 Error::LockTimeout {
@@ -599,7 +605,8 @@ impl Migrator {
             } else {
                 err.into()
             }
-        })
+        })?;
+        store.ensure_tables(conn)
     }
 
     fn emit(&self, event: Event<'_>) {
@@ -712,7 +719,8 @@ impl Migrator {
         })
     }
 
-    /// Runs `f` holding the runner lock, with the bookkeeping tables created. Whatever
+    /// Runs `f` holding the runner lock, with the bookkeeping tables created (on MySQL; on
+    /// the other backends by `f`'s first [`Migrator::begin_write`]). Whatever
     /// happens, open transactions are rolled back and the lock is released.
     fn locked<T>(
         &self,
@@ -727,12 +735,10 @@ impl Migrator {
         })?;
         let held_for_run = lock.held_for_run;
         let result = (|| {
-            if held_for_run {
-                store.create_tables(conn)?;
-            } else {
-                self.begin_write(conn, store.dialect)?;
-                store.create_tables(conn)?;
-                commit(conn)?;
+            // Where DDL commits implicitly (MySQL) the tables are created now, on their
+            // own; elsewhere by the run's first write transaction (`begin_write`).
+            if !store.dialect.transactional_ddl() {
+                store.ensure_tables(conn)?;
             }
             f(conn, held_for_run)
         })();
@@ -754,7 +760,6 @@ impl Migrator {
         held_for_run: bool,
         check_foreign_keys: bool,
     ) -> Result<Report> {
-        let dialect = store.dialect;
         let all = self.options.transaction_mode == TransactionMode::All;
         // Without a lock held for the run (SQLite in WAL mode), each step runs in its own
         // `BEGIN IMMEDIATE`, where another runner may have moved the version table since
@@ -765,7 +770,7 @@ impl Migrator {
         // the version table holds what this run last wrote and is not read again.
         let mut data_version: Option<i64> = None;
         if all {
-            self.begin_write(conn, dialect)?;
+            self.begin_write(conn, store)?;
         }
         let mut report = Report::default();
         let mut expected: Option<Vec<String>> = None;
@@ -782,7 +787,7 @@ impl Migrator {
         loop {
             let mut undisturbed = false;
             if step_transactions {
-                self.begin_write(conn, dialect)?;
+                self.begin_write(conn, store)?;
                 let now = store.data_version(conn)?;
                 undisturbed = now.is_some() && now == data_version;
                 data_version = now;
@@ -820,6 +825,7 @@ impl Migrator {
                     // (SQLite cannot tell a live runner from a dead one): let go of the
                     // write lock, and read again shortly.
                     rollback_all(conn);
+                    store.forget_tables();
                     expected = None;
                     held_since_read = false;
                     std::thread::sleep(Duration::from_millis(20));
@@ -929,7 +935,10 @@ impl Migrator {
 
         let mut claim_id = claimed;
         if claim && claim_id.is_none() {
-            // The held rows first: history ids follow the order the steps ran in.
+            // The held rows first: history ids follow the order the steps ran in. Outside
+            // a transaction (a non-transactional migration first in a run), the tables are
+            // created here, on their own: the `running` row must outlive a crash.
+            store.ensure_tables(conn)?;
             store.record_steps(conn, &std::mem::take(held))?;
             claim_id = Some(store.insert_history_returning_id(
                 conn,
@@ -954,7 +963,7 @@ impl Migrator {
             }
         }
         if transactional && !in_transaction {
-            self.begin_write(conn, dialect)?;
+            self.begin_write(conn, store)?;
             in_transaction = true;
         }
 
@@ -993,7 +1002,7 @@ impl Migrator {
         // autocommit off for the run (see `backend/mysql.rs`) what follows is still one
         // transaction, committed below.
         if !in_transaction {
-            self.begin_write(conn, dialect)?;
+            self.begin_write(conn, store)?;
         }
         let duration = start.elapsed();
         match claim_id {
@@ -1058,7 +1067,7 @@ impl Migrator {
                 store.record_steps(conn, &std::mem::take(held))?;
                 commit(conn)?;
                 if all {
-                    self.begin_write(conn, dialect)?;
+                    self.begin_write(conn, store)?;
                 }
             }
         }

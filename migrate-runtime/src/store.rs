@@ -251,6 +251,9 @@ pub(crate) struct Store {
     pub dialect: &'static dyn Dialect,
     version: String,
     history: String,
+    /// Whether this run has created the tables (or found them) already; see
+    /// [`Store::ensure_tables`].
+    ensured: std::cell::Cell<bool>,
 }
 
 impl Store {
@@ -260,7 +263,36 @@ impl Store {
             dialect: dialect(conn),
             version: quote_table(conn.backend(), &options.version_table),
             history: quote_table(conn.backend(), &options.history_table),
+            ensured: std::cell::Cell::new(false),
         }
+    }
+
+    /// Creates both tables if they do not exist, once per run: called at the start of the
+    /// run's first write (inside its transaction where DDL is transactional, so that a
+    /// first run that fails or is killed leaves no empty tables behind).
+    pub fn ensure_tables(&self, conn: &mut AnyConnection) -> Result<()> {
+        if !self.ensured.get() {
+            self.create_tables(conn)?;
+            self.ensured.set(true);
+        }
+        Ok(())
+    }
+
+    /// Forgets that the tables were ensured: the transaction that created them was rolled
+    /// back.
+    pub fn forget_tables(&self) {
+        self.ensured.set(false);
+    }
+
+    /// Deletes history row `id`: a `running` row written ahead for a migration that the
+    /// run then did not start (it stopped on request first).
+    pub fn delete_history(&self, conn: &mut AnyConnection, id: i64) -> Result<()> {
+        Statement::new(
+            format!("DELETE FROM {} WHERE id = ?", self.history),
+            vec![Bind::BigInt(id)],
+        )
+        .execute(conn)?;
+        Ok(())
     }
 
     /// Creates both tables if they do not exist.

@@ -1296,6 +1296,38 @@ fn generated_branchy_histories_upgrade_and_downgrade_in_full() {
 }
 
 #[test]
+fn a_failed_first_run_leaves_no_bookkeeping_tables_where_ddl_is_transactional() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        // The first migration fails: say, the URL named another application's database.
+        let set = MigrationSet::new(vec![custom("a", &[], |ctx| {
+            ctx.execute("CREATE TABLE t_a (id INTEGER PRIMARY KEY)")?;
+            ctx.execute("INSERT INTO no_such_table (x) VALUES (1)")
+        })])
+        .unwrap();
+        for mode in [TransactionMode::PerMigration, TransactionMode::All] {
+            if db.backend == Backend::Mysql && mode == TransactionMode::All {
+                continue;
+            }
+            let migrator = Migrator::new(set.clone())
+                .with_options(Options::default().with_transaction_mode(mode));
+            migrator.upgrade(&mut conn, "head").unwrap_err();
+            let tables = ["t_a", "migrate_version", "migrate_history"]
+                .map(|table| table_exists(&mut conn, table));
+            if db.backend == Backend::Mysql {
+                // DDL commits implicitly: `t_a` stays, and so does the record saying so.
+                assert_eq!(tables, [true, true, true]);
+                let history = migrator.history(&mut conn).unwrap();
+                assert_eq!(history.len(), 1);
+                assert_eq!(history[0].status, HistoryStatus::Failed);
+            } else {
+                assert_eq!(tables, [false, false, false], "{mode:?}");
+            }
+        }
+    });
+}
+
+#[test]
 fn a_refused_stamp_creates_no_table() {
     each_backend(|db| {
         let mut conn = db.connect();
@@ -1613,11 +1645,12 @@ fn each_migration_costs_few_statements_and_on_mysql_one_extra_commit() {
             }
             _ => {
                 // SQLite in WAL mode keeps its statements. Every step transaction (and one more to
-                // find the plan done; the fifth `BEGIN` creates the tables) checks that no
-                // other connection committed since the last one; only the first reads
-                // the version table, after the read that planned the run.
-                assert_eq!(count("BEGIN IMMEDIATE"), 5, "{seen:#?}");
-                assert_eq!(count("COMMIT"), 5, "{seen:#?}");
+                // find the plan done; the first also makes sure the bookkeeping tables
+                // exist) checks that no other connection committed since the last one;
+                // only the first reads the version table, after the read that planned the
+                // run.
+                assert_eq!(count("BEGIN IMMEDIATE"), 4, "{seen:#?}");
+                assert_eq!(count("COMMIT"), 4, "{seen:#?}");
                 assert_eq!(count("PRAGMA data_version"), 4, "{seen:#?}");
                 assert_eq!(count("SELECT version_num FROM"), 2, "{seen:#?}");
             }

@@ -1,0 +1,527 @@
+//! A migrating process interrupted in the middle of a run: killed (SIGKILL), or sent
+//! SIGINT (Ctrl-C) or SIGTERM, at a known point of a migration, on every backend (SQLite
+//! always, PostgreSQL and MySQL/MariaDB when their variables are set).
+//!
+//! The process is this test binary itself, started again with [`CHILD_VAR`] set: it then
+//! runs the `migrate` CLI on a small set of migrations, one of which prints a marker line
+//! and waits for a line on its stdin. The test reads the marker, so it knows where the
+//! child is, and then signals it, or lets it go on. No step waits for a length of time.
+//!
+//! A custom harness (`harness = false`), because the child must return the CLI's exit code
+//! from `main`.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, ExitCode, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use clap::Parser;
+use migrate_runtime::{
+    Backend, Direction, Error, HistoryStatus, Migration, MigrationContext, MigrationFn,
+    MigrationSet, Migrator,
+};
+use support::{TestDb, each_backend, id, ids, table_exists, table_migration};
+
+/// Set in the child: which of its migrations pauses (see [`Pause`]).
+const CHILD_VAR: &str = "MIGRATE_INTERRUPT_TEST_CHILD";
+/// The line a paused migration prints before it waits.
+const PAUSED: &str = "paused in";
+/// A safety net for a child that never prints what the test waits for: the test fails
+/// instead of hanging. Nothing is timed by it.
+const STUCK: Duration = Duration::from_secs(120);
+
+/// Where the child's migrations pause, and whether `b` is transactional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pause {
+    /// Nowhere: the child runs straight through.
+    Nowhere,
+    /// In the upgrade of the root `a`, after its DDL: the first run of a fresh database.
+    RootUp,
+    /// In the upgrade of `b`, after its DDL.
+    Up,
+    /// In the downgrade of `b`, after its DDL.
+    Down,
+}
+
+impl Pause {
+    fn as_str(self) -> &'static str {
+        match self {
+            Pause::Nowhere => "nowhere",
+            Pause::RootUp => "root-up",
+            Pause::Up => "up",
+            Pause::Down => "down",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "root-up" => Pause::RootUp,
+            "up" => Pause::Up,
+            "down" => Pause::Down,
+            _ => Pause::Nowhere,
+        }
+    }
+}
+
+/// Prints the marker for `point` and waits for a line on stdin (or for the end of the
+/// process).
+fn pause_here(point: &str) {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{PAUSED} {point}").unwrap();
+    out.flush().unwrap();
+    drop(out);
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).unwrap();
+}
+
+/// `a` (the counter table) -> `b` (table `t_b`) -> `c` (table `t_c`), with `b`
+/// transactional or not, pausing where `pause` says. The same ids and checksums whatever
+/// the pause, so the test's own runs continue the child's.
+fn set(pause: Pause, b_transactional: bool) -> MigrationSet {
+    let root_pauses = pause == Pause::RootUp;
+    let a = Migration::new(
+        id("a"),
+        MigrationFn::new(move |ctx: &mut MigrationContext<'_>| {
+            ctx.execute("CREATE TABLE applied (revision VARCHAR(64) NOT NULL)")?;
+            if root_pauses {
+                pause_here("a upgrade");
+            }
+            Ok(())
+        }),
+    )
+    .with_message("create the counter table")
+    .with_checksum("sum_a")
+    .with_downgrade(MigrationFn::new(|ctx: &mut MigrationContext<'_>| {
+        ctx.execute("DROP TABLE applied")
+    }));
+    let b = Migration::new(
+        id("b"),
+        MigrationFn::new(move |ctx: &mut MigrationContext<'_>| {
+            ctx.execute("CREATE TABLE t_b (id INTEGER PRIMARY KEY)")?;
+            if pause == Pause::Up {
+                pause_here("b upgrade");
+            }
+            Ok(())
+        }),
+    )
+    .with_revises([id("a")])
+    .with_message("create t_b")
+    .with_checksum("sum_b")
+    .with_transactional(b_transactional)
+    .with_downgrade(MigrationFn::new(move |ctx: &mut MigrationContext<'_>| {
+        ctx.execute("DROP TABLE t_b")?;
+        if pause == Pause::Down {
+            pause_here("b downgrade");
+        }
+        Ok(())
+    }));
+    MigrationSet::new(vec![a, b, table_migration("c", &["b"])]).unwrap()
+}
+
+/// The child: the CLI on [`set`], with the arguments it was given after `--`.
+fn child(spec: &str) -> ExitCode {
+    let (pause, transactional) = spec.split_once(',').unwrap();
+    let args = std::env::args().skip_while(|arg| arg != "--").skip(1);
+    let cli =
+        migrate_runtime::cli::Cli::try_parse_from(std::iter::once("migrate".into()).chain(args))
+            .unwrap();
+    cli.run(set(Pause::parse(pause), transactional == "transactional"))
+}
+
+/// Which pipe a line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pipe {
+    Stdout,
+    Stderr,
+}
+
+/// A child process running the CLI, and its output read line by line.
+struct Runner {
+    /// The child's working directory (empty: no migrate.toml or .env applies).
+    _dir: tempfile::TempDir,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<(Pipe, String)>,
+    seen: Vec<(Pipe, String)>,
+}
+
+impl Runner {
+    /// Starts `migrate <args>` on `db` with the migrations of [`set`].
+    fn start(db: &TestDb, pause: Pause, b_transactional: bool, args: &[&str]) -> Self {
+        let spec = format!(
+            "{},{}",
+            pause.as_str(),
+            if b_transactional {
+                "transactional"
+            } else {
+                "non-transactional"
+            }
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .env(CHILD_VAR, spec)
+            .env_remove("DATABASE_URL")
+            .current_dir(dir.path())
+            .arg("--")
+            .args(["--database-url", db.url()])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (send, lines) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        for (pipe, reader) in [
+            (
+                Pipe::Stdout,
+                Box::new(stdout) as Box<dyn std::io::Read + Send>,
+            ),
+            (Pipe::Stderr, Box::new(stderr)),
+        ] {
+            let send = send.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(reader).lines() {
+                    let Ok(line) = line else { break };
+                    if send.send((pipe, line)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Self {
+            _dir: dir,
+            stdin: child.stdin.take(),
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads the child's output until a line of `pipe` contains `needle`.
+    fn wait_for(&mut self, pipe: Pipe, needle: &str) {
+        loop {
+            match self.lines.recv_timeout(STUCK) {
+                Ok(line) => {
+                    let found = line.0 == pipe && line.1.contains(needle);
+                    self.seen.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(err) => {
+                    let _ = self.child.kill();
+                    panic!(
+                        "the child never printed `{needle}` ({err}); it printed:\n{}",
+                        self.transcript()
+                    );
+                }
+            }
+        }
+    }
+
+    /// Lets a paused migration go on.
+    fn resume(&mut self) {
+        writeln!(self.stdin.as_mut().unwrap(), "go").unwrap();
+    }
+
+    /// Sends `signal` (`INT`, `TERM`) to the child.
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{signal} failed");
+    }
+
+    /// SIGKILL, and the child's end.
+    fn kill(mut self) -> Ended {
+        self.child.kill().unwrap();
+        self.finish()
+    }
+
+    /// Waits for the child to end; collects the rest of its output.
+    fn finish(mut self) -> Ended {
+        drop(self.stdin.take());
+        let status = self.child.wait().unwrap();
+        while let Ok(line) = self.lines.recv_timeout(STUCK) {
+            self.seen.push(line);
+        }
+        Ended {
+            status,
+            transcript: self.transcript(),
+        }
+    }
+
+    fn transcript(&self) -> String {
+        self.seen
+            .iter()
+            .map(|(pipe, line)| format!("{pipe:?}: {line}\n"))
+            .collect()
+    }
+}
+
+/// How a child ended.
+struct Ended {
+    status: ExitStatus,
+    transcript: String,
+}
+
+impl Ended {
+    fn signal(&self) -> Option<i32> {
+        std::os::unix::process::ExitStatusExt::signal(&self.status)
+    }
+}
+
+/// The migrator of the test's own runs: [`set`] without a pause.
+fn migrator(b_transactional: bool) -> Migrator {
+    Migrator::new(set(Pause::Nowhere, b_transactional))
+}
+
+/// Where the version table and the schema stand: the version rows, and which of the
+/// three migrations' tables exist.
+fn state(db: &TestDb) -> (Vec<String>, [bool; 3]) {
+    let mut conn = db.connect();
+    let current = migrator(true).current(&mut conn).unwrap();
+    let tables = ["applied", "t_b", "t_c"].map(|t| table_exists(&mut conn, t));
+    (
+        ids(&current).iter().map(|s| s.to_string()).collect(),
+        tables,
+    )
+}
+
+/// The unresolved interrupted runs on record: (revision, direction, status).
+fn interrupted(db: &TestDb) -> Vec<(String, Direction, HistoryStatus)> {
+    let mut conn = db.connect();
+    migrator(true)
+        .check(&mut conn)
+        .unwrap()
+        .interrupted
+        .into_iter()
+        .map(|e| (e.revision, e.direction, e.status))
+        .collect()
+}
+
+/// The next run after an interruption that left `revision`'s `direction` unfinished: it
+/// refuses, saying what happened and how to go on.
+fn assert_next_run_refuses(db: &TestDb, revision: &str, direction: Direction, target: &str) {
+    let mut conn = db.connect();
+    let run = |conn: &mut _| match direction {
+        Direction::Up => migrator(true).upgrade(conn, target),
+        Direction::Down => migrator(true).downgrade(conn, target),
+    };
+    let err = run(&mut conn).unwrap_err();
+    assert!(matches!(err, Error::Interrupted { .. }), "{err:?}");
+    let text = err.to_string();
+    for part in [
+        &format!("{direction} of `{revision}` started at "),
+        "never finished",
+        "stamp <revision>",
+    ] {
+        assert!(text.contains(part), "`{part}` missing from: {text}");
+    }
+}
+
+fn each(name: &str, body: impl Fn(&TestDb)) {
+    each_backend(|db| {
+        eprintln!("  {name}: {}", db.describe());
+        body(db);
+    });
+}
+
+/// Killed inside a transactional migration, before its transaction commits.
+fn kill_inside_a_transactional_upgrade() {
+    each("kill inside a transactional upgrade", |db| {
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let mut runner = Runner::start(db, Pause::Up, true, &["upgrade", "head"]);
+        runner.wait_for(Pipe::Stdout, "paused in b upgrade");
+        let ended = runner.kill();
+        assert_eq!(ended.signal(), Some(9), "{}", ended.transcript);
+        if db.backend == Backend::Mysql {
+            // MySQL committed `b`'s DDL implicitly; the `running` row says so.
+            assert_eq!(state(db), (vec!["a".into()], [true, true, false]));
+            assert_eq!(
+                interrupted(db),
+                [("b".into(), Direction::Up, HistoryStatus::Running)]
+            );
+            assert_next_run_refuses(db, "b", Direction::Up, "head");
+            // `t_b` is all `b` does: it is applied.
+            migrator(true).stamp(&mut db.connect(), "b").unwrap();
+        } else {
+            // Rolled back: nothing of `b`, no mark, and the lock is free.
+            assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+            assert_eq!(interrupted(db), []);
+        }
+        migrator(true).upgrade(&mut db.connect(), "head").unwrap();
+        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+    });
+}
+
+/// Killed inside a `transactional = false` migration, between its DDL and the version
+/// row.
+fn kill_between_non_transactional_ddl_and_version_row() {
+    each("kill between non-transactional DDL and version row", |db| {
+        migrator(false).upgrade(&mut db.connect(), "a").unwrap();
+        let mut runner = Runner::start(db, Pause::Up, false, &["upgrade", "head"]);
+        runner.wait_for(Pipe::Stdout, "paused in b upgrade");
+        runner.kill();
+        assert_eq!(state(db), (vec!["a".into()], [true, true, false]));
+        assert_eq!(
+            interrupted(db),
+            [("b".into(), Direction::Up, HistoryStatus::Running)]
+        );
+        // SQLite in WAL mode cannot tell a dead runner from one still inside the migration,
+        // and waits for the row as long as for a lock: shortened here.
+        let mut conn = db.connect();
+        let err = migrator(false)
+            .with_options(
+                migrate_runtime::Options::default().with_lock_timeout(Duration::from_millis(200)),
+            )
+            .upgrade(&mut conn, "head")
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("upgrade of `b` started at ")
+                && err.to_string().contains("never finished"),
+            "{err}"
+        );
+        migrator(false).stamp(&mut conn, "b").unwrap();
+        migrator(false).upgrade(&mut conn, "head").unwrap();
+        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+    });
+}
+
+/// Killed inside the first migration of a fresh database, just after the bookkeeping
+/// tables were created.
+fn kill_during_the_first_run() {
+    each("kill during the first run", |db| {
+        let mut runner = Runner::start(db, Pause::RootUp, true, &["upgrade", "head"]);
+        runner.wait_for(Pipe::Stdout, "paused in a upgrade");
+        runner.kill();
+        let mut conn = db.connect();
+        let bookkeeping =
+            ["migrate_version", "migrate_history"].map(|t| table_exists(&mut conn, t));
+        if db.backend == Backend::Mysql {
+            assert_eq!(state(db), (vec![], [true, false, false]));
+            assert_eq!(bookkeeping, [true, true]);
+            assert_next_run_refuses(db, "a", Direction::Up, "head");
+            migrator(true).stamp(&mut conn, "a").unwrap();
+        } else {
+            // Nothing at all: not even the bookkeeping tables.
+            assert_eq!(state(db), (vec![], [false, false, false]));
+            assert_eq!(
+                bookkeeping,
+                [false, false],
+                "bookkeeping tables left behind"
+            );
+        }
+        migrator(true).upgrade(&mut conn, "head").unwrap();
+        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+    });
+}
+
+/// Killed inside a downgrade, after its DDL.
+fn kill_inside_a_downgrade() {
+    each("kill inside a downgrade", |db| {
+        migrator(true).upgrade(&mut db.connect(), "head").unwrap();
+        let mut runner = Runner::start(db, Pause::Down, true, &["downgrade", "a"]);
+        runner.wait_for(Pipe::Stdout, "paused in b downgrade");
+        runner.kill();
+        if db.backend == Backend::Mysql {
+            // `c` was reverted and recorded; `b`'s DROP committed implicitly.
+            assert_eq!(state(db), (vec!["b".into()], [true, false, false]));
+            assert_next_run_refuses(db, "b", Direction::Down, "a");
+            migrator(true).stamp(&mut db.connect(), "a").unwrap();
+        } else {
+            // `c`'s downgrade committed; `b`'s rolled back.
+            assert_eq!(state(db), (vec!["b".into()], [true, true, false]));
+            assert_eq!(interrupted(db), []);
+            migrator(true).downgrade(&mut db.connect(), "a").unwrap();
+        }
+        assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+    });
+}
+
+/// A runner waiting for the lock while the one holding it is killed: the lock is freed,
+/// and the waiting runner goes on (or, on MySQL, stops at the mark the dead one left).
+fn a_waiting_runner_takes_over_from_a_killed_one() {
+    each("a waiting runner takes over from a killed one", |db| {
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let mut holder = Runner::start(db, Pause::Up, true, &["upgrade", "head"]);
+        holder.wait_for(Pipe::Stdout, "paused in b upgrade");
+        let mut waiter = Runner::start(db, Pause::Nowhere, true, &["upgrade", "head"]);
+        if db.backend != Backend::Sqlite {
+            // SQLite waits inside its busy handler, silently.
+            waiter.wait_for(Pipe::Stderr, "waiting for another migration run to release");
+        }
+        holder.kill();
+        let ended = waiter.finish();
+        if db.backend == Backend::Mysql {
+            assert_eq!(ended.status.code(), Some(1), "{}", ended.transcript);
+            assert!(
+                ended.transcript.contains("upgrade of `b` started at "),
+                "{}",
+                ended.transcript
+            );
+        } else {
+            assert!(ended.status.success(), "{}", ended.transcript);
+            assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+        }
+    });
+}
+
+/// Every scenario, by name.
+const SCENARIOS: &[(&str, fn())] = &[
+    (
+        "kill_inside_a_transactional_upgrade",
+        kill_inside_a_transactional_upgrade,
+    ),
+    (
+        "kill_between_non_transactional_ddl_and_version_row",
+        kill_between_non_transactional_ddl_and_version_row,
+    ),
+    ("kill_during_the_first_run", kill_during_the_first_run),
+    ("kill_inside_a_downgrade", kill_inside_a_downgrade),
+    (
+        "a_waiting_runner_takes_over_from_a_killed_one",
+        a_waiting_runner_takes_over_from_a_killed_one,
+    ),
+];
+
+fn main() -> ExitCode {
+    if let Ok(spec) = std::env::var(CHILD_VAR) {
+        return child(&spec);
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--list") {
+        for (name, _) in SCENARIOS {
+            println!("{name}: test");
+        }
+        return ExitCode::SUCCESS;
+    }
+    // Like libtest: positional arguments filter by substring; flags are ignored.
+    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let mut failed = Vec::new();
+    let chosen = SCENARIOS.iter().filter(|(name, _)| {
+        filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+    });
+    for (name, scenario) in chosen {
+        println!("test {name} ...");
+        match std::panic::catch_unwind(scenario) {
+            Ok(()) => println!("test {name} ... ok"),
+            Err(_) => {
+                println!("test {name} ... FAILED");
+                failed.push(*name);
+            }
+        }
+    }
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        println!("failed: {}", failed.join(", "));
+        ExitCode::FAILURE
+    }
+}
