@@ -131,6 +131,25 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// The run was asked to stop ([`Migrator::stop_on`](crate::Migrator::stop_on)) and
+    /// did, between two migrations: the one running when it was asked finished first.
+    #[error(
+        "the run stopped on request before the {direction} of `{revision}`{}",
+        if *rolled_back {
+            "; its transaction was rolled back"
+        } else {
+            ": the migrations before it are committed"
+        }
+    )]
+    Stopped {
+        /// The migration that would have run next.
+        revision: RevisionId,
+        /// Whether it would have been applied or reverted.
+        direction: Direction,
+        /// Whether the run's transaction (`TransactionMode::All`) was rolled back, taking
+        /// the migrations it had run with it.
+        rolled_back: bool,
+    },
     /// Another runner held the migration lock for too long.
     #[error("timed out after {waited:?} waiting for {what}; is another migration running?")]
     LockTimeout {

@@ -51,6 +51,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel::connection::TransactionManager;
@@ -268,6 +269,7 @@ pub struct Migrator {
     set: MigrationSet,
     options: Options,
     listener: Option<Listener>,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl std::fmt::Debug for Migrator {
@@ -293,6 +295,7 @@ impl Migrator {
             set,
             options: Options::default(),
             listener: None,
+            stop: None,
         }
     }
 
@@ -306,6 +309,25 @@ impl Migrator {
     pub fn on_event(mut self, f: impl Fn(&Event<'_>) + Send + Sync + 'static) -> Self {
         self.listener = Some(Arc::new(f));
         self
+    }
+
+    /// Stops a run between two migrations once `flag` is set: the migration running then
+    /// finishes (commits, or fails and rolls back) and the run returns
+    /// [`Error::Stopped`] instead of going on. In [`TransactionMode::All`] the run's
+    /// transaction is rolled back, as after a failure. A flag already set when a run
+    /// starts stops it before its first migration.
+    ///
+    /// For a graceful stop on a signal: the CLI sets such a flag on SIGINT and SIGTERM.
+    pub fn stop_on(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.stop = Some(flag);
+        self
+    }
+
+    /// Whether the run should stop before its next migration.
+    fn stop_requested(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::SeqCst))
     }
 
     /// The migrations.
@@ -846,6 +868,20 @@ impl Migrator {
                 report.current = parse_rows(rows)?;
                 break;
             };
+            if self.stop_requested() {
+                // What the previous step prepared for this one goes: the transaction begun
+                // for it (empty), and the `running` row written for it ahead.
+                rollback_all(conn);
+                if let Some(id) = carry.claim_id.take() {
+                    store.delete_history(conn, id)?;
+                    store.dialect.commit_loose(conn)?;
+                }
+                return Err(Error::Stopped {
+                    revision: step.revision,
+                    direction: step.direction,
+                    rolled_back: all,
+                });
+            }
             let migration =
                 self.set
                     .get(step.revision.as_str())

@@ -1328,6 +1328,90 @@ fn a_failed_first_run_leaves_no_bookkeeping_tables_where_ddl_is_transactional() 
 }
 
 #[test]
+fn a_run_asked_to_stop_finishes_the_current_migration_and_stops() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let flag = Arc::new(AtomicBool::new(true));
+        let migrator = |b_sets_flag: bool| {
+            let set_flag = Arc::clone(&flag);
+            let b = custom("b", &["a"], move |ctx| {
+                ctx.execute("CREATE TABLE t_b (id INTEGER PRIMARY KEY)")?;
+                if b_sets_flag {
+                    set_flag.store(true, Ordering::SeqCst);
+                }
+                Ok(())
+            });
+            let set = MigrationSet::new(vec![counter_root("a"), b, table_migration("c", &["b"])])
+                .unwrap();
+            Migrator::new(set).stop_on(Arc::clone(&flag))
+        };
+        // Set before the run: nothing runs, not even the bookkeeping tables' creation
+        // (except on MySQL, whose DDL cannot wait for a transaction).
+        let err = migrator(false).upgrade(&mut conn, "head").unwrap_err();
+        assert!(
+            matches!(&err, Error::Stopped { revision, direction: Direction::Up, rolled_back: false } if *revision == "a"),
+            "{err:?}"
+        );
+        assert!(!err.is_input_error());
+        assert_eq!(
+            table_exists(&mut conn, "migrate_version"),
+            db.backend == Backend::Mysql
+        );
+        // Set while `b` runs: `b` commits, `c` does not run.
+        flag.store(false, Ordering::SeqCst);
+        let err = migrator(true).upgrade(&mut conn, "head").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the run stopped on request before the upgrade of `c`: the migrations before it \
+             are committed"
+        );
+        assert_eq!(ids(&migrator(false).current(&mut conn).unwrap()), ["b"]);
+        assert!(table_exists(&mut conn, "t_b") && !table_exists(&mut conn, "t_c"));
+        // On MySQL `c`'s `running` row was written with `b`'s commit; it went again.
+        let history = migrator(false).history(&mut conn).unwrap();
+        assert_eq!(history.len(), 2, "{history:?}");
+        assert!(
+            migrator(false)
+                .check(&mut conn)
+                .unwrap()
+                .interrupted
+                .is_empty()
+        );
+        flag.store(false, Ordering::SeqCst);
+        assert_eq!(
+            migrator(false)
+                .upgrade(&mut conn, "head")
+                .unwrap()
+                .steps
+                .len(),
+            1
+        );
+
+        if db.backend != Backend::Mysql {
+            // In one transaction for the run, stopping rolls the run back.
+            migrator(false).downgrade(&mut conn, "a").unwrap();
+            conn.batch_execute_compat("DROP TABLE t_b"); // `custom` downgrades do nothing
+            let all = migrator(true)
+                .with_options(Options::default().with_transaction_mode(TransactionMode::All));
+            let err = all.upgrade(&mut conn, "head").unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::Stopped {
+                        rolled_back: true,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert_eq!(ids(&all.current(&mut conn).unwrap()), ["a"]);
+            assert!(!table_exists(&mut conn, "t_b"));
+        }
+    });
+}
+
+#[test]
 fn a_refused_stamp_creates_no_table() {
     each_backend(|db| {
         let mut conn = db.connect();

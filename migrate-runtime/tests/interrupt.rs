@@ -473,6 +473,137 @@ fn a_waiting_runner_takes_over_from_a_killed_one() {
     });
 }
 
+/// Ctrl-C inside a migration: it finishes and commits, the run stops before the next one,
+/// says so, and exits with 130; the lock is free and the next run goes on.
+fn sigint_stops_after_the_current_migration() {
+    each("SIGINT stops after the current migration", |db| {
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let mut runner = Runner::start(db, Pause::Up, true, &["upgrade", "head"]);
+        runner.wait_for(Pipe::Stdout, "paused in b upgrade");
+        runner.signal("INT");
+        runner.wait_for(Pipe::Stderr, "received SIGINT: the run stops once");
+        runner.resume();
+        let ended = runner.finish();
+        let out = &ended.transcript;
+        assert_eq!(ended.status.code(), Some(130), "{out}");
+        for line in [
+            "Stdout: upgrade   b  create t_b  (",
+            "Stderr: error: the run stopped on request before the upgrade of `c`: \
+             the migrations before it are committed",
+            "Stderr: note: the database is now at b",
+            "Stderr: hint: run the same command again",
+        ] {
+            assert!(out.contains(line), "`{line}` missing from:\n{out}");
+        }
+        assert_eq!(state(db), (vec!["b".into()], [true, true, false]));
+        assert_eq!(interrupted(db), []);
+        migrator(true).upgrade(&mut db.connect(), "head").unwrap();
+        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+    });
+}
+
+/// SIGTERM (a service manager stopping the deployment) inside a non-transactional
+/// migration: it finishes and is recorded, leaving nothing for a human to resolve.
+fn sigterm_lets_a_non_transactional_migration_finish() {
+    each("SIGTERM lets a non-transactional migration finish", |db| {
+        migrator(false).upgrade(&mut db.connect(), "a").unwrap();
+        let mut runner = Runner::start(db, Pause::Up, false, &["upgrade", "head"]);
+        runner.wait_for(Pipe::Stdout, "paused in b upgrade");
+        runner.signal("TERM");
+        runner.wait_for(Pipe::Stderr, "received SIGTERM: the run stops once");
+        runner.resume();
+        let ended = runner.finish();
+        assert_eq!(ended.status.code(), Some(143), "{}", ended.transcript);
+        assert_eq!(state(db), (vec!["b".into()], [true, true, false]));
+        assert_eq!(interrupted(db), []);
+        let history = migrator(false).history(&mut db.connect()).unwrap();
+        assert_eq!(history.len(), 2, "no row left for `c`: {history:?}");
+        assert!(history.iter().all(|e| e.status == HistoryStatus::Succeeded));
+        migrator(false).upgrade(&mut db.connect(), "head").unwrap();
+        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+    });
+}
+
+/// A second Ctrl-C ends the process at once, as a kill does: the migration's transaction
+/// is rolled back (on MySQL its DDL stays, marked unfinished).
+fn a_second_sigint_quits_at_once() {
+    each("a second SIGINT quits at once", |db| {
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let mut runner = Runner::start(db, Pause::Up, true, &["upgrade", "head"]);
+        runner.wait_for(Pipe::Stdout, "paused in b upgrade");
+        runner.signal("INT");
+        runner.wait_for(Pipe::Stderr, "received SIGINT");
+        runner.signal("INT");
+        let ended = runner.finish();
+        assert_eq!(ended.signal(), Some(2), "{}", ended.transcript);
+        if db.backend == Backend::Mysql {
+            assert_eq!(state(db), (vec!["a".into()], [true, true, false]));
+            assert_next_run_refuses(db, "b", Direction::Up, "head");
+        } else {
+            assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+            assert_eq!(interrupted(db), []);
+            migrator(true).upgrade(&mut db.connect(), "head").unwrap();
+            assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+        }
+    });
+}
+
+/// Ctrl-C in a run with one transaction for all its migrations: the run is rolled back as
+/// a whole, and the CLI says that what it printed as done was undone.
+fn sigint_rolls_back_a_run_in_one_transaction() {
+    each("SIGINT rolls back a run in one transaction", |db| {
+        if db.backend == Backend::Mysql {
+            return; // No such mode on MySQL.
+        }
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let mut runner = Runner::start(
+            db,
+            Pause::Up,
+            true,
+            &["upgrade", "head", "--transaction", "all"],
+        );
+        runner.wait_for(Pipe::Stdout, "paused in b upgrade");
+        runner.signal("INT");
+        runner.wait_for(Pipe::Stderr, "received SIGINT");
+        runner.resume();
+        let ended = runner.finish();
+        let out = &ended.transcript;
+        assert_eq!(ended.status.code(), Some(130), "{out}");
+        for line in [
+            "before the upgrade of `c`; its transaction was rolled back",
+            "note: the database is now at a",
+            "note: rolled back when the run stopped, although printed above as done: b",
+        ] {
+            assert!(out.contains(line), "`{line}` missing from:\n{out}");
+        }
+        assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+    });
+}
+
+/// Ctrl-C in a downgrade: the migration being reverted finishes, the next one is not run.
+fn sigint_stops_a_downgrade_after_the_current_migration() {
+    each(
+        "SIGINT stops a downgrade after the current migration",
+        |db| {
+            migrator(true).upgrade(&mut db.connect(), "head").unwrap();
+            let mut runner = Runner::start(db, Pause::Down, true, &["downgrade", "base"]);
+            runner.wait_for(Pipe::Stdout, "paused in b downgrade");
+            runner.signal("INT");
+            runner.wait_for(Pipe::Stderr, "received SIGINT");
+            runner.resume();
+            let ended = runner.finish();
+            let out = &ended.transcript;
+            assert_eq!(ended.status.code(), Some(130), "{out}");
+            assert!(
+                out.contains("the run stopped on request before the downgrade of `a`"),
+                "{out}"
+            );
+            assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+            assert_eq!(interrupted(db), []);
+        },
+    );
+}
+
 /// Every scenario, by name.
 const SCENARIOS: &[(&str, fn())] = &[
     (
@@ -488,6 +619,26 @@ const SCENARIOS: &[(&str, fn())] = &[
     (
         "a_waiting_runner_takes_over_from_a_killed_one",
         a_waiting_runner_takes_over_from_a_killed_one,
+    ),
+    (
+        "sigint_stops_after_the_current_migration",
+        sigint_stops_after_the_current_migration,
+    ),
+    (
+        "sigterm_lets_a_non_transactional_migration_finish",
+        sigterm_lets_a_non_transactional_migration_finish,
+    ),
+    (
+        "a_second_sigint_quits_at_once",
+        a_second_sigint_quits_at_once,
+    ),
+    (
+        "sigint_rolls_back_a_run_in_one_transaction",
+        sigint_rolls_back_a_run_in_one_transaction,
+    ),
+    (
+        "sigint_stops_a_downgrade_after_the_current_migration",
+        sigint_stops_a_downgrade_after_the_current_migration,
     ),
 ];
 

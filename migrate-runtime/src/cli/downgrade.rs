@@ -41,6 +41,12 @@ impl DowngradeArgs {
         outln!("database: {database}");
         migrator.preflight(Direction::Down, &self.target)?;
         let mut conn = database.connect()?;
+        // Until the run ends, Ctrl-C and SIGTERM stop it between two migrations.
+        let armed = super::interrupt::Armed::new();
+        let migrator = match armed.flag() {
+            Some(flag) => migrator.stop_on(flag),
+            None => migrator,
+        };
         let report = match migrator.downgrade(&mut conn, &self.target) {
             Ok(report) => report,
             Err(err) => return super::failed_run(err, session, &migrator, &mut conn),

@@ -81,6 +81,7 @@ mod format;
 mod heads;
 mod history;
 mod init;
+mod interrupt;
 mod lanes;
 mod merge;
 mod output;
@@ -398,6 +399,7 @@ impl Cli {
         match outcome {
             Ok(Status::Success) => ExitCode::SUCCESS,
             Ok(Status::Problems) => ExitCode::from(EXIT_FAILURE),
+            Ok(Status::Stopped) => ExitCode::from(interrupt::exit_code()),
             Err(err) => report(&err),
         }
     }
@@ -428,38 +430,49 @@ pub fn report(err: &Error) -> ExitCode {
 }
 
 /// The end of an `upgrade` or `downgrade` that `err` stopped. When a migration failed (or
-/// panicked), reports it as [`report`] does, then says where the database stopped: the
-/// migrations printed before the failure may be committed or rolled back, depending on the
-/// transaction mode and the backend. Exit code 1. Any other error is returned.
+/// panicked), or a signal stopped the run, reports it as [`report`] does, then says where
+/// the database stopped: the migrations printed before may be committed or rolled back,
+/// depending on the transaction mode and the backend. Exit code 1, or 128 plus the signal's
+/// number. Any other error is returned.
 pub(crate) fn failed_run(
     err: Error,
     session: &Session,
     migrator: &Migrator,
     conn: &mut crate::AnyConnection,
 ) -> Result<Status> {
-    if !matches!(err, Error::Migration { .. } | Error::Panic { .. }) {
+    if !matches!(
+        err,
+        Error::Migration { .. } | Error::Panic { .. } | Error::Stopped { .. }
+    ) {
         return Err(err);
     }
+    let stopped = matches!(err, Error::Stopped { .. });
     report(&err);
     let finished = session
         .finished
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone();
-    for note in stopped_notes(migrator, conn, &finished) {
+    for note in stopped_notes(migrator, conn, &finished, stopped) {
         eprintln!("note: {note}");
     }
-    Ok(Status::Problems)
+    Ok(if stopped {
+        Status::Stopped
+    } else {
+        Status::Problems
+    })
 }
 
 /// What `failed_run` says after the error: where the database stopped and, when the failed
 /// migration could not be rolled back, what the next run will refuse. Both are read from
 /// the database again, which may not answer any more (the failure may have been the lost
-/// connection itself): then the note says so instead of staying silent.
+/// connection itself): then the note says so instead of staying silent. `stopped`: the run
+/// was stopped on request rather than by a failure.
 fn stopped_notes(
     migrator: &Migrator,
     conn: &mut crate::AnyConnection,
     finished: &[(RevisionId, Direction)],
+    stopped: bool,
 ) -> Vec<String> {
     let rows = match migrator.current(conn) {
         Ok(rows) => rows,
@@ -488,7 +501,12 @@ fn stopped_notes(
         .collect();
     if !undone.is_empty() {
         notes.push(format!(
-            "rolled back with the failed migration, although printed above as done: {}",
+            "rolled back {}, although printed above as done: {}",
+            if stopped {
+                "when the run stopped"
+            } else {
+                "with the failed migration"
+            },
             format::join(undone)
         ));
     }
@@ -526,6 +544,7 @@ fn hint(err: &Error) -> Option<&'static str> {
         ),
         Error::Migration { source, .. } => hint(source),
         Error::Database(err) => database_hint(&crate::backend::error_text(err)),
+        Error::Stopped { .. } => Some("run the same command again to go on from there"),
         Error::Irreversible { .. } => Some(
             "downgrade to that revision or above it; or, if the database may keep its changes, \
              move the version table below it without running anything with `stamp REV`",
@@ -567,6 +586,9 @@ pub(crate) enum Status {
     /// Exit code 1: the command ran and found problems (`check`), or a migration failed
     /// and has been reported.
     Problems,
+    /// Exit code 128 plus the signal's number: a signal stopped the run between two
+    /// migrations, which has been reported.
+    Stopped,
 }
 
 /// What every command works with: the migrations and the global options.
@@ -762,10 +784,10 @@ mod tests {
         let url = crate::DatabaseUrl::parse("sqlite://:memory:").unwrap();
         let mut conn = crate::AnyConnection::open(&url).unwrap();
         migrator.upgrade(&mut conn, "head").unwrap();
-        let notes = stopped_notes(&migrator, &mut conn, &[]);
+        let notes = stopped_notes(&migrator, &mut conn, &[], false);
         assert_eq!(notes, ["the database is now at a1"]);
         // Printed as applied, yet not applied: undone by the rollback of the run.
-        let notes = stopped_notes(&migrator, &mut conn, &[(id("a1"), Direction::Down)]);
+        let notes = stopped_notes(&migrator, &mut conn, &[(id("a1"), Direction::Down)], false);
         assert_eq!(
             notes[1],
             "rolled back with the failed migration, although printed above as done: a1"
@@ -773,7 +795,7 @@ mod tests {
         // The version table cannot be read any more (the lost connection of a real failure).
         conn.batch_execute("DROP TABLE migrate_version; CREATE TABLE migrate_version (x INT)")
             .unwrap();
-        let notes = stopped_notes(&migrator, &mut conn, &[]);
+        let notes = stopped_notes(&migrator, &mut conn, &[], false);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
             notes[0].starts_with("cannot read where the database stopped")
