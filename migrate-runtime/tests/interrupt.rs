@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use migrate_runtime::{
-    Backend, Direction, Error, HistoryStatus, Migration, MigrationContext, MigrationFn,
-    MigrationSet, Migrator,
+    AnyConnection, Backend, Direction, Error, HistoryStatus, Migration, MigrationContext,
+    MigrationFn, MigrationSet, Migrator,
 };
 use support::{TestDb, each_backend, id, ids, table_exists, table_migration};
 
@@ -43,6 +43,9 @@ enum Pause {
     Up,
     /// In the downgrade of `b`, after its DDL.
     Down,
+    /// In the upgrade of `b`, after its DDL, on the server: in a statement waiting for a
+    /// lock that the test holds ([`hold_server_lock`]).
+    OnServer,
 }
 
 impl Pause {
@@ -52,6 +55,7 @@ impl Pause {
             Pause::RootUp => "root-up",
             Pause::Up => "up",
             Pause::Down => "down",
+            Pause::OnServer => "on-server",
         }
     }
 
@@ -60,6 +64,7 @@ impl Pause {
             "root-up" => Pause::RootUp,
             "up" => Pause::Up,
             "down" => Pause::Down,
+            "on-server" => Pause::OnServer,
             _ => Pause::Nowhere,
         }
     }
@@ -103,6 +108,10 @@ fn set(pause: Pause, b_transactional: bool) -> MigrationSet {
             if pause == Pause::Up {
                 pause_here("b upgrade");
             }
+            if pause == Pause::OnServer {
+                println!("{PAUSED} b on the server");
+                ctx.execute(&server_wait(ctx.backend()))?;
+            }
             Ok(())
         }),
     )
@@ -118,6 +127,45 @@ fn set(pause: Pause, b_transactional: bool) -> MigrationSet {
         Ok(())
     }));
     MigrationSet::new(vec![a, b, table_migration("c", &["b"])]).unwrap()
+}
+
+/// A statement that waits for the row lock [`hold_server_lock`] takes. A row lock, because
+/// MySQL checks every few seconds whether the client of a `SLEEP` or a `GET_LOCK` is still
+/// there, but not that of a statement waiting for a row: like a long `ALTER TABLE`, that one
+/// goes on without its client.
+fn server_wait(_backend: Backend) -> String {
+    "UPDATE held SET x = 1 WHERE id = 1".into()
+}
+
+/// Creates table `held` and locks its row, on `conn`, until [`release_server_lock`].
+fn hold_server_lock(conn: &mut AnyConnection) {
+    for sql in [
+        "CREATE TABLE held (id INTEGER PRIMARY KEY, x INTEGER)",
+        "INSERT INTO held (id, x) VALUES (1, 0)",
+        "BEGIN",
+        "UPDATE held SET x = 2 WHERE id = 1",
+    ] {
+        diesel::connection::SimpleConnection::batch_execute(conn, sql).unwrap();
+    }
+}
+
+fn release_server_lock(conn: &mut AnyConnection) {
+    diesel::connection::SimpleConnection::batch_execute(conn, "ROLLBACK").unwrap();
+}
+
+/// Whether a session of this database is waiting in [`server_wait`]'s statement.
+fn server_is_waiting(conn: &mut AnyConnection) -> bool {
+    let sql = match conn.backend() {
+        Backend::Postgres => {
+            "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock' AND query LIKE 'UPDATE held SET x = 1%'"
+        }
+        _ => {
+            "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST \
+             WHERE DB = DATABASE() AND INFO LIKE 'UPDATE held SET x = 1%'"
+        }
+    };
+    support::count_query(conn, sql) == 1
 }
 
 /// The child: the CLI on [`set`], with the arguments it was given after `--`.
@@ -604,6 +652,66 @@ fn sigint_stops_a_downgrade_after_the_current_migration() {
     );
 }
 
+/// Killed while the server executes a statement of its migration: the server goes on with
+/// the statement (it notices the lost client only when it ends) and keeps the run's lock
+/// meanwhile. The next run names the session holding it; once the statement ends the lock
+/// is free.
+fn kill_during_a_server_side_statement() {
+    each("kill during a server-side statement", |db| {
+        if db.backend == Backend::Sqlite {
+            return; // In-process: the statement dies with the process.
+        }
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let mut test_lock = db.connect();
+        hold_server_lock(&mut test_lock);
+        let mut runner = Runner::start(db, Pause::OnServer, true, &["upgrade", "head"]);
+        runner.wait_for(Pipe::Stdout, "paused in b on the server");
+        let mut watch = db.connect();
+        let deadline = std::time::Instant::now() + STUCK;
+        while !server_is_waiting(&mut watch) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the statement never started"
+            );
+            std::thread::yield_now();
+        }
+        runner.kill();
+
+        let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::clone(&waits);
+        let impatient = migrator(true)
+            .with_options(
+                migrate_runtime::Options::default().with_lock_timeout(Duration::from_millis(200)),
+            )
+            .on_event(move |event| {
+                if let migrate_runtime::Event::Waiting { lock, .. } = event {
+                    seen.lock().unwrap().push(lock.to_string());
+                }
+            });
+        let err = impatient.upgrade(&mut db.connect(), "head").unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::LockTimeout { .. }), "{err:?}");
+        let holder = match db.backend {
+            Backend::Postgres => "held by session ",
+            _ => "held by connection ",
+        };
+        let statement = "`UPDATE held SET x = 1 WHERE id = 1`";
+        assert!(text.contains(holder) && text.contains(statement), "{text}");
+        let waits = waits.lock().unwrap().clone();
+        assert!(waits.len() == 1 && waits[0].contains(holder), "{waits:?}");
+
+        // The statement ends; its session finds its client gone and lets the lock go.
+        release_server_lock(&mut test_lock);
+        let mut conn = db.connect();
+        if db.backend == Backend::Mysql {
+            assert_next_run_refuses(db, "b", Direction::Up, "head");
+            migrator(true).stamp(&mut conn, "b").unwrap();
+        }
+        migrator(true).upgrade(&mut conn, "head").unwrap();
+        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+    });
+}
+
 /// Every scenario, by name.
 const SCENARIOS: &[(&str, fn())] = &[
     (
@@ -616,6 +724,10 @@ const SCENARIOS: &[(&str, fn())] = &[
     ),
     ("kill_during_the_first_run", kill_during_the_first_run),
     ("kill_inside_a_downgrade", kill_inside_a_downgrade),
+    (
+        "kill_during_a_server_side_statement",
+        kill_during_a_server_side_statement,
+    ),
     (
         "a_waiting_runner_takes_over_from_a_killed_one",
         a_waiting_runner_takes_over_from_a_killed_one,

@@ -35,6 +35,53 @@ struct LockAndAutocommit {
     autocommit: i64,
 }
 
+/// The connection holding a named lock, as the process list shows it.
+#[derive(QueryableByName)]
+struct Holder {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    user_host: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    command: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    seconds: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    query: Option<String>,
+}
+
+/// The connection holding the lock of `key`, for people: `connection 42 (app@10.0.0.7,
+/// Query for 12 s: ALTER TABLE ...)`. `None` when it cannot be read (or was just released).
+/// The session of a run whose process was killed keeps the lock until the statement it was
+/// executing ends, and nothing else says which connection to wait for or to end.
+fn lock_holder(conn: &mut AnyConnection, key: &str) -> Option<String> {
+    let holder = diesel::sql_query(format!(
+        "SELECT CAST(p.ID AS SIGNED) AS id, CONCAT(p.USER, '@', p.HOST) AS user_host, \
+         p.COMMAND AS command, CAST(p.TIME AS SIGNED) AS seconds, \
+         LEFT(REGEXP_REPLACE(p.INFO, '[[:space:]]+', ' '), 100) AS query \
+         FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK({LOCK_NAME})"
+    ))
+    .bind::<Text, _>(key)
+    .get_result::<Holder>(conn)
+    .ok()?;
+    let mut text = format!("connection {}", holder.id);
+    let mut about = Vec::new();
+    if let Some(user_host) = holder.user_host {
+        about.push(user_host);
+    }
+    if let (Some(command), Some(seconds)) = (holder.command, holder.seconds) {
+        about.push(format!("{command} for {seconds} s"));
+    }
+    if !about.is_empty() {
+        text.push_str(&format!(" ({}", about.join(", ")));
+        if let Some(query) = holder.query.filter(|q| !q.is_empty()) {
+            text.push_str(&format!(": `{query}`"));
+        }
+        text.push(')');
+    }
+    Some(text)
+}
+
 /// The lock name: at most 64 characters whatever the database and table names are.
 const LOCK_NAME: &str = "CONCAT('migrate:', SHA1(CONCAT(COALESCE(DATABASE(), ''), '.', ?)))";
 
@@ -67,7 +114,13 @@ impl Dialect for Mysql {
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
     ) -> Result<Lock> {
-        let what = || format!("the MySQL named lock for `{key}` (GET_LOCK)");
+        let what = |conn: &mut AnyConnection| {
+            let mut what = format!("the MySQL named lock for `{key}` (GET_LOCK)");
+            if let Some(holder) = lock_holder(conn, key) {
+                what.push_str(&format!(", held by {holder}"));
+            }
+            what
+        };
         let get_lock = |conn: &mut AnyConnection, seconds: i64| {
             diesel::sql_query(format!(
                 "SELECT CAST(GET_LOCK({LOCK_NAME}, ?) AS SIGNED) AS ok, \
@@ -80,7 +133,7 @@ impl Dialect for Mysql {
         // At once first, so that a wait can be announced before it starts.
         let mut got = get_lock(conn, 0)?;
         if got.ok != Some(1) {
-            waiting(&what());
+            waiting(&what(conn));
             // Whole seconds, rounded up so that a short timeout still waits.
             let seconds = i64::try_from(timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0))
                 .unwrap_or(i64::MAX);
@@ -101,7 +154,7 @@ impl Dialect for Mysql {
             }
             _ => Err(Error::LockTimeout {
                 waited: timeout,
-                what: what(),
+                what: what(conn),
             }),
         }
     }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
-use diesel::sql_types::Integer;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
 use super::{Dialect, Lock};
@@ -14,6 +14,23 @@ use crate::{AnyConnection, Error, Result};
 struct LockResult {
     #[diesel(sql_type = Integer)]
     ok: i32,
+}
+
+/// The session holding an advisory lock, as `pg_stat_activity` shows it.
+#[derive(QueryableByName)]
+struct Holder {
+    #[diesel(sql_type = Integer)]
+    pid: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    application: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    client: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    state: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    since: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    query: Option<String>,
 }
 
 /// The PostgreSQL dialect.
@@ -60,7 +77,17 @@ impl Dialect for Postgres {
             "SELECT CASE WHEN pg_try_advisory_lock({}) THEN 1 ELSE 0 END AS ok",
             lock_key(key)
         );
-        let what = || format!("the PostgreSQL advisory lock for `{key}`");
+        // Who holds it, read when the wait starts and again when it ends: the session of a
+        // run whose process was killed keeps the lock until the statement it was executing
+        // ends (the server notices a lost client only then), and nothing else says which
+        // session to wait for or to end.
+        let what = |conn: &mut AnyConnection| {
+            let mut what = format!("the PostgreSQL advisory lock for `{key}`");
+            if let Some(holder) = lock_holder(conn, key) {
+                what.push_str(&format!(", held by {holder}"));
+            }
+            what
+        };
         let deadline = Instant::now() + timeout;
         let mut pause = Duration::from_millis(5);
         let mut first = true;
@@ -72,12 +99,12 @@ impl Dialect for Postgres {
                 });
             }
             if std::mem::take(&mut first) {
-                waiting(&what());
+                waiting(&what(conn));
             }
             if Instant::now() >= deadline {
                 return Err(Error::LockTimeout {
                     waited: timeout,
-                    what: what(),
+                    what: what(conn),
                 });
             }
             std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
@@ -89,6 +116,48 @@ impl Dialect for Postgres {
         conn.batch_execute(&format!("SELECT pg_advisory_unlock({})", lock_key(key)))?;
         Ok(())
     }
+}
+
+/// The session holding the advisory lock of `key`, for people: `session 4242 (psql, from
+/// 10.0.0.7, active since 2024-05-01T12:00:00Z: CREATE INDEX ...)`. `None` when it
+/// cannot be read (or was just released). A bigint advisory key shows in `pg_locks` as its
+/// high half in `classid` and its low half in `objid`, with `objsubid` 1.
+fn lock_holder(conn: &mut AnyConnection, key: &str) -> Option<String> {
+    let key = lock_key(key) as u64;
+    let holder = diesel::sql_query(
+        "SELECT a.pid, NULLIF(a.application_name, '') AS application, \
+         COALESCE(host(a.client_addr), 'a local socket') AS client, a.state, \
+         to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS since, \
+         left(regexp_replace(a.query, '\\s+', ' ', 'g'), 100) AS query \
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted AND l.database = \
+         (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.objsubid = 1 \
+         AND l.pid <> pg_backend_pid() LIMIT 1",
+    )
+    .bind::<BigInt, _>((key >> 32) as i64)
+    .bind::<BigInt, _>((key & 0xffff_ffff) as i64)
+    .get_result::<Holder>(conn)
+    .ok()?;
+    let mut text = format!("session {}", holder.pid);
+    let mut about = Vec::new();
+    if let Some(application) = holder.application {
+        about.push(application);
+    }
+    if let Some(client) = holder.client {
+        about.push(format!("from {client}"));
+    }
+    if let (Some(state), Some(since)) = (holder.state, holder.since) {
+        about.push(format!("{state} since {since}"));
+    }
+    if !about.is_empty() {
+        text.push_str(&format!(" ({}", about.join(", ")));
+        if let Some(query) = holder.query.filter(|q| !q.is_empty()) {
+            text.push_str(&format!(": `{query}`"));
+        }
+        text.push(')');
+    }
+    Some(text)
 }
 
 /// A 64-bit FNV-1a hash: a stable lock key across processes, versions and platforms

@@ -545,6 +545,12 @@ fn hint(err: &Error) -> Option<&'static str> {
         Error::Migration { source, .. } => hint(source),
         Error::Database(err) => database_hint(&crate::backend::error_text(err)),
         Error::Stopped { .. } => Some("run the same command again to go on from there"),
+        Error::LockTimeout { .. } => Some(
+            "wait for the other run to end, then try again; if its process was killed, its \
+             server session keeps the lock until the statement it was executing ends (the \
+             server notices the lost client only then): wait for that, or end the session \
+             (PostgreSQL: `SELECT pg_terminate_backend(<session>)`, MySQL: `KILL <connection>`)",
+        ),
         Error::Irreversible { .. } => Some(
             "downgrade to that revision or above it; or, if the database may keep its changes, \
              move the version table below it without running anything with `stamp REV`",

@@ -213,6 +213,11 @@ struct Count {
     n: i64,
 }
 
+/// The `n` column of a query counting something.
+pub fn count_query(conn: &mut AnyConnection, sql: &str) -> i64 {
+    diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
+}
+
 /// Whether table `name` exists in the test database.
 pub fn table_exists(conn: &mut AnyConnection, name: &str) -> bool {
     let sql = match conn.backend() {
