@@ -97,6 +97,9 @@ impl CheckArgs {
                 entry.revision,
                 entry.started_at,
             );
+            if let Some(choice) = super::format::stamp_choices(session.set(), entry) {
+                outln!("  to resolve it: {choice}");
+            }
         }
         if report.is_clean() {
             outln!("database: ok (up to date)");

@@ -100,6 +100,31 @@ pub(crate) fn details(set: &MigrationSet, migration: &Migration, indent: &str) -
     out
 }
 
+/// Which revision to stamp after a run of `entry`'s migration was interrupted where it
+/// could not be rolled back, for the two clear cases (all of it done, none of it done):
+/// `if all of the upgrade of `b` is in the schema, `stamp b`; if none of it is, `stamp a``.
+/// `None` for a migration the code no longer has, or a merge point (whose parents go back
+/// together: the general advice covers it).
+pub(crate) fn stamp_choices(set: &MigrationSet, entry: &crate::HistoryEntry) -> Option<String> {
+    let migration = set.get(&entry.revision)?;
+    let parent = match migration.revision().down_revisions.as_slice() {
+        [] => "base".to_owned(),
+        [parent] => parent.to_string(),
+        _ => return None,
+    };
+    let revision = &entry.revision;
+    Some(match entry.direction {
+        Direction::Up => format!(
+            "if all of the upgrade of `{revision}` is in the schema, `stamp {revision}`; if \
+             none of it is, `stamp {parent}`"
+        ),
+        Direction::Down => format!(
+            "if all of the downgrade of `{revision}` is in the schema, `stamp {parent}`; if \
+             none of it is, `stamp {revision}`"
+        ),
+    })
+}
+
 /// `a, b, c`.
 pub(crate) fn join<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
     items
@@ -115,5 +140,53 @@ pub(crate) fn revisions_or_base(rows: &[RevisionId]) -> String {
         "<base>".to_owned()
     } else {
         join(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{HistoryEntry, HistoryStatus, MigrationFn};
+
+    #[test]
+    fn stamp_choices_name_the_revision_and_its_parent() {
+        let id = |s: &str| RevisionId::new(s).unwrap();
+        let noop = || MigrationFn::new(|_| Ok(()));
+        let set = MigrationSet::new(vec![
+            Migration::new(id("a"), noop()),
+            Migration::new(id("b"), noop()).with_revises([id("a")]),
+            Migration::new(id("c"), noop()).with_revises([id("a")]),
+            Migration::new(id("m"), noop()).with_revises([id("b"), id("c")]),
+        ])
+        .unwrap();
+        let entry = |revision: &str, direction| HistoryEntry {
+            id: 1,
+            revision: revision.to_owned(),
+            direction,
+            checksum: None,
+            started_at: String::new(),
+            finished_at: None,
+            duration: None,
+            status: HistoryStatus::Running,
+            error: None,
+        };
+        assert_eq!(
+            stamp_choices(&set, &entry("b", Direction::Up)).unwrap(),
+            "if all of the upgrade of `b` is in the schema, `stamp b`; if none of it is, \
+             `stamp a`"
+        );
+        assert_eq!(
+            stamp_choices(&set, &entry("b", Direction::Down)).unwrap(),
+            "if all of the downgrade of `b` is in the schema, `stamp a`; if none of it is, \
+             `stamp b`"
+        );
+        assert!(
+            stamp_choices(&set, &entry("a", Direction::Up))
+                .unwrap()
+                .ends_with("`stamp base`")
+        );
+        // A merge point's parents, and a revision the code no longer has: no such advice.
+        assert_eq!(stamp_choices(&set, &entry("m", Direction::Up)), None);
+        assert_eq!(stamp_choices(&set, &entry("gone", Direction::Up)), None);
     }
 }

@@ -440,6 +440,17 @@ pub(crate) fn failed_run(
     migrator: &Migrator,
     conn: &mut crate::AnyConnection,
 ) -> Result<Status> {
+    if let Error::Interrupted { entries, .. } = &err {
+        // Refused because of an earlier run: the way out, in the two clear cases.
+        report(&err);
+        for choice in entries
+            .iter()
+            .filter_map(|entry| format::stamp_choices(migrator.set(), entry))
+        {
+            eprintln!("note: {choice}");
+        }
+        return Ok(Status::Problems);
+    }
     if !matches!(
         err,
         Error::Migration { .. } | Error::Panic { .. } | Error::Stopped { .. }
@@ -521,6 +532,7 @@ fn stopped_notes(
                 entry.revision,
                 crate::error::interrupted_advice(&migrator.options().history_table)
             ));
+            notes.extend(format::stamp_choices(migrator.set(), entry));
         }
     }
     notes
