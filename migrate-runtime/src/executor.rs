@@ -838,6 +838,7 @@ impl Migrator {
                     && interrupted
                         .iter()
                         .all(|entry| entry.status == HistoryStatus::Running);
+                let first_wait = waiting_since.is_none();
                 if !interrupted.is_empty()
                     && maybe_live
                     && waiting_since.get_or_insert_with(Instant::now).elapsed()
@@ -848,6 +849,20 @@ impl Migrator {
                     // write lock, and read again shortly.
                     rollback_all(conn);
                     store.forget_tables();
+                    if first_wait {
+                        // Said once, as for a lock: a silent wait as long as the lock
+                        // timeout looks like a hang.
+                        let entry = &interrupted[0];
+                        self.emit(Event::Waiting {
+                            lock: &format!(
+                                "the SQLite database, where the {} of `{}` is marked running \
+                                 (by a run inside that `transactional = false` migration, or \
+                                 by one that died in it)",
+                                entry.direction, entry.revision
+                            ),
+                            timeout: self.options.lock_timeout,
+                        });
+                    }
                     expected = None;
                     held_since_read = false;
                     std::thread::sleep(Duration::from_millis(20));

@@ -425,12 +425,30 @@ fn kill_between_non_transactional_ddl_and_version_row() {
         // SQLite in WAL mode cannot tell a dead runner from one still inside the migration,
         // and waits for the row as long as for a lock: shortened here.
         let mut conn = db.connect();
+        let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::clone(&waits);
         let err = migrator(false)
             .with_options(
                 migrate_runtime::Options::default().with_lock_timeout(Duration::from_millis(200)),
             )
+            .on_event(move |event| {
+                if let migrate_runtime::Event::Waiting { lock, .. } = event {
+                    seen.lock().unwrap().push(lock.to_string());
+                }
+            })
             .upgrade(&mut conn, "head")
             .unwrap_err();
+        // It says that it waits, and for what.
+        let waits = waits.lock().unwrap().clone();
+        if db.wal {
+            assert_eq!(waits.len(), 1, "{waits:?}");
+            assert!(
+                waits[0].contains("where the upgrade of `b` is marked running"),
+                "{waits:?}"
+            );
+        } else {
+            assert_eq!(waits, Vec::<String>::new());
+        }
         assert!(
             err.to_string().contains("upgrade of `b` started at ")
                 && err.to_string().contains("never finished"),
