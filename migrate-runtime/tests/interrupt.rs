@@ -732,6 +732,28 @@ fn kill_during_a_server_side_statement() {
     });
 }
 
+/// Ctrl-C before any migration of the run has started (here: waiting for another run's
+/// lock) ends the process at once, as it always did: there is nothing to finish.
+fn sigint_while_waiting_for_the_lock_quits_at_once() {
+    each("SIGINT while waiting for the lock quits at once", |db| {
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let mut holder = Runner::start(db, Pause::Up, true, &["upgrade", "head"]);
+        holder.wait_for(Pipe::Stdout, "paused in b upgrade");
+        let mut waiter = Runner::start(db, Pause::Nowhere, true, &["upgrade", "head"]);
+        // On SQLite the wait is silent; the outcome is the same wherever the waiter is.
+        if db.backend != Backend::Sqlite {
+            waiter.wait_for(Pipe::Stderr, "waiting for another migration run to release");
+        }
+        waiter.signal("INT");
+        let ended = waiter.finish();
+        assert_eq!(ended.signal(), Some(2), "{}", ended.transcript);
+        holder.resume();
+        let ended = holder.finish();
+        assert!(ended.status.success(), "{}", ended.transcript);
+        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+    });
+}
+
 /// Every scenario, by name.
 const SCENARIOS: &[(&str, fn())] = &[
     (
@@ -763,6 +785,10 @@ const SCENARIOS: &[(&str, fn())] = &[
     (
         "a_second_sigint_quits_at_once",
         a_second_sigint_quits_at_once,
+    ),
+    (
+        "sigint_while_waiting_for_the_lock_quits_at_once",
+        sigint_while_waiting_for_the_lock_quits_at_once,
     ),
     (
         "sigint_rolls_back_a_run_in_one_transaction",

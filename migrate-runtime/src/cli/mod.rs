@@ -663,6 +663,8 @@ impl Session {
         Ok(Migrator::new(self.set.clone())
             .with_options(options)
             .on_event(move |event| match event {
+                // Outside an `upgrade` or `downgrade`, this does nothing.
+                Event::Started { .. } => interrupt::started(),
                 Event::Finished {
                     migration,
                     direction,
@@ -679,7 +681,6 @@ impl Session {
                     "waiting for another migration run to release {lock} (at most {})",
                     humantime::format_duration(*timeout)
                 ),
-                _ => {}
             }))
     }
 }

@@ -110,9 +110,10 @@ impl UpgradeArgs {
         outln!("database: {database}");
         migrator.preflight(Direction::Up, &self.target)?;
         let mut conn = database.connect()?;
-        // Until the run ends, Ctrl-C and SIGTERM stop it between two migrations.
-        let armed = super::interrupt::Armed::new();
-        let migrator = match armed.flag() {
+        // From its first migration to its end, Ctrl-C and SIGTERM stop the run between
+        // two migrations.
+        let run = super::interrupt::Run::new();
+        let migrator = match run.stop_flag() {
             Some(flag) => migrator.stop_on(flag),
             None => migrator,
         };
