@@ -811,8 +811,22 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    // Like libtest: positional arguments filter by substring; flags are ignored.
-    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    if args.iter().any(|a| a == "--ignored") {
+        return ExitCode::SUCCESS; // None is ignored.
+    }
+    // Like libtest: positional arguments filter by substring; other flags, and the values
+    // of those that take one, are ignored.
+    let mut filters: Vec<&String> = Vec::new();
+    let mut args_iter = args.iter();
+    while let Some(arg) = args_iter.next() {
+        match arg.as_str() {
+            "--test-threads" | "--skip" | "--color" | "--format" | "--logfile" | "-Z" => {
+                args_iter.next();
+            }
+            flag if flag.starts_with('-') => {}
+            _ => filters.push(arg),
+        }
+    }
     let mut failed = Vec::new();
     let chosen = SCENARIOS.iter().filter(|(name, _)| {
         filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
