@@ -232,6 +232,30 @@ impl Graph {
         Table::new(self, &cur, applied).run(&order, Direction::Down)
     }
 
+    /// The single step running `revision` in `direction` from the version-table rows
+    /// `current`, with the version-table change a run commits alongside it: what the table
+    /// would hold had that migration finished (see [`Plan::versions_after`]). Refused, as a
+    /// plan's step would be, when the step cannot follow `current` (an upgrade of a
+    /// revision already applied, a downgrade of one that is not a row).
+    pub fn plan_step(
+        &self,
+        current: &[RevisionId],
+        revision: &str,
+        direction: Direction,
+    ) -> Result<Step> {
+        let cur = self.current_indices(current)?;
+        let applied = self.applied(&cur)?;
+        let r = self.index_of(revision).ok_or_else(|| PlanError::NoMatch {
+            target: revision.to_owned(),
+        })?;
+        let plan = Table::new(self, &cur, applied).run(&[r], direction)?;
+        Ok(plan
+            .steps
+            .into_iter()
+            .next()
+            .expect("a plan of one revision has one step"))
+    }
+
     /// The version-table rows after `stamp TARGET` from `current`, without running any
     /// migration. `base` (or an empty target) removes the rows of the lines it names, a
     /// revision replaces the rows on its line (or is added as a new branch), `heads` stamps

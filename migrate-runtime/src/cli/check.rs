@@ -58,6 +58,11 @@ impl CheckArgs {
             }
         }
         let report = migrator.check(&mut conn)?;
+        let current = if report.interrupted.is_empty() {
+            None
+        } else {
+            migrator.current(&mut conn).ok()
+        };
         for id in &report.pending {
             let message = set
                 .get(id.as_str())
@@ -97,7 +102,10 @@ impl CheckArgs {
                 entry.revision,
                 entry.started_at,
             );
-            if let Some(choice) = super::format::stamp_choices(session.set(), entry) {
+            let choice = current
+                .as_deref()
+                .and_then(|rows| super::format::stamp_choices(session.set(), rows, entry));
+            if let Some(choice) = choice {
                 outln!("  to resolve it: {choice}");
             }
         }

@@ -101,28 +101,52 @@ pub(crate) fn details(set: &MigrationSet, migration: &Migration, indent: &str) -
 }
 
 /// Which revision to stamp after a run of `entry`'s migration was interrupted where it
-/// could not be rolled back, for the two clear cases (all of it done, none of it done):
+/// could not be rolled back, for the two clear cases (all of it done, none of it done),
+/// from the version-table rows `current` (which the interrupted step did not change):
 /// `if all of the upgrade of `b` is in the schema, `stamp b`; if none of it is, `stamp a``.
-/// `None` for a migration the code no longer has, or a merge point (whose parents go back
-/// together: the general advice covers it).
-pub(crate) fn stamp_choices(set: &MigrationSet, entry: &crate::HistoryEntry) -> Option<String> {
-    let migration = set.get(&entry.revision)?;
-    let parent = match migration.revision().down_revisions.as_slice() {
-        [] => "base".to_owned(),
-        [parent] => parent.to_string(),
+///
+/// Each command is checked against the graph: it must leave exactly the rows the step
+/// would have left (all) or `current` (none), other branches' rows included; a plain
+/// `stamp` cannot always drop a row, so `stamp --purge` is offered where it does. `None`
+/// when the code no longer has the migration, or when no single stamp command restores
+/// one of the two cases (the general advice covers those).
+pub(crate) fn stamp_choices(
+    set: &MigrationSet,
+    current: &[RevisionId],
+    entry: &crate::HistoryEntry,
+) -> Option<String> {
+    let graph = set.graph();
+    let step = graph
+        .plan_step(current, &entry.revision, entry.direction)
+        .ok()?;
+    let done = migrate_core::Plan { steps: vec![step] }.versions_after(current);
+    let all = stamp_to(set, current, &done)?;
+    let none = stamp_to(set, current, current)?;
+    Some(format!(
+        "if all of the {} of `{}` is in the schema, {all}; if none of it is, {none}",
+        entry.direction, entry.revision
+    ))
+}
+
+/// The `stamp` command that turns the version-table rows `current` into exactly `rows`.
+fn stamp_to(set: &MigrationSet, current: &[RevisionId], rows: &[RevisionId]) -> Option<String> {
+    let graph = set.graph();
+    let gives = |from: &[RevisionId], target: &str| {
+        graph.plan_stamp(from, target).is_ok_and(|after| {
+            after.len() == rows.len() && after.iter().all(|row| rows.contains(row))
+        })
+    };
+    let targets = rows.iter().map(RevisionId::as_str).chain(["base"]);
+    if let Some(target) = targets.clone().find(|target| gives(current, target)) {
+        return Some(format!("`stamp {target}`"));
+    }
+    // Emptied first, the table takes one target as a fresh database would.
+    let target = match rows {
+        [] => "base",
+        [one] => one.as_str(),
         _ => return None,
     };
-    let revision = &entry.revision;
-    Some(match entry.direction {
-        Direction::Up => format!(
-            "if all of the upgrade of `{revision}` is in the schema, `stamp {revision}`; if \
-             none of it is, `stamp {parent}`"
-        ),
-        Direction::Down => format!(
-            "if all of the downgrade of `{revision}` is in the schema, `stamp {parent}`; if \
-             none of it is, `stamp {revision}`"
-        ),
-    })
+    gives(&[], target).then(|| format!("`stamp --purge {target}`"))
 }
 
 /// `a, b, c`.
@@ -170,23 +194,50 @@ mod tests {
             status: HistoryStatus::Running,
             error: None,
         };
+        let rows = |ids: &[&str]| ids.iter().map(|s| id(s)).collect::<Vec<_>>();
+        // A straight line: the revision or its parent.
         assert_eq!(
-            stamp_choices(&set, &entry("b", Direction::Up)).unwrap(),
+            stamp_choices(&set, &rows(&["a"]), &entry("b", Direction::Up)).unwrap(),
             "if all of the upgrade of `b` is in the schema, `stamp b`; if none of it is, \
              `stamp a`"
         );
         assert_eq!(
-            stamp_choices(&set, &entry("b", Direction::Down)).unwrap(),
+            stamp_choices(&set, &rows(&["b"]), &entry("b", Direction::Down)).unwrap(),
             "if all of the downgrade of `b` is in the schema, `stamp a`; if none of it is, \
              `stamp b`"
         );
         assert!(
-            stamp_choices(&set, &entry("a", Direction::Up))
+            stamp_choices(&set, &[], &entry("a", Direction::Up))
                 .unwrap()
-                .ends_with("`stamp base`")
+                .ends_with("if none of it is, `stamp base`")
         );
-        // A merge point's parents, and a revision the code no longer has: no such advice.
-        assert_eq!(stamp_choices(&set, &entry("m", Direction::Up)), None);
-        assert_eq!(stamp_choices(&set, &entry("gone", Direction::Up)), None);
+        // Another branch applied: `c` must stay a row whichever case holds. `stamp a`
+        // would move it onto `a` (and a later upgrade run `c` again).
+        assert_eq!(
+            stamp_choices(&set, &rows(&["c"]), &entry("b", Direction::Up)).unwrap(),
+            "if all of the upgrade of `b` is in the schema, `stamp b`; if none of it is, \
+             `stamp c`"
+        );
+        // Only a purge drops `b` and keeps `c`.
+        assert_eq!(
+            stamp_choices(&set, &rows(&["b", "c"]), &entry("b", Direction::Down)).unwrap(),
+            "if all of the downgrade of `b` is in the schema, `stamp --purge c`; if none of \
+             it is, `stamp b`"
+        );
+        // A merge point: `stamp b` keeps both rows (`c` is on another line).
+        assert_eq!(
+            stamp_choices(&set, &rows(&["b", "c"]), &entry("m", Direction::Up)).unwrap(),
+            "if all of the upgrade of `m` is in the schema, `stamp m`; if none of it is, \
+             `stamp b`"
+        );
+        // A revision the code no longer has, or a step that cannot follow the rows.
+        assert_eq!(
+            stamp_choices(&set, &[], &entry("gone", Direction::Up)),
+            None
+        );
+        assert_eq!(
+            stamp_choices(&set, &rows(&["a"]), &entry("a", Direction::Up)),
+            None
+        );
     }
 }

@@ -443,9 +443,11 @@ pub(crate) fn failed_run(
     if let Error::Interrupted { entries, .. } = &err {
         // Refused because of an earlier run: the way out, in the two clear cases.
         report(&err);
+        // Unreadable rows leave the general advice alone: a choice needs the rows.
+        let current = migrator.current(conn).ok();
         for choice in entries
             .iter()
-            .filter_map(|entry| format::stamp_choices(migrator.set(), entry))
+            .filter_map(|entry| format::stamp_choices(migrator.set(), current.as_deref()?, entry))
         {
             eprintln!("note: {choice}");
         }
@@ -524,6 +526,7 @@ fn stopped_notes(
     // MySQL commits DDL as it goes, and a `transactional = false` migration runs outside any
     // transaction: say now what the next run would refuse to start over.
     if let Ok(check) = migrator.check(conn) {
+        let current = migrator.current(conn).ok();
         for entry in &check.interrupted {
             notes.push(format!(
                 "the {} of `{}` could not be rolled back: what it did before failing stays in \
@@ -532,7 +535,11 @@ fn stopped_notes(
                 entry.revision,
                 crate::error::interrupted_advice(&migrator.options().history_table)
             ));
-            notes.extend(format::stamp_choices(migrator.set(), entry));
+            notes.extend(
+                current
+                    .as_deref()
+                    .and_then(|rows| format::stamp_choices(migrator.set(), rows, entry)),
+            );
         }
     }
     notes
