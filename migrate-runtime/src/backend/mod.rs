@@ -15,6 +15,44 @@ mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+/// The server session holding a migration lock, for people: `session 4242 (psql, from
+/// 10.0.0.7, active since ...: `CREATE INDEX ...`)`. `what` is the session's kind and id,
+/// `about` what the server says of it, `query` the statement it is running, of which only
+/// the leading keywords are shown: the text may hold data or a password, and this goes
+/// to error messages and logs.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+fn describe_holder(what: String, about: &[String], query: Option<&str>) -> String {
+    let mut text = what;
+    if !about.is_empty() {
+        text.push_str(&format!(" ({}", about.join(", ")));
+        if let Some(kind) = query.and_then(statement_kind) {
+            text.push_str(&format!(": `{kind}`"));
+        }
+        text.push(')');
+    }
+    text
+}
+
+/// The first two words of `statement` when they are plain words (`CREATE INDEX ...`,
+/// `UPDATE accounts ...`, `SELECT ...`), with `...` when more follows; `None` when it
+/// starts with anything else.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+fn statement_kind(statement: &str) -> Option<String> {
+    let plain = |word: &&str| word.chars().all(|c| c.is_ascii_alphabetic() || c == '_');
+    let mut words = statement.split_whitespace();
+    let kept: Vec<&str> = words.by_ref().take(2).take_while(plain).collect();
+    let first = kept.first()?;
+    let mut out = first.to_ascii_uppercase();
+    if let Some(second) = kept.get(1) {
+        out.push(' ');
+        out.push_str(second);
+    }
+    if statement.split_whitespace().count() > kept.len() {
+        out.push_str(" ...");
+    }
+    Some(out)
+}
+
 /// The SQL dialect and locking strategy of one backend.
 pub(crate) trait Dialect: Sync {
     /// Whether DDL can be rolled back, i.e. whether a failed migration leaves no trace.
@@ -160,5 +198,42 @@ mod tests {
         assert_eq!(quote_table(Backend::Sqlite, "v"), r#""v""#);
         assert_eq!(quote_table(Backend::Postgres, "app.v"), r#""app"."v""#);
         assert_eq!(quote_table(Backend::Mysql, "app.v"), "`app`.`v`");
+    }
+}
+
+#[cfg(all(test, any(feature = "postgres", feature = "mysql")))]
+mod holder_tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_holder_shows_what_it_runs_but_not_its_values() {
+        assert_eq!(
+            statement_kind("update held SET x = 1 WHERE id = 1").as_deref(),
+            Some("UPDATE held ...")
+        );
+        assert_eq!(statement_kind("VACUUM").as_deref(), Some("VACUUM"));
+        assert_eq!(
+            statement_kind("ALTER ROLE app PASSWORD 'hunter2'").as_deref(),
+            Some("ALTER ROLE ...")
+        );
+        assert_eq!(
+            statement_kind("SELECT 'secret', 1").as_deref(),
+            Some("SELECT ...")
+        );
+        assert_eq!(statement_kind("/* app */ SELECT 1"), None);
+        assert_eq!(statement_kind("   "), None);
+        let about = ["psql".to_owned(), "from 10.0.0.7".to_owned()];
+        assert_eq!(
+            describe_holder(
+                "session 42".into(),
+                &about,
+                Some("INSERT INTO keys VALUES ('k')")
+            ),
+            "session 42 (psql, from 10.0.0.7: `INSERT INTO ...`)"
+        );
+        assert_eq!(
+            describe_holder("connection 7".into(), &[], Some("UPDATE t")),
+            "connection 7"
+        );
     }
 }

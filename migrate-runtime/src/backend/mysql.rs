@@ -51,20 +51,19 @@ struct Holder {
 }
 
 /// The connection holding the lock of `key`, for people: `connection 42 (app@10.0.0.7,
-/// Query for 12 s: ALTER TABLE ...)`. `None` when it cannot be read (or was just released).
+/// Query for 12 s: `ALTER TABLE ...`)`. `None` when it cannot be read (or was just released).
 /// The session of a run whose process was killed keeps the lock until the statement it was
 /// executing ends, and nothing else says which connection to wait for or to end.
 fn lock_holder(conn: &mut AnyConnection, key: &str) -> Option<String> {
     let holder = diesel::sql_query(format!(
         "SELECT CAST(p.ID AS SIGNED) AS id, CONCAT(p.USER, '@', p.HOST) AS user_host, \
          p.COMMAND AS command, CAST(p.TIME AS SIGNED) AS seconds, \
-         LEFT(REGEXP_REPLACE(p.INFO, '[[:space:]]+', ' '), 100) AS query \
+         LEFT(p.INFO, 100) AS query \
          FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK({LOCK_NAME})"
     ))
     .bind::<Text, _>(key)
     .get_result::<Holder>(conn)
     .ok()?;
-    let mut text = format!("connection {}", holder.id);
     let mut about = Vec::new();
     if let Some(user_host) = holder.user_host {
         about.push(user_host);
@@ -72,14 +71,11 @@ fn lock_holder(conn: &mut AnyConnection, key: &str) -> Option<String> {
     if let (Some(command), Some(seconds)) = (holder.command, holder.seconds) {
         about.push(format!("{command} for {seconds} s"));
     }
-    if !about.is_empty() {
-        text.push_str(&format!(" ({}", about.join(", ")));
-        if let Some(query) = holder.query.filter(|q| !q.is_empty()) {
-            text.push_str(&format!(": `{query}`"));
-        }
-        text.push(')');
-    }
-    Some(text)
+    Some(super::describe_holder(
+        format!("connection {}", holder.id),
+        &about,
+        holder.query.as_deref(),
+    ))
 }
 
 /// The lock name: at most 64 characters whatever the database and table names are.

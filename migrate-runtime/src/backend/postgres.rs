@@ -119,7 +119,7 @@ impl Dialect for Postgres {
 }
 
 /// The session holding the advisory lock of `key`, for people: `session 4242 (psql, from
-/// 10.0.0.7, active since 2024-05-01T12:00:00Z: CREATE INDEX ...)`. `None` when it
+/// 10.0.0.7, active since 2024-05-01T12:00:00Z: `CREATE INDEX ...`)`. `None` when it
 /// cannot be read (or was just released). A bigint advisory key shows in `pg_locks` as its
 /// high half in `classid` and its low half in `objid`, with `objsubid` 1.
 fn lock_holder(conn: &mut AnyConnection, key: &str) -> Option<String> {
@@ -128,7 +128,7 @@ fn lock_holder(conn: &mut AnyConnection, key: &str) -> Option<String> {
         "SELECT a.pid, NULLIF(a.application_name, '') AS application, \
          COALESCE(host(a.client_addr), 'a local socket') AS client, a.state, \
          to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS since, \
-         left(regexp_replace(a.query, '\\s+', ' ', 'g'), 100) AS query \
+         left(a.query, 100) AS query \
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
          WHERE l.locktype = 'advisory' AND l.granted AND l.database = \
          (SELECT oid FROM pg_database WHERE datname = current_database()) \
@@ -139,7 +139,6 @@ fn lock_holder(conn: &mut AnyConnection, key: &str) -> Option<String> {
     .bind::<BigInt, _>((key & 0xffff_ffff) as i64)
     .get_result::<Holder>(conn)
     .ok()?;
-    let mut text = format!("session {}", holder.pid);
     let mut about = Vec::new();
     if let Some(application) = holder.application {
         about.push(application);
@@ -150,14 +149,11 @@ fn lock_holder(conn: &mut AnyConnection, key: &str) -> Option<String> {
     if let (Some(state), Some(since)) = (holder.state, holder.since) {
         about.push(format!("{state} since {since}"));
     }
-    if !about.is_empty() {
-        text.push_str(&format!(" ({}", about.join(", ")));
-        if let Some(query) = holder.query.filter(|q| !q.is_empty()) {
-            text.push_str(&format!(": `{query}`"));
-        }
-        text.push(')');
-    }
-    Some(text)
+    Some(super::describe_holder(
+        format!("session {}", holder.pid),
+        &about,
+        holder.query.as_deref(),
+    ))
 }
 
 /// A 64-bit FNV-1a hash: a stable lock key across processes, versions and platforms
