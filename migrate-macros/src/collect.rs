@@ -112,7 +112,14 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
             }
         }
     }
-    let uncollected = uncollected(&dir, &lit);
+    // A subfolder a collected file loads with `mod name;` is compiled, as that module.
+    let loaded: Vec<&str> = graph
+        .files
+        .iter()
+        .filter_map(|listed| listed.scan.as_ref())
+        .flat_map(|scan| scan.file_modules.iter().map(String::as_str))
+        .collect();
+    let uncollected = uncollected(&dir, &loaded, &lit);
     let dir = dir.to_string_lossy();
     folder.write(&mut out, &[], &dir);
     for (cfgs, group) in &alone {
@@ -125,13 +132,16 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
 
 /// An error on `lit` naming each `*.rs` file in a subfolder of `dir` (at any depth) that
 /// declares migrations: `migrations!` does not collect subfolders, so these migrations would
-/// be left out of the build without a word.
-fn uncollected(dir: &Path, lit: &LitStr) -> Option<syn::Error> {
+/// be left out of the build without a word. The subfolders named in `loaded` are left
+/// alone: a collected file loads them as modules (`mod shared;`), so they are compiled.
+fn uncollected(dir: &Path, loaded: &[&str], lit: &LitStr) -> Option<syn::Error> {
     let mut found = Vec::new();
     let mut pending: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         // Symbolic links to folders are not followed: they could lead back up.
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+        if entry.file_type().is_ok_and(|t| t.is_dir())
+            && !loaded.iter().any(|name| entry.file_name() == *name)
+        {
             pending.push(entry.path());
         }
     }
@@ -405,7 +415,7 @@ mod tests {
     fn migrations_in_subfolders_are_reported_and_helpers_there_are_not() {
         let root = tempfile::tempdir().unwrap();
         let dir = root.path().join("migrations");
-        for sub in ["sub", "foo", "helpers", "sub/deeper"] {
+        for sub in ["sub", "foo", "helpers", "sub/deeper", "shared"] {
             std::fs::create_dir_all(dir.join(sub)).unwrap();
         }
         let migration = |id: &str| {
@@ -414,7 +424,13 @@ mod tests {
                  fn up(ctx: &mut MigrationContext<'_>) -> Result<()> {{ Ok(()) }}\n"
             )
         };
-        std::fs::write(dir.join("0001_a.rs"), migration("0001_a")).unwrap();
+        // A collected file loading a subfolder as its module: compiled, so not reported.
+        std::fs::write(
+            dir.join("0001_a.rs"),
+            format!("mod shared;\n{}", migration("0001_a")),
+        )
+        .unwrap();
+        std::fs::write(dir.join("shared/mod.rs"), migration("0006_f")).unwrap();
         std::fs::write(dir.join("sub/0002_b.rs"), migration("0002_b")).unwrap();
         std::fs::write(dir.join("sub/deeper/0004_d.rs"), migration("0004_d")).unwrap();
         std::fs::write(dir.join("foo/mod.rs"), migration("0003_c")).unwrap();

@@ -102,7 +102,8 @@ pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
 /// of its migrations' chain checks (see [`macro@migration`]). A `*.rs` file in a subfolder
 /// (at any depth) that declares migrations is a compile error naming it, since it would be
 /// left out of the build: move it into the folder itself. Subfolders may hold helper modules
-/// and other files.
+/// and other files, and a subfolder a collected file loads as a module (`mod shared;` loads
+/// `shared/mod.rs`) is compiled as that module, so its migrations register themselves.
 ///
 /// # Rebuilding when files are added or removed
 ///

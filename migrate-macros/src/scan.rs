@@ -166,6 +166,9 @@ pub struct FileScan {
     pub fns: Vec<ScannedFn>,
     /// The file's own `#![cfg(...)]` attributes, as `#[cfg(...)]` source text.
     pub cfgs: Vec<String>,
+    /// The modules the file declares at its top level in a file of their own (`mod
+    /// shared;`): in a collected file they load `shared.rs` or `shared/mod.rs` beside it.
+    pub file_modules: Vec<String>,
 }
 
 impl FileScan {
@@ -735,6 +738,9 @@ impl<'a> Walker<'a> {
             module.pop();
             Some(close + 1)
         } else {
+            if module.is_empty() {
+                self.scan.file_modules.push(self.text(name).to_owned());
+            }
             Some(self.skip_item(next, end))
         }
     }
