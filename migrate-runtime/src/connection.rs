@@ -96,7 +96,10 @@ impl From<diesel::MysqlConnection> for AnyConnection {
 /// A migration sees the connection as an [`AnyConnection`] (`ctx.connection()`), so a
 /// diesel connection is moved into one for the call and back out afterwards: the
 /// application keeps its connection, with its session settings (a pool's customizer, a
-/// `search_path`), and no second connection is opened.
+/// `search_path`), and no second connection is opened. A run, a stamp and
+/// `accept_changes` commit their own transactions, so they refuse a connection inside one
+/// of the application's ([`Error::TransactionOpen`]); `current`, `history` and `check`
+/// only read, and may run inside one.
 ///
 /// ```
 /// use diesel::Connection as _;

@@ -150,6 +150,23 @@ pub enum Error {
         /// the migrations it had run with it.
         rolled_back: bool,
     },
+    /// A run, stamp or acceptance was asked of a connection inside a transaction that
+    /// diesel's transaction manager knows of (`conn.transaction(..)`, a test transaction).
+    /// Refused before anything is read or written: migrate begins, commits and rolls back
+    /// its own transactions, which would end the application's too (on PostgreSQL a
+    /// step's commit would commit it, a failure would roll it back; SQLite cannot begin a
+    /// transaction inside one).
+    #[error(
+        "the connection is inside a transaction: `{operation}` commits each step itself, \
+         which would commit or roll back the application's transaction too; call it outside \
+         the application's transaction (not within `conn.transaction(..)` or a test \
+         transaction); nothing was changed"
+    )]
+    TransactionOpen {
+        /// The refused call: `upgrade`, `downgrade`, `stamp`, `stamp_purge` or
+        /// `accept_changes`.
+        operation: &'static str,
+    },
     /// Another runner held the migration lock for too long.
     #[error("timed out after {waited:?} waiting for {what}; is another migration running?")]
     LockTimeout {
@@ -315,6 +332,7 @@ impl Error {
                 | Error::Plan(_)
                 | Error::Irreversible { .. }
                 | Error::TransactionModeUnsupported { .. }
+                | Error::TransactionOpen { .. }
                 | Error::InvalidTableName { .. }
                 | Error::Config { .. }
                 | Error::FileExists { .. }

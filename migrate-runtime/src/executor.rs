@@ -344,7 +344,13 @@ impl Migrator {
     /// a branch label, `+2`, ...). Already there: one query, nothing else.
     ///
     /// `conn` is an [`AnyConnection`] or the application's own diesel connection (see
-    /// [`LendConnection`]: `&mut *pool.get()?` runs on a pooled one).
+    /// [`LendConnection`]: `&mut *pool.get()?` runs on a pooled one), outside any
+    /// transaction: the run commits each migration itself, so a connection inside
+    /// `conn.transaction(..)` or a test transaction is refused with
+    /// [`Error::TransactionOpen`] before anything is read. So are [`Migrator::downgrade`],
+    /// [`Migrator::stamp`], [`Migrator::stamp_purge`] and [`Migrator::accept_changes`];
+    /// [`Migrator::current`], [`Migrator::history`] and [`Migrator::check`] only read and
+    /// may run inside a transaction.
     pub fn upgrade(&self, conn: &mut impl LendConnection, target: &str) -> Result<Report> {
         conn.lend(|conn| self.run(conn, Kind::Upgrade, target))
     }
@@ -399,6 +405,7 @@ impl Migrator {
         target: &str,
         purge: bool,
     ) -> Result<Vec<RevisionId>> {
+        refuse_transaction(conn, if purge { "stamp_purge" } else { "stamp" })?;
         self.options.validate()?;
         let store = Store::new(conn, &self.options);
         let graph = self.set.graph();
@@ -573,6 +580,7 @@ impl Migrator {
     }
 
     fn accept_changed(&self, conn: &mut AnyConnection) -> Result<Vec<RevisionId>> {
+        refuse_transaction(conn, "accept_changes")?;
         self.options.validate()?;
         let store = Store::new(conn, &self.options);
         self.locked(conn, &store, |conn, _| {
@@ -709,6 +717,15 @@ impl Migrator {
     }
 
     fn run_plan(&self, conn: &mut AnyConnection, kind: Kind, target: &str) -> Result<Report> {
+        // Before the first read, so that the mistake shows on the first call, not on the
+        // first deployment that brings a migration.
+        refuse_transaction(
+            conn,
+            match kind {
+                Kind::Upgrade => "upgrade",
+                Kind::Downgrade => "downgrade",
+            },
+        )?;
         self.options.validate()?;
         let store = Store::new(conn, &self.options);
         let all = self.options.transaction_mode == TransactionMode::All;
@@ -1208,6 +1225,18 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 fn commit(conn: &mut AnyConnection) -> Result<()> {
     AnyConnection::commit_transaction(conn)?;
     Ok(())
+}
+
+/// Refuses `operation` on a connection inside a transaction of the application's
+/// ([`Error::TransactionOpen`]). Only diesel's transaction manager is asked: a `BEGIN`
+/// sent as plain SQL goes unseen (and fails the run's own `BEGIN` on SQLite).
+fn refuse_transaction(conn: &mut AnyConnection, operation: &'static str) -> Result<()> {
+    match AnyConnection::transaction_manager_status_mut(conn).transaction_depth() {
+        Ok(Some(_)) => Err(Error::TransactionOpen { operation }),
+        // A broken transaction manager (a commit or rollback failed) is diesel's to
+        // report: it refuses every transaction, the run's included.
+        Ok(None) | Err(_) => Ok(()),
+    }
 }
 
 /// Rolls back every open transaction level, including ones a panicking migration left

@@ -295,6 +295,29 @@ impl Store {
         Ok(())
     }
 
+    /// Runs `query`, a read of a table that may not exist. On PostgreSQL an error inside a
+    /// transaction aborts it, so a read inside the application's transaction (a read-only
+    /// call such as `Migrator::current` may run in one) that could meet a missing table
+    /// gets a savepoint of its own, rolled back to on error: the application's transaction
+    /// goes on. A run's own reads come after [`Store::ensure_tables`] and need none.
+    fn read<T>(
+        &self,
+        conn: &mut AnyConnection,
+        query: impl FnOnce(&mut AnyConnection) -> diesel::QueryResult<T>,
+    ) -> diesel::QueryResult<T> {
+        use diesel::Connection as _;
+        use diesel::connection::TransactionManager as _;
+        let in_transaction = matches!(
+            AnyConnection::transaction_manager_status_mut(conn).transaction_depth(),
+            Ok(Some(_))
+        );
+        if in_transaction && !self.ensured.get() && conn.backend() == Backend::Postgres {
+            conn.transaction(query)
+        } else {
+            query(conn)
+        }
+    }
+
     /// Creates both tables if they do not exist.
     pub fn create_tables(&self, conn: &mut AnyConnection) -> Result<()> {
         conn.batch_execute(&self.dialect.create_version_table(&self.version))?;
@@ -304,8 +327,10 @@ impl Store {
 
     /// The version table's rows, sorted; `None` when the table does not exist. One query.
     pub fn versions(&self, conn: &mut AnyConnection) -> Result<Option<Vec<String>>> {
-        let rows = diesel::sql_query(format!("SELECT version_num FROM {}", self.version))
-            .load::<VersionRow>(conn);
+        let rows = self.read(conn, |conn| {
+            diesel::sql_query(format!("SELECT version_num FROM {}", self.version))
+                .load::<VersionRow>(conn)
+        });
         match rows {
             Ok(rows) => {
                 let mut ids: Vec<String> = rows.into_iter().map(|r| r.version_num).collect();
@@ -588,12 +613,14 @@ impl Store {
     }
 
     fn load_history(&self, conn: &mut AnyConnection, filter: &str) -> Result<Vec<HistoryEntry>> {
-        let rows = diesel::sql_query(format!(
-            "SELECT h.id, h.revision, h.direction, h.checksum, h.status, h.started_at, \
-             h.finished_at, h.duration_us, h.error FROM {} h {filter} ORDER BY h.id",
-            self.history
-        ))
-        .load::<HistoryRow>(conn);
+        let rows = self.read(conn, |conn| {
+            diesel::sql_query(format!(
+                "SELECT h.id, h.revision, h.direction, h.checksum, h.status, h.started_at, \
+                 h.finished_at, h.duration_us, h.error FROM {} h {filter} ORDER BY h.id",
+                self.history
+            ))
+            .load::<HistoryRow>(conn)
+        });
         match rows {
             Ok(rows) => Ok(rows.into_iter().map(HistoryRow::into_entry).collect()),
             Err(e) if self.dialect.is_missing_table(&e) => Ok(Vec::new()),

@@ -6,8 +6,8 @@ mod support;
 
 use diesel::Connection as _;
 use diesel::connection::SimpleConnection;
-use migrate_runtime::{Backend, LendConnection, Migrator};
-use support::{applied_count, chain, custom, each_backend, ids, table_exists};
+use migrate_runtime::{Backend, Error, LendConnection, Migrator};
+use support::{applied_count, chain, custom, each_backend, ids, row_count, table_exists};
 
 /// Upgrades, inspects and downgrades on `conn`, checking after each call that the
 /// connection is still the application's and still works.
@@ -95,6 +95,97 @@ fn a_panic_while_lent_propagates_and_leaves_the_connection_in_place() {
     assert!(err.to_string().contains("boom"), "{err}");
     conn.batch_execute("INSERT INTO kept (id) VALUES (2)")
         .unwrap();
+}
+
+/// Inside a transaction of the application's, on a fresh database: the calls that write
+/// are refused before anything is read or written, the reads run, and the application's
+/// transaction goes on and commits what it did.
+fn inside_a_transaction<C: LendConnection + diesel::Connection>(conn: &mut C, what: &str) {
+    let migrator = Migrator::new(chain("a", &["b"]));
+    conn.batch_execute("CREATE TABLE app (id INTEGER)").unwrap();
+    conn.transaction::<_, diesel::result::Error, _>(|c| {
+        c.batch_execute("INSERT INTO app (id) VALUES (1)")?;
+        let refused = [
+            ("upgrade", migrator.upgrade(c, "head").map(drop)),
+            ("downgrade", migrator.downgrade(c, "base").map(drop)),
+            ("stamp", migrator.stamp(c, "head").map(drop)),
+            ("stamp_purge", migrator.stamp_purge(c, "head").map(drop)),
+            ("accept_changes", migrator.accept_changes(c).map(drop)),
+        ];
+        for (call, outcome) in refused {
+            let err = outcome.expect_err(call);
+            assert!(
+                matches!(err, Error::TransactionOpen { operation } if operation == call),
+                "{what}: {call}: {err:?}"
+            );
+            assert!(err.is_input_error(), "{what}");
+            let text = err.to_string();
+            assert!(
+                text.starts_with("the connection is inside a transaction: `")
+                    && text.contains("call it outside the application's transaction"),
+                "{what}: {text}"
+            );
+        }
+        // The reads meet no bookkeeping tables: on PostgreSQL such a failed read inside a
+        // transaction would abort it, were it not given a savepoint.
+        assert!(migrator.current(c).unwrap().is_empty(), "{what}");
+        assert!(migrator.history(c).unwrap().is_empty(), "{what}");
+        assert_eq!(migrator.check(c).unwrap().pending.len(), 2, "{what}");
+        assert!(!c.lend(|c| table_exists(c, "migrate_version")), "{what}");
+        c.batch_execute("INSERT INTO app (id) VALUES (2)")?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(conn.lend(|c| row_count(c, "app")), 2, "{what}");
+    assert!(!conn.lend(|c| table_exists(c, "t_a")), "{what}");
+
+    // Outside it, the same connection migrates; inside one, it reads the result.
+    assert_eq!(migrator.upgrade(conn, "head").unwrap().steps.len(), 2);
+    conn.transaction::<_, diesel::result::Error, _>(|c| {
+        assert_eq!(ids(&migrator.current(c).unwrap()), ["b"], "{what}");
+        assert!(migrator.check(c).unwrap().is_clean(), "{what}");
+        c.batch_execute("INSERT INTO app (id) VALUES (3)")
+    })
+    .unwrap();
+    // A test transaction (never committed) is one too.
+    conn.begin_test_transaction().unwrap();
+    let err = migrator.downgrade(conn, "base").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::TransactionOpen {
+                operation: "downgrade"
+            }
+        ),
+        "{what}: {err:?}"
+    );
+    assert!(conn.lend(|c| table_exists(c, "t_b")), "{what}");
+}
+
+#[test]
+fn a_connection_inside_the_applications_transaction_is_refused_for_writes() {
+    each_backend(|db| {
+        let what = db.describe();
+        let url = db.scratch().url();
+        match db.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite => inside_a_transaction(
+                &mut diesel::SqliteConnection::establish(url.sqlite_path()).unwrap(),
+                &what,
+            ),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => inside_a_transaction(
+                &mut diesel::PgConnection::establish(url.as_str()).unwrap(),
+                &what,
+            ),
+            #[cfg(feature = "mysql")]
+            Backend::Mysql => inside_a_transaction(
+                &mut diesel::MysqlConnection::establish(url.as_str()).unwrap(),
+                &what,
+            ),
+            other => panic!("{other} is not compiled in"),
+        }
+    });
 }
 
 #[cfg(feature = "r2d2")]
