@@ -49,7 +49,7 @@
 //! data change): the executor cannot tell the two apart.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -671,6 +671,30 @@ impl Migrator {
         }
     }
 
+    /// [`Migrator::emit`] while `claim`, a `running` history row written ahead for a
+    /// migration that has not started, is committed: should the listener or a `tracing`
+    /// subscriber panic, the row is deleted before the panic goes on, as when the run stops
+    /// there (left, it would make every later run refuse, naming a migration that never
+    /// ran).
+    fn emit_claimed(
+        &self,
+        conn: &mut AnyConnection,
+        store: &Store,
+        event: Event<'_>,
+        claim: Option<i64>,
+    ) {
+        let Some(id) = claim else {
+            return self.emit(event);
+        };
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| self.emit(event))) {
+            rollback_all(conn);
+            let _ = store
+                .delete_history(conn, id)
+                .and_then(|()| store.dialect.commit_loose(conn));
+            resume_unwind(payload);
+        }
+    }
+
     /// Plans `kind` to `target` from `current`, refusing a downgrade through an
     /// irreversible migration before anything runs.
     fn plan(
@@ -749,7 +773,18 @@ impl Migrator {
             // ignores the switch inside a transaction, so it is turned off around the
             // run, and each migration checks every foreign key before it commits.
             let suspended = store.dialect.suspend_foreign_keys(conn)?;
-            let result = self.run_locked(conn, &store, kind, target, held_for_run, suspended);
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                self.run_locked(conn, &store, kind, target, held_for_run, suspended)
+            }))
+            .unwrap_or_else(|payload| {
+                // A listener's (or a `tracing` subscriber's) panic: enforcement comes
+                // back on as after an error, before `locked` lets go of the lock.
+                if suspended {
+                    rollback_all(conn);
+                    let _ = store.dialect.resume_foreign_keys(conn);
+                }
+                resume_unwind(payload)
+            });
             if suspended {
                 rollback_all(conn);
                 store.dialect.resume_foreign_keys(conn)?;
@@ -760,7 +795,11 @@ impl Migrator {
 
     /// Runs `f` holding the runner lock, with the bookkeeping tables created (on MySQL; on
     /// the other backends by `f`'s first [`Migrator::begin_write`]). Whatever
-    /// happens, open transactions are rolled back and the lock is released.
+    /// happens, open transactions are rolled back and the lock is released, and the
+    /// session settings the lock changed are put back: after an error, and before a panic
+    /// goes on (a listener's or a `tracing` subscriber's; a migration's is an error), since
+    /// an application that catches it keeps the connection, or its pool hands it out
+    /// again.
     fn locked<T>(
         &self,
         conn: &mut AnyConnection,
@@ -773,14 +812,22 @@ impl Migrator {
             self.emit(Event::Waiting { lock, timeout });
         })?;
         let held_for_run = lock.held_for_run;
-        let result = (|| {
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
             // Where DDL commits implicitly (MySQL) the tables are created now, on their
             // own; elsewhere by the run's first write transaction (`begin_write`).
             if !store.dialect.transactional_ddl() {
                 store.ensure_tables(conn)?;
             }
             f(conn, held_for_run)
-        })();
+        }));
+        let result = match outcome {
+            Ok(result) => result,
+            Err(payload) => {
+                rollback_all(conn);
+                let _ = store.dialect.unlock(conn, key, lock);
+                resume_unwind(payload)
+            }
+        };
         if result.is_err() {
             rollback_all(conn);
         }
@@ -996,10 +1043,15 @@ impl Migrator {
         let function = step_function(migration, step)?;
         let started_at = crate::time::now();
         let start = Instant::now();
-        self.emit(Event::Started {
-            migration,
-            direction,
-        });
+        self.emit_claimed(
+            conn,
+            store,
+            Event::Started {
+                migration,
+                direction,
+            },
+            claimed,
+        );
 
         let mut claim_id = claimed;
         if claim && claim_id.is_none() {
@@ -1139,11 +1191,16 @@ impl Migrator {
                 }
             }
         }
-        self.emit(Event::Finished {
-            migration,
-            direction,
-            duration,
-        });
+        self.emit_claimed(
+            conn,
+            store,
+            Event::Finished {
+                migration,
+                direction,
+                duration,
+            },
+            carry.claim_id,
+        );
         Ok((duration, carry))
     }
 }

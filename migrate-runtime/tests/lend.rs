@@ -4,10 +4,19 @@
 
 mod support;
 
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
 use diesel::Connection as _;
-use diesel::connection::SimpleConnection;
-use migrate_runtime::{Backend, Error, LendConnection, Migrator};
-use support::{applied_count, chain, custom, each_backend, ids, row_count, table_exists};
+use diesel::RunQueryDsl as _;
+use diesel::connection::{SimpleConnection, TransactionManager as _};
+use migrate_runtime::{
+    AnyConnection, Backend, Error, Event, LendConnection, MigrationSet, Migrator, Options,
+};
+use support::{
+    applied_count, chain, count_query, counter_root, custom, each_backend, ids, row_count,
+    table_exists, table_migration,
+};
 
 /// Upgrades, inspects and downgrades on `conn`, checking after each call that the
 /// connection is still the application's and still works.
@@ -185,6 +194,161 @@ fn a_connection_inside_the_applications_transaction_is_refused_for_writes() {
             ),
             other => panic!("{other} is not compiled in"),
         }
+    });
+}
+
+#[derive(diesel::QueryableByName)]
+struct ForeignKeys {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    foreign_keys: i32,
+}
+
+#[derive(diesel::QueryableByName)]
+struct BusyTimeout {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    timeout: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct LockingMode {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    locking_mode: String,
+}
+
+/// Whether a run's lock on the database is held, seen from `observer`, another connection
+/// (on SQLite with no busy timeout): PostgreSQL's advisory lock held by the session `pid`,
+/// MySQL's named lock, the SQLite file's lock (a write fails at once). `None` on SQLite in
+/// WAL mode, where a run holds no lock between its steps.
+fn run_lock_held(
+    (backend, wal): (Backend, bool),
+    observer: &mut AnyConnection,
+    pid: i64,
+) -> Option<bool> {
+    match backend {
+        Backend::Sqlite if wal => None,
+        Backend::Sqlite => Some(
+            observer
+                .batch_execute("CREATE TABLE IF NOT EXISTS probe (id INTEGER); DELETE FROM probe")
+                .is_err(),
+        ),
+        Backend::Postgres => Some(
+            count_query(
+                observer,
+                &format!(
+                    "SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = {pid}"
+                ),
+            ) > 0,
+        ),
+        _ => Some(
+            count_query(
+                observer,
+                "SELECT CAST(IS_FREE_LOCK(CONCAT('migrate:', \
+                 SHA1(CONCAT(DATABASE(), '.', 'migrate_version')))) AS SIGNED) AS n",
+            ) == 0,
+        ),
+    }
+}
+
+#[test]
+fn a_panic_of_the_listener_leaves_no_lock_setting_or_running_row_behind() {
+    each_backend(|db| {
+        let what = db.describe();
+        let kind = (db.backend, db.wal);
+        let mut conn = db.connect();
+        // Settings the run changes and must put back.
+        if db.backend == Backend::Sqlite {
+            conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 1234")
+                .unwrap();
+        }
+        let pid = match db.backend {
+            Backend::Postgres => count_query(&mut conn, "SELECT pg_backend_pid()::bigint AS n"),
+            _ => 0,
+        };
+        let mut observer = db.connect();
+        if db.backend == Backend::Sqlite {
+            observer.batch_execute("PRAGMA busy_timeout = 0").unwrap();
+        }
+        let observer = Arc::new(Mutex::new(observer));
+        // `b` is not transactional: `a`'s commit already writes its `running` row, which
+        // must not outlive the panic (later runs would refuse, naming `b`).
+        let set = || {
+            MigrationSet::new(vec![
+                counter_root("a"),
+                table_migration("b", &["a"]).with_transactional(false),
+            ])
+            .unwrap()
+        };
+        let held_during: Arc<Mutex<Option<Option<bool>>>> = Arc::default();
+        let migrator = Migrator::new(set()).on_event({
+            let (observer, held_during) = (observer.clone(), held_during.clone());
+            move |event| {
+                if let Event::Finished { migration, .. } = event
+                    && migration.id().as_str() == "a"
+                {
+                    let held = run_lock_held(kind, &mut observer.lock().unwrap(), pid);
+                    *held_during.lock().unwrap() = Some(held);
+                    panic!("listener failed");
+                }
+            }
+        });
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            migrator.upgrade(&mut conn, "head")
+        }))
+        .unwrap_err();
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"listener failed"));
+
+        // The lock was held when the listener panicked, and is free now.
+        let held_during = (*held_during.lock().unwrap()).expect("the listener ran");
+        let held_after = run_lock_held(kind, &mut observer.lock().unwrap(), pid);
+        if !db.wal {
+            assert_eq!(held_during, Some(true), "{what}");
+        }
+        assert_ne!(
+            held_after,
+            Some(true),
+            "{what}: the lock outlived the panic"
+        );
+        let depth = AnyConnection::transaction_manager_status_mut(&mut conn)
+            .transaction_depth()
+            .unwrap();
+        assert_eq!(depth, None, "{what}: a transaction outlived the panic");
+        match db.backend {
+            Backend::Sqlite => {
+                let fk = diesel::sql_query("PRAGMA foreign_keys")
+                    .get_result::<ForeignKeys>(&mut conn)
+                    .unwrap();
+                assert_eq!(fk.foreign_keys, 1, "{what}: foreign keys stayed off");
+                let busy = diesel::sql_query("PRAGMA busy_timeout")
+                    .get_result::<BusyTimeout>(&mut conn)
+                    .unwrap();
+                assert_eq!(busy.timeout, 1234, "{what}");
+                let mode = diesel::sql_query("PRAGMA locking_mode")
+                    .get_result::<LockingMode>(&mut conn)
+                    .unwrap();
+                assert_eq!(mode.locking_mode, "normal", "{what}");
+                // Another connection writes at once.
+                observer
+                    .lock()
+                    .unwrap()
+                    .batch_execute("CREATE TABLE after_the_panic (id INTEGER)")
+                    .unwrap();
+            }
+            Backend::Mysql => assert_eq!(
+                count_query(&mut conn, "SELECT CAST(@@autocommit AS SIGNED) AS n"),
+                1,
+                "{what}: autocommit stayed off"
+            ),
+            _ => {}
+        }
+
+        // `a` committed before its `Finished` event; the next run applies `b` alone.
+        let report = Migrator::new(set())
+            .with_options(Options::default().with_lock_timeout(Duration::from_secs(5)))
+            .upgrade(&mut *observer.lock().unwrap(), "head")
+            .unwrap();
+        assert_eq!(ids(&report.current), ["b"], "{what}");
+        let ran: Vec<&str> = report.steps.iter().map(|s| s.revision.as_str()).collect();
+        assert_eq!(ran, ["b"], "{what}");
     });
 }
 
