@@ -729,15 +729,45 @@ impl Migrator {
         Ok(())
     }
 
-    /// [`Migrator::run_plan`], and its report logged.
+    /// [`Migrator::run_plan`], and its outcome logged: the report, or the error (a stop
+    /// on request at `warn`, anything else at `error`), with the revision and direction
+    /// of the migration it names, if any.
     fn run(&self, conn: &mut AnyConnection, kind: Kind, target: &str) -> Result<Report> {
-        let report = self.run_plan(conn, kind, target)?;
-        if report.steps.is_empty() {
-            tracing::debug!(to = target, "{report}");
-        } else {
-            tracing::info!(to = target, "{report}");
+        let outcome = self.run_plan(conn, kind, target);
+        match &outcome {
+            Ok(report) if report.steps.is_empty() => tracing::debug!(to = target, "{report}"),
+            Ok(report) => tracing::info!(to = target, "{report}"),
+            Err(err) => {
+                let (revision, direction) = match err {
+                    Error::Stopped {
+                        revision,
+                        direction,
+                        ..
+                    }
+                    | Error::Migration {
+                        revision,
+                        direction,
+                        ..
+                    }
+                    | Error::Panic {
+                        revision,
+                        direction,
+                        ..
+                    } => (Some(revision), Some(direction)),
+                    Error::Irreversible { revision } => (Some(revision), None),
+                    _ => (None, None),
+                };
+                // Fields that are `None` are left out.
+                let revision = revision.map(tracing::field::display);
+                let direction = direction.map(tracing::field::display);
+                if matches!(err, Error::Stopped { .. }) {
+                    tracing::warn!(revision, direction, to = target, "{err}");
+                } else {
+                    tracing::error!(revision, direction, to = target, "{err}");
+                }
+            }
         }
-        Ok(report)
+        outcome
     }
 
     fn run_plan(&self, conn: &mut AnyConnection, kind: Kind, target: &str) -> Result<Report> {

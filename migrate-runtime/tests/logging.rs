@@ -8,10 +8,11 @@
 mod support;
 
 use std::io::Write;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
-use migrate_runtime::{AnyConnection, DatabaseUrl, Migrator};
-use support::chain;
+use migrate_runtime::{AnyConnection, DatabaseUrl, Error, MigrationSet, Migrator};
+use support::{chain, counter_root, custom};
 
 fn memory() -> AnyConnection {
     AnyConnection::open(&DatabaseUrl::parse(":memory:").unwrap()).unwrap()
@@ -83,4 +84,50 @@ fn a_run_logs_each_migration_and_its_outcome_through_tracing() {
         migrator.downgrade(&mut conn, "a").unwrap();
     });
     assert!(debug.contains("downgrade of b started"), "{debug}");
+
+    // Failures and stops, in this one test (see the module's doc). A migration that
+    // fails: at error level, after the line of the one that committed.
+    let failing = Migrator::new(
+        MigrationSet::new(vec![
+            counter_root("a"),
+            custom("f", &["a"], |_| Err(Error::msg("no such thing"))),
+        ])
+        .unwrap(),
+    );
+    let log = logged(tracing::Level::INFO, || {
+        failing.upgrade(&mut memory(), "head").unwrap_err();
+    });
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert!(lines[0].starts_with(" INFO"), "{log}");
+    assert!(
+        lines[1].starts_with("ERROR")
+            && lines[1].contains("upgrade of `f` failed: no such thing")
+            && lines[1].contains("revision=f direction=upgrade to=\"head\""),
+        "{log}"
+    );
+
+    // A stop on request: a warning, naming the migration that did not run.
+    let flag = Arc::new(AtomicBool::new(true));
+    let stopping = Migrator::new(chain("a", &["b"])).stop_on(flag);
+    let log = logged(tracing::Level::INFO, || {
+        stopping.upgrade(&mut memory(), "head").unwrap_err();
+    });
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 1, "{log}");
+    assert!(
+        lines[0].starts_with(" WARN")
+            && lines[0].contains("the run stopped on request before the upgrade of `a`")
+            && lines[0].contains("revision=a direction=upgrade to=\"head\""),
+        "{log}"
+    );
+
+    // An error naming no migration: at error level, without the fields.
+    let log = logged(tracing::Level::INFO, || {
+        failing.upgrade(&mut memory(), "nowhere").unwrap_err();
+    });
+    assert!(
+        log.starts_with("ERROR") && !log.contains("revision=") && log.contains("to=\"nowhere\""),
+        "{log}"
+    );
 }
