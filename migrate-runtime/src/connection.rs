@@ -127,7 +127,10 @@ pub trait LendConnection {
     ///
     /// A panic in `f` propagates once the connection is back in place. Should `f` replace
     /// the [`AnyConnection`] it is lent with one of another backend, there is no
-    /// connection of this type to give back and the process aborts.
+    /// connection of this type to give back and the process aborts; with one of the same
+    /// backend (a migration doing `*ctx.connection()? = AnyConnection::open(..)?`), that
+    /// connection is what the application gets back, without its session, and its own is
+    /// closed.
     fn lend<T>(&mut self, f: impl FnOnce(&mut AnyConnection) -> T) -> T;
 }
 

@@ -73,10 +73,14 @@ pub enum Event<'a> {
         /// Whether it is being applied or reverted.
         direction: Direction,
     },
-    /// Another runner holds the lock that serialises runs (PostgreSQL, MySQL): this one
+    /// Another runner holds the lock that serialises runs (PostgreSQL, MySQL), or, on
+    /// SQLite in WAL mode, another run's migration is marked `running` (a
+    /// `transactional = false` one, in progress or left by a run that died): this one
     /// waits for it, at most `timeout`. Sent once, before the wait.
     Waiting {
-        /// The lock, named for people (`the PostgreSQL advisory lock for ...`).
+        /// What the run waits for, named for people, with the session holding it when the
+        /// server can tell (`the PostgreSQL advisory lock for `migrate_version`, held by
+        /// session 4242 (...)`; on SQLite, the migration marked `running`).
         lock: &'a str,
         /// How long the run waits before it gives up.
         timeout: Duration,
@@ -315,7 +319,10 @@ impl Migrator {
     /// finishes (commits, or fails and rolls back) and the run returns
     /// [`Error::Stopped`] instead of going on. In [`TransactionMode::All`] the run's
     /// transaction is rolled back, as after a failure. A flag already set when a run
-    /// starts stops it before its first migration.
+    /// starts stops it before its first migration, after it has taken the lock: no
+    /// migration runs and the version table stays as it was, but on MySQL, where DDL
+    /// commits at once, the bookkeeping tables are created first if they do not exist. A
+    /// run with nothing to do returns its report without looking at the flag.
     ///
     /// For a graceful stop on a signal: the CLI sets such a flag on SIGINT and SIGTERM.
     pub fn stop_on(mut self, flag: Arc<AtomicBool>) -> Self {
