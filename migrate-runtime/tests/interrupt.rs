@@ -14,18 +14,28 @@ mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitCode, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{Condvar, Mutex, mpsc};
 use std::time::Duration;
 
 use clap::Parser;
+use migrate_runtime::cli::{Cli, CliOptions};
 use migrate_runtime::{
     AnyConnection, Backend, Direction, Error, HistoryStatus, Migration, MigrationContext,
     MigrationFn, MigrationSet, Migrator,
 };
+
 use support::{TestDb, each_backend, id, ids, table_exists, table_migration};
 
-/// Set in the child: which of its migrations pauses (see [`Pause`]).
+/// Set in the child: what it runs and which of its migrations pauses (see [`child`]).
 const CHILD_VAR: &str = "MIGRATE_INTERRUPT_TEST_CHILD";
+/// Set in a [`two_runs_child`]: the database URL of its second run.
+const SECOND_URL_VAR: &str = "MIGRATE_INTERRUPT_TEST_SECOND_URL";
+/// What an [`application_child`] prints once it has migrated and serves.
+const SERVING: &str = "migrated; serving until SIGTERM";
+/// What an [`application_child`] prints when its own handling of SIGTERM shuts it down.
+const SHUTDOWN: &str = "graceful shutdown";
+/// What a [`two_runs_child`] prints when its second run has ended.
+const SECOND_RUN_ENDED: &str = "the second run ended with";
 /// The line a paused migration prints before it waits.
 const PAUSED: &str = "paused in";
 /// A safety net for a child that never prints what the test waits for: the test fails
@@ -70,6 +80,11 @@ impl Pause {
     }
 }
 
+/// Whether a migration of this process has paused ([`pause_here`]), for a
+/// [`two_runs_child`] to wait for.
+static PAUSED_ONCE: Mutex<bool> = Mutex::new(false);
+static PAUSED_ONCE_CHANGED: Condvar = Condvar::new();
+
 /// Prints the marker for `point` and waits for a line on stdin (or for the end of the
 /// process).
 fn pause_here(point: &str) {
@@ -77,6 +92,8 @@ fn pause_here(point: &str) {
     writeln!(out, "{PAUSED} {point}").unwrap();
     out.flush().unwrap();
     drop(out);
+    *PAUSED_ONCE.lock().unwrap() = true;
+    PAUSED_ONCE_CHANGED.notify_all();
     let mut line = String::new();
     std::io::stdin().read_line(&mut line).unwrap();
 }
@@ -168,14 +185,69 @@ fn server_is_waiting(conn: &mut AnyConnection) -> bool {
     support::count_query(conn, sql) == 1
 }
 
-/// The child: the CLI on [`set`], with the arguments it was given after `--`.
+/// The child: `MODE:PAUSE,TRANSACTIONAL` in [`CHILD_VAR`]; the modes are `cli`
+/// ([`cli_child`]), `app` ([`application_child`]) and `two-runs` ([`two_runs_child`]).
 fn child(spec: &str) -> ExitCode {
-    let (pause, transactional) = spec.split_once(',').unwrap();
+    let (mode, rest) = spec.split_once(':').unwrap();
+    let (pause, transactional) = rest.split_once(',').unwrap();
+    let migrations = set(Pause::parse(pause), transactional == "transactional");
+    match mode {
+        "cli" => cli_child(migrations),
+        "app" => application_child(migrations),
+        "two-runs" => two_runs_child(migrations),
+        other => panic!("unknown child mode `{other}`"),
+    }
+}
+
+/// The arguments the child was given after `--`, parsed as the CLI's.
+fn cli_args() -> Cli {
     let args = std::env::args().skip_while(|arg| arg != "--").skip(1);
-    let cli =
-        migrate_runtime::cli::Cli::try_parse_from(std::iter::once("migrate".into()).chain(args))
-            .unwrap();
-    cli.run(set(Pause::parse(pause), transactional == "transactional"))
+    Cli::try_parse_from(std::iter::once("migrate".into()).chain(args)).unwrap()
+}
+
+/// The CLI owning the process, as `cli::main` runs it: signals handled.
+fn cli_child(set: MigrationSet) -> ExitCode {
+    cli_args().run_with(set, CliOptions::new().handle_signals(true))
+}
+
+/// An application that migrates with `Cli::run_with` and its default options, then serves
+/// until SIGTERM, which its own signal handling turns into a graceful shutdown (as tokio's
+/// or ctrlc's would).
+fn application_child(set: MigrationSet) -> ExitCode {
+    let code = cli_args().run_with(set, CliOptions::new());
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM]).unwrap();
+    println!("{SERVING}");
+    let received = signals.forever().next();
+    println!("{SHUTDOWN} on signal {received:?}");
+    ExitCode::SUCCESS
+}
+
+/// Two runs in one process, both handling signals: the first (the arguments, on the
+/// test's database) pauses where its set says; once it has, a second run upgrades the
+/// database in [`SECOND_URL_VAR`] to its end in another thread. Returns the first run's
+/// exit code.
+fn two_runs_child(migrations: MigrationSet) -> ExitCode {
+    let first = std::thread::spawn(move || cli_child(migrations));
+    let mut paused = PAUSED_ONCE.lock().unwrap();
+    while !*paused {
+        paused = PAUSED_ONCE_CHANGED.wait(paused).unwrap();
+    }
+    drop(paused);
+    let url = std::env::var(SECOND_URL_VAR).unwrap();
+    let second = Cli::try_parse_from(["migrate", "--database-url", &url, "upgrade", "head"])
+        .unwrap()
+        .run_with(
+            set(Pause::Nowhere, true),
+            CliOptions::new().handle_signals(true),
+        );
+    println!(
+        "{SECOND_RUN_ENDED} success: {}",
+        second == ExitCode::SUCCESS
+    );
+    first.join().unwrap()
 }
 
 /// Which pipe a line came from.
@@ -196,10 +268,23 @@ struct Runner {
 }
 
 impl Runner {
-    /// Starts `migrate <args>` on `db` with the migrations of [`set`].
+    /// Starts `migrate <args>` on `db` with the migrations of [`set`], the CLI owning the
+    /// process.
     fn start(db: &TestDb, pause: Pause, b_transactional: bool, args: &[&str]) -> Self {
+        Self::start_as("cli", db, pause, b_transactional, args, &[])
+    }
+
+    /// Starts the child in `mode` (see [`child`]) with `args` on `db`, and `env`.
+    fn start_as(
+        mode: &str,
+        db: &TestDb,
+        pause: Pause,
+        b_transactional: bool,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let spec = format!(
-            "{},{}",
+            "{mode}:{},{}",
             pause.as_str(),
             if b_transactional {
                 "transactional"
@@ -210,6 +295,7 @@ impl Runner {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(std::env::current_exe().unwrap())
             .env(CHILD_VAR, spec)
+            .envs(env.iter().copied())
             .env_remove("DATABASE_URL")
             .current_dir(dir.path())
             .arg("--")
@@ -755,6 +841,68 @@ fn sigint_while_waiting_for_the_lock_quits_at_once() {
     });
 }
 
+/// `Cli::run_with` without `handle_signals(true)` installs no handler: during the run a
+/// signal does what the process's disposition says (here the default: the process ends,
+/// and the migration is rolled back), and after it the application's own handling of
+/// SIGTERM shuts it down gracefully instead of the CLI's handlers ending it.
+fn run_with_leaves_the_applications_signals_alone() {
+    let db = &TestDb::sqlite();
+    eprintln!(
+        "  run_with leaves the application's signals alone: {}",
+        db.describe()
+    );
+    migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+    let mut app = Runner::start_as("app", db, Pause::Up, true, &["upgrade", "head"], &[]);
+    app.wait_for(Pipe::Stdout, "paused in b upgrade");
+    // SIGTERM rather than SIGINT, which a test run in the background may inherit ignored.
+    app.signal("TERM");
+    let ended = app.finish();
+    assert_eq!(ended.signal(), Some(15), "{}", ended.transcript);
+    assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+
+    let mut app = Runner::start_as("app", db, Pause::Nowhere, true, &["upgrade", "head"], &[]);
+    app.wait_for(Pipe::Stdout, SERVING);
+    app.signal("TERM");
+    app.wait_for(Pipe::Stdout, SHUTDOWN);
+    let ended = app.finish();
+    assert_eq!(ended.status.code(), Some(0), "{}", ended.transcript);
+    assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+}
+
+/// Two runs in one process: the end of the second does not disarm the first, whose
+/// Ctrl-C then stops it between two migrations instead of ending the process.
+fn the_end_of_a_concurrent_run_leaves_a_run_interruptible() {
+    let db = &TestDb::sqlite();
+    let second = TestDb::sqlite();
+    eprintln!(
+        "  the end of a concurrent run leaves a run interruptible: {}",
+        db.describe()
+    );
+    migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+    let mut runner = Runner::start_as(
+        "two-runs",
+        db,
+        Pause::Up,
+        true,
+        &["upgrade", "head"],
+        &[(SECOND_URL_VAR, second.url())],
+    );
+    runner.wait_for(Pipe::Stdout, "paused in b upgrade");
+    runner.wait_for(Pipe::Stdout, SECOND_RUN_ENDED);
+    runner.signal("INT");
+    runner.wait_for(Pipe::Stderr, "received SIGINT: the run stops once");
+    runner.resume();
+    let ended = runner.finish();
+    let out = &ended.transcript;
+    assert_eq!(ended.status.code(), Some(130), "{out}");
+    assert!(
+        out.contains(&format!("{SECOND_RUN_ENDED} success: true")),
+        "{out}"
+    );
+    assert_eq!(state(db), (vec!["b".into()], [true, true, false]));
+    assert_eq!(state(&second), (vec!["c".into()], [true, true, true]));
+}
+
 /// Every scenario, by name.
 const SCENARIOS: &[(&str, fn())] = &[
     (
@@ -798,6 +946,14 @@ const SCENARIOS: &[(&str, fn())] = &[
     (
         "sigint_stops_a_downgrade_after_the_current_migration",
         sigint_stops_a_downgrade_after_the_current_migration,
+    ),
+    (
+        "run_with_leaves_the_applications_signals_alone",
+        run_with_leaves_the_applications_signals_alone,
+    ),
+    (
+        "the_end_of_a_concurrent_run_leaves_a_run_interruptible",
+        the_end_of_a_concurrent_run_leaves_a_run_interruptible,
     ),
 ];
 

@@ -255,6 +255,7 @@ fn xtask_main(lib_name: &str) -> String {
 use std::process::ExitCode;
 
 use clap::Parser;
+use migrate_runtime::cli::CliOptions;
 // Linking the crate is what registers its migrations with this binary.
 use {lib_name} as _;
 
@@ -268,8 +269,9 @@ enum Task {{
 
 fn main() -> ExitCode {{
     match Task::parse() {{
+        // The process only runs the command: Ctrl-C stops an upgrade between migrations.
         Task::Migrate(cli) => match migrate_runtime::MigrationSet::registered() {{
-            Ok(set) => cli.run(set),
+            Ok(set) => cli.run_with(set, CliOptions::new().handle_signals(true)),
             Err(err) => migrate_runtime::cli::report(&err),
         }},
     }}

@@ -48,7 +48,14 @@
 //! same here, or its `db` commands use other tables.
 //!
 //! Exit codes: 0 on success, 1 when a migration failed or `check` found a problem, 2 for bad
-//! input (unknown target, ambiguous prefix, bad URL, bad flags).
+//! input (unknown target, ambiguous prefix, bad URL, bad flags), 130 or 143 for an `upgrade`
+//! or `downgrade` that SIGINT or SIGTERM stopped between two migrations.
+//!
+//! Signals: [`main`] and [`main_with`], which own the process, handle SIGINT and SIGTERM
+//! during `upgrade` and `downgrade` (Unix only): the first stops the run once the current
+//! migration is done, a second ends the process at once. [`Cli::run_with`] and [`Cli::run`]
+//! leave the application's signal handling alone unless it asks for this with
+//! [`CliOptions::handle_signals`].
 //!
 //! Every command file holds its arguments and a `run` that formats what the library
 //! decides; nothing here plans or writes SQL.
@@ -123,13 +130,17 @@ const EXIT_USAGE: u8 = 2;
 /// Runs the CLI on every migration linked into the binary and returns the exit code.
 ///
 /// Parses `std::env::args`, collects the migrations with [`MigrationSet::registered`] and
-/// calls [`Cli::run`].
+/// runs the command. It owns the process: SIGINT and SIGTERM stop an `upgrade` or
+/// `downgrade` between two migrations (see [`CliOptions::handle_signals`]).
 pub fn main() -> ExitCode {
     main_with(CliOptions::new())
 }
 
 /// [`main`] with settings from the application: its name and version for `--help` and
 /// `--version`, and its database URL and [`Options`] (see [`CliOptions`]).
+///
+/// Like [`main`], it owns the process: SIGINT and SIGTERM stop an `upgrade` or `downgrade`
+/// between two migrations, unless the options say `handle_signals(false)`.
 ///
 /// ```no_run
 /// use migrate_runtime::cli::CliOptions;
@@ -148,6 +159,7 @@ pub fn main() -> ExitCode {
 pub fn main_with(options: CliOptions) -> ExitCode {
     use clap::FromArgMatches as _;
 
+    let options = options.owning_the_process();
     let cli = match Cli::from_arg_matches(&command(&options).get_matches()) {
         Ok(cli) => cli,
         Err(err) => err.exit(),
@@ -191,6 +203,8 @@ pub struct CliOptions {
     options: Option<Options>,
     name: Option<&'static str>,
     version: Option<&'static str>,
+    /// `None`: on in [`main_with`], off in [`Cli::run_with`].
+    handle_signals: Option<bool>,
 }
 
 impl CliOptions {
@@ -227,6 +241,30 @@ impl CliOptions {
     /// `env!("CARGO_PKG_VERSION")`; by default it is migrate-runtime's.
     pub fn version(mut self, version: &'static str) -> Self {
         self.version = Some(version);
+        self
+    }
+
+    /// Whether SIGINT (Ctrl-C) and SIGTERM during `upgrade` and `downgrade` stop the run
+    /// once the current migration is done (exit code 130 or 143; a second signal ends the
+    /// process at once) instead of ending the process in the middle of a migration. Unix
+    /// only; elsewhere signals keep their default action.
+    ///
+    /// On by default in [`main`] and [`main_with`], which own the process; off in
+    /// [`Cli::run_with`] and [`Cli::run`], so that an application nesting the CLI in its
+    /// own keeps its signal handling. Turn it on there only when the process exits after
+    /// the command: the handlers, once the first run has installed them, stay for the life
+    /// of the process, and outside a run they end it as the signal's default action does,
+    /// even when the application has a handler of its own (a graceful shutdown) or
+    /// inherited the signal ignored.
+    pub fn handle_signals(mut self, on: bool) -> Self {
+        self.handle_signals = Some(on);
+        self
+    }
+
+    /// The options of a CLI that owns the process ([`main_with`]): signals handled unless
+    /// the application said otherwise.
+    fn owning_the_process(mut self) -> Self {
+        self.handle_signals.get_or_insert(true);
         self
     }
 }
@@ -307,13 +345,21 @@ pub enum Command {
 
 impl Cli {
     /// Runs the parsed command against `set` and returns the process exit code. Errors are
-    /// printed to stderr as `error: ...`.
+    /// printed to stderr as `error: ...`. Signals are left alone (see
+    /// [`CliOptions::handle_signals`]).
     pub fn run(self, set: MigrationSet) -> ExitCode {
         self.run_with(set, CliOptions::new())
     }
 
     /// [`Cli::run`] with the database URL and options the application sets in code (see
-    /// [`CliOptions`]), for a CLI nested in the application's own:
+    /// [`CliOptions`]), for a CLI nested in the application's own.
+    ///
+    /// It installs no signal handler unless the options say
+    /// [`handle_signals(true)`](CliOptions::handle_signals): an application that goes on
+    /// after the command (to serve, with its own graceful shutdown) keeps its handling of
+    /// SIGINT and SIGTERM, and a signal during `upgrade` or `downgrade` then does what the
+    /// application's handling does (by default, end the process in the middle of a
+    /// migration, which the database rolls back as after a crash).
     ///
     /// ```no_run
     /// use clap::Parser;
@@ -345,16 +391,16 @@ impl Cli {
     /// }
     /// ```
     pub fn run_with(self, set: MigrationSet, options: CliOptions) -> ExitCode {
-        let session = Session {
-            set,
-            app: options,
-            global: self.global,
-            settings: std::cell::OnceCell::new(),
-            finished: Arc::default(),
-        };
+        self.command.run(Session::new(set, options, self.global))
+    }
+}
+
+impl Command {
+    /// Runs the command in `session` and returns the process exit code.
+    fn run(self, session: Session) -> ExitCode {
         if session.global.verbose
             && !matches!(
-                self.command,
+                self,
                 Command::Config(_) | Command::Init(_) | Command::Completions(_)
             )
         {
@@ -367,7 +413,7 @@ impl Cli {
         // so before a run does nothing, or finds revisions it does not know.
         if session.set.migrations().is_empty()
             && matches!(
-                self.command,
+                self,
                 Command::Upgrade(_)
                     | Command::Downgrade(_)
                     | Command::Current(_)
@@ -380,7 +426,7 @@ impl Cli {
                  is linked only when the binary names it: add `use the_crate as _;`"
             );
         }
-        let outcome = match self.command {
+        let outcome = match self {
             Command::Upgrade(args) => args.run(&session),
             Command::Downgrade(args) => args.run(&session),
             Command::Current(args) => args.run(&session),
@@ -633,6 +679,16 @@ pub(crate) struct Session {
 type Finished = Arc<Mutex<Vec<(RevisionId, Direction)>>>;
 
 impl Session {
+    fn new(set: MigrationSet, app: CliOptions, global: GlobalArgs) -> Self {
+        Self {
+            set,
+            app,
+            global,
+            settings: std::cell::OnceCell::new(),
+            finished: Arc::default(),
+        }
+    }
+
     /// The migrations.
     pub(crate) fn set(&self) -> &MigrationSet {
         &self.set
@@ -657,6 +713,23 @@ impl Session {
         self.settings()?.database()
     }
 
+    /// Whether this session's runs handle SIGINT and SIGTERM
+    /// ([`CliOptions::handle_signals`]).
+    fn handles_signals(&self) -> bool {
+        self.app.handle_signals.unwrap_or(false)
+    }
+
+    /// Begins an `upgrade` or `downgrade`: until the returned run is dropped, and once a
+    /// migration has started, SIGINT and SIGTERM stop the returned migrator between two
+    /// migrations, when the session handles them. Begun before the command prints the
+    /// database, so that a signal after that line meets the run's handling (the
+    /// interrupt tests rely on it).
+    pub(crate) fn interruptible(&self, migrator: Migrator) -> (interrupt::Run, Migrator) {
+        let run = interrupt::Run::new(self.handles_signals());
+        let migrator = run.stoppable(migrator);
+        (run, migrator)
+    }
+
     /// A migrator over the migrations with `options`, printing one line per migration run.
     /// The table names always come from the settings: no command chooses them. A
     /// `migrate.toml` that cannot be read or understood is an error, not a reason to fall
@@ -667,11 +740,16 @@ impl Session {
         options.history_table = configured.history_table;
         options.lock_timeout = configured.lock_timeout;
         let finished = Arc::clone(&self.finished);
+        let signals = self.handles_signals();
         Ok(Migrator::new(self.set.clone())
             .with_options(options)
             .on_event(move |event| match event {
                 // Outside an `upgrade` or `downgrade`, this does nothing.
-                Event::Started { .. } => interrupt::started(),
+                Event::Started { .. } => {
+                    if signals {
+                        interrupt::started();
+                    }
+                }
                 Event::Finished {
                     migration,
                     direction,
@@ -751,6 +829,35 @@ mod tests {
         assert_eq!(matches.kind(), clap::error::ErrorKind::DisplayVersion);
     }
 
+    /// One migration, `a1`, doing nothing.
+    fn one_migration() -> MigrationSet {
+        MigrationSet::new(vec![crate::Migration::new(
+            crate::RevisionId::new("a1").unwrap(),
+            crate::MigrationFn::new(|_| Ok(())),
+        )])
+        .unwrap()
+    }
+
+    /// A session whose settings are resolved as in `dir`, without a `migrate.toml`, a
+    /// `.env` or `DATABASE_URL`: what the test sees does not depend on where it runs.
+    fn session_in(dir: &std::path::Path, set: MigrationSet, app: CliOptions) -> Session {
+        let session = Session::new(set, app.clone(), GlobalArgs::default());
+        let settings = Settings::resolve(config::Sources {
+            cwd: dir.to_path_buf(),
+            app,
+            ..config::Sources::default()
+        })
+        .unwrap();
+        session.settings.set(settings).unwrap();
+        session
+    }
+
+    /// Runs `args` (without the program name) in `session`.
+    fn run_in(session: Session, args: &[&str]) -> ExitCode {
+        let cli = Cli::try_parse_from(std::iter::once(&"myapp").chain(args)).unwrap();
+        cli.command.run(session)
+    }
+
     #[test]
     fn the_application_url_and_options_reach_the_commands() {
         use diesel::RunQueryDsl as _;
@@ -758,19 +865,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("app.db");
         let url = format!("sqlite://{}", path.display());
-        let noop = || crate::MigrationFn::new(|_| Ok(()));
-        let set = || {
-            MigrationSet::new(vec![crate::Migration::new(
-                crate::RevisionId::new("a1").unwrap(),
-                noop(),
-            )])
-            .unwrap()
-        };
         let options = CliOptions::new()
             .database_url(&url)
             .options(Options::default().with_version_table("app_version"));
-        let cli = Cli::try_parse_from(["myapp", "upgrade"]).unwrap();
-        assert_eq!(cli.run_with(set(), options.clone()), ExitCode::SUCCESS);
+        let session = || session_in(dir.path(), one_migration(), options.clone());
+        assert_eq!(run_in(session(), &["upgrade"]), ExitCode::SUCCESS);
 
         let mut conn =
             crate::AnyConnection::open(&crate::DatabaseUrl::parse(&url).unwrap()).unwrap();
@@ -785,12 +884,29 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].version_num, "a1");
         // `check` reads the same table: a clean database, exit code 0.
-        let cli = Cli::try_parse_from(["myapp", "check"]).unwrap();
-        assert_eq!(cli.run_with(set(), options.clone()), ExitCode::SUCCESS);
+        assert_eq!(run_in(session(), &["check"]), ExitCode::SUCCESS);
         // Without the options it would read `migrate_version`, find nothing applied, and fail.
-        let cli = Cli::try_parse_from(["myapp", "check"]).unwrap();
-        let plain = CliOptions::new().database_url(&url);
-        assert_eq!(cli.run_with(set(), plain), ExitCode::from(EXIT_FAILURE));
+        let plain = session_in(
+            dir.path(),
+            one_migration(),
+            CliOptions::new().database_url(&url),
+        );
+        assert_eq!(run_in(plain, &["check"]), ExitCode::from(EXIT_FAILURE));
+    }
+
+    #[test]
+    fn only_a_cli_owning_the_process_handles_signals_unless_told_otherwise() {
+        let handles = |options: CliOptions| {
+            Session::new(one_migration(), options, GlobalArgs::default()).handles_signals()
+        };
+        // `Cli::run_with`, `Cli::run`.
+        assert!(!handles(CliOptions::new()));
+        assert!(handles(CliOptions::new().handle_signals(true)));
+        // `main_with`, `main`.
+        assert!(handles(CliOptions::new().owning_the_process()));
+        assert!(!handles(
+            CliOptions::new().handle_signals(false).owning_the_process()
+        ));
     }
 
     #[test]

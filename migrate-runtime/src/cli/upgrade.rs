@@ -107,16 +107,12 @@ impl UpgradeArgs {
             return Ok(Status::Success);
         }
         let database = session.database()?;
+        // From its first migration to its end, Ctrl-C and SIGTERM stop the run between
+        // two migrations (when the session handles them).
+        let (_run, migrator) = session.interruptible(migrator);
         outln!("database: {database}");
         migrator.preflight(Direction::Up, &self.target)?;
         let mut conn = database.connect()?;
-        // From its first migration to its end, Ctrl-C and SIGTERM stop the run between
-        // two migrations.
-        let run = super::interrupt::Run::new();
-        let migrator = match run.stop_flag() {
-            Some(flag) => migrator.stop_on(flag),
-            None => migrator,
-        };
         let report = match migrator.upgrade(&mut conn, &self.target) {
             Ok(report) => report,
             Err(err) => return super::failed_run(err, session, &migrator, &mut conn),
