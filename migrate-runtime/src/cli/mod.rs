@@ -118,7 +118,9 @@ pub use upgrade::{OfflineArgs, SqlDialect, Transaction, UpgradeArgs};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::{Direction, Error, Event, MigrationSet, Migrator, Options, Result, RevisionId};
+use crate::{
+    Backend, Direction, Error, Event, MigrationSet, Migrator, Options, Result, RevisionId,
+};
 use config::Settings;
 use database::Target;
 
@@ -406,7 +408,7 @@ impl Command {
         {
             match session.settings() {
                 Ok(settings) => eprint!("{}", settings.describe()),
-                Err(err) => return report(&err),
+                Err(err) => return session.report(&err),
             }
         }
         // An empty set is almost always a crate of migrations that was never linked: say
@@ -446,7 +448,7 @@ impl Command {
             Ok(Status::Success) => ExitCode::SUCCESS,
             Ok(Status::Problems) => ExitCode::from(EXIT_FAILURE),
             Ok(Status::Stopped) => ExitCode::from(interrupt::exit_code()),
-            Err(err) => report(&err),
+            Err(err) => session.report(&err),
         }
     }
 }
@@ -454,25 +456,38 @@ impl Command {
 /// Prints `err` to stderr as `error: ...` (with its causes and a hint when one applies) and
 /// returns the matching exit code: 2 for bad input, 1 otherwise.
 pub fn report(err: &Error) -> ExitCode {
-    let message = err.to_string();
-    eprintln!("error: {message}");
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        // thiserror's `transparent` and `{0}` messages already contain their cause.
-        if !message.contains(&text) {
-            eprintln!("  caused by: {text}");
-        }
-        source = cause.source();
-    }
-    if let Some(hint) = hint(err) {
-        eprintln!("hint: {hint}");
+    report_on(err, None)
+}
+
+/// [`report`], with the hint for the database's backend when it is known.
+fn report_on(err: &Error, backend: Option<Backend>) -> ExitCode {
+    for line in report_lines(err, backend) {
+        eprintln!("{line}");
     }
     ExitCode::from(if err.is_input_error() {
         EXIT_USAGE
     } else {
         EXIT_FAILURE
     })
+}
+
+/// The lines [`report_on`] prints.
+fn report_lines(err: &Error, backend: Option<Backend>) -> Vec<String> {
+    let message = err.to_string();
+    let mut lines = vec![format!("error: {message}")];
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // thiserror's `transparent` and `{0}` messages already contain their cause.
+        if !message.contains(&text) {
+            lines.push(format!("  caused by: {text}"));
+        }
+        source = cause.source();
+    }
+    if let Some(hint) = hint(err, backend) {
+        lines.push(format!("hint: {hint}"));
+    }
+    lines
 }
 
 /// The end of an `upgrade` or `downgrade` that `err` stopped. When a migration failed (or
@@ -488,7 +503,7 @@ pub(crate) fn failed_run(
 ) -> Result<Status> {
     if let Error::Interrupted { entries, .. } = &err {
         // Refused because of an earlier run: the way out, in the two clear cases.
-        report(&err);
+        session.report(&err);
         // Unreadable rows leave the general advice alone: a choice needs the rows.
         let current = migrator.current(conn).ok();
         for choice in entries
@@ -506,7 +521,7 @@ pub(crate) fn failed_run(
         return Err(err);
     }
     let stopped = matches!(err, Error::Stopped { .. });
-    report(&err);
+    session.report(&err);
     let finished = session
         .finished
         .lock()
@@ -592,7 +607,8 @@ fn stopped_notes(
 }
 
 /// Advice for errors whose fix is a CLI setting rather than something in the message.
-fn hint(err: &Error) -> Option<&'static str> {
+/// `backend`: the database's, when known, for advice that depends on it.
+fn hint(err: &Error, backend: Option<Backend>) -> Option<&'static str> {
     match err {
         Error::Connection(_) => Some(
             "check --database-url, DATABASE_URL (also read from .env) or `database_url` in \
@@ -607,15 +623,34 @@ fn hint(err: &Error) -> Option<&'static str> {
             "the mode comes from `--transaction`, else `transaction_mode` in migrate.toml \
                  (`config` shows which); pass `--transaction per-migration`",
         ),
-        Error::Migration { source, .. } => hint(source),
+        Error::Migration { source, .. } => hint(source, backend),
         Error::Database(err) => database_hint(&crate::backend::error_text(err)),
         Error::Stopped { .. } => Some("run the same command again to go on from there"),
-        Error::LockTimeout { .. } => Some(
-            "wait for the other run to end, then try again; if its process was killed, its \
-             server session keeps the lock until the statement it was executing ends (the \
-             server notices the lost client only then): wait for that, or end the session \
-             (PostgreSQL: `SELECT pg_terminate_backend(<session>)`, MySQL: `KILL <connection>`)",
-        ),
+        Error::LockTimeout { .. } => Some(match backend {
+            Some(Backend::Sqlite) => {
+                "wait for the other run to end, then try again; a killed run's lock goes with \
+                 its process, so if no run is going on, another connection holds the SQLite \
+                 database (a program with a transaction open on the file)"
+            }
+            Some(Backend::Postgres) => {
+                "wait for the other run to end, then try again; if its process was killed, \
+                 its server session keeps the lock until the statement it was executing ends \
+                 (the server notices the lost client only then): wait for that, or end the \
+                 session with `SELECT pg_terminate_backend(<session>)`"
+            }
+            Some(Backend::Mysql) => {
+                "wait for the other run to end, then try again; if its process was killed, \
+                 its server session keeps the lock until the statement it was executing ends \
+                 (the server notices the lost client only then): wait for that, or end the \
+                 session with `KILL <connection>`"
+            }
+            _ => {
+                "wait for the other run to end, then try again; on PostgreSQL and MySQL, the \
+                 server session of a killed run keeps the lock until the statement it was \
+                 executing ends: wait for that, or end the session (PostgreSQL: \
+                 `SELECT pg_terminate_backend(<session>)`, MySQL: `KILL <connection>`)"
+            }
+        }),
         Error::Irreversible { .. } => Some(
             "downgrade to that revision or above it; or, if the database may keep its changes, \
              move the version table below it without running anything with `stamp REV`",
@@ -711,6 +746,16 @@ impl Session {
     /// The database the command should use.
     pub(crate) fn database(&self) -> Result<Target> {
         self.settings()?.database()
+    }
+
+    /// The backend of the database, when the settings have been read and name one.
+    fn backend(&self) -> Option<Backend> {
+        Some(self.settings.get()?.database().ok()?.url.backend())
+    }
+
+    /// [`report`], with the advice for this session's database.
+    pub(crate) fn report(&self, err: &Error) -> ExitCode {
+        report_on(err, self.backend())
     }
 
     /// Whether this session's runs handle SIGINT and SIGTERM
@@ -910,6 +955,53 @@ mod tests {
     }
 
     #[test]
+    fn a_lock_timeout_gets_the_advice_of_its_backend() {
+        use diesel::connection::SimpleConnection as _;
+
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("app.db").display());
+        // Another connection writing: the run's exclusive lock of the file waits for it.
+        let mut other =
+            crate::AnyConnection::open(&crate::DatabaseUrl::parse(&url).unwrap()).unwrap();
+        other
+            .batch_execute("CREATE TABLE t (x INTEGER); BEGIN IMMEDIATE; INSERT INTO t VALUES (1)")
+            .unwrap();
+        let options = CliOptions::new()
+            .database_url(&url)
+            .options(Options::default().with_lock_timeout(std::time::Duration::from_millis(50)));
+        let session = session_in(dir.path(), one_migration(), options);
+        let Command::Upgrade(args) = Cli::try_parse_from(["myapp", "upgrade"]).unwrap().command
+        else {
+            unreachable!("parsed `upgrade`");
+        };
+        let err = args.run(&session).unwrap_err();
+        assert!(matches!(err, Error::LockTimeout { .. }), "{err:?}");
+        let lines = report_lines(&err, session.backend());
+        let advice = lines.last().unwrap();
+        assert!(
+            advice.starts_with("hint: ") && advice.contains("another connection holds the SQLite"),
+            "{lines:?}"
+        );
+        for server in ["server", "pg_terminate_backend", "KILL"] {
+            assert!(!advice.contains(server), "{lines:?}");
+        }
+        // On a server, the way to end the session holding the lock.
+        for (backend, fix) in [
+            (Backend::Postgres, "pg_terminate_backend(<session>)"),
+            (Backend::Mysql, "KILL <connection>"),
+        ] {
+            let advice = hint(&err, Some(backend)).unwrap();
+            assert!(
+                advice.contains("server session") && advice.contains(fix),
+                "{advice}"
+            );
+        }
+        // Without a known backend (`report`), both, each named.
+        let advice = hint(&err, None).unwrap();
+        assert!(advice.contains("on PostgreSQL and MySQL"), "{advice}");
+    }
+
+    #[test]
     fn targets_may_start_with_a_dash() {
         let cli = Cli::try_parse_from(["migrate", "downgrade", "-1"]).unwrap();
         assert!(matches!(cli.command, Command::Downgrade(_)));
@@ -967,7 +1059,7 @@ mod tests {
                 Box::new("attempt to write a readonly database".to_owned()),
             ))),
         };
-        assert!(hint(&failed).is_some_and(|h| h.contains("not writable")));
+        assert!(hint(&failed, None).is_some_and(|h| h.contains("not writable")));
     }
 
     #[test]
