@@ -198,7 +198,7 @@ fn command(options: &CliOptions) -> clap::Command {
 ///     .options(Options::default().with_version_table("app_version"));
 /// # let _ = options;
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct CliOptions {
     database_url: Option<String>,
@@ -207,6 +207,22 @@ pub struct CliOptions {
     version: Option<&'static str>,
     /// `None`: on in [`main_with`], off in [`Cli::run_with`].
     handle_signals: Option<bool>,
+}
+
+/// The database URL with its password redacted, as everywhere else.
+impl std::fmt::Debug for CliOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CliOptions")
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(crate::connection::redact),
+            )
+            .field("options", &self.options)
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("handle_signals", &self.handle_signals)
+            .finish()
+    }
 }
 
 impl CliOptions {
@@ -291,7 +307,7 @@ pub struct Cli {
 }
 
 /// Options accepted before or after any subcommand.
-#[derive(Debug, Clone, Default, Args)]
+#[derive(Clone, Default, Args)]
 pub struct GlobalArgs {
     /// Database URL (sqlite://PATH, postgres://..., mysql://...). Default: `DATABASE_URL`
     /// (also read from `.env` in the project root), else `database_url` in migrate.toml,
@@ -302,6 +318,19 @@ pub struct GlobalArgs {
     /// Print more: the effective settings (on stderr) and each command's details.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+}
+
+/// The database URL with its password redacted, as everywhere else.
+impl std::fmt::Debug for GlobalArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GlobalArgs")
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(crate::connection::redact),
+            )
+            .field("verbose", &self.verbose)
+            .finish()
+    }
 }
 
 /// The subcommands.
@@ -952,6 +981,29 @@ mod tests {
         assert!(!handles(
             CliOptions::new().handle_signals(false).owning_the_process()
         ));
+    }
+
+    #[test]
+    fn debug_output_redacts_the_database_url() {
+        let options = CliOptions::new()
+            .database_url("postgres://app:s3cret@db/app")
+            .name("myapp");
+        let text = format!("{options:?}");
+        assert!(
+            text.contains("postgres://app:***@db/app") && text.contains("myapp"),
+            "{text}"
+        );
+        assert!(!text.contains("s3cret"), "{text}");
+        let cli = Cli::try_parse_from([
+            "migrate",
+            "--database-url",
+            "mysql://root:s3cret@db/x",
+            "current",
+        ])
+        .unwrap();
+        let text = format!("{cli:?}");
+        assert!(text.contains("mysql://root:***@db/x"), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
     }
 
     #[test]
