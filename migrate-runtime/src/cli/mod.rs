@@ -367,8 +367,8 @@ pub enum Command {
     Revision(RevisionArgs),
     /// Write a merge revision joining several heads (`merge heads -m ...`).
     Merge(MergeArgs),
-    /// Show the effective settings and where each came from (flag, environment, .env,
-    /// migrate.toml or default).
+    /// Show the effective settings and where each came from (flag, the application,
+    /// environment, .env, migrate.toml or default).
     Config(ConfigArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
