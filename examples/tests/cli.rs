@@ -227,6 +227,36 @@ fn upgrade_prints_the_database_and_one_line_per_migration() {
     );
 }
 
+/// The line a run ends with is its `Report`'s, as the library displays it (the same run
+/// through `Migrator` on another database), with the target when there was nothing to do.
+#[test]
+fn the_summary_line_is_the_reports() {
+    let catalog = Catalog::sqlite();
+    let library = Catalog::sqlite();
+    let migrator =
+        migrate_runtime::Migrator::new(migrate_runtime::MigrationSet::registered().unwrap());
+    let last_line = |assert: &Assert| stdout(assert).lines().last().map(str::to_owned);
+
+    let up = catalog.run(&["upgrade", MERGE_POINT]).success();
+    let report = migrator.upgrade(&mut library.conn(), MERGE_POINT).unwrap();
+    assert!(report.steps.len() > 1, "{report}");
+    assert_eq!(last_line(&up), Some(report.to_string()));
+    assert!(report.to_string().starts_with("applied "), "{report}");
+
+    let down = catalog.run(&["downgrade", "base"]).success();
+    let report = migrator.downgrade(&mut library.conn(), "base").unwrap();
+    assert_eq!(last_line(&down), Some(report.to_string()));
+    assert!(report.to_string().ends_with("; now at <base>"), "{report}");
+
+    let again = catalog.run(&["downgrade", "base"]).success();
+    let report = migrator.downgrade(&mut library.conn(), "base").unwrap();
+    assert_eq!(
+        last_line(&again),
+        Some(format!("{report} (target `base`)")),
+        "{report}"
+    );
+}
+
 #[test]
 fn upgrade_to_a_prefix_and_relative_steps() {
     let catalog = Catalog::sqlite();

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::upgrade::{OfflineArgs, Transaction, split_range, transaction_mode};
-use super::{Session, Status, format};
+use super::{Session, Status};
 use crate::{Direction, Error, Options, Result};
 
 /// Arguments of `downgrade`.
@@ -48,20 +48,12 @@ impl DowngradeArgs {
             Ok(report) => report,
             Err(err) => return super::failed_run(err, session, &migrator, &mut conn),
         };
-        let current = &report.current;
+        // The report's own line (`Report`'s `Display`), and the target when there was
+        // nothing to do.
         if report.steps.is_empty() {
-            outln!(
-                "nothing to do: already at {} (target `{}`)",
-                format::revisions_or_base(current),
-                self.target
-            );
+            outln!("{report} (target `{}`)", self.target);
         } else {
-            outln!(
-                "downgraded {} migration{}; now at {}",
-                report.steps.len(),
-                if report.steps.len() == 1 { "" } else { "s" },
-                format::revisions_or_base(current)
-            );
+            outln!("{report}");
         }
         Ok(Status::Success)
     }

@@ -2,7 +2,7 @@
 
 use clap::{Args, ValueEnum};
 
-use super::{Session, Status, format};
+use super::{Session, Status};
 use crate::{Backend, Direction, Options, Result, TransactionMode};
 
 /// Arguments of `upgrade`.
@@ -117,6 +117,8 @@ impl UpgradeArgs {
             Ok(report) => report,
             Err(err) => return super::failed_run(err, session, &migrator, &mut conn),
         };
+        // The report's own line (`Report`'s `Display`), and the target when there was
+        // nothing to do.
         if report.steps.is_empty() {
             // As in Alembic, an upgrade never goes down; say so when the target is below.
             let below = session
@@ -125,8 +127,7 @@ impl UpgradeArgs {
                 .plan_downgrade(&report.current, &self.target)
                 .is_ok_and(|down| !down.is_empty());
             outln!(
-                "nothing to do: already at {} (target `{}`{})",
-                format::revisions_or_base(&report.current),
+                "{report} (target `{}`{})",
                 self.target,
                 if below {
                     format!(", which is below: `downgrade {}` goes there", self.target)
@@ -135,12 +136,7 @@ impl UpgradeArgs {
                 }
             );
         } else {
-            outln!(
-                "upgraded {} migration{}; now at {}",
-                report.steps.len(),
-                if report.steps.len() == 1 { "" } else { "s" },
-                format::revisions_or_base(&report.current)
-            );
+            outln!("{report}");
         }
         Ok(Status::Success)
     }
