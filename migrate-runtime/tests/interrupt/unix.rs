@@ -258,6 +258,8 @@ struct Runner {
     stdin: Option<ChildStdin>,
     lines: mpsc::Receiver<(Pipe, String)>,
     seen: Vec<(Pipe, String)>,
+    /// Lines of one pipe received while [`Runner::wait_for`] waited on the other, in order.
+    unmatched: Vec<(Pipe, String)>,
 }
 
 impl Runner {
@@ -325,17 +327,35 @@ impl Runner {
             child,
             lines,
             seen: Vec::new(),
+            unmatched: Vec::new(),
         }
     }
 
-    /// Reads the child's output until a line of `pipe` contains `needle`.
+    /// Reads the child's output until a line of `pipe` contains `needle`. The two pipes are
+    /// read apart, so a line of `pipe` may have arrived while an earlier wait was reading
+    /// the other one: those lines are looked at first.
     fn wait_for(&mut self, pipe: Pipe, needle: &str) {
+        let earlier = self
+            .unmatched
+            .iter()
+            .position(|line| line.0 == pipe && line.1.contains(needle));
+        // This pipe's lines up to the match (or all of them) are read now.
+        let mut index = 0;
+        self.unmatched.retain(|line| {
+            let keep = line.0 != pipe || earlier.is_some_and(|at| index > at);
+            index += 1;
+            keep
+        });
+        if earlier.is_some() {
+            return;
+        }
         loop {
             match self.lines.recv_timeout(STUCK) {
                 Ok(line) => {
-                    let found = line.0 == pipe && line.1.contains(needle);
-                    self.seen.push(line);
-                    if found {
+                    self.seen.push(line.clone());
+                    if line.0 != pipe {
+                        self.unmatched.push(line);
+                    } else if line.1.contains(needle) {
                         return;
                     }
                 }
