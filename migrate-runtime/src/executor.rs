@@ -188,15 +188,7 @@ pub(crate) fn step_line(
 /// ```
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let at = if self.current.is_empty() {
-            "<base>".to_owned()
-        } else {
-            self.current
-                .iter()
-                .map(RevisionId::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let at = revisions_or_base(&self.current);
         let (Some(first), Some(last)) = (self.steps.first(), self.steps.last()) else {
             return write!(f, "nothing to do; at {at}");
         };
@@ -223,6 +215,19 @@ impl std::fmt::Display for Report {
             write!(f, " to {}", last.revision)?;
         }
         write!(f, "; now at {at}")
+    }
+}
+
+/// `a, b` for version-table rows, `<base>` when there are none: how a report, and the CLI,
+/// name where the database is.
+pub(crate) fn revisions_or_base(rows: &[RevisionId]) -> String {
+    if rows.is_empty() {
+        "<base>".to_owned()
+    } else {
+        rows.iter()
+            .map(RevisionId::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

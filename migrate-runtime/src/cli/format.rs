@@ -158,14 +158,7 @@ pub(crate) fn join<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> 
         .join(", ")
 }
 
-/// `a, b` for version-table rows, `<base>` when there are none.
-pub(crate) fn revisions_or_base(rows: &[RevisionId]) -> String {
-    if rows.is_empty() {
-        "<base>".to_owned()
-    } else {
-        join(rows)
-    }
-}
+pub(crate) use crate::executor::revisions_or_base;
 
 #[cfg(test)]
 mod tests {
