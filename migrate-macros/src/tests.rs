@@ -320,10 +320,7 @@ fn a_collected_folder_is_one_scope() {
             .starts_with("unknown revision `0001_users` in `revises`: no migration in this file")
     );
 
-    let origin = Origin {
-        file: Some(root.join("lib.rs")),
-    };
-    crate::collect::migrations(quote!("migrations"), &origin);
+    collect_folder(&root);
     assert_eq!(
         errors(expand_in_file(&second_file, second, "posts")),
         [
@@ -424,6 +421,27 @@ fn a_collected_folder_is_registered_once_by_migrations() {
     );
 }
 
+/// Expands `migrations!("migrations")` from `root/lib.rs`, as the crate would first.
+fn collect_folder(root: &std::path::Path) {
+    let origin = Origin {
+        file: Some(root.join("lib.rs")),
+    };
+    crate::collect::migrations(quote!("migrations"), &origin);
+}
+
+/// Whether the scan of the collected folder vouches for migration `name` of `file`
+/// (holding `src`), so that its expansion skips parsing and checking the tokens.
+fn vouched_in(file: &std::path::Path, src: &str, name: &str) -> bool {
+    let vouched = std::cell::Cell::new(None);
+    expand_in_file_with(file, src, name, |args, item, origin| {
+        vouched.set(Some(
+            expand::vouched_folder_steps(&args, &item, origin).is_some(),
+        ));
+        TokenStream::new()
+    });
+    vouched.get().unwrap()
+}
+
 #[test]
 fn an_attribute_macro_before_migration_sends_it_through_the_checks() {
     let (_tmp, root, dir) = temp_migrations_folder();
@@ -439,20 +457,8 @@ fn an_attribute_macro_before_migration_sends_it_through_the_checks() {
     "#;
     let file = dir.join("0001_a.rs");
     std::fs::write(&file, src).unwrap();
-    let origin = Origin {
-        file: Some(root.join("lib.rs")),
-    };
-    crate::collect::migrations(quote!("migrations"), &origin);
-    let vouched = |name: &str| {
-        let vouched = std::cell::Cell::new(None);
-        expand_in_file_with(&file, src, name, |args, item, origin| {
-            vouched.set(Some(
-                expand::vouched_folder_steps(&args, &item, origin).is_some(),
-            ));
-            TokenStream::new()
-        });
-        vouched.get().unwrap()
-    };
+    collect_folder(&root);
+    let vouched = |name: &str| vouched_in(&file, src, name);
     assert!(vouched("a"));
     // `#[instrument]` expands first and may have rewritten `b`: its expansion checks the
     // tokens it receives, and still leaves the constant `migrations!` names.
@@ -559,20 +565,8 @@ fn a_downgrade_that_cannot_be_a_migration_function_is_named_in_the_error() {
     let (_tmp, root, dir) = temp_migrations_folder();
     let file = dir.join("0001_a.rs");
     std::fs::write(&file, src).unwrap();
-    let origin = Origin {
-        file: Some(root.join("lib.rs")),
-    };
-    crate::collect::migrations(quote!("migrations"), &origin);
-    let vouched = |name: &str| {
-        let vouched = std::cell::Cell::new(None);
-        expand_in_file_with(&file, src, name, |args, item, origin| {
-            vouched.set(Some(
-                expand::vouched_folder_steps(&args, &item, origin).is_some(),
-            ));
-            TokenStream::new()
-        });
-        vouched.get().unwrap()
-    };
+    collect_folder(&root);
+    let vouched = |name: &str| vouched_in(&file, src, name);
     assert!(!vouched("a") && !vouched("b") && !vouched("c"));
     assert!(vouched("d"));
     check(&file);
