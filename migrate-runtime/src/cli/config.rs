@@ -31,8 +31,9 @@ pub(crate) const DEFAULT_SQLITE_FILE: &str = "migrate.sqlite3";
 pub(crate) const DEFAULT_MIGRATIONS: &str = "src/migrations";
 
 /// The contents of `migrate.toml`. Every key is optional; unknown keys are refused so that
-/// a typo does not silently fall back to a default.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+/// a typo does not silently fall back to a default. Its `Debug` redacts the password of the
+/// database URL.
+#[derive(Default, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FileConfig {
     /// The migrations folder, relative to the project root.
@@ -47,6 +48,22 @@ pub(crate) struct FileConfig {
     pub(crate) history_table: Option<String>,
     /// `per-migration` or `all`.
     pub(crate) transaction_mode: Option<String>,
+}
+
+impl fmt::Debug for FileConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileConfig")
+            .field("migrations", &self.migrations)
+            .field("template", &self.template)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(crate::connection::redact),
+            )
+            .field("version_table", &self.version_table)
+            .field("history_table", &self.history_table)
+            .field("transaction_mode", &self.transaction_mode)
+            .finish()
+    }
 }
 
 impl FileConfig {
@@ -105,7 +122,7 @@ impl<T> Setting<T> {
 }
 
 /// The inputs of [`Settings::resolve`], gathered by [`Settings::load`]; tests build them.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Sources {
     /// The current directory.
     pub(crate) cwd: PathBuf,
@@ -122,7 +139,7 @@ pub(crate) struct Sources {
 }
 
 /// The effective settings of one CLI run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Settings {
     /// The directory holding `migrate.toml`, else the current directory.
     pub(crate) root: PathBuf,
@@ -146,6 +163,34 @@ pub(crate) struct Settings {
     pub(crate) lock_timeout: std::time::Duration,
     /// The `.env` variables, also used for `${VAR}` interpolation.
     dotenv: Vec<(String, String)>,
+}
+
+/// Redacts the password of the database URL, and shows the `.env` variables by name only
+/// (a `.env` file holds secrets).
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = Setting::new(
+            self.database_url
+                .value
+                .as_deref()
+                .map(crate::connection::redact),
+            self.database_url.origin.clone(),
+        );
+        let dotenv: Vec<&str> = self.dotenv.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Settings")
+            .field("root", &self.root)
+            .field("cwd", &self.cwd)
+            .field("file", &self.file)
+            .field("migrations", &self.migrations)
+            .field("template", &self.template)
+            .field("database_url", &url)
+            .field("version_table", &self.version_table)
+            .field("history_table", &self.history_table)
+            .field("transaction_mode", &self.transaction_mode)
+            .field("lock_timeout", &self.lock_timeout)
+            .field("dotenv", &dotenv)
+            .finish()
+    }
 }
 
 impl Settings {
@@ -525,6 +570,33 @@ mod tests {
     fn file(text: &str) -> Option<(PathBuf, FileConfig)> {
         let path = PathBuf::from("/project/migrate.toml");
         Some((path.clone(), FileConfig::parse(text, &path).unwrap()))
+    }
+
+    #[test]
+    fn the_debug_of_a_file_hides_the_password_of_its_url() {
+        let (_, config) =
+            file("database_url = \"postgres://app:s3cret@db/app\"\nmigrations = \"m\"").unwrap();
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
+        assert!(
+            debug.contains("postgres://app:") && debug.contains("\"m\""),
+            "{debug}"
+        );
+        let settings = Settings::resolve(Sources {
+            file: Some(("/project/migrate.toml".into(), config)),
+            dotenv: Some((
+                "/project/.env".into(),
+                vec![("API_TOKEN".into(), "t0ken".into())],
+            )),
+            ..sources()
+        })
+        .unwrap();
+        let debug = format!("{settings:?}");
+        assert!(
+            !debug.contains("s3cret") && !debug.contains("t0ken"),
+            "{debug}"
+        );
+        assert!(debug.contains("API_TOKEN"), "{debug}");
     }
 
     #[test]

@@ -98,6 +98,7 @@ mod stamp;
 mod template;
 mod upgrade;
 
+use std::borrow::Cow;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
@@ -121,7 +122,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::{
     Backend, Direction, Error, Event, MigrationSet, Migrator, Options, Result, RevisionId,
 };
-use config::Settings;
+use config::{Origin, Settings};
 use database::Target;
 
 /// Exit code for a failed migration, a database error or problems found by `check`.
@@ -485,12 +486,21 @@ impl Command {
 /// Prints `err` to stderr as `error: ...` (with its causes and a hint when one applies) and
 /// returns the matching exit code: 2 for bad input, 1 otherwise.
 pub fn report(err: &Error) -> ExitCode {
-    report_on(err, None)
+    report_on(err, &Advice::default())
 }
 
-/// [`report`], with the hint for the database's backend when it is known.
-fn report_on(err: &Error, backend: Option<Backend>) -> ExitCode {
-    for line in report_lines(err, backend) {
+/// What a session knows of its database, for the hints of [`report_on`].
+#[derive(Default)]
+struct Advice {
+    /// The database's backend, for advice that depends on it.
+    backend: Option<Backend>,
+    /// Where the database URL came from, so that a connection error names the setting to fix.
+    url_origin: Option<Origin>,
+}
+
+/// [`report`], with the hints for what is known of the database.
+fn report_on(err: &Error, advice: &Advice) -> ExitCode {
+    for line in report_lines(err, advice) {
         eprintln!("{line}");
     }
     ExitCode::from(if err.is_input_error() {
@@ -501,7 +511,7 @@ fn report_on(err: &Error, backend: Option<Backend>) -> ExitCode {
 }
 
 /// The lines [`report_on`] prints.
-fn report_lines(err: &Error, backend: Option<Backend>) -> Vec<String> {
+fn report_lines(err: &Error, advice: &Advice) -> Vec<String> {
     let message = err.to_string();
     let mut lines = vec![format!("error: {message}")];
     let mut source = std::error::Error::source(err);
@@ -513,7 +523,7 @@ fn report_lines(err: &Error, backend: Option<Backend>) -> Vec<String> {
         }
         source = cause.source();
     }
-    if let Some(hint) = hint(err, backend) {
+    if let Some(hint) = hint(err, advice) {
         lines.push(format!("hint: {hint}"));
     }
     lines
@@ -636,14 +646,44 @@ fn stopped_notes(
 }
 
 /// Advice for errors whose fix is a CLI setting rather than something in the message.
-/// `backend`: the database's, when known, for advice that depends on it.
-fn hint(err: &Error, backend: Option<Backend>) -> Option<&'static str> {
-    match err {
-        Error::Connection(_) => Some(
+fn hint(err: &Error, advice: &Advice) -> Option<Cow<'static, str>> {
+    let backend = advice.backend;
+    Some(Cow::Borrowed(match err {
+        Error::Connection(_) => return Some(connection_hint(advice.url_origin.as_ref())),
+        Error::Migration { source, .. } => return hint(source, advice),
+        Error::Database(err) => database_hint(&crate::backend::error_text(err))?,
+        _ => static_hint(err, backend)?,
+    }))
+}
+
+/// Where to fix the URL of a database that could not be reached: the setting it came from,
+/// when known.
+fn connection_hint(origin: Option<&Origin>) -> Cow<'static, str> {
+    match origin {
+        Some(Origin::Default) => Cow::Borrowed(
+            "no database URL is set, so the SQLite file migrate.sqlite3 is used: pass \
+             --database-url, or set DATABASE_URL (also read from .env) or `database_url` in \
+             migrate.toml",
+        ),
+        Some(Origin::App) => Cow::Borrowed(
+            "the URL is the one the application passes in `CliOptions::database_url`: check \
+             it there, or override it with --database-url or DATABASE_URL",
+        ),
+        Some(origin) => Cow::Owned(format!(
+            "the URL is taken {origin}: check it there (`config` shows every setting and where \
+             it comes from)"
+        )),
+        None => Cow::Borrowed(
             "check --database-url, DATABASE_URL (also read from .env) or `database_url` in \
              migrate.toml (`config` shows which one is used); without any the SQLite file \
              migrate.sqlite3 is used",
         ),
+    }
+}
+
+/// The hints that depend on the error and the backend alone.
+fn static_hint(err: &Error, backend: Option<Backend>) -> Option<&'static str> {
+    match err {
         Error::InvalidUrl { .. } => Some(
             "pass --database-url or set DATABASE_URL to sqlite://PATH, \
              postgres://USER@HOST/DB or mysql://USER@HOST/DB",
@@ -652,8 +692,6 @@ fn hint(err: &Error, backend: Option<Backend>) -> Option<&'static str> {
             "the mode comes from `--transaction`, else `transaction_mode` in migrate.toml \
                  (`config` shows which); pass `--transaction per-migration`",
         ),
-        Error::Migration { source, .. } => hint(source, backend),
-        Error::Database(err) => database_hint(&crate::backend::error_text(err)),
         Error::Stopped { .. } => Some("run the same command again to go on from there"),
         Error::LockTimeout { .. } => Some(match backend {
             Some(Backend::Sqlite) => {
@@ -777,14 +815,18 @@ impl Session {
         self.settings()?.database()
     }
 
-    /// The backend of the database, when the settings have been read and name one.
-    fn backend(&self) -> Option<Backend> {
-        Some(self.settings.get()?.database().ok()?.url.backend())
+    /// What is known of the database, once the settings have been read and name one.
+    fn advice(&self) -> Advice {
+        let target = self.settings.get().and_then(|s| s.database().ok());
+        Advice {
+            backend: target.as_ref().map(|t| t.url.backend()),
+            url_origin: target.map(|t| t.source),
+        }
     }
 
     /// [`report`], with the advice for this session's database.
     pub(crate) fn report(&self, err: &Error) -> ExitCode {
-        report_on(err, self.backend())
+        report_on(err, &self.advice())
     }
 
     /// Whether this session's runs handle SIGINT and SIGTERM
@@ -1028,7 +1070,7 @@ mod tests {
         };
         let err = args.run(&session).unwrap_err();
         assert!(matches!(err, Error::LockTimeout { .. }), "{err:?}");
-        let lines = report_lines(&err, session.backend());
+        let lines = report_lines(&err, &session.advice());
         let advice = lines.last().unwrap();
         assert!(
             advice.starts_with("hint: ") && advice.contains("another connection holds the SQLite"),
@@ -1042,15 +1084,81 @@ mod tests {
             (Backend::Postgres, "pg_terminate_backend(<session>)"),
             (Backend::Mysql, "KILL <connection>"),
         ] {
-            let advice = hint(&err, Some(backend)).unwrap();
+            let advice = hint(
+                &err,
+                &Advice {
+                    backend: Some(backend),
+                    url_origin: None,
+                },
+            )
+            .unwrap();
             assert!(
                 advice.contains("server session") && advice.contains(fix),
                 "{advice}"
             );
         }
         // Without a known backend (`report`), both, each named.
-        let advice = hint(&err, None).unwrap();
+        let advice = hint(&err, &Advice::default()).unwrap();
         assert!(advice.contains("on PostgreSQL and MySQL"), "{advice}");
+    }
+
+    #[test]
+    fn a_connection_error_names_the_setting_its_url_came_from() {
+        let err = Error::Connection(diesel::ConnectionError::BadConnection(
+            "connection refused".into(),
+        ));
+        let advice = |url_origin| {
+            hint(
+                &err,
+                &Advice {
+                    backend: None,
+                    url_origin,
+                },
+            )
+            .unwrap()
+            .into_owned()
+        };
+        let app = advice(Some(Origin::App));
+        assert!(app.contains("CliOptions::database_url"), "{app}");
+        let env = advice(Some(Origin::Env(config::URL_VAR)));
+        assert!(
+            env.starts_with("the URL is taken from DATABASE_URL"),
+            "{env}"
+        );
+        let file = advice(Some(Origin::File("/p/migrate.toml".into())));
+        assert!(
+            file.starts_with("the URL is taken from /p/migrate.toml"),
+            "{file}"
+        );
+        let default = advice(Some(Origin::Default));
+        assert!(default.contains("no database URL is set"), "{default}");
+        // Without a session (`report`): every place a URL may come from.
+        let unknown = advice(None);
+        assert!(
+            unknown.contains("--database-url") && unknown.contains("migrate.toml"),
+            "{unknown}"
+        );
+    }
+
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn a_session_reports_where_the_url_it_could_not_reach_came_from() {
+        let dir = tempfile::tempdir().unwrap();
+        // Port 1: nothing listens there, the connection is refused at once.
+        let options = CliOptions::new().database_url("postgres://app:s3cret@127.0.0.1:1/app");
+        let session = session_in(dir.path(), one_migration(), options);
+        let Command::Upgrade(args) = Cli::try_parse_from(["myapp", "upgrade"]).unwrap().command
+        else {
+            unreachable!("parsed `upgrade`");
+        };
+        let err = args.run(&session).unwrap_err();
+        assert!(matches!(err, Error::Connection(_)), "{err:?}");
+        let lines = report_lines(&err, &session.advice());
+        assert!(
+            lines.last().unwrap().contains("CliOptions::database_url"),
+            "{lines:?}"
+        );
+        assert!(!lines.concat().contains("s3cret"), "{lines:?}");
     }
 
     #[test]
@@ -1111,7 +1219,7 @@ mod tests {
                 Box::new("attempt to write a readonly database".to_owned()),
             ))),
         };
-        assert!(hint(&failed, None).is_some_and(|h| h.contains("not writable")));
+        assert!(hint(&failed, &Advice::default()).is_some_and(|h| h.contains("not writable")));
     }
 
     #[test]
