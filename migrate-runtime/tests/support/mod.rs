@@ -48,6 +48,12 @@ impl TestDb {
         Self::new(other.backend, other.db.fresh_like()).with_wal(other.wal)
     }
 
+    /// The test database behind a scratch database made by the caller (a server's, say,
+    /// from [`ScratchDatabase::from_env`]).
+    pub fn from_scratch(db: ScratchDatabase) -> Self {
+        Self::new(db.backend(), Ok(db))
+    }
+
     /// A fresh SQLite database in the default rollback-journal mode.
     pub fn sqlite() -> Self {
         Self::new(Backend::Sqlite, ScratchDatabase::sqlite())
