@@ -55,6 +55,19 @@ pub(crate) fn history_table_ddl(backend: Backend, table: &str) -> String {
     )
 }
 
+/// SQLite: a temporary table that refuses a non-zero count, for [`FOREIGN_KEY_CHECK`].
+/// Online, with enforcement suspended for the run, the executor checks every foreign key
+/// before each migration commits; a script has no `if`, so a failed `CHECK` stops the client
+/// there (`sqlite3 -bail`, or the open transaction is never committed), naming what to run.
+const FOREIGN_KEY_CHECK_TABLE: &str = "CREATE TEMP TABLE IF NOT EXISTS \"_migrate_foreign_key_check\" (\
+     violations INTEGER CONSTRAINT \"foreign key violation: PRAGMA foreign_key_check lists the rows\" \
+     CHECK (violations = 0))";
+
+/// SQLite: fails when a row of any table references a missing parent row, after each
+/// migration's statements (see [`FOREIGN_KEY_CHECK_TABLE`]).
+const FOREIGN_KEY_CHECK: &str = "INSERT INTO temp.\"_migrate_foreign_key_check\" \
+     SELECT COUNT(*) FROM pragma_foreign_key_check";
+
 /// The current UTC time as RFC 3339 text with milliseconds, like the executor writes it,
 /// computed by the database when the script runs.
 fn now_sql(backend: Backend) -> &'static str {
@@ -218,6 +231,10 @@ impl Migrator {
                 "table rebuilds drop and re-create tables: keep foreign-key actions from firing",
             );
             script.statement("PRAGMA foreign_keys = OFF");
+            script.comment(
+                "as a run does, stop at a migration that leaves a row whose parent is gone",
+            );
+            script.statement(FOREIGN_KEY_CHECK_TABLE);
         }
         script.out.push('\n');
         if !current.is_empty() {
@@ -361,6 +378,9 @@ impl Migrator {
         }
         for sql in &statements {
             script.statement(sql);
+        }
+        if script.backend == Backend::Sqlite {
+            script.statement(FOREIGN_KEY_CHECK);
         }
 
         for id in step.delete_versions() {

@@ -341,16 +341,14 @@ fn set() -> MigrationSet {
             ctx.bulk_insert(
                 "books",
                 ["author_id", "title", "scan", "note", "price", "meta"],
-                [
-                    [
-                        migrate_runtime::schema::Value::Int(2),
-                        "Zoë \\n 'q'".into(),
-                        vec![0u8, 0x5c, 0x27, 0xff].into(),
-                        migrate_runtime::schema::Value::Null,
-                        12.25.into(),
-                        r#"{"a": "b\\c"}"#.into(),
-                    ],
-                ],
+                [[
+                    migrate_runtime::schema::Value::Int(2),
+                    "Zoë \\n 'q'".into(),
+                    vec![0u8, 0x5c, 0x27, 0xff].into(),
+                    migrate_runtime::schema::Value::Null,
+                    12.25.into(),
+                    r#"{"a": "b\\c"}"#.into(),
+                ]],
             )
         },
         |ctx| {
@@ -359,7 +357,11 @@ fn set() -> MigrationSet {
             ctx.alter_column("writers", "active", AlterColumn::new().nullable(false))?;
             ctx.alter_column("writers", "created_at", AlterColumn::new().nullable(false))?;
             ctx.alter_column("books", "path", AlterColumn::new().nullable(true))?;
-            ctx.alter_column("writers", "biography", AlterColumn::new().ty(ColumnType::Text))
+            ctx.alter_column(
+                "writers",
+                "biography",
+                AlterColumn::new().ty(ColumnType::Text),
+            )
         },
     );
     MigrationSet::new(vec![
@@ -745,4 +747,106 @@ fn postgres_scripts_equal_online_runs() {
 fn mysql_scripts_equal_online_runs() {
     whole_range(Backend::Mysql);
     ranges(Backend::Mysql);
+}
+
+/// A SQLite migration leaving a row whose parent is gone fails online (the executor checks
+/// every foreign key before the migration commits); its script must fail there too, not
+/// record the migration over the dangling row.
+#[test]
+fn sqlite_scripts_refuse_foreign_key_violations_as_online_runs_do() {
+    let set = MigrationSet::new(vec![
+        step(
+            "a",
+            &[],
+            |ctx| {
+                ctx.create_table(
+                    Table::new("parent")
+                        .column(Column::new("id", ColumnType::Integer).primary_key()),
+                )?;
+                ctx.create_table(
+                    Table::new("child")
+                        .column(Column::new("parent_id", ColumnType::Integer))
+                        .constraint(Constraint::foreign_key(
+                            "fk_child_parent",
+                            ["parent_id"],
+                            "parent",
+                            ["id"],
+                        )),
+                )?;
+                ctx.execute("INSERT INTO parent (id) VALUES (1)")?;
+                ctx.execute("INSERT INTO child (parent_id) VALUES (1)")
+            },
+            |ctx| {
+                ctx.drop_table("child")?;
+                ctx.drop_table("parent")
+            },
+        ),
+        step(
+            "b",
+            &["a"],
+            |ctx| ctx.execute("DELETE FROM parent"),
+            |_| Ok(()),
+        ),
+    ])
+    .unwrap();
+    for mode in modes(Backend::Sqlite) {
+        let Some((online, offline)) = pair(Backend::Sqlite) else {
+            return;
+        };
+        let migrator =
+            Migrator::new(set.clone()).with_options(Options::default().with_transaction_mode(mode));
+        let err = migrator.upgrade(&mut online.connect(), "b").unwrap_err();
+        assert!(err.to_string().contains("foreign key"), "{err}");
+
+        let script = migrator.upgrade_sql(Backend::Sqlite, None, "b").unwrap();
+        let path = migrate_runtime::DatabaseUrl::parse(offline.url())
+            .unwrap()
+            .sqlite_path()
+            .to_owned();
+        let mut client = Command::new("sqlite3")
+            .args(["-bail", &path])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        client
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        let out = client.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && stderr.contains("foreign key"),
+            "{mode:?}: the script applied a migration that leaves a dangling row: {stderr}\n{script}"
+        );
+        let mut conn = offline.connect();
+        assert_eq!(
+            support::count_where(&mut conn, "migrate_version", "version_num = 'b'"),
+            0,
+            "{mode:?}: {script}"
+        );
+        // Per migration `a` stays; in one transaction everything is rolled back, as online.
+        let exists = support::table_exists(&mut online.connect(), "parent");
+        assert_eq!(exists, mode == TransactionMode::PerMigration);
+        assert_eq!(
+            support::table_exists(&mut conn, "parent"),
+            exists,
+            "{mode:?}"
+        );
+        if exists {
+            assert_eq!(
+                support::row_count(&mut conn, "parent"),
+                1,
+                "{mode:?}: {script}"
+            );
+        }
+        assert_eq!(
+            migrator.current(&mut conn).unwrap(),
+            migrator.current(&mut online.connect()).unwrap(),
+            "{mode:?}"
+        );
+    }
 }
