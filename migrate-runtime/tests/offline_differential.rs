@@ -262,9 +262,17 @@ fn set() -> MigrationSet {
                     .not_null()
                     .default("x"),
             )?;
-            ctx.alter_column("writers", "email", AlterColumn::new().nullable(false))
+            ctx.alter_column("writers", "email", AlterColumn::new().nullable(false))?;
+            if ctx.backend() == Backend::Postgres {
+                // Refused inside a transaction: the script must run it outside one.
+                ctx.execute("CREATE INDEX CONCURRENTLY ix_books_published ON books (published)")?;
+            }
+            Ok(())
         },
         |ctx| {
+            if ctx.backend() == Backend::Postgres {
+                ctx.execute("DROP INDEX CONCURRENTLY ix_books_published")?;
+            }
             ctx.alter_column("writers", "email", AlterColumn::new().nullable(true))?;
             ctx.drop_column("writers", "nick")?;
             ctx.alter_column(
