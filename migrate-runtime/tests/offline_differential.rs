@@ -312,9 +312,49 @@ fn set() -> MigrationSet {
                         .existing_type(ColumnType::Text),
                 )?;
             }
-            ctx.create_index(Index::new("ix_writers_email", "writers", ["email"]).unique())
+            ctx.create_index(Index::new("ix_writers_email", "writers", ["email"]).unique())?;
+            let book_key: &[&str] = if ctx.backend() == Backend::Sqlite {
+                &[] // `REFERENCES books`: its primary key
+            } else {
+                &["id"]
+            };
+            ctx.create_table(
+                Table::new("reviews")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("book_id", ColumnType::Integer))
+                    .column(Column::new(
+                        "stars",
+                        ColumnType::per_backend("REAL", "DOUBLE PRECISION", "DOUBLE"),
+                    ))
+                    .column(
+                        Column::new("body", ColumnType::Varchar(200))
+                            .default(DefaultValue::Expression("(lower('X'))".into())),
+                    )
+                    .column(
+                        Column::new("at", ColumnType::TimestampTz)
+                            .not_null()
+                            .default(DefaultValue::CurrentTimestamp),
+                    )
+                    .column(Column::new("flag", ColumnType::Boolean).default(false))
+                    .constraint(Constraint::unique("uq_reviews_book_id", ["book_id", "id"]))
+                    .constraint(Constraint::check("ck_reviews_stars", "stars >= 0"))
+                    .constraint(
+                        Constraint::foreign_key(
+                            "fk_reviews_book",
+                            ["book_id"],
+                            "books",
+                            book_key.iter().copied(),
+                        )
+                        .on_update(Action::Cascade)
+                        .on_delete(Action::SetNull),
+                    ),
+            )?;
+            ctx.create_index(
+                Index::new("ix_reviews_stars", "reviews", ["stars", "book_id"]).unique(),
+            )
         },
         |ctx| {
+            ctx.drop_table("reviews")?;
             ctx.drop_index("writers", "ix_writers_email")?;
             if ctx.backend() != Backend::Sqlite {
                 ctx.alter_column(
@@ -345,6 +385,8 @@ fn set() -> MigrationSet {
             ctx.alter_column("books", "path", AlterColumn::new().nullable(false))?;
             ctx.alter_column("writers", "created_at", AlterColumn::new().nullable(true))?;
             ctx.alter_column("writers", "active", AlterColumn::new().nullable(true))?;
+            ctx.alter_column("reviews", "body", AlterColumn::new().nullable(false))?;
+            ctx.alter_column("reviews", "flag", AlterColumn::new().default(true))?;
             ctx.add_column("books", Column::new("scan", ColumnType::Binary))?;
             ctx.bulk_insert(
                 "books",
@@ -362,6 +404,8 @@ fn set() -> MigrationSet {
         |ctx| {
             ctx.execute("DELETE FROM books WHERE author_id = 2")?;
             ctx.drop_column("books", "scan")?;
+            ctx.alter_column("reviews", "flag", AlterColumn::new().default(false))?;
+            ctx.alter_column("reviews", "body", AlterColumn::new().nullable(true))?;
             ctx.alter_column("writers", "active", AlterColumn::new().nullable(false))?;
             ctx.alter_column("writers", "created_at", AlterColumn::new().nullable(false))?;
             ctx.alter_column("books", "path", AlterColumn::new().nullable(true))?;
