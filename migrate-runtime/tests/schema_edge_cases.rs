@@ -1,0 +1,258 @@
+//! The typed schema operations where a demanding user takes them: names that are
+//! reserved words or need quoting, columns other objects depend on, defaults that only
+//! survive when escaped right, composite keys with referential actions. SQLite always,
+//! PostgreSQL and MySQL/MariaDB when `MIGRATE_TEST_POSTGRES_URL` /
+//! `MIGRATE_TEST_MYSQL_URL` are set.
+
+mod introspect;
+mod support;
+
+use migrate_runtime::schema::{
+    Action, AlterColumn, Column, ColumnType, Constraint, Index, Table, Value,
+};
+use migrate_runtime::{AnyConnection, Backend, Direction, MigrationContext, Result};
+use support::{each_backend, id, row_count, table_exists};
+
+/// Runs `f` on a context over `conn` and flushes what it buffered.
+fn with_ctx(conn: &mut AnyConnection, f: impl FnOnce(&mut MigrationContext<'_>) -> Result<()>) {
+    try_ctx(conn, f).unwrap();
+}
+
+/// Runs `f` on a context over `conn`, flushes, and returns what failed.
+fn try_ctx(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut MigrationContext<'_>) -> Result<()>,
+) -> Result<()> {
+    let rev = id("edge");
+    let mut ctx = MigrationContext::new(conn, &rev, Direction::Up);
+    f(&mut ctx)?;
+    ctx.flush()
+}
+
+/// Raw SQL through a context (a data change a test makes, or a probe that may fail).
+fn sql(conn: &mut AnyConnection, sql: &str) -> Result<()> {
+    try_ctx(conn, |ctx| ctx.execute(sql))
+}
+
+#[test]
+fn reserved_words_mixed_case_spaces_and_quotes_in_names() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let (table, user, group, mixed, spaced, quoted) = (
+            "order",
+            "user",
+            "group",
+            "UserName",
+            "my col",
+            "it's \"q\" `b`",
+        );
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("Group Table")
+                    .column(Column::new("select", ColumnType::Integer).primary_key()),
+            )?;
+            ctx.create_table(
+                Table::new(table)
+                    .column(Column::new(user, ColumnType::Integer).primary_key())
+                    .column(Column::new(group, ColumnType::Integer).not_null())
+                    .column(Column::new(mixed, ColumnType::Varchar(40)).default("it's"))
+                    .column(Column::new(spaced, ColumnType::Integer))
+                    .constraint(Constraint::unique("uq order", [group, mixed]))
+                    .constraint(Constraint::foreign_key(
+                        "fk order group",
+                        [group],
+                        "Group Table",
+                        ["select"],
+                    ))
+                    .constraint(Constraint::check("ck \"order\"", "1 = 1")),
+            )?;
+            ctx.bulk_insert("Group Table", ["select"], [[7]])?;
+            ctx.bulk_insert(table, [user, group, spaced], [[1, 7, 3]])?;
+            ctx.add_column(table, Column::new(quoted, ColumnType::Text))?;
+            ctx.create_index(Index::new("ix order", table, [mixed, spaced]))?;
+            ctx.alter_column(
+                table,
+                mixed,
+                AlterColumn::new()
+                    .ty(ColumnType::Varchar(80))
+                    .nullable(false)
+                    .default("O'Brien"),
+            )?;
+            ctx.rename_column(table, spaced, "from")?;
+            ctx.drop_index(table, "ix order")?;
+            ctx.drop_column(table, quoted)?;
+            ctx.rename_table(table, "Order Items")
+        });
+        assert!(!table_exists(&mut conn, table));
+        let info = introspect::table(&mut conn, "Order Items");
+        assert_eq!(
+            info.column_names(),
+            [user, group, mixed, "from"],
+            "{db:?}",
+            db = db.describe()
+        );
+        let m = info.column(mixed);
+        assert!(!m.nullable, "{m:?}");
+        assert!(m.ty.contains("80"), "{m:?}");
+        assert!(
+            m.default
+                .as_deref()
+                .is_some_and(|d| d.contains("O''Brien") || d.contains("O'Brien")),
+            "{m:?}"
+        );
+        assert!(!info.indexes.contains_key("ix order"), "{:?}", info.indexes);
+        assert_eq!(
+            introspect::values(&mut conn, "Order Items", mixed, user),
+            [Some("it's".to_owned())]
+        );
+        assert_eq!(
+            introspect::values(&mut conn, "Order Items", "from", user),
+            [Some("3".to_owned())]
+        );
+        with_ctx(&mut conn, |ctx| {
+            ctx.drop_table("Order Items")?;
+            ctx.drop_table("Group Table")
+        });
+    });
+}
+
+#[test]
+fn composite_foreign_keys_cascade_deletes_and_key_updates() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        if db.backend == Backend::Sqlite {
+            sql(&mut conn, "PRAGMA foreign_keys = ON").unwrap();
+        }
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("tenant_users")
+                    .column(Column::new("tenant", ColumnType::Integer))
+                    .column(Column::new("login", ColumnType::Varchar(40)))
+                    .primary_key(["tenant", "login"]),
+            )?;
+            ctx.create_table(
+                Table::new("sessions")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("tenant", ColumnType::Integer).not_null())
+                    .column(Column::new("login", ColumnType::Varchar(40)))
+                    .constraint(
+                        Constraint::foreign_key(
+                            "fk_sessions_user",
+                            ["tenant", "login"],
+                            "tenant_users",
+                            ["tenant", "login"],
+                        )
+                        .on_delete(Action::Cascade)
+                        .on_update(Action::Cascade),
+                    ),
+            )?;
+            ctx.bulk_insert(
+                "tenant_users",
+                ["tenant", "login"],
+                [[Value::Int(1), "ann".into()], [Value::Int(1), "bob".into()]],
+            )?;
+            ctx.bulk_insert(
+                "sessions",
+                ["id", "tenant", "login"],
+                [
+                    [Value::Int(1), Value::Int(1), "ann".into()],
+                    [Value::Int(2), Value::Int(1), "bob".into()],
+                ],
+            )
+        });
+        let who = db.describe();
+        let orphan = sql(
+            &mut conn,
+            "INSERT INTO sessions (id, tenant, login) VALUES (3, 2, 'ann')",
+        );
+        assert!(
+            orphan.is_err(),
+            "{who}: the composite key lets an orphan in"
+        );
+        sql(
+            &mut conn,
+            "UPDATE tenant_users SET login = 'anne' WHERE login = 'ann'",
+        )
+        .unwrap();
+        assert_eq!(
+            introspect::values(&mut conn, "sessions", "login", "id"),
+            [Some("anne".to_owned()), Some("bob".to_owned())],
+            "{who}"
+        );
+        sql(&mut conn, "DELETE FROM tenant_users WHERE login = 'bob'").unwrap();
+        assert_eq!(row_count(&mut conn, "sessions"), 1, "{who}");
+    });
+}
+
+#[test]
+fn renaming_columns_and_tables_keeps_the_keys_and_indexes_over_them() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("owners").column(Column::new("id", ColumnType::Integer).primary_key()),
+            )?;
+            ctx.create_table(
+                Table::new("pets")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("owner_id", ColumnType::Integer))
+                    .column(Column::new("name", ColumnType::Varchar(20)))
+                    .constraint(Constraint::foreign_key(
+                        "fk_pets_owner",
+                        ["owner_id"],
+                        "owners",
+                        ["id"],
+                    ))
+                    .constraint(Constraint::check("ck_pets_name", "name <> ''")),
+            )?;
+            ctx.create_index(
+                Index::new("ix_pets_owner_name", "pets", ["owner_id", "name"]).unique(),
+            )?;
+            ctx.bulk_insert("owners", ["id"], [[1]])?;
+            ctx.bulk_insert(
+                "pets",
+                ["id", "owner_id", "name"],
+                [[Value::Int(1), Value::Int(1), "rex".into()]],
+            )
+        });
+        if db.backend == Backend::Sqlite {
+            sql(&mut conn, "PRAGMA foreign_keys = ON").unwrap();
+        }
+        with_ctx(&mut conn, |ctx| {
+            ctx.rename_column("owners", "id", "owner_key")?;
+            ctx.rename_column("pets", "owner_id", "owner")?;
+            ctx.rename_column("pets", "name", "label")?;
+            ctx.rename_table("owners", "people")
+        });
+        let who = db.describe();
+        let info = introspect::table(&mut conn, "pets");
+        assert_eq!(info.column_names(), ["id", "owner", "label"], "{who}");
+        let ix = &info.indexes["ix_pets_owner_name"];
+        assert_eq!(ix.columns, ["owner", "label"], "{who}");
+        assert!(ix.unique, "{who}");
+        for (what, insert) in [
+            (
+                "foreign key",
+                "INSERT INTO pets (id, owner, label) VALUES (2, 9, 'x')",
+            ),
+            (
+                "unique index",
+                "INSERT INTO pets (id, owner, label) VALUES (2, 1, 'rex')",
+            ),
+            (
+                "check",
+                "INSERT INTO pets (id, owner, label) VALUES (2, 1, '')",
+            ),
+        ] {
+            assert!(
+                sql(&mut conn, insert).is_err(),
+                "{who}: the {what} lets a bad row in"
+            );
+        }
+        sql(
+            &mut conn,
+            "INSERT INTO pets (id, owner, label) VALUES (2, 1, 'tom')",
+        )
+        .unwrap();
+    });
+}
