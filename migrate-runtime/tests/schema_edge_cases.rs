@@ -117,6 +117,35 @@ fn reserved_words_mixed_case_spaces_and_quotes_in_names() {
 }
 
 #[test]
+fn changing_the_type_while_dropping_the_default_drops_it_first() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("counters")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("n", ColumnType::Integer).default(0)),
+            )?;
+            ctx.bulk_insert("counters", ["id", "n"], [[1, 1]])?;
+            // PostgreSQL cannot cast the default `0` to a boolean.
+            ctx.alter_column(
+                "counters",
+                "n",
+                AlterColumn::new().ty(ColumnType::Boolean).drop_default(),
+            )?;
+            ctx.execute("INSERT INTO counters (id) VALUES (2)")
+        });
+        let n = introspect::table(&mut conn, "counters").column("n").clone();
+        assert!(
+            n.default.is_none() || n.default.as_deref() == Some("NULL"),
+            "{n:?}"
+        );
+        let stored = introspect::values(&mut conn, "counters", "n", "id");
+        assert!(stored[0].is_some() && stored[1].is_none(), "{stored:?}");
+    });
+}
+
+#[test]
 fn composite_foreign_keys_cascade_deletes_and_key_updates() {
     each_backend(|db| {
         let mut conn = db.connect();

@@ -40,9 +40,11 @@ pub(super) fn alter_column(
         r.ident(column)?
     );
     let mut out = Vec::new();
-    // A new type with a new default: the old default goes first, or PostgreSQL tries to
-    // cast it to the new type (a `false` to an integer) and fails.
-    if change.ty.is_some() && matches!(change.default, Some(Some(_))) {
+    // A new type with a new default, or with the default dropped: the old default goes
+    // first, or PostgreSQL tries to cast it to the new type (a `false` to an integer) and
+    // fails.
+    let default_first = change.ty.is_some() && change.default.is_some();
+    if default_first {
         out.push(format!("{prefix} DROP DEFAULT"));
     }
     if let Some(ty) = &change.ty {
@@ -66,7 +68,8 @@ pub(super) fn alter_column(
     }
     match &change.default {
         Some(Some(default)) => out.push(format!("{prefix} SET DEFAULT {}", r.default(default)?)),
-        Some(None) => out.push(format!("{prefix} DROP DEFAULT")),
+        Some(None) if !default_first => out.push(format!("{prefix} DROP DEFAULT")),
+        Some(None) => {}
         None => {}
     }
     Ok(out)
