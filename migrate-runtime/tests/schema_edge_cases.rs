@@ -8,7 +8,7 @@ mod introspect;
 mod support;
 
 use migrate_runtime::schema::{
-    Action, AlterColumn, Column, ColumnType, Constraint, Index, Table, Value,
+    Action, AlterColumn, Column, ColumnType, Constraint, DefaultValue, Index, Table, Value,
 };
 use migrate_runtime::{AnyConnection, Backend, Direction, MigrationContext, Result};
 use support::{each_backend, id, row_count, table_exists};
@@ -142,6 +142,65 @@ fn changing_the_type_while_dropping_the_default_drops_it_first() {
         );
         let stored = introspect::values(&mut conn, "counters", "n", "id");
         assert!(stored[0].is_some() && stored[1].is_none(), "{stored:?}");
+    });
+}
+
+#[test]
+fn defaults_of_every_kind_survive_a_change_of_the_column() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let texts = ["it's", "C:\\temp\\new", "line\nbreak", "\\", "%_\"x\""];
+        let mut table = Table::new("defaults")
+            .column(Column::new("id", ColumnType::Integer).primary_key())
+            .column(Column::new("i", ColumnType::Integer).default(-7))
+            .column(Column::new("f", ColumnType::Double).default(1.5))
+            .column(Column::new("b", ColumnType::Boolean).default(true))
+            .column(Column::new("nul", ColumnType::Integer).default(Value::Null))
+            .column(
+                Column::new("ts", ColumnType::Timestamp).default(DefaultValue::CurrentTimestamp),
+            );
+        for (n, t) in texts.iter().enumerate() {
+            table = table.column(Column::new(format!("t{n}"), ColumnType::Varchar(40)).default(*t));
+        }
+        // Restated in a session that reads literals the other way (MySQL and PostgreSQL),
+        // each column changed once: its default must mean what it meant.
+        let setting = match db.backend {
+            Backend::Postgres => "SET standard_conforming_strings = off",
+            Backend::Mysql => "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')",
+            _ => "SELECT 1",
+        };
+        with_ctx(&mut conn, |ctx| ctx.create_table(table));
+        with_ctx(&mut conn, |ctx| {
+            ctx.execute(setting)?;
+            for c in ["i", "f", "b", "nul", "ts"] {
+                ctx.alter_column("defaults", c, AlterColumn::new().nullable(false))?;
+            }
+            for n in 0..texts.len() {
+                ctx.alter_column(
+                    "defaults",
+                    &format!("t{n}"),
+                    AlterColumn::new().ty(ColumnType::Varchar(60)),
+                )?;
+            }
+            ctx.execute("INSERT INTO defaults (id, nul) VALUES (1, 0)")
+        });
+        let who = db.describe();
+        for (n, t) in texts.iter().enumerate() {
+            let stored = introspect::values(&mut conn, "defaults", &format!("t{n}"), "id");
+            assert_eq!(stored, [Some((*t).to_owned())], "{who}: t{n}");
+        }
+        let one = |conn: &mut AnyConnection, c: &str| {
+            introspect::values(conn, "defaults", c, "id")[0]
+                .clone()
+                .unwrap_or_default()
+        };
+        assert_eq!(one(&mut conn, "i"), "-7", "{who}");
+        assert!(one(&mut conn, "f").starts_with("1.5"), "{who}");
+        assert!(
+            ["1", "true", "t"].contains(&one(&mut conn, "b").as_str()),
+            "{who}"
+        );
+        assert!(!one(&mut conn, "ts").is_empty(), "{who}");
     });
 }
 

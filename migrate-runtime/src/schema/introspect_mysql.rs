@@ -90,6 +90,12 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
             let default = match r.dflt {
                 None => None,
                 Some(d) if mariadb && d.eq_ignore_ascii_case("NULL") => None,
+                // MariaDB writes a text default with backslash escapes whatever the
+                // session's `sql_mode`: restated as read, it would gain backslashes in a
+                // session with `NO_BACKSLASH_ESCAPES`. Its value is rendered afresh.
+                Some(d) if mariadb && let Some(text) = mariadb_text_literal(&d) => {
+                    Some(DefaultValue::Value(Value::Text(text)))
+                }
                 Some(d) if mariadb || extra.contains("default_generated") => {
                     Some(DefaultValue::Expression(d))
                 }
@@ -143,4 +149,57 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
         indexes: Vec::new(),
         dependents: Vec::new(),
     })
+}
+
+/// The value of `sql` when it is one text literal as MariaDB writes a default in
+/// `information_schema` (`'it''s C:\\temp'`: quotes doubled, backslash escapes); `None`
+/// for anything else (a number, an expression), and for a text holding a NUL, which no
+/// literal the renderer writes can hold.
+fn mariadb_text_literal(sql: &str) -> Option<String> {
+    let inner = sql.strip_prefix('\'')?.strip_suffix('\'')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                // Only a doubled quote may stand inside the literal.
+                if chars.next() != Some('\'') {
+                    return None;
+                }
+                out.push('\'');
+            }
+            '\\' => out.push(match chars.next()? {
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                'b' => '\u{8}',
+                'Z' => '\u{1a}',
+                '0' => return None,
+                other => other,
+            }),
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mariadb_text_literal;
+
+    #[test]
+    fn mariadb_text_defaults_are_read_as_their_value() {
+        assert_eq!(
+            mariadb_text_literal(r"'it''s C:\\temp\n'").as_deref(),
+            Some("it's C:\\temp\n")
+        );
+        assert_eq!(mariadb_text_literal("''").as_deref(), Some(""));
+        for not_one_literal in ["5", "current_timestamp()", "'a' || 'b'", "'a'b'", r"'\0'"] {
+            assert_eq!(
+                mariadb_text_literal(not_one_literal),
+                None,
+                "{not_one_literal}"
+            );
+        }
+    }
 }
