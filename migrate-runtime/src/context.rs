@@ -184,6 +184,14 @@ impl<'a> MigrationContext<'a> {
 
     /// Drops a column, with the indexes and constraints on it. On SQLite this rebuilds the
     /// table: see the [type's docs](MigrationContext) for its triggers and views.
+    ///
+    /// On MySQL the foreign keys, indexes and checks over the column are read from
+    /// `information_schema` and dropped in the same statement (MySQL itself refuses a
+    /// foreign key or a multi-column check or unique index, and narrows other indexes to
+    /// their remaining columns); a foreign key that stays keeps a plain index on its own
+    /// columns, which MySQL requires. A column another table's foreign key references, or
+    /// one of a composite primary key, is refused, naming what to drop first. Offline (`--sql`) the script drops the column alone: drop what MySQL would
+    /// refuse to lose first.
     pub fn drop_column(&mut self, table: &str, column: &str) -> Result<()> {
         self.operation(Operation::DropColumn {
             table: table.to_owned(),
@@ -321,6 +329,14 @@ impl<'a> MigrationContext<'a> {
                         {
                             renderer
                                 .learn(crate::schema::introspect_mysql::table_shape(conn, table)?);
+                        }
+                        if let Operation::DropColumn { table, column } = op
+                            && renderer.backend() == Backend::Mysql
+                        {
+                            let deps = crate::schema::introspect_mysql::column_dependents(
+                                conn, table, column,
+                            )?;
+                            renderer.learn_column_dependents(table, column, deps);
                         }
                     }
                     for sql in renderer.render(ops)? {

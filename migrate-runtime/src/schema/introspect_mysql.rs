@@ -6,6 +6,7 @@ use diesel::sql_types::{Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
 use super::model::{Column, ColumnType, DefaultValue, MysqlAttributes, Table, Value};
+use super::mysql::ColumnDependents;
 use super::shape::TableShape;
 use crate::{AnyConnection, Error, Result};
 
@@ -149,6 +150,134 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
         indexes: Vec::new(),
         dependents: Vec::new(),
     })
+}
+
+#[derive(QueryableByName)]
+struct IndexColumnRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    column: String,
+}
+
+/// What must go with `table.column` for MySQL to drop it: see [`ColumnDependents`]. A
+/// column of a composite primary key is refused (MySQL would narrow the key, or refuse
+/// with an error naming no key), as on SQLite.
+pub(crate) fn column_dependents(
+    conn: &mut AnyConnection,
+    table: &str,
+    column: &str,
+) -> Result<ColumnDependents> {
+    let mariadb = diesel::sql_query("SELECT VERSION() AS version")
+        .get_result::<VersionRow>(conn)?
+        .version
+        .contains("MariaDB");
+    let same = |a: &str| a.eq_ignore_ascii_case(column);
+    let index_columns = diesel::sql_query(
+        "SELECT CAST(INDEX_NAME AS CHAR) AS name, CAST(COLUMN_NAME AS CHAR) AS `column` \
+         FROM information_schema.STATISTICS \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX",
+    )
+    .bind::<Text, _>(table)
+    .load::<IndexColumnRow>(conn)?;
+    // Dropping the key the reference needs would fail naming only the index.
+    let referencing = diesel::sql_query(
+        "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS name, CAST(TABLE_NAME AS CHAR) AS clause \
+         FROM information_schema.KEY_COLUMN_USAGE \
+         WHERE REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ? \
+         AND REFERENCED_COLUMN_NAME = ? ORDER BY TABLE_NAME, CONSTRAINT_NAME",
+    )
+    .bind::<Text, _>(table)
+    .bind::<Text, _>(column)
+    .load::<CheckRow>(conn)?;
+    if let Some(fk) = referencing.first() {
+        return Err(Error::Schema(format!(
+            "cannot drop column `{table}.{column}`: foreign key `{}` of table `{}` references \
+             it; drop that constraint first (`ctx.drop_constraint(\"{}\", \"{}\")`)",
+            fk.name, fk.clause, fk.clause, fk.name
+        )));
+    }
+    let mut deps = ColumnDependents::default();
+    let primary: Vec<&str> = index_columns
+        .iter()
+        .filter(|r| r.name == "PRIMARY")
+        .map(|r| r.column.as_str())
+        .collect();
+    if primary.len() > 1 && primary.iter().any(|c| same(c)) {
+        return Err(Error::Schema(format!(
+            "cannot drop column `{table}.{column}`: it is part of the primary key ({}); \
+             replace the primary key first (`ctx.execute(\"ALTER TABLE ... DROP PRIMARY KEY, \
+             ADD PRIMARY KEY (...)\")`)",
+            primary.join(", ")
+        )));
+    }
+    // Every foreign key of the table with its columns in order.
+    let mut foreign_keys: Vec<(String, Vec<String>)> = Vec::new();
+    for row in diesel::sql_query(
+        "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS name, CAST(COLUMN_NAME AS CHAR) AS `column` \
+         FROM information_schema.KEY_COLUMN_USAGE \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
+         AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION",
+    )
+    .bind::<Text, _>(table)
+    .load::<IndexColumnRow>(conn)?
+    {
+        match foreign_keys.last_mut() {
+            Some((name, columns)) if *name == row.name => columns.push(row.column),
+            _ => foreign_keys.push((row.name, vec![row.column])),
+        }
+    }
+    let (lost, kept): (Vec<_>, Vec<_>) = foreign_keys
+        .into_iter()
+        .partition(|(_, columns)| columns.iter().any(|c| same(c)));
+    deps.foreign_keys = lost.into_iter().map(|(name, _)| name).collect();
+    let mut indexes: Vec<(String, Vec<String>)> = Vec::new();
+    for row in index_columns {
+        match indexes.last_mut() {
+            Some((name, columns)) if *name == row.name => columns.push(row.column),
+            _ => indexes.push((row.name, vec![row.column])),
+        }
+    }
+    let serves = |index: &[String], fk: &[String]| {
+        index.len() >= fk.len() && index.iter().zip(fk).all(|(i, f)| i.eq_ignore_ascii_case(f))
+    };
+    let (over, others): (Vec<_>, Vec<_>) = indexes
+        .into_iter()
+        .filter(|(name, _)| name != "PRIMARY")
+        .partition(|(_, columns)| columns.iter().any(|c| same(c)));
+    deps.indexes = over.iter().map(|(name, _)| name.clone()).collect();
+    // A foreign key that stays needs an index starting with its columns, and MySQL will
+    // not drop the last one: it gets a plain one on its columns, under the old name.
+    for (_, fk_columns) in &kept {
+        let served = |(_, columns): &(String, Vec<String>)| serves(columns, fk_columns);
+        if others.iter().any(served) || deps.replacements.iter().any(served) {
+            continue;
+        }
+        if let Some((name, _)) = over.iter().find(|i| served(i)) {
+            deps.replacements.push((name.clone(), fk_columns.clone()));
+        }
+    }
+    // A MariaDB column-level check goes with its column; MySQL has none.
+    let checks_sql = if mariadb {
+        "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS name, CAST(CHECK_CLAUSE AS CHAR) AS clause \
+         FROM information_schema.CHECK_CONSTRAINTS \
+         WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND LEVEL = 'Table'"
+    } else {
+        "SELECT CAST(cc.CONSTRAINT_NAME AS CHAR) AS name, CAST(cc.CHECK_CLAUSE AS CHAR) AS clause \
+         FROM information_schema.CHECK_CONSTRAINTS cc \
+         JOIN information_schema.TABLE_CONSTRAINTS tc \
+         ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME \
+         WHERE cc.CONSTRAINT_SCHEMA = DATABASE() AND tc.TABLE_NAME = ? \
+         AND tc.CONSTRAINT_TYPE = 'CHECK'"
+    };
+    deps.checks = diesel::sql_query(checks_sql)
+        .bind::<Text, _>(table)
+        .load::<CheckRow>(conn)?
+        .into_iter()
+        .filter(|c| super::parse::expression_mentions(&c.clause, column))
+        .map(|c| c.name)
+        .collect();
+    Ok(deps)
 }
 
 /// The value of `sql` when it is one text literal as MariaDB writes a default in

@@ -118,6 +118,63 @@ pub(super) fn alter_column(
     Ok(vec![format!("ALTER TABLE {table_sql} MODIFY COLUMN {def}")])
 }
 
+/// What refuses to lose a column on MySQL and MariaDB, read from `information_schema`
+/// before the column is dropped: the foreign keys and indexes over it with other columns
+/// (MySQL narrows an index to the remaining columns, refuses a multi-column unique one
+/// and any foreign key) and the table's checks reading it. Dropped in the statement
+/// dropping the column, as PostgreSQL does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ColumnDependents {
+    /// The foreign keys whose columns include it.
+    pub(crate) foreign_keys: Vec<String>,
+    /// The indexes (not the primary key) over it.
+    pub(crate) indexes: Vec<String>,
+    /// The table-level checks reading it.
+    pub(crate) checks: Vec<String>,
+    /// Indexes of `indexes` that a remaining foreign key needs (MySQL refuses to drop
+    /// them), re-created as plain indexes on the key's columns: name and columns.
+    pub(crate) replacements: Vec<(String, Vec<String>)>,
+}
+
+/// `ALTER TABLE ... DROP COLUMN`, dropping first, in the same statement (MySQL commits
+/// each statement: one leaves nothing half-done), what `deps` lists.
+pub(super) fn drop_column(
+    r: &Renderer,
+    table: &str,
+    column: &str,
+    deps: Option<&ColumnDependents>,
+) -> Result<Vec<String>> {
+    let mut clauses = Vec::new();
+    if let Some(deps) = deps {
+        for name in &deps.foreign_keys {
+            clauses.push(format!("DROP FOREIGN KEY {}", r.ident(name)?));
+        }
+        for name in &deps.indexes {
+            clauses.push(format!("DROP INDEX {}", r.ident(name)?));
+        }
+        for (name, columns) in &deps.replacements {
+            let columns = columns
+                .iter()
+                .map(|c| r.ident(c))
+                .collect::<Result<Vec<_>>>()?;
+            clauses.push(format!(
+                "ADD INDEX {} ({})",
+                r.ident(name)?,
+                columns.join(", ")
+            ));
+        }
+        for name in &deps.checks {
+            clauses.push(format!("DROP CONSTRAINT {}", r.ident(name)?));
+        }
+    }
+    clauses.push(format!("DROP COLUMN {}", r.ident(column)?));
+    Ok(vec![format!(
+        "ALTER TABLE {} {}",
+        r.ident(table)?,
+        clauses.join(", ")
+    )])
+}
+
 /// Whether `ty` holds text, so that a character set applies to it.
 fn is_text(ty: &ColumnType) -> bool {
     match ty {

@@ -2,6 +2,7 @@
 //! shape of the tables it has seen so that SQLite rebuilds and MySQL column restatements
 //! know the current columns, but it never touches a database.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::model::{
@@ -32,6 +33,9 @@ const ROWS_PER_INSERT: usize = 500;
 pub struct Renderer {
     backend: Backend,
     catalog: Catalog,
+    /// MySQL: what a `DROP COLUMN` about to be rendered must drop with the column, by
+    /// table and column, as read from the database (online only).
+    column_dependents: BTreeMap<(String, String), mysql::ColumnDependents>,
 }
 
 impl Renderer {
@@ -40,6 +44,7 @@ impl Renderer {
         Self {
             backend,
             catalog: Catalog::default(),
+            column_dependents: BTreeMap::new(),
         }
     }
 
@@ -62,6 +67,19 @@ impl Renderer {
     /// have changed any table, what the database says is read again when needed.
     pub fn forget(&mut self) {
         self.catalog = Catalog::default();
+        self.column_dependents.clear();
+    }
+
+    /// MySQL: records what must be dropped with `table.column` when the next
+    /// [`Operation::DropColumn`] of it is rendered (read from the database).
+    pub(crate) fn learn_column_dependents(
+        &mut self,
+        table: &str,
+        column: &str,
+        dependents: mysql::ColumnDependents,
+    ) {
+        self.column_dependents
+            .insert((table.to_owned(), column.to_owned()), dependents);
     }
 
     /// Whether the shape of `table` with a column `column` is known.
@@ -130,6 +148,10 @@ impl Renderer {
         }
         let sql = self.render_one(first)?;
         self.catalog.apply(first);
+        if let Operation::DropColumn { table, column } = first {
+            self.column_dependents
+                .remove(&(table.clone(), column.clone()));
+        }
         Ok(sql)
     }
 
@@ -148,6 +170,10 @@ impl Renderer {
                 self.ident(table)?,
                 self.column_def(column)?
             )],
+            Operation::DropColumn { table, column } if b == Backend::Mysql => {
+                let deps = self.column_dependents.get(&(table.clone(), column.clone()));
+                mysql::drop_column(self, table, column, deps)?
+            }
             Operation::DropColumn { table, column } => vec![format!(
                 "ALTER TABLE {} DROP COLUMN {}",
                 self.ident(table)?,
