@@ -539,3 +539,39 @@ fn renaming_columns_and_tables_keeps_the_keys_and_indexes_over_them() {
         .unwrap();
     });
 }
+
+/// MySQL's column names ignore case: a column named in another case is the same column,
+/// and restating it keeps its own name and what it was.
+#[test]
+fn a_mysql_column_named_in_another_case_keeps_its_name_and_type() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("people")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("UserName", ColumnType::Varchar(20)).default("anon")),
+            )
+        });
+        with_ctx(&mut conn, |ctx| {
+            ctx.alter_column("people", "username", AlterColumn::new().nullable(false))?;
+            // Restated from what the first change left, not from the shape before it.
+            ctx.alter_column(
+                "people",
+                "USERNAME",
+                AlterColumn::new().ty(ColumnType::Varchar(30)),
+            )
+        });
+        let info = introspect::table(&mut conn, "people");
+        assert_eq!(info.column_names(), ["id", "UserName"]);
+        let c = info.column("UserName");
+        assert!(!c.nullable && c.ty == "varchar(30)", "{c:?}");
+        assert!(
+            c.default.as_deref().is_some_and(|d| d.contains("anon")),
+            "{c:?}"
+        );
+    });
+}

@@ -106,7 +106,8 @@ pub(super) fn alter_column(
     } else {
         ColumnType::custom(format!("{}{attributes}", type_sql(&ty)))
     };
-    let mut restated = Column::new(column, ty);
+    // Under the column's own name: `MODIFY` renames a column named in another case.
+    let mut restated = Column::new(known.map_or(column, |c| c.name.as_str()), ty);
     restated.nullable = nullable;
     restated.default = default;
     restated.auto_increment = known.is_some_and(|c| c.auto_increment);

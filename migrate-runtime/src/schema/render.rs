@@ -82,11 +82,25 @@ impl Renderer {
             .insert((table.to_owned(), column.to_owned()), dependents);
     }
 
-    /// Whether the shape of `table` with a column `column` is known.
+    /// Whether the shape of `table` with a column `column` is known (on MySQL, whose
+    /// column names ignore case, under any case).
     pub fn knows_column(&self, table: &str, column: &str) -> bool {
+        self.known_column(table, column).is_some()
+    }
+
+    /// The known column `column` of `table`; on MySQL matched ignoring case, as MySQL
+    /// matches column names.
+    fn known_column(&self, table: &str, column: &str) -> Option<&Column> {
+        let same = |name: &str| match self.backend {
+            Backend::Mysql => name.eq_ignore_ascii_case(column),
+            _ => name == column,
+        };
         self.catalog
-            .get(table)
-            .is_some_and(|t| t.table.columns.iter().any(|c| c.name == column))
+            .get(table)?
+            .table
+            .columns
+            .iter()
+            .find(|c| same(&c.name))
     }
 
     /// On SQLite, the table whose current shape [`Renderer::render`] needs for `ops`
@@ -192,10 +206,7 @@ impl Renderer {
             } => match b {
                 Backend::Postgres => postgres::alter_column(self, table, column, change)?,
                 _ => {
-                    let known = self
-                        .catalog
-                        .get(table)
-                        .and_then(|t| t.table.columns.iter().find(|c| &c.name == column));
+                    let known = self.known_column(table, column);
                     mysql::alter_column(self, table, column, change, known)?
                 }
             },

@@ -221,7 +221,18 @@ pub(super) fn apply_to_shape(shape: &mut TableShape, op: &Operation) {
             }
         }
         Operation::AlterColumn { column, change, .. } => {
-            if let Some(c) = table.columns.iter_mut().find(|c| &c.name == column) {
+            // MySQL (and SQLite) take a column named in another case as the same column.
+            let at = table
+                .columns
+                .iter()
+                .position(|c| &c.name == column)
+                .or_else(|| {
+                    table
+                        .columns
+                        .iter()
+                        .position(|c| c.name.eq_ignore_ascii_case(column))
+                });
+            if let Some(c) = at.map(|at| &mut table.columns[at]) {
                 if let Some(ty) = &change.ty {
                     c.ty = ty.clone();
                 }
