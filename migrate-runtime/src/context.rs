@@ -329,6 +329,13 @@ impl<'a> MigrationContext<'a> {
                         {
                             renderer
                                 .learn(crate::schema::introspect_mysql::table_shape(conn, table)?);
+                            // Else the restatement would ask for the `existing_*` hints
+                            // of an offline script.
+                            if !renderer.knows_column(table, column) {
+                                return Err(Error::Schema(format!(
+                                    "no column `{column}` in table `{table}` to alter"
+                                )));
+                            }
                         }
                         if let Operation::DropColumn { table, column } = op
                             && renderer.backend() == Backend::Mysql

@@ -540,6 +540,36 @@ fn renaming_columns_and_tables_keeps_the_keys_and_indexes_over_them() {
     });
 }
 
+/// A misspelt column: the error says there is no such column, wherever it is caught.
+#[test]
+fn altering_a_missing_column_says_it_is_missing() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("people")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("name", ColumnType::Varchar(20))),
+            )
+        });
+        for change in [
+            AlterColumn::new().nullable(false),
+            AlterColumn::new().ty(ColumnType::Text),
+        ] {
+            let err = try_ctx(&mut conn, |ctx| ctx.alter_column("people", "nmae", change))
+                .unwrap_err()
+                .to_string();
+            let who = db.describe();
+            assert!(err.contains("nmae"), "{who}: {err}");
+            assert!(
+                err.contains("no column") || err.contains("does not exist"),
+                "{who}: {err}"
+            );
+            assert!(!err.contains("offline"), "{who}: {err}");
+        }
+    });
+}
+
 /// MySQL's column names ignore case: a column named in another case is the same column,
 /// and restating it keeps its own name and what it was.
 #[test]
