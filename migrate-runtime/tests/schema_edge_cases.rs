@@ -605,3 +605,44 @@ fn a_mysql_column_named_in_another_case_keeps_its_name_and_type() {
         );
     });
 }
+
+/// A name is one identifier: a dot does not qualify it. A migration works in another
+/// PostgreSQL schema through `search_path`, as the README says, and the run's own
+/// bookkeeping stays where it was.
+#[test]
+fn a_dotted_name_is_one_name_and_search_path_reaches_another_schema() {
+    each_backend(|db| {
+        if db.backend != Backend::Postgres {
+            return;
+        }
+        let mut conn = db.connect();
+        let first = support::custom("a", &[], |ctx| {
+            ctx.create_table(
+                Table::new("app.users").column(Column::new("id", ColumnType::Integer)),
+            )?;
+            ctx.execute("CREATE SCHEMA app; SET LOCAL search_path TO app, public")?;
+            ctx.create_table(
+                Table::new("users").column(Column::new("id", ColumnType::Integer).primary_key()),
+            )?;
+            ctx.bulk_insert("users", ["id"], [[1]])
+        });
+        let second = support::custom("b", &["a"], |ctx| {
+            ctx.execute("SET LOCAL search_path TO app, public")?;
+            ctx.add_column("users", Column::new("email", ColumnType::Text))
+        });
+        let migrator = migrate_runtime::Migrator::new(
+            migrate_runtime::MigrationSet::new(vec![first, second]).unwrap(),
+        );
+        migrator.upgrade(&mut conn, "head").unwrap();
+        assert!(table_exists(&mut conn, "app.users"), "the dotted name");
+        assert_eq!(row_count(&mut conn, "\"app.users\""), 0);
+        assert_eq!(row_count(&mut conn, "app.users"), 1);
+        sql(
+            &mut conn,
+            "INSERT INTO app.users (id, email) VALUES (2, 'x')",
+        )
+        .unwrap();
+        let mut other = db.connect();
+        assert_eq!(migrator.current(&mut other).unwrap(), [id("b")]);
+    });
+}
