@@ -646,3 +646,75 @@ fn a_dotted_name_is_one_name_and_search_path_reaches_another_schema() {
         assert_eq!(migrator.current(&mut other).unwrap(), [id("b")]);
     });
 }
+
+/// MySQL restates a column to change its nullability: every kind of column keeps its
+/// type, default, `ON UPDATE` and character set, a foreign key's column included.
+#[test]
+fn a_mysql_restatement_keeps_what_each_kind_of_column_was() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.execute("CREATE TABLE owners (id INT UNSIGNED PRIMARY KEY)")?;
+            ctx.execute(
+                "CREATE TABLE kinds (id INT PRIMARY KEY,
+                   ts DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
+                   e ENUM('x', 'y\\\\z') CHARACTER SET latin1 COLLATE latin1_bin DEFAULT 'y\\\\z',
+                   n INT(6) UNSIGNED ZEROFILL DEFAULT 42,
+                   d DECIMAL(7, 2) DEFAULT 1.50,
+                   b BIT(1) DEFAULT b'1',
+                   g CHAR(36) DEFAULT (uuid()),
+                   owner INT UNSIGNED,
+                   CONSTRAINT fk_kinds_owner FOREIGN KEY (owner) REFERENCES owners (id))",
+            )
+        });
+        let before = introspect::table(&mut conn, "kinds");
+        with_ctx(&mut conn, |ctx| {
+            ctx.execute("INSERT INTO owners (id) VALUES (1)")?;
+            ctx.execute("INSERT INTO kinds (id, owner) VALUES (1, 1)")?;
+            for c in ["ts", "e", "n", "d", "b", "g", "owner"] {
+                ctx.alter_column("kinds", c, AlterColumn::new().nullable(false))?;
+            }
+            Ok(())
+        });
+        let after = introspect::table(&mut conn, "kinds");
+        for (old, new) in before.columns.iter().zip(&after.columns).skip(1) {
+            assert_eq!(old.ty, new.ty, "{}", old.name);
+            // `DEFAULT NULL` goes with the nulls.
+            if old.default.as_deref() != Some("NULL") {
+                assert_eq!(old.default, new.default, "{}", old.name);
+            }
+            assert!(!new.nullable, "{new:?}");
+        }
+        assert!(
+            after.foreign_keys.contains_key("fk_kinds_owner"),
+            "{after:?}"
+        );
+        let show = |conn: &mut AnyConnection| {
+            #[derive(diesel::QueryableByName)]
+            struct Create {
+                #[diesel(sql_type = diesel::sql_types::Text, column_name = "Create Table")]
+                sql: String,
+            }
+            diesel::RunQueryDsl::get_result::<Create>(
+                diesel::sql_query("SHOW CREATE TABLE kinds"),
+                conn,
+            )
+            .unwrap()
+            .sql
+        };
+        let sql = show(&mut conn);
+        for kept in [
+            "ON UPDATE current_timestamp(6)",
+            "CHARACTER SET latin1 COLLATE latin1_bin",
+        ] {
+            assert!(sql.contains(kept), "lost `{kept}`:\n{sql}");
+        }
+        assert_eq!(
+            introspect::values(&mut conn, "kinds", "e", "id"),
+            [Some("y\\z".to_owned())]
+        );
+    });
+}
