@@ -347,7 +347,8 @@ impl<'a> MigrationContext<'a> {
                         }
                     }
                     for sql in renderer.render(ops)? {
-                        conn.batch_execute(&sql)?;
+                        conn.batch_execute(&sql)
+                            .map_err(|e| explain_type_change(ops, e))?;
                     }
                     #[cfg(feature = "sqlite")]
                     if let Some(table) = renderer.rebuild_table(ops) {
@@ -377,6 +378,43 @@ impl<'a> MigrationContext<'a> {
         let _ = check_all_foreign_keys;
         Ok(())
     }
+}
+
+/// PostgreSQL's refusal to convert a column to a new type, with what to do about it in
+/// this API: its own hint names a `USING` clause or a default no [`AlterColumn`] change
+/// can write. Other errors pass unchanged, and so do these from a server whose messages
+/// are not in English (diesel gives no SQLSTATE to match instead).
+fn explain_type_change(ops: &[Operation], err: diesel::result::Error) -> Error {
+    let [
+        Operation::AlterColumn {
+            table,
+            column,
+            change,
+        },
+    ] = ops
+    else {
+        return err.into();
+    };
+    let Some(ty) = &change.ty else {
+        return err.into();
+    };
+    let message = err.to_string();
+    if !message.contains("cannot be cast automatically") {
+        return err.into();
+    }
+    let fix = if message.starts_with("default for column") {
+        "give the new default in the same change (`AlterColumn::default`) or drop it \
+         (`AlterColumn::drop_default`)"
+    } else if matches!(ty, crate::schema::ColumnType::Custom(_)) {
+        "a custom type is converted without `USING`: convert the column with raw SQL \
+         (`ctx.execute(\"ALTER TABLE ... ALTER COLUMN ... TYPE ... USING ...\")`)"
+    } else {
+        return err.into();
+    };
+    Error::Schema(format!(
+        "cannot change the type of `{table}.{column}`: {}; {fix}",
+        Error::from(err)
+    ))
 }
 
 #[cfg(feature = "sqlite")]

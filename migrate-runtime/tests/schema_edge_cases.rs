@@ -718,3 +718,54 @@ fn a_mysql_restatement_keeps_what_each_kind_of_column_was() {
         );
     });
 }
+
+/// A type change PostgreSQL cannot apply as asked: the error says which column and what
+/// to write instead, in this API's words, and the column stays as it was.
+#[test]
+fn a_type_change_postgres_refuses_says_what_to_write() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("counters")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("n", ColumnType::Integer).not_null().default(0))
+                    .column(Column::new("code", ColumnType::Text)),
+            )?;
+            ctx.bulk_insert(
+                "counters",
+                ["id", "n", "code"],
+                [[Value::Int(1), Value::Int(1), "12".into()]],
+            )
+        });
+        let to_bool = try_ctx(&mut conn, |ctx| {
+            ctx.alter_column("counters", "n", AlterColumn::new().ty(ColumnType::Boolean))
+        });
+        let to_custom = try_ctx(&mut conn, |ctx| {
+            ctx.alter_column(
+                "counters",
+                "code",
+                AlterColumn::new().ty(ColumnType::custom("INTEGER")),
+            )
+        });
+        if db.backend != Backend::Postgres {
+            to_bool.unwrap();
+            to_custom.unwrap();
+            return;
+        }
+        let err = to_bool.unwrap_err().to_string();
+        assert!(
+            err.contains("`counters.n`") && err.contains("AlterColumn::drop_default"),
+            "{err}"
+        );
+        let err = to_custom.unwrap_err().to_string();
+        assert!(
+            err.contains("`counters.code`") && err.contains("USING"),
+            "{err}"
+        );
+        assert!(err.contains("ctx.execute"), "{err}");
+        let info = introspect::table(&mut conn, "counters");
+        assert_eq!(info.column("n").ty, "integer");
+        assert_eq!(info.column("code").ty, "text");
+    });
+}
