@@ -769,3 +769,62 @@ fn a_type_change_postgres_refuses_says_what_to_write() {
         assert_eq!(info.column("code").ty, "text");
     });
 }
+
+/// MySQL restates a text column's character set and collation when a change leaves
+/// them, and takes the new ones a custom type names.
+#[test]
+fn a_mysql_custom_type_may_change_the_character_set() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.execute(
+                "CREATE TABLE words (id INT PRIMARY KEY, \
+                 w VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, \
+                 c VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin)",
+            )
+        });
+        with_ctx(&mut conn, |ctx| {
+            ctx.alter_column(
+                "words",
+                "w",
+                AlterColumn::new().ty(ColumnType::custom(
+                    "VARCHAR(20) CHARACTER SET ascii COLLATE ascii_general_ci",
+                )),
+            )?;
+            ctx.alter_column(
+                "words",
+                "c",
+                AlterColumn::new().ty(ColumnType::custom("VARCHAR(20) COLLATE utf8mb4_unicode_ci")),
+            )
+        });
+        #[derive(diesel::QueryableByName)]
+        struct Collation {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            collation: String,
+        }
+        let found: Vec<Collation> = diesel::RunQueryDsl::load(
+            diesel::sql_query(
+                "SELECT CAST(COLUMN_NAME AS CHAR) AS name, CAST(COLLATION_NAME AS CHAR) AS collation \
+                 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+                 AND TABLE_NAME = 'words' AND COLUMN_NAME IN ('w', 'c') ORDER BY COLUMN_NAME",
+            ),
+            &mut conn,
+        )
+        .unwrap();
+        let found: Vec<(&str, &str)> = found
+            .iter()
+            .map(|c| (c.name.as_str(), c.collation.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [("c", "utf8mb4_unicode_ci"), ("w", "ascii_general_ci")]
+        );
+        let info = introspect::table(&mut conn, "words");
+        assert!(!info.column("w").nullable, "the nullability was restated");
+    });
+}

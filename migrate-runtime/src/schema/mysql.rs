@@ -87,8 +87,19 @@ pub(super) fn alter_column(
         )));
     }
     let mut attributes = String::new();
+    // A new type naming its own character set or collation says what it wants.
+    let own_charset = match &change.ty {
+        Some(ColumnType::Custom(c)) => {
+            let sql = c.mysql.as_deref().unwrap_or(&c.default);
+            ["CHARACTER", "CHARSET", "COLLATE"]
+                .iter()
+                .any(|kw| super::parse::has_keyword(sql, kw))
+        }
+        _ => false,
+    };
     if let Some((charset, collation)) = &kept.charset
         && is_text(&ty)
+        && !own_charset
     {
         let _ = write!(attributes, " CHARACTER SET {charset} COLLATE {collation}");
     }
