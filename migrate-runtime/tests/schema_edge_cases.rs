@@ -828,3 +828,37 @@ fn a_mysql_custom_type_may_change_the_character_set() {
         assert!(!info.column("w").nullable, "the nullability was restated");
     });
 }
+
+/// A MySQL `DATETIME ... ON UPDATE CURRENT_TIMESTAMP` column turned into text: the
+/// auto-update goes (text cannot hold it) and the stored values stay.
+#[test]
+fn a_mysql_auto_updated_column_may_become_text() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.execute(
+                "CREATE TABLE events (id INT PRIMARY KEY, \
+                 upd DATETIME DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP)",
+            )?;
+            ctx.execute("INSERT INTO events (id, upd) VALUES (1, '2024-05-06 07:08:09')")
+        });
+        with_ctx(&mut conn, |ctx| {
+            ctx.alter_column(
+                "events",
+                "upd",
+                AlterColumn::new()
+                    .ty(ColumnType::Varchar(40))
+                    .drop_default(),
+            )
+        });
+        let info = introspect::table(&mut conn, "events");
+        assert_eq!(info.column("upd").ty, "varchar(40)");
+        assert_eq!(
+            introspect::values(&mut conn, "events", "upd", "id"),
+            [Some("2024-05-06 07:08:09".to_owned())]
+        );
+    });
+}

@@ -103,7 +103,11 @@ pub(super) fn alter_column(
     {
         let _ = write!(attributes, " CHARACTER SET {charset} COLLATE {collation}");
     }
-    if let Some(on_update) = &kept.on_update {
+    // Only a date-and-time column takes `ON UPDATE`: one turned into anything else
+    // loses it, which MySQL would otherwise refuse as an invalid clause.
+    if let Some(on_update) = &kept.on_update
+        && is_date_time(&ty)
+    {
         let _ = write!(attributes, " ON UPDATE {on_update}");
     }
     if kept.invisible {
@@ -185,6 +189,22 @@ pub(super) fn drop_column(
         r.ident(table)?,
         clauses.join(", ")
     )])
+}
+
+/// Whether `ty` is `DATETIME` or `TIMESTAMP`, the types `ON UPDATE` applies to.
+fn is_date_time(ty: &ColumnType) -> bool {
+    match ty {
+        ColumnType::Timestamp | ColumnType::TimestampTz => true,
+        ColumnType::Custom(c) => {
+            let sql = c
+                .mysql
+                .as_deref()
+                .unwrap_or(&c.default)
+                .to_ascii_lowercase();
+            sql.starts_with("datetime") || sql.starts_with("timestamp")
+        }
+        _ => false,
+    }
 }
 
 /// Whether `ty` holds text, so that a character set applies to it.
