@@ -190,8 +190,9 @@ impl<'a> MigrationContext<'a> {
     /// foreign key or a multi-column check or unique index, and narrows other indexes to
     /// their remaining columns); a foreign key that stays keeps a plain index on its own
     /// columns, which MySQL requires. A column another table's foreign key references, or
-    /// one of a composite primary key, is refused, naming what to drop first. Offline (`--sql`) the script drops the column alone: drop what MySQL would
-    /// refuse to lose first.
+    /// one of a composite primary key, is refused, naming what to drop first. Offline
+    /// (`--sql`) the script drops the column alone: drop what MySQL would refuse to lose
+    /// first.
     pub fn drop_column(&mut self, table: &str, column: &str) -> Result<()> {
         self.operation(Operation::DropColumn {
             table: table.to_owned(),
