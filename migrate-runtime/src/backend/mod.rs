@@ -180,6 +180,52 @@ pub(crate) fn quote_table(backend: Backend, name: &str) -> String {
         .join(".")
 }
 
+#[cfg(all(unix, feature = "cli"))]
+/// One integer a query returns, as `n`.
+#[derive(diesel::QueryableByName)]
+struct Number {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The server session of `conn`, which [`cancel_statement`] can target from another
+/// connection: PostgreSQL's backend process id, MySQL's connection id. One query; `None`
+/// on SQLite, whose statements run in the process itself.
+#[cfg(all(unix, feature = "cli"))]
+pub(crate) fn session_id(conn: &mut AnyConnection) -> Result<Option<i64>> {
+    use diesel::RunQueryDsl;
+    let sql = match conn.backend() {
+        Backend::Postgres => "SELECT CAST(pg_backend_pid() AS BIGINT) AS n",
+        Backend::Mysql => "SELECT CAST(CONNECTION_ID() AS SIGNED) AS n",
+        _ => return Ok(None),
+    };
+    Ok(Some(diesel::sql_query(sql).get_result::<Number>(conn)?.n))
+}
+
+/// Cancels the statement that server session `session` (a [`session_id`]) is executing,
+/// from a new connection to `url`: PostgreSQL's `pg_cancel_backend`, MySQL's `KILL QUERY`.
+/// The session itself goes on; its statement fails. `Ok(false)` when the server had no
+/// such session to signal (it has ended), or the backend has no sessions (SQLite).
+#[cfg(all(unix, feature = "cli"))]
+pub(crate) fn cancel_statement(url: &crate::DatabaseUrl, session: i64) -> Result<bool> {
+    use diesel::RunQueryDsl;
+    use diesel::connection::SimpleConnection;
+    let sql = match url.backend() {
+        Backend::Postgres => format!(
+            "SELECT CAST(CASE WHEN pg_cancel_backend({session}) THEN 1 ELSE 0 END AS BIGINT) AS n"
+        ),
+        Backend::Mysql => format!("KILL QUERY {session}"),
+        _ => return Ok(false),
+    };
+    let mut conn = AnyConnection::open(url)?;
+    if url.backend() == Backend::Mysql {
+        // An unknown connection id is an error (`Unknown thread id`), not a `false`.
+        conn.batch_execute(&sql)?;
+        return Ok(true);
+    }
+    Ok(diesel::sql_query(sql).get_result::<Number>(&mut conn)?.n == 1)
+}
+
 /// The database's message, for matching backend errors by text where diesel offers no
 /// error code.
 pub(crate) fn error_text(err: &diesel::result::Error) -> String {

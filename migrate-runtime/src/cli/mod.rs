@@ -49,13 +49,16 @@
 //!
 //! Exit codes: 0 on success, 1 when a migration failed or `check` found a problem, 2 for bad
 //! input (unknown target, ambiguous prefix, bad URL, bad flags), 130 or 143 for an `upgrade`
-//! or `downgrade` that SIGINT or SIGTERM stopped between two migrations.
+//! or `downgrade` that SIGINT or SIGTERM stopped between two migrations, or whose statement
+//! in progress a second one cancelled.
 //!
 //! Signals: [`main`] and [`main_with`], which own the process, handle SIGINT and SIGTERM
 //! during `upgrade` and `downgrade` (Unix only): the first stops the run once the current
-//! migration is done, a second ends the process at once. [`Cli::run_with`] and [`Cli::run`]
-//! leave the application's signal handling alone unless it asks for this with
-//! [`CliOptions::handle_signals`].
+//! migration is done; on PostgreSQL and MySQL a second cancels the statement the run's
+//! connection is executing (from another connection), so that the migration fails and rolls
+//! back now, and a third ends the process at once; on SQLite the second ends the process at
+//! once. [`Cli::run_with`] and [`Cli::run`] leave the application's signal handling alone
+//! unless it asks for this with [`CliOptions::handle_signals`].
 //!
 //! Every command file holds its arguments and a `run` that formats what the library
 //! decides; nothing here plans or writes SQL.
@@ -264,9 +267,13 @@ impl CliOptions {
     }
 
     /// Whether SIGINT (Ctrl-C) and SIGTERM during `upgrade` and `downgrade` stop the run
-    /// once the current migration is done (exit code 130 or 143; a second signal ends the
-    /// process at once) instead of ending the process in the middle of a migration. Unix
-    /// only; elsewhere signals keep their default action.
+    /// once the current migration is done (exit code 130 or 143) instead of ending the
+    /// process in the middle of a migration. A second signal cancels the statement in
+    /// progress on PostgreSQL and MySQL, from a connection of its own (the run then fails
+    /// as usual, and exits 130 or 143), and a third ends the process at once; on SQLite
+    /// the second ends it. To know whom to cancel, the CLI reads the server session of the
+    /// run's connection (one query) when such a run begins. Unix only; elsewhere signals
+    /// keep their default action.
     ///
     /// On by default in [`main`] and [`main_with`], which own the process; off in
     /// [`Cli::run_with`] and [`Cli::run`], so that an application nesting the CLI in its
@@ -533,7 +540,9 @@ fn report_lines(err: &Error, advice: &Advice) -> Vec<String> {
 /// panicked), or a signal stopped the run, reports it as [`report`] does, then says where
 /// the database stopped: the migrations printed before may be committed or rolled back,
 /// depending on the transaction mode and the backend. Exit code 1, or 128 plus the signal's
-/// number. Any other error is returned.
+/// number when a signal stopped the run or had the statement in progress cancelled. Any
+/// other error is returned, unless a signal had the statement in progress cancelled: then
+/// it is reported here too, with that note and exit code.
 pub(crate) fn failed_run(
     err: Error,
     session: &Session,
@@ -553,11 +562,27 @@ pub(crate) fn failed_run(
         }
         return Ok(Status::Problems);
     }
+    // A run failing after a second signal had its statement in progress cancelled failed
+    // because of it (most likely: the cancel is sent from another thread, and may also
+    // meet one of the executor's own statements).
+    let cancelled = session
+        .handles_signals()
+        .then(interrupt::cancelled)
+        .flatten()
+        .filter(|_| !matches!(err, Error::Stopped { .. }));
+    let cancel_note = |signal: &str| {
+        eprintln!("note: the statement in progress was cancelled because of the second {signal}");
+    };
     if !matches!(
         err,
         Error::Migration { .. } | Error::Panic { .. } | Error::Stopped { .. }
     ) {
-        return Err(err);
+        let Some(signal) = cancelled else {
+            return Err(err);
+        };
+        session.report(&err);
+        cancel_note(signal);
+        return Ok(Status::Stopped);
     }
     let stopped = matches!(err, Error::Stopped { .. });
     session.report(&err);
@@ -569,7 +594,10 @@ pub(crate) fn failed_run(
     for note in stopped_notes(migrator, conn, &finished, stopped) {
         eprintln!("note: {note}");
     }
-    Ok(if stopped {
+    if let Some(signal) = cancelled {
+        cancel_note(signal);
+    }
+    Ok(if stopped || cancelled.is_some() {
         Status::Stopped
     } else {
         Status::Problems
@@ -760,7 +788,8 @@ pub(crate) enum Status {
     /// and has been reported.
     Problems,
     /// Exit code 128 plus the signal's number: a signal stopped the run between two
-    /// migrations, which has been reported.
+    /// migrations, or (a second one) had the statement of the migration in progress
+    /// cancelled, which has been reported.
     Stopped,
 }
 

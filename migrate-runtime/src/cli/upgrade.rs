@@ -108,11 +108,13 @@ impl UpgradeArgs {
         }
         let database = session.database()?;
         // From its first migration to its end, Ctrl-C and SIGTERM stop the run between
-        // two migrations (when the session handles them).
-        let (_run, migrator) = session.interruptible(migrator);
+        // two migrations (when the session handles them), and on a server a second one
+        // cancels the statement in progress.
+        let (run, migrator) = session.interruptible(migrator);
         outln!("database: {database}");
         migrator.preflight(Direction::Up, &self.target)?;
         let mut conn = database.connect()?;
+        run.cancellable(&database.url, &mut conn);
         let report = match migrator.upgrade(&mut conn, &self.target) {
             Ok(report) => report,
             Err(err) => return super::failed_run(err, session, &migrator, &mut conn),

@@ -391,6 +391,25 @@ impl Runner {
         self.finish()
     }
 
+    /// [`Runner::finish`], failing when the child has not ended within `limit`.
+    fn finish_within(mut self, limit: Duration) -> Ended {
+        let deadline = std::time::Instant::now() + limit;
+        while self.child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() >= deadline {
+                // Dropped with the panic, the runner kills the child.
+                while let Ok(line) = self.lines.try_recv() {
+                    self.seen.push(line);
+                }
+                panic!(
+                    "the child did not end within {limit:?}; it printed:\n{}",
+                    self.transcript()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.finish()
+    }
+
     /// Waits for the child to end; collects the rest of its output.
     fn finish(mut self) -> Ended {
         drop(self.stdin.take());
@@ -700,17 +719,50 @@ fn sigterm_lets_a_non_transactional_migration_finish() {
     });
 }
 
-/// A second Ctrl-C ends the process at once, as a kill does: the migration's transaction
-/// is rolled back (on MySQL its DDL stays, marked unfinished).
+/// On SQLite a second Ctrl-C ends the process at once: the statement in progress, if any,
+/// runs in the process and dies with it.
 fn a_second_sigint_quits_at_once() {
     each("a second SIGINT quits at once", |db| {
+        if db.backend != Backend::Sqlite {
+            return; // There it cancels the statement in progress: see the next two.
+        }
         migrator(true).upgrade(&mut db.connect(), "a").unwrap();
         let mut runner = Runner::start(db, Pause::Up, true, &["upgrade", "head"]);
         runner.wait_for(Pipe::Stdout, "paused in b upgrade");
         runner.signal("INT");
-        runner.wait_for(Pipe::Stderr, "received SIGINT");
+        runner.wait_for(Pipe::Stderr, "press Ctrl-C again to quit at once");
         runner.signal("INT");
         let ended = runner.finish();
+        assert_eq!(ended.signal(), Some(2), "{}", ended.transcript);
+        assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+        assert_eq!(interrupted(db), []);
+        migrator(true).upgrade(&mut db.connect(), "head").unwrap();
+        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+    });
+}
+
+/// On a server a second Ctrl-C cancels the statement in progress (here there is none: the
+/// migration is in its Rust code), and a third one ends the process at once.
+fn a_third_sigint_quits_at_once() {
+    each("a third SIGINT quits at once", |db| {
+        if db.backend == Backend::Sqlite {
+            return;
+        }
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let mut runner = Runner::start(db, Pause::Up, true, &["upgrade", "head"]);
+        runner.wait_for(Pipe::Stdout, "paused in b upgrade");
+        runner.signal("INT");
+        runner.wait_for(
+            Pipe::Stderr,
+            "press Ctrl-C again to cancel the statement in progress",
+        );
+        runner.signal("INT");
+        runner.wait_for(
+            Pipe::Stderr,
+            "received SIGINT again: cancelling the statement",
+        );
+        runner.signal("INT");
+        let ended = runner.finish_within(Duration::from_secs(10));
         assert_eq!(ended.signal(), Some(2), "{}", ended.transcript);
         if db.backend == Backend::Mysql {
             assert_eq!(state(db), (vec!["a".into()], [true, true, false]));
@@ -721,6 +773,99 @@ fn a_second_sigint_quits_at_once() {
             migrator(true).upgrade(&mut db.connect(), "head").unwrap();
             assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
         }
+    });
+}
+
+/// On a server, a second Ctrl-C while the migration waits in a long statement (here for a
+/// row lock the test holds, which no client check of the server ends) cancels that
+/// statement from another connection: the migration fails now and rolls back, the run's
+/// lock is released at once, and the CLI reports the failure, says the statement was
+/// cancelled, and exits with 130. Killed instead, the process would leave its session
+/// waiting, and holding the lock (see [`kill_during_a_server_side_statement`]).
+fn a_second_sigint_cancels_the_statement_in_progress() {
+    each("a second SIGINT cancels the statement in progress", |db| {
+        if db.backend == Backend::Sqlite {
+            return; // In-process: a second signal ends it (see above).
+        }
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let mut test_lock = db.connect();
+        hold_server_lock(&mut test_lock);
+        let mut runner = Runner::start(db, Pause::OnServer, true, &["upgrade", "head"]);
+        runner.wait_for(Pipe::Stdout, "paused in b on the server");
+        let mut watch = db.connect();
+        let deadline = std::time::Instant::now() + STUCK;
+        while !server_is_waiting(&mut watch) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the statement never started"
+            );
+            std::thread::yield_now();
+        }
+        runner.signal("INT");
+        runner.wait_for(
+            Pipe::Stderr,
+            "received SIGINT: the run stops once the current migration is done; press Ctrl-C \
+             again to cancel the statement in progress",
+        );
+        runner.signal("INT");
+        let session = match db.backend {
+            Backend::Postgres => "of PostgreSQL session ",
+            _ => "of MySQL connection ",
+        };
+        runner.wait_for(Pipe::Stderr, session);
+        // The test still holds its row lock: only the cancel can end the statement.
+        let ended = runner.finish_within(Duration::from_secs(10));
+        let out = &ended.transcript;
+        assert_eq!(ended.status.code(), Some(130), "{out}");
+        for line in [
+            "received SIGINT again: cancelling the statement in progress ",
+            "error: upgrade of `b` failed: ",
+            "note: the database is now at a",
+            "note: the statement in progress was cancelled because of the second SIGINT",
+        ] {
+            assert!(out.contains(line), "`{line}` missing from:\n{out}");
+        }
+        assert!(!out.contains("cannot cancel"), "{out}");
+        assert!(!server_is_waiting(&mut watch), "the statement goes on");
+
+        // The version table is as before the migration; on PostgreSQL nothing of `b` is
+        // left, on MySQL its committed DDL is marked by its failed row.
+        if db.backend == Backend::Mysql {
+            assert_eq!(state(db), (vec!["a".into()], [true, true, false]));
+            assert_eq!(
+                interrupted(db),
+                [("b".into(), Direction::Up, HistoryStatus::Failed)]
+            );
+        } else {
+            assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+            assert_eq!(interrupted(db), []);
+        }
+
+        // The run's lock is free at once: another runner goes ahead without waiting
+        // (on MySQL up to the failed row, which it reports).
+        let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::clone(&waits);
+        let impatient = migrator(true)
+            .with_options(
+                migrate_runtime::Options::default().with_lock_timeout(Duration::from_millis(200)),
+            )
+            .on_event(move |event| {
+                if let migrate_runtime::Event::Waiting { lock, .. } = event {
+                    seen.lock().unwrap().push(lock.to_string());
+                }
+            });
+        let mut conn = db.connect();
+        if db.backend == Backend::Mysql {
+            let err = impatient.upgrade(&mut conn, "head").unwrap_err();
+            assert!(matches!(err, Error::Interrupted { .. }), "{err:?}");
+            migrator(true).stamp(&mut conn, "b").unwrap();
+            impatient.upgrade(&mut conn, "head").unwrap();
+        } else {
+            impatient.upgrade(&mut conn, "head").unwrap();
+        }
+        assert_eq!(waits.lock().unwrap().clone(), Vec::<String>::new());
+        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+        release_server_lock(&mut test_lock);
     });
 }
 
@@ -971,6 +1116,11 @@ const SCENARIOS: &[(&str, fn())] = &[
     (
         "a_second_sigint_quits_at_once",
         a_second_sigint_quits_at_once,
+    ),
+    ("a_third_sigint_quits_at_once", a_third_sigint_quits_at_once),
+    (
+        "a_second_sigint_cancels_the_statement_in_progress",
+        a_second_sigint_cancels_the_statement_in_progress,
     ),
     (
         "sigint_while_waiting_for_the_lock_quits_at_once",
