@@ -787,86 +787,107 @@ fn a_second_sigint_cancels_the_statement_in_progress() {
         if db.backend == Backend::Sqlite {
             return; // In-process: a second signal ends it (see above).
         }
-        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
-        let mut test_lock = db.connect();
-        hold_server_lock(&mut test_lock);
-        let mut runner = Runner::start(db, Pause::OnServer, true, &["upgrade", "head"]);
-        runner.wait_for(Pipe::Stdout, "paused in b on the server");
-        let mut watch = db.connect();
-        let deadline = std::time::Instant::now() + STUCK;
-        while !server_is_waiting(&mut watch) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the statement never started"
-            );
-            std::thread::yield_now();
-        }
-        runner.signal("INT");
-        runner.wait_for(
-            Pipe::Stderr,
-            "received SIGINT: the run stops once the current migration is done; press Ctrl-C \
-             again to cancel the statement in progress",
-        );
-        runner.signal("INT");
-        let session = match db.backend {
-            Backend::Postgres => "of PostgreSQL session ",
-            _ => "of MySQL connection ",
-        };
-        runner.wait_for(Pipe::Stderr, session);
-        // The test still holds its row lock: only the cancel can end the statement.
-        let ended = runner.finish_within(Duration::from_secs(10));
-        let out = &ended.transcript;
-        assert_eq!(ended.status.code(), Some(130), "{out}");
-        for line in [
-            "received SIGINT again: cancelling the statement in progress ",
-            "error: upgrade of `b` failed: ",
-            "note: the database is now at a",
-            "note: the statement in progress was cancelled because of the second SIGINT",
-        ] {
-            assert!(out.contains(line), "`{line}` missing from:\n{out}");
-        }
-        assert!(!out.contains("cannot cancel"), "{out}");
-        assert!(!server_is_waiting(&mut watch), "the statement goes on");
-
-        // The version table is as before the migration; on PostgreSQL nothing of `b` is
-        // left, on MySQL its committed DDL is marked by its failed row.
-        if db.backend == Backend::Mysql {
-            assert_eq!(state(db), (vec!["a".into()], [true, true, false]));
-            assert_eq!(
-                interrupted(db),
-                [("b".into(), Direction::Up, HistoryStatus::Failed)]
-            );
-        } else {
-            assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
-            assert_eq!(interrupted(db), []);
-        }
-
-        // The run's lock is free at once: another runner goes ahead without waiting
-        // (on MySQL up to the failed row, which it reports).
-        let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let seen = std::sync::Arc::clone(&waits);
-        let impatient = migrator(true)
-            .with_options(
-                migrate_runtime::Options::default().with_lock_timeout(Duration::from_millis(200)),
-            )
-            .on_event(move |event| {
-                if let migrate_runtime::Event::Waiting { lock, .. } = event {
-                    seen.lock().unwrap().push(lock.to_string());
-                }
-            });
-        let mut conn = db.connect();
-        if db.backend == Backend::Mysql {
-            let err = impatient.upgrade(&mut conn, "head").unwrap_err();
-            assert!(matches!(err, Error::Interrupted { .. }), "{err:?}");
-            migrator(true).stamp(&mut conn, "b").unwrap();
-            impatient.upgrade(&mut conn, "head").unwrap();
-        } else {
-            impatient.upgrade(&mut conn, "head").unwrap();
-        }
-        assert_eq!(waits.lock().unwrap().clone(), Vec::<String>::new());
-        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
-        release_server_lock(&mut test_lock);
+        second_signal_cancels(db, "INT");
     });
+}
+
+/// The same with SIGTERM: exit code 143.
+fn a_second_sigterm_cancels_the_statement_in_progress() {
+    each("a second SIGTERM cancels the statement in progress", |db| {
+        if db.backend == Backend::Sqlite {
+            return;
+        }
+        second_signal_cancels(db, "TERM");
+    });
+}
+
+/// [`a_second_sigint_cancels_the_statement_in_progress`] with `signal` (`INT`, `TERM`).
+fn second_signal_cancels(db: &TestDb, signal: &str) {
+    let (name, again, code) = match signal {
+        "INT" => ("SIGINT", "press Ctrl-C again", 130),
+        _ => ("SIGTERM", "send it again", 143),
+    };
+    migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+    let mut test_lock = db.connect();
+    hold_server_lock(&mut test_lock);
+    let mut runner = Runner::start(db, Pause::OnServer, true, &["upgrade", "head"]);
+    runner.wait_for(Pipe::Stdout, "paused in b on the server");
+    let mut watch = db.connect();
+    let deadline = std::time::Instant::now() + STUCK;
+    while !server_is_waiting(&mut watch) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the statement never started"
+        );
+        std::thread::yield_now();
+    }
+    runner.signal(signal);
+    runner.wait_for(
+        Pipe::Stderr,
+        &format!(
+            "received {name}: the run stops once the current migration is done; {again} \
+             to cancel the statement in progress"
+        ),
+    );
+    runner.signal(signal);
+    let session = match db.backend {
+        Backend::Postgres => "of PostgreSQL session ",
+        _ => "of MySQL connection ",
+    };
+    runner.wait_for(Pipe::Stderr, session);
+    // The test still holds its row lock: only the cancel can end the statement.
+    let ended = runner.finish_within(Duration::from_secs(10));
+    let out = &ended.transcript;
+    assert_eq!(ended.status.code(), Some(code), "{out}");
+    for line in [
+        &format!("received {name} again: cancelling the statement in progress "),
+        "error: upgrade of `b` failed: ",
+        "note: the database is now at a",
+        &format!("note: the statement in progress was cancelled because of the second {name}"),
+    ] {
+        assert!(out.contains(line), "`{line}` missing from:\n{out}");
+    }
+    assert!(!out.contains("cannot cancel"), "{out}");
+    assert!(!server_is_waiting(&mut watch), "the statement goes on");
+
+    // The version table is as before the migration; on PostgreSQL nothing of `b` is
+    // left, on MySQL its committed DDL is marked by its failed row.
+    if db.backend == Backend::Mysql {
+        assert_eq!(state(db), (vec!["a".into()], [true, true, false]));
+        assert_eq!(
+            interrupted(db),
+            [("b".into(), Direction::Up, HistoryStatus::Failed)]
+        );
+    } else {
+        assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+        assert_eq!(interrupted(db), []);
+    }
+
+    // The run's lock is free at once: another runner goes ahead without waiting
+    // (on MySQL up to the failed row, which it reports).
+    let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&waits);
+    let impatient = migrator(true)
+        .with_options(
+            migrate_runtime::Options::default().with_lock_timeout(Duration::from_millis(200)),
+        )
+        .on_event(move |event| {
+            if let migrate_runtime::Event::Waiting { lock, .. } = event {
+                seen.lock().unwrap().push(lock.to_string());
+            }
+        });
+    let mut conn = db.connect();
+    if db.backend == Backend::Mysql {
+        let err = impatient.upgrade(&mut conn, "head").unwrap_err();
+        assert!(matches!(err, Error::Interrupted { .. }), "{err:?}");
+        migrator(true).stamp(&mut conn, "b").unwrap();
+        impatient.upgrade(&mut conn, "head").unwrap();
+    } else {
+        impatient.upgrade(&mut conn, "head").unwrap();
+    }
+    assert_eq!(waits.lock().unwrap().clone(), Vec::<String>::new());
+    assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+    release_server_lock(&mut test_lock);
 }
 
 /// Ctrl-C in a run with one transaction for all its migrations: the run is rolled back as
@@ -1121,6 +1142,10 @@ const SCENARIOS: &[(&str, fn())] = &[
     (
         "a_second_sigint_cancels_the_statement_in_progress",
         a_second_sigint_cancels_the_statement_in_progress,
+    ),
+    (
+        "a_second_sigterm_cancels_the_statement_in_progress",
+        a_second_sigterm_cancels_the_statement_in_progress,
     ),
     (
         "sigint_while_waiting_for_the_lock_quits_at_once",
