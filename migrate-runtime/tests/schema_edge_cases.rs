@@ -862,3 +862,169 @@ fn a_mysql_auto_updated_column_may_become_text() {
         );
     });
 }
+
+#[derive(diesel::QueryableByName)]
+struct Hex {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    hex: Option<String>,
+}
+
+/// The bytes of `table.column` in the row `id`, in upper-case hex.
+fn hex_of(conn: &mut AnyConnection, table: &str, column: &str, id: i32) -> Option<String> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query(format!(
+        "SELECT HEX(`{column}`) AS hex FROM `{table}` WHERE id = {id}"
+    ))
+    .get_result::<Hex>(conn)
+    .unwrap()
+    .hex
+}
+
+fn upper_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// The columns of [`mysql_text_and_blob_defaults_keep_their_bytes`], with the bytes each
+/// default must give: TEXT-family columns with texts MariaDB would read escapes in, a
+/// JSON column and a BLOB with a bytes default.
+fn text_default_columns() -> Vec<(Column, Vec<u8>)> {
+    let texts = [
+        "it's \\ new",
+        "C:\\temp\\new",
+        "line\nbreak\ttab",
+        "50% of _x_",
+        "\u{e9}t\u{e9} \u{2603} \u{1f600}",
+        "\\'\"\\\\",
+    ];
+    let mut out: Vec<(Column, Vec<u8>)> = texts
+        .iter()
+        .enumerate()
+        .map(|(n, t)| {
+            let column = Column::new(format!("t{n}"), ColumnType::Text).default(*t);
+            (column, t.as_bytes().to_vec())
+        })
+        .collect();
+    for ty in ["TINYTEXT", "MEDIUMTEXT", "LONGTEXT"] {
+        let name = ty.to_ascii_lowercase();
+        let column = Column::new(name, ColumnType::custom(ty)).default("a\\nb 'q'");
+        out.push((column, b"a\\nb 'q'".to_vec()));
+    }
+    let doc = r#"{"path": "C:\\temp"}"#;
+    out.push((
+        Column::new("doc", ColumnType::Json).default(doc),
+        doc.as_bytes().to_vec(),
+    ));
+    let raw = vec![0u8, 0xff, b'\\', b'\'', b'n'];
+    out.push((
+        Column::new("raw", ColumnType::Binary).default(raw.clone()),
+        raw.clone(),
+    ));
+    out.push((
+        Column::new("small_raw", ColumnType::custom("BLOB")).default(raw.clone()),
+        raw,
+    ));
+    out
+}
+
+/// The operations of [`mysql_text_and_blob_defaults_keep_their_bytes`] that state a
+/// default: a table, an added column and a changed default.
+fn create_text_defaults(ctx: &mut MigrationContext<'_>) -> Result<()> {
+    let mut table =
+        Table::new("notes").column(Column::new("id", ColumnType::Integer).primary_key());
+    for (column, _) in text_default_columns() {
+        table = table.column(column);
+    }
+    ctx.create_table(table)?;
+    ctx.add_column(
+        "notes",
+        Column::new("added", ColumnType::Text).default("x\\'y"),
+    )?;
+    ctx.add_column("notes", Column::new("changed", ColumnType::Text))?;
+    ctx.alter_column(
+        "notes",
+        "changed",
+        AlterColumn::new().default("D:\\data\\n"),
+    )
+}
+
+/// Each column's default must give the bytes it was given, in row `id`.
+fn assert_text_defaults(conn: &mut AnyConnection, id: i32, when: &str) {
+    let mut expected: Vec<(String, Vec<u8>)> = text_default_columns()
+        .into_iter()
+        .map(|(c, bytes)| (c.name, bytes))
+        .collect();
+    expected.push(("added".into(), b"x\\'y".to_vec()));
+    expected.push(("changed".into(), b"D:\\data\\n".to_vec()));
+    for (column, bytes) in expected {
+        assert_eq!(
+            hex_of(conn, "notes", &column, id),
+            Some(upper_hex(&bytes)),
+            "{when}: default of `{column}`"
+        );
+    }
+}
+
+/// MariaDB keeps the default of a TEXT or BLOB column as SQL text it parses again (and
+/// MySQL 8 takes only an expression there): every literal default of such a column, with
+/// backslashes, quotes, control characters, `%` and non-ASCII text, gives its bytes back,
+/// online, after the column is restated from what `information_schema` says (in a session
+/// with `NO_BACKSLASH_ESCAPES` too), and from an offline script run by the `mariadb` client.
+#[test]
+fn mysql_text_and_blob_defaults_keep_their_bytes() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        with_ctx(&mut conn, create_text_defaults);
+        sql(&mut conn, "INSERT INTO notes (id) VALUES (1)").unwrap();
+        assert_text_defaults(&mut conn, 1, "created online");
+
+        let mut names: Vec<String> = text_default_columns()
+            .into_iter()
+            .map(|(c, _)| c.name)
+            .collect();
+        names.extend(["added".into(), "changed".into()]);
+        with_ctx(&mut conn, |ctx| {
+            for (n, name) in names.iter().enumerate() {
+                if n % 2 == 1 {
+                    ctx.execute(
+                        "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')",
+                    )?;
+                } else {
+                    ctx.execute(
+                        "SET SESSION sql_mode = REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')",
+                    )?;
+                }
+                ctx.alter_column("notes", name, AlterColumn::new().nullable(false))?;
+            }
+            Ok(())
+        });
+        sql(&mut conn, "INSERT INTO notes (id) VALUES (2)").unwrap();
+        assert_text_defaults(&mut conn, 2, "restated online");
+        let info = introspect::table(&mut conn, "notes");
+        assert!(!info.column("t0").nullable, "{:?}", info.column("t0"));
+
+        // Offline: the same operations, then a restatement of each column from the
+        // shapes the script tracked.
+        let offline = support::TestDb::fresh_like(db);
+        let migrations = migrate_runtime::MigrationSet::new(vec![
+            support::custom("a", &[], create_text_defaults),
+            support::custom("b", &["a"], |ctx| {
+                for (column, _) in text_default_columns() {
+                    ctx.alter_column("notes", &column.name, AlterColumn::new().nullable(false))?;
+                }
+                Ok(())
+            }),
+        ])
+        .unwrap();
+        let script = migrate_runtime::Migrator::new(migrations)
+            .upgrade_sql(Backend::Mysql, None, "head")
+            .unwrap();
+        assert!(script.contains("(CONVERT(X'"), "{script}");
+        support::run_with_client(&offline, &script);
+        let mut conn = offline.connect();
+        sql(&mut conn, "INSERT INTO notes (id) VALUES (3)").unwrap();
+        assert_text_defaults(&mut conn, 3, "offline script");
+    });
+}

@@ -97,6 +97,11 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
                 Some(d) if mariadb && let Some(text) = mariadb_text_literal(&d) => {
                     Some(DefaultValue::Value(Value::Text(text)))
                 }
+                // What the renderer writes as a TEXT or BLOB column's default, read as
+                // its value, so that a restatement under another type writes it afresh.
+                Some(d) if mariadb && let Some(value) = mariadb_hex_literal(&d) => {
+                    Some(DefaultValue::Value(value))
+                }
                 Some(d) if mariadb || extra.contains("default_generated") => {
                     Some(DefaultValue::Expression(d))
                 }
@@ -312,9 +317,64 @@ fn mariadb_text_literal(sql: &str) -> Option<String> {
     Some(out)
 }
 
+/// The value of `sql` when it is a hex literal as MariaDB writes the default of a TEXT or
+/// BLOB column the renderer wrote: `X'00ff'` (bytes) or `convert(X'615c62' using
+/// utf8mb4)` (a text, when the bytes are UTF-8 without NUL); `None` for anything else.
+fn mariadb_hex_literal(sql: &str) -> Option<Value> {
+    let (hex, text) = match sql.strip_prefix("convert(") {
+        Some(rest) => (rest.strip_suffix(" using utf8mb4)")?, true),
+        None => (sql, false),
+    };
+    let hex = hex
+        .strip_prefix(['X', 'x'])?
+        .strip_prefix('\'')?
+        .strip_suffix('\'')?;
+    if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
+        .collect::<std::result::Result<_, _>>()
+        .ok()?;
+    if !text {
+        return Some(Value::Bytes(bytes));
+    }
+    String::from_utf8(bytes)
+        .ok()
+        .filter(|s| !s.contains('\0'))
+        .map(Value::Text)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::mariadb_text_literal;
+    use super::{mariadb_hex_literal, mariadb_text_literal};
+    use crate::schema::Value;
+
+    #[test]
+    fn mariadb_hex_defaults_are_read_as_their_value() {
+        assert_eq!(
+            mariadb_hex_literal("convert(X'69742773205c0ac3a9' using utf8mb4)"),
+            Some(Value::Text("it's \\\n\u{e9}".into()))
+        );
+        assert_eq!(
+            mariadb_hex_literal("X'00ff5c'"),
+            Some(Value::Bytes(vec![0, 0xff, 0x5c]))
+        );
+        assert_eq!(mariadb_hex_literal("X''"), Some(Value::Bytes(Vec::new())));
+        for other in [
+            "convert(X'00' using utf8mb4)",
+            "convert(X'ff' using utf8mb4)",
+            "convert(X'61' using latin1)",
+            "X'0'",
+            "X'zz'",
+            "'X''00'''",
+            "concat(X'61',X'62')",
+            "lower('X')",
+        ] {
+            assert_eq!(mariadb_hex_literal(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn mariadb_text_defaults_are_read_as_their_value() {

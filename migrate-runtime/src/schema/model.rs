@@ -171,7 +171,8 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DefaultValue {
-    /// A literal, escaped for the backend.
+    /// A literal, escaped for the backend. On MySQL, of a TEXT, BLOB or JSON column, it
+    /// is written as an expression in parentheses, as MySQL 8 requires there.
     Value(Value),
     /// The current date and time (`CURRENT_TIMESTAMP`).
     CurrentTimestamp,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::model::{AlterColumn, Column, ColumnType};
+use super::model::{AlterColumn, Column, ColumnType, Value};
 use super::render::Renderer;
 use crate::{Error, Result};
 
@@ -42,11 +42,14 @@ pub(super) fn alter_column(
 ) -> Result<Vec<String>> {
     let table_sql = r.ident(table)?;
     if change.ty.is_none() && change.nullable.is_none() {
+        // The type decides how a literal default is written; offline, of a column the
+        // script did not create, only `existing_type` tells it.
+        let ty = change.existing_type.as_ref().or(known.map(|c| &c.ty));
         return Ok(match &change.default {
             Some(Some(default)) => vec![format!(
                 "ALTER TABLE {table_sql} ALTER COLUMN {} SET DEFAULT {}",
                 r.ident(column)?,
-                r.default(default)?
+                r.default(default, ty)?
             )],
             Some(None) => vec![format!(
                 "ALTER TABLE {table_sql} ALTER COLUMN {} DROP DEFAULT",
@@ -189,6 +192,56 @@ pub(super) fn drop_column(
         r.ident(table)?,
         clauses.join(", ")
     )])
+}
+
+/// Whether a literal default of a column of type `ty` must be written as an expression:
+/// TEXT, BLOB and JSON columns (and their tiny, medium and long kin). MySQL 8 takes no
+/// other default there, and MariaDB stores such a default as SQL text that it parses
+/// again, reading the backslashes of a `_utf8mb4 X'...'` literal's value as escapes.
+pub(super) fn takes_expression_default(ty: &ColumnType) -> bool {
+    match ty {
+        ColumnType::Text | ColumnType::Json | ColumnType::Binary => true,
+        ColumnType::Custom(c) => {
+            let sql = c.mysql.as_deref().unwrap_or(&c.default).trim_start();
+            let word: String = sql
+                .chars()
+                .take_while(char::is_ascii_alphabetic)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            // MariaDB's `LONG` and `LONG VARBINARY` are MEDIUMTEXT and MEDIUMBLOB.
+            matches!(
+                word.as_str(),
+                "tinytext"
+                    | "text"
+                    | "mediumtext"
+                    | "longtext"
+                    | "tinyblob"
+                    | "blob"
+                    | "mediumblob"
+                    | "longblob"
+                    | "json"
+                    | "long"
+            )
+        }
+        _ => false,
+    }
+}
+
+/// A literal default of a TEXT, BLOB or JSON column (see [`takes_expression_default`]):
+/// the literal in parentheses, and a text holding a backslash or anything but ASCII as
+/// `(CONVERT(X'...' USING utf8mb4))`, which MariaDB keeps as it is and reports in
+/// `information_schema` (whose text is utf8mb3) without losing a four-byte character.
+/// `NULL` stays bare, as MySQL takes it there.
+pub(super) fn literal_default(r: &Renderer, v: &Value) -> Result<String> {
+    let literal = r.literal(v)?;
+    Ok(match v {
+        Value::Null => literal,
+        Value::Text(s) if s.contains('\\') || !s.is_ascii() => {
+            let hex: String = s.bytes().map(|b| format!("{b:02X}")).collect();
+            format!("(CONVERT(X'{hex}' USING utf8mb4))")
+        }
+        _ => format!("({literal})"),
+    })
 }
 
 /// Whether `ty` is `DATETIME` or `TIMESTAMP`, the types `ON UPDATE` applies to.

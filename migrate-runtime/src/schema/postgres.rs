@@ -67,7 +67,10 @@ pub(super) fn alter_column(
         ));
     }
     match &change.default {
-        Some(Some(default)) => out.push(format!("{prefix} SET DEFAULT {}", r.default(default)?)),
+        Some(Some(default)) => out.push(format!(
+            "{prefix} SET DEFAULT {}",
+            r.default(default, None)?
+        )),
         Some(None) if !default_first => out.push(format!("{prefix} DROP DEFAULT")),
         Some(None) => {}
         None => {}

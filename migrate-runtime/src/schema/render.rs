@@ -302,7 +302,7 @@ impl Renderer {
             out.push_str(" NOT NULL");
         }
         if let Some(default) = &c.default {
-            let _ = write!(out, " DEFAULT {}", self.default(default)?);
+            let _ = write!(out, " DEFAULT {}", self.default(default, Some(&c.ty))?);
         }
         if c.primary_key {
             out.push_str(" PRIMARY KEY");
@@ -421,9 +421,17 @@ impl Renderer {
         }
     }
 
-    /// A default value's SQL.
-    pub(super) fn default(&self, d: &DefaultValue) -> Result<String> {
+    /// A default value's SQL for a column of type `ty` (when known). On MySQL a literal
+    /// default of a TEXT, BLOB or JSON column is written as an expression: see
+    /// [`mysql::literal_default`].
+    pub(super) fn default(&self, d: &DefaultValue, ty: Option<&ColumnType>) -> Result<String> {
         Ok(match d {
+            DefaultValue::Value(v)
+                if self.backend == Backend::Mysql
+                    && ty.is_some_and(mysql::takes_expression_default) =>
+            {
+                mysql::literal_default(self, v)?
+            }
             DefaultValue::Value(v) => self.literal(v)?,
             DefaultValue::CurrentTimestamp => "CURRENT_TIMESTAMP".into(),
             DefaultValue::Expression(sql) => sql.clone(),
@@ -434,7 +442,8 @@ impl Renderer {
     /// and a text holding a backslash written so that no setting reads it as an escape
     /// (PostgreSQL `E'...'` with the backslash doubled, whatever
     /// `standard_conforming_strings` says; MySQL `_utf8mb4 X'...'`, whether or not
-    /// `sql_mode` has `NO_BACKSLASH_ESCAPES`).
+    /// `sql_mode` has `NO_BACKSLASH_ESCAPES`). A default of a MySQL TEXT, BLOB or JSON
+    /// column is written otherwise, as an expression: `(CONVERT(X'...' USING utf8mb4))`.
     pub fn literal(&self, v: &Value) -> Result<String> {
         Ok(match v {
             Value::Null => "NULL".into(),
