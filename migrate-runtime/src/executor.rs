@@ -7,7 +7,11 @@
 //! 2. Take the runner lock (PostgreSQL advisory lock, MySQL `GET_LOCK`, the SQLite file's
 //!    exclusive lock; SQLite in WAL mode serializes each write transaction with
 //!    `BEGIN IMMEDIATE` instead). When another SQLite run's lock kept step 1 from reading,
-//!    planning waits for this step. The bookkeeping tables are created if needed: on MySQL
+//!    planning waits for this step. The statement taking the lock on PostgreSQL and MySQL
+//!    also reads where the bookkeeping tables named without a schema are (or will be
+//!    created), and the run names them with that schema from then on: a migration's
+//!    `SET search_path` or `USE` cannot move them. Releasing the lock sets the path (or
+//!    database) back. The bookkeeping tables are created if needed: on MySQL
 //!    here, elsewhere inside the first migration's transaction, so that a first run that
 //!    fails or dies leaves no empty tables behind.
 //! 3. Re-read the version table, refuse if an unresolved interrupted run is recorded, and
@@ -428,9 +432,9 @@ impl Migrator {
         } else if let Some(current) = self.versions_unlocked(conn, &store)? {
             graph.plan_stamp(&current, target)?;
         }
-        self.locked(conn, &store, |conn, _| {
+        self.locked(conn, &store, |conn, store, _| {
             let now = crate::time::now();
-            self.begin_write(conn, &store)?;
+            self.begin_write(conn, store)?;
             let rows = store.versions(conn)?.unwrap_or_default();
             let (current, purged) = if purge {
                 (Vec::new(), rows)
@@ -595,10 +599,10 @@ impl Migrator {
         refuse_transaction(conn, "accept_changes")?;
         self.options.validate()?;
         let store = Store::new(conn, &self.options);
-        self.locked(conn, &store, |conn, _| {
+        self.locked(conn, &store, |conn, store, _| {
             let changed = self.check(conn)?.changed;
             let now = crate::time::now();
-            self.begin_write(conn, &store)?;
+            self.begin_write(conn, store)?;
             for change in &changed {
                 store.insert_history(
                     conn,
@@ -809,14 +813,14 @@ impl Migrator {
                 current,
             });
         }
-        self.locked(conn, &store, |conn, held_for_run| {
+        self.locked(conn, &store, |conn, store, held_for_run| {
             // SQLite rebuilds a table by dropping it, which with foreign keys enforced
             // would fire the `ON DELETE` actions of the tables referencing it; SQLite
             // ignores the switch inside a transaction, so it is turned off around the
             // run, and each migration checks every foreign key before it commits.
             let suspended = store.dialect.suspend_foreign_keys(conn)?;
             let result = catch_unwind(AssertUnwindSafe(|| {
-                self.run_locked(conn, &store, kind, target, held_for_run, suspended)
+                self.run_locked(conn, store, kind, target, held_for_run, suspended)
             }))
             .unwrap_or_else(|payload| {
                 // A listener's (or a `tracing` subscriber's) panic: enforcement comes
@@ -836,23 +840,33 @@ impl Migrator {
     }
 
     /// Runs `f` holding the runner lock, with the bookkeeping tables created (on MySQL; on
-    /// the other backends by `f`'s first [`Migrator::begin_write`]). Whatever
+    /// the other backends by `f`'s first [`Migrator::begin_write`]). `f` gets the store of
+    /// the run: the tables named without a schema pinned to the schema they were found in
+    /// (or will be created in) when the lock was taken, so that a migration changing the
+    /// session's `search_path` (or `USE`) does not move the bookkeeping. Whatever
     /// happens, open transactions are rolled back and the lock is released, and the
-    /// session settings the lock changed are put back: after an error, and before a panic
-    /// goes on (a listener's or a `tracing` subscriber's; a migration's is an error), since
-    /// an application that catches it keeps the connection, or its pool hands it out
-    /// again.
+    /// session settings the lock changed are put back, with the search path (or database)
+    /// the run started with: after an error, and before a panic goes on (a listener's or a
+    /// `tracing` subscriber's; a migration's is an error), since an application that
+    /// catches it keeps the connection, or its pool hands it out again.
     fn locked<T>(
         &self,
         conn: &mut AnyConnection,
         store: &Store,
-        f: impl FnOnce(&mut AnyConnection, bool) -> Result<T>,
+        f: impl FnOnce(&mut AnyConnection, &Store, bool) -> Result<T>,
     ) -> Result<T> {
         let key = &self.options.version_table;
         let timeout = self.options.lock_timeout;
-        let lock = store.dialect.lock(conn, key, timeout, &mut |lock| {
-            self.emit(Event::Waiting { lock, timeout });
-        })?;
+        let tables = [
+            self.options.version_table.as_str(),
+            self.options.history_table.as_str(),
+        ];
+        let lock = store
+            .dialect
+            .lock(conn, key, tables, timeout, &mut |lock| {
+                self.emit(Event::Waiting { lock, timeout });
+            })?;
+        let store = &Store::in_schemas(conn, &self.options, &lock.schemas);
         let held_for_run = lock.held_for_run;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             // Where DDL commits implicitly (MySQL) the tables are created now, on their
@@ -860,7 +874,7 @@ impl Migrator {
             if !store.dialect.transactional_ddl() {
                 store.ensure_tables(conn)?;
             }
-            f(conn, held_for_run)
+            f(conn, store, held_for_run)
         }));
         let result = match outcome {
             Ok(result) => result,

@@ -8,7 +8,7 @@ use diesel::connection::SimpleConnection;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
-use crate::backend::{Dialect, dialect, quote_table};
+use crate::backend::{Dialect, dialect, qualified_table};
 use crate::{AnyConnection, Backend, Direction, Options, Result, RevisionId};
 
 mod statement;
@@ -257,12 +257,28 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    /// The tables named by `options` on `conn`'s backend. `options` must be validated.
+    /// The tables named by `options` on `conn`'s backend, as the session's `search_path`
+    /// (or current database) finds them at each statement: for reads outside a run's
+    /// lock. `options` must be validated.
     pub fn new(conn: &AnyConnection, options: &Options) -> Self {
+        Self::in_schemas(conn, options, &[None, None])
+    }
+
+    /// The tables named by `options`, each named without a schema taken as in the schema
+    /// the run's lock found it in ([`crate::backend::Lock::schemas`]): the run's
+    /// bookkeeping then goes to the tables it read, whatever a migration does to the
+    /// session's `search_path` (or `USE`), and a first run creates them in the schema
+    /// that was current when it started. `options` must be validated.
+    pub fn in_schemas(
+        conn: &AnyConnection,
+        options: &Options,
+        [version, history]: &[Option<String>; 2],
+    ) -> Self {
+        let backend = conn.backend();
         Self {
             dialect: dialect(conn),
-            version: quote_table(conn.backend(), &options.version_table),
-            history: quote_table(conn.backend(), &options.history_table),
+            version: qualified_table(backend, version.as_deref(), &options.version_table),
+            history: qualified_table(backend, history.as_deref(), &options.history_table),
             ensured: std::cell::Cell::new(false),
         }
     }

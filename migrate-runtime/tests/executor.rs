@@ -1688,6 +1688,11 @@ fn each_migration_costs_few_statements_and_on_mysql_one_extra_commit() {
         assert_eq!(migrator.upgrade(&mut conn, "head").unwrap().steps.len(), 3);
         let seen = queries.lock().unwrap().clone();
         let count = |prefix: &str| seen.iter().filter(|q| q.starts_with(prefix)).count();
+        // The run names its tables with the schema (or database) it found them in.
+        let history_inserts = seen
+            .iter()
+            .filter(|q| q.starts_with("INSERT INTO ") && q.contains("migrate_history"))
+            .count();
         match db.backend {
             Backend::Postgres => {
                 // Per migration: its SQL (two statements here), one bookkeeping statement
@@ -1699,13 +1704,13 @@ fn each_migration_costs_few_statements_and_on_mysql_one_extra_commit() {
                 assert_eq!(count("COMMIT"), 3, "{seen:#?}");
                 assert_eq!(count("BEGIN"), 1, "{seen:#?}");
                 assert_eq!(count("UPDATE"), 0, "{seen:#?}");
-                assert_eq!(count("INSERT INTO \"migrate_history\""), 0, "{seen:#?}");
+                assert_eq!(history_inserts, 0, "{seen:#?}");
             }
             Backend::Mysql => {
                 // Every migration needs a `running` row committed before it runs; the
                 // next one's is committed with this one's bookkeeping, so past the first
                 // claim each migration adds one commit to those of its DDL.
-                assert_eq!(count("INSERT INTO `migrate_history`"), 3, "{seen:#?}");
+                assert_eq!(history_inserts, 3, "{seen:#?}");
                 assert_eq!(count("COMMIT"), 4, "{seen:#?}");
                 assert_eq!(count("SET autocommit = 0"), 1, "{seen:#?}");
                 assert_eq!(count("SET autocommit = 1"), 1, "{seen:#?}");

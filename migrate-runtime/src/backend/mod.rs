@@ -80,15 +80,24 @@ pub(crate) trait Dialect: Sync {
     /// version table. Whether the lock lasts the whole run is [`Lock::held_for_run`].
     /// `waiting` is called once, with the lock's name, when another session holds it and
     /// this one starts to wait (on servers; SQLite waits inside `busy_timeout`).
+    ///
+    /// `tables` are the version and history tables as configured (validated, unquoted):
+    /// on the servers, the statement that takes the lock also says where those named
+    /// without a schema are ([`Lock::schemas`]), so that a migration changing the
+    /// session's `search_path` (or `USE`) cannot move the run's bookkeeping, at no cost of
+    /// a round trip.
     fn lock(
         &self,
         conn: &mut AnyConnection,
         key: &str,
+        tables: [&str; 2],
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
     ) -> Result<Lock>;
 
-    /// Releases what [`Dialect::lock`] took, and puts back the session settings it changed.
+    /// Releases what [`Dialect::lock`] took, and puts back the session settings it changed,
+    /// and the schema search path (PostgreSQL) or current database (MySQL) it saw, which a
+    /// migration may have changed for the session.
     fn unlock(&self, conn: &mut AnyConnection, key: &str, lock: Lock) -> Result<()>;
 
     /// Turns off foreign-key enforcement for a run when it is on, and says whether it did
@@ -152,6 +161,27 @@ pub(crate) struct Lock {
         expect(dead_code, reason = "only the MySQL dialect changes autocommit")
     )]
     pub autocommit_was_on: bool,
+    /// For each of the two tables given to [`Dialect::lock`], the schema (PostgreSQL) or
+    /// database (MySQL) its unqualified name resolved to when the lock was taken: where the
+    /// table is, or, when it does not exist yet, where it will be created (PostgreSQL's
+    /// `current_schema()`, MySQL's `DATABASE()`). `None` keeps the name as configured: it
+    /// names its schema already, the backend has nothing to resolve (SQLite), or no schema
+    /// or database was selected.
+    pub schemas: [Option<String>; 2],
+    /// PostgreSQL: the session's `search_path` when the lock was taken, set again when it
+    /// is released.
+    #[cfg_attr(
+        not(feature = "postgres"),
+        expect(dead_code, reason = "only PostgreSQL has a search path")
+    )]
+    pub search_path: Option<String>,
+    /// MySQL: the current database when the lock was taken, selected again (`USE`) when it
+    /// is released.
+    #[cfg_attr(
+        not(feature = "mysql"),
+        expect(dead_code, reason = "only MySQL selects a database with `USE`")
+    )]
+    pub database: Option<String>,
 }
 
 /// The dialect of `conn`'s backend.
@@ -226,6 +256,32 @@ pub(crate) fn cancel_statement(url: &crate::DatabaseUrl, session: i64) -> Result
     Ok(diesel::sql_query(sql).get_result::<Number>(&mut conn)?.n == 1)
 }
 
+/// Quotes one identifier for `backend`, whatever it holds: a schema or database name read
+/// from the server, which no validation has seen. The quote character is doubled.
+pub(crate) fn quote_ident(backend: Backend, ident: &str) -> String {
+    let quote = match backend {
+        Backend::Mysql => "`",
+        _ => "\"",
+    };
+    format!("{quote}{}{quote}", ident.replace(quote, &quote.repeat(2)))
+}
+
+/// `table` (validated, as configured) in `schema` when it names none, quoted for
+/// `backend`; see [`Lock::schemas`]. A schema name holding a `?` is left out: the
+/// bookkeeping statements bind their values at the `?`s of their text.
+pub(crate) fn qualified_table(backend: Backend, schema: Option<&str>, table: &str) -> String {
+    match schema {
+        Some(schema) if !table.contains('.') && !schema.contains('?') => {
+            format!(
+                "{}.{}",
+                quote_ident(backend, schema),
+                quote_table(backend, table)
+            )
+        }
+        _ => quote_table(backend, table),
+    }
+}
+
 /// The database's message, for matching backend errors by text where diesel offers no
 /// error code.
 pub(crate) fn error_text(err: &diesel::result::Error) -> String {
@@ -244,6 +300,32 @@ mod tests {
         assert_eq!(quote_table(Backend::Sqlite, "v"), r#""v""#);
         assert_eq!(quote_table(Backend::Postgres, "app.v"), r#""app"."v""#);
         assert_eq!(quote_table(Backend::Mysql, "app.v"), "`app`.`v`");
+    }
+
+    #[test]
+    fn resolved_schemas_are_quoted_whatever_they_hold() {
+        assert_eq!(
+            qualified_table(Backend::Postgres, Some("app"), "v"),
+            r#""app"."v""#
+        );
+        assert_eq!(
+            qualified_table(Backend::Postgres, Some(r#"my "odd" one"#), "v"),
+            r#""my ""odd"" one"."v""#
+        );
+        assert_eq!(
+            qualified_table(Backend::Mysql, Some("a`b"), "v"),
+            "`a``b`.`v`"
+        );
+        // A configured schema wins; a `?` would be taken for a bound value.
+        assert_eq!(
+            qualified_table(Backend::Postgres, Some("app"), "aux.v"),
+            r#""aux"."v""#
+        );
+        assert_eq!(
+            qualified_table(Backend::Postgres, Some("what?"), "v"),
+            r#""v""#
+        );
+        assert_eq!(qualified_table(Backend::Sqlite, None, "v"), r#""v""#);
     }
 }
 

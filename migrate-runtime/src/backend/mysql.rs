@@ -33,6 +33,8 @@ struct LockAndAutocommit {
     ok: Option<i64>,
     #[diesel(sql_type = BigInt)]
     autocommit: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    db: Option<String>,
 }
 
 /// The connection holding a named lock, as the process list shows it.
@@ -107,6 +109,7 @@ impl Dialect for Mysql {
         &self,
         conn: &mut AnyConnection,
         key: &str,
+        [version, history]: [&str; 2],
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
     ) -> Result<Lock> {
@@ -117,10 +120,13 @@ impl Dialect for Mysql {
             }
             what
         };
+        // The current database comes with the lock: an unqualified name means a table of
+        // it, and a migration may `USE` another one, after which the run's bookkeeping must
+        // still go to the tables it read.
         let get_lock = |conn: &mut AnyConnection, seconds: i64| {
             diesel::sql_query(format!(
                 "SELECT CAST(GET_LOCK({LOCK_NAME}, ?) AS SIGNED) AS ok, \
-                 CAST(@@autocommit AS SIGNED) AS autocommit"
+                 CAST(@@autocommit AS SIGNED) AS autocommit, DATABASE() AS db"
             ))
             .bind::<Text, _>(key)
             .bind::<BigInt, _>(seconds)
@@ -142,9 +148,12 @@ impl Dialect for Mysql {
                     let _ = self.unlock(conn, key, Lock::default());
                     return Err(err.into());
                 }
+                let schema = |table: &str| got.db.clone().filter(|_| !table.contains('.'));
                 Ok(Lock {
                     held_for_run: true,
                     autocommit_was_on,
+                    schemas: [schema(version), schema(history)],
+                    database: got.db.clone(),
                     ..Lock::default()
                 })
             }
@@ -156,11 +165,24 @@ impl Dialect for Mysql {
     }
 
     fn unlock(&self, conn: &mut AnyConnection, key: &str, lock: Lock) -> Result<()> {
-        // Before the release, so that whatever it commits is written under the lock.
-        let restored = if lock.autocommit_was_on {
-            conn.batch_execute("SET autocommit = 1")
-        } else {
+        // Before the release, so that whatever it commits is written under the lock, and
+        // so that the lock's name, which holds the current database, is the one taken: the
+        // database the run found, selected again in the same round trip (a migration's
+        // `USE` ends with the run, as it would with a connection of its own).
+        let mut restore = Vec::new();
+        if lock.autocommit_was_on {
+            restore.push("SET autocommit = 1".to_owned());
+        }
+        if let Some(db) = &lock.database {
+            restore.push(format!(
+                "USE {}",
+                super::quote_ident(crate::Backend::Mysql, db)
+            ));
+        }
+        let restored = if restore.is_empty() {
             Ok(())
+        } else {
+            conn.batch_execute(&restore.join("; "))
         };
         // 0 or NULL would mean the lock was no longer ours: nothing left to release.
         let _released = diesel::sql_query(format!(

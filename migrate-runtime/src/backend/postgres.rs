@@ -14,6 +14,12 @@ use crate::{AnyConnection, Error, Result};
 struct LockResult {
     #[diesel(sql_type = Integer)]
     ok: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    version_schema: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    history_schema: Option<String>,
+    #[diesel(sql_type = Text)]
+    search_path: String,
 }
 
 /// The session holding an advisory lock, as `pg_stat_activity` shows it.
@@ -35,6 +41,24 @@ struct Holder {
 
 /// The PostgreSQL dialect.
 pub(crate) struct Postgres;
+
+/// An expression giving the schema that `table` (validated, as configured) resolves to
+/// under the session's `search_path`: the schema of the table it names, when one exists,
+/// else the one a `CREATE TABLE` would create it in (`current_schema()`, `NULL` when no
+/// schema of the path exists); `NULL` for a name that gives its schema.
+fn schema_of(table: &str) -> String {
+    if table.contains('.') {
+        return "NULL::text".to_owned();
+    }
+    // Quoted, as the bookkeeping statements quote it: the case is kept. The name is
+    // validated to letters, digits and `_`, so it is safe inside the literal.
+    format!(
+        "COALESCE((SELECT n.nspname::text FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.oid = pg_catalog.to_regclass('\"{table}\"')), \
+         pg_catalog.current_schema()::text)"
+    )
+}
 
 /// The advisory lock key of a version table.
 fn lock_key(key: &str) -> i64 {
@@ -68,14 +92,23 @@ impl Dialect for Postgres {
         &self,
         conn: &mut AnyConnection,
         key: &str,
+        [version, history]: [&str; 2],
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
     ) -> Result<Lock> {
         // Polling `pg_try_advisory_lock` honours our timeout without touching the
-        // session's `lock_timeout`, which belongs to the application.
+        // session's `lock_timeout`, which belongs to the application. The same statement
+        // reads where the bookkeeping tables are and the `search_path` that found them:
+        // a migration may change the path (`SET LOCAL search_path TO app` is how typed
+        // operations reach another schema), and the run's bookkeeping, written after the
+        // migration's code, must still go to the tables it read.
         let sql = format!(
-            "SELECT CASE WHEN pg_try_advisory_lock({}) THEN 1 ELSE 0 END AS ok",
-            lock_key(key)
+            "SELECT CASE WHEN pg_try_advisory_lock({}) THEN 1 ELSE 0 END AS ok, \
+             {} AS version_schema, {} AS history_schema, \
+             pg_catalog.current_setting('search_path') AS search_path",
+            lock_key(key),
+            schema_of(version),
+            schema_of(history),
         );
         // Who holds it, read when the wait starts and again when it ends: the session of a
         // run whose process was killed keeps the lock until the statement it was executing
@@ -92,9 +125,12 @@ impl Dialect for Postgres {
         let mut pause = Duration::from_millis(5);
         let mut first = true;
         loop {
-            if diesel::sql_query(&sql).get_result::<LockResult>(conn)?.ok == 1 {
+            let got = diesel::sql_query(&sql).get_result::<LockResult>(conn)?;
+            if got.ok == 1 {
                 return Ok(Lock {
                     held_for_run: true,
+                    schemas: [got.version_schema, got.history_schema],
+                    search_path: Some(got.search_path),
                     ..Lock::default()
                 });
             }
@@ -112,8 +148,22 @@ impl Dialect for Postgres {
         }
     }
 
-    fn unlock(&self, conn: &mut AnyConnection, key: &str, _lock: Lock) -> Result<()> {
-        conn.batch_execute(&format!("SELECT pg_advisory_unlock({})", lock_key(key)))?;
+    fn unlock(&self, conn: &mut AnyConnection, key: &str, lock: Lock) -> Result<()> {
+        let unlock = format!("SELECT pg_advisory_unlock({})", lock_key(key));
+        match lock.search_path {
+            // The path as the run found it, in the same round trip: a migration's
+            // session-wide `SET search_path` ends with the run, as it would with a
+            // connection of its own, and the next run on this connection (a pool's) finds
+            // the tables where this one did. Outside any transaction, so for the session.
+            Some(path) => {
+                diesel::sql_query(format!(
+                    "{unlock}, pg_catalog.set_config('search_path', $1, false)"
+                ))
+                .bind::<Text, _>(path)
+                .execute(conn)?;
+            }
+            None => conn.batch_execute(&unlock)?,
+        }
         Ok(())
     }
 }

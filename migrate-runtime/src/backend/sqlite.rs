@@ -45,6 +45,9 @@ impl Dialect for Sqlite {
         &self,
         conn: &mut AnyConnection,
         key: &str,
+        // Unqualified names resolve to `temp`, then `main`, then the attached databases in
+        // order: SQLite has no search path for a migration to change.
+        _tables: [&str; 2],
         timeout: Duration,
         _waiting: &mut dyn FnMut(&str),
     ) -> Result<Lock> {

@@ -1,0 +1,290 @@
+//! A migration that changes where unqualified names resolve (PostgreSQL's `search_path`,
+//! MySQL's `USE`) does not move the run's bookkeeping: the version and history rows go to
+//! the tables the run found when it started, and the connection is handed back with the
+//! path (or database) it had. Runs on the servers named by `MIGRATE_TEST_POSTGRES_URL`
+//! and `MIGRATE_TEST_MYSQL_URL`; skipped without them.
+
+mod support;
+
+use diesel::RunQueryDsl;
+use diesel::connection::SimpleConnection;
+use diesel::sql_types::Text;
+use migrate_runtime::schema::{Column, ColumnType, Table};
+use migrate_runtime::testing::ScratchDatabase;
+use migrate_runtime::{
+    AnyConnection, DatabaseUrl, HistoryStatus, Migration, MigrationContext, MigrationFn,
+    MigrationSet, Migrator, Options, TransactionMode,
+};
+use support::{MYSQL_VAR, POSTGRES_VAR, TestDb, count_query, id, ids};
+
+/// A fresh database on the server named by `var`, or `None` (the test is skipped) when
+/// the variable is not set.
+fn server(var: &str) -> Option<TestDb> {
+    ScratchDatabase::from_env(var)
+        .unwrap_or_else(|e| panic!("cannot create a test database from {var}: {e}"))
+        .map(TestDb::from_scratch)
+}
+
+/// A migration that runs `sql` and then creates the typed table `t_<rev>`, which lands in
+/// whatever schema `sql` made current.
+fn typed_after(rev: &str, parent: Option<&str>, sql: &str) -> Migration {
+    let table = format!("t_{rev}");
+    let message = format!("{sql}, then {table}");
+    let sql = sql.to_owned();
+    Migration::new(
+        id(rev),
+        MigrationFn::new(move |ctx: &mut MigrationContext<'_>| {
+            ctx.execute(&sql)?;
+            ctx.create_table(
+                Table::new(table.as_str()).column(Column::new("id", ColumnType::Integer)),
+            )
+        }),
+    )
+    .with_revises(parent.map(id))
+    .with_message(message)
+    .with_checksum(format!("sum_{rev}"))
+}
+
+#[derive(diesel::QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The PostgreSQL schemas holding a table called `table`, sorted.
+fn schemas_of(conn: &mut AnyConnection, table: &str) -> Vec<String> {
+    diesel::sql_query(
+        "SELECT table_schema AS name FROM information_schema.tables \
+         WHERE table_name = $1 ORDER BY table_schema",
+    )
+    .bind::<Text, _>(table)
+    .load::<Name>(conn)
+    .unwrap()
+    .into_iter()
+    .map(|row| row.name)
+    .collect()
+}
+
+fn search_path(conn: &mut AnyConnection) -> String {
+    diesel::sql_query("SELECT current_setting('search_path') AS name")
+        .get_result::<Name>(conn)
+        .unwrap()
+        .name
+}
+
+fn in_mode(migrator: Migrator, mode: TransactionMode) -> Migrator {
+    migrator.with_options(Options::default().with_transaction_mode(mode))
+}
+
+#[test]
+fn a_migration_setting_a_local_search_path_keeps_the_bookkeeping_where_it_was() {
+    for mode in [TransactionMode::PerMigration, TransactionMode::All] {
+        let Some(db) = server(POSTGRES_VAR) else {
+            return;
+        };
+        let mut conn = db.connect();
+        conn.batch_execute("CREATE SCHEMA app").unwrap();
+        let local = "SET LOCAL search_path TO app";
+        // First run: the bookkeeping tables do not exist yet, and are created inside the
+        // first migration's transaction, after it has moved the path.
+        let first = MigrationSet::new(vec![
+            typed_after("a", None, local),
+            typed_after("b", Some("a"), local),
+        ])
+        .unwrap();
+        let report = in_mode(Migrator::new(first), mode)
+            .upgrade(&mut conn, "head")
+            .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+        assert_eq!(report.steps.len(), 2, "{mode:?}");
+        // A later run, on tables that exist.
+        let set = MigrationSet::new(vec![
+            typed_after("a", None, local),
+            typed_after("b", Some("a"), local),
+            typed_after("c", Some("b"), local),
+        ])
+        .unwrap();
+        let migrator = in_mode(Migrator::new(set), mode);
+        assert_eq!(migrator.upgrade(&mut conn, "head").unwrap().steps.len(), 1);
+
+        assert_eq!(schemas_of(&mut conn, "t_a"), ["app"], "{mode:?}");
+        assert_eq!(schemas_of(&mut conn, "t_c"), ["app"], "{mode:?}");
+        for table in ["migrate_version", "migrate_history"] {
+            assert_eq!(
+                schemas_of(&mut conn, table),
+                ["public"],
+                "{mode:?}: {table}"
+            );
+        }
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["c"]);
+        let history = migrator.history(&mut conn).unwrap();
+        assert_eq!(history.len(), 3, "{mode:?}: {history:?}");
+        assert!(
+            history
+                .iter()
+                .all(|entry| entry.status == HistoryStatus::Succeeded)
+        );
+    }
+}
+
+/// The worse case: the schema the migration moves to has bookkeeping tables of its own
+/// (another application's). They must not be written.
+#[test]
+fn a_schema_with_its_own_version_table_is_left_alone() {
+    for mode in [TransactionMode::PerMigration, TransactionMode::All] {
+        let Some(db) = server(POSTGRES_VAR) else {
+            return;
+        };
+        let mut conn = db.connect();
+        conn.batch_execute("CREATE SCHEMA app").unwrap();
+        let theirs =
+            Migrator::new(MigrationSet::new(vec![typed_after("x", None, "SELECT 1")]).unwrap())
+                .with_options(
+                    Options::default()
+                        .with_version_table("app.migrate_version")
+                        .with_history_table("app.migrate_history"),
+                );
+        theirs.upgrade(&mut conn, "head").unwrap();
+
+        let local = "SET LOCAL search_path TO app";
+        let ours = MigrationSet::new(vec![
+            typed_after("a", None, local),
+            typed_after("b", Some("a"), local),
+        ])
+        .unwrap();
+        let ours = in_mode(Migrator::new(ours), mode);
+        ours.upgrade(&mut conn, "a").unwrap();
+        ours.upgrade(&mut conn, "head").unwrap();
+
+        assert_eq!(ids(&ours.current(&mut conn).unwrap()), ["b"], "{mode:?}");
+        assert_eq!(ours.history(&mut conn).unwrap().len(), 2, "{mode:?}");
+        assert_eq!(ids(&theirs.current(&mut conn).unwrap()), ["x"], "{mode:?}");
+        assert_eq!(theirs.history(&mut conn).unwrap().len(), 1, "{mode:?}");
+    }
+}
+
+/// A session-wide `SET search_path` lasts for the rest of the run (the next migration's
+/// typed table lands in `app` too), but not past it: the bookkeeping stays in `public`
+/// and the connection comes back with the path it had, so the next run on it (a pool's)
+/// reads the same tables.
+#[test]
+fn a_session_wide_search_path_moves_neither_the_bookkeeping_nor_the_next_run() {
+    for mode in [TransactionMode::PerMigration, TransactionMode::All] {
+        let Some(db) = server(POSTGRES_VAR) else {
+            return;
+        };
+        let mut conn = db.connect();
+        conn.batch_execute("CREATE SCHEMA app").unwrap();
+        let before = search_path(&mut conn);
+        let set = MigrationSet::new(vec![
+            typed_after("a", None, "SELECT 1"),
+            typed_after("b", Some("a"), "SET search_path TO app"),
+            typed_after("c", Some("b"), "SELECT 1"),
+            typed_after("d", Some("c"), "SELECT 1"),
+        ])
+        .unwrap();
+        let migrator = in_mode(Migrator::new(set), mode);
+        assert_eq!(migrator.upgrade(&mut conn, "c").unwrap().steps.len(), 3);
+        assert_eq!(search_path(&mut conn), before, "{mode:?}");
+        assert_eq!(schemas_of(&mut conn, "t_a"), ["public"], "{mode:?}");
+        assert_eq!(schemas_of(&mut conn, "t_c"), ["app"], "{mode:?}");
+        assert_eq!(
+            ids(&migrator.current(&mut conn).unwrap()),
+            ["c"],
+            "{mode:?}"
+        );
+
+        // The next run on the same connection finds the tables where the first left them.
+        assert_eq!(migrator.upgrade(&mut conn, "head").unwrap().steps.len(), 1);
+        assert_eq!(schemas_of(&mut conn, "t_d"), ["public"], "{mode:?}");
+        for table in ["migrate_version", "migrate_history"] {
+            assert_eq!(
+                schemas_of(&mut conn, table),
+                ["public"],
+                "{mode:?}: {table}"
+            );
+        }
+        assert_eq!(
+            ids(&migrator.current(&mut conn).unwrap()),
+            ["d"],
+            "{mode:?}"
+        );
+        assert_eq!(migrator.history(&mut conn).unwrap().len(), 4, "{mode:?}");
+    }
+}
+
+/// A schema chosen for the connection (`?options=-csearch_path%3Dapp`) is where a first
+/// run creates the bookkeeping tables and where later runs find them, even when a
+/// migration moves the path elsewhere.
+#[test]
+fn a_connection_search_path_chooses_the_schema_of_the_bookkeeping() {
+    let Some(db) = server(POSTGRES_VAR) else {
+        return;
+    };
+    db.connect()
+        .batch_execute("CREATE SCHEMA app; CREATE SCHEMA other")
+        .unwrap();
+    let url = DatabaseUrl::parse(&format!("{}?options=-csearch_path%3Dapp", db.url())).unwrap();
+    let mut conn = AnyConnection::open(&url).unwrap();
+    let elsewhere = "SET LOCAL search_path TO other";
+    let set = MigrationSet::new(vec![
+        typed_after("a", None, "SELECT 1"),
+        typed_after("b", Some("a"), elsewhere),
+    ])
+    .unwrap();
+    let migrator = Migrator::new(set);
+    migrator.upgrade(&mut conn, "a").unwrap();
+    migrator.upgrade(&mut conn, "head").unwrap();
+    assert_eq!(schemas_of(&mut conn, "t_a"), ["app"]);
+    assert_eq!(schemas_of(&mut conn, "t_b"), ["other"]);
+    for table in ["migrate_version", "migrate_history"] {
+        assert_eq!(schemas_of(&mut conn, table), ["app"], "{table}");
+    }
+    assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["b"]);
+}
+
+/// MySQL's counterpart: a migration's `USE` of another database moves neither the run's
+/// bookkeeping nor the connection's database after the run, and the run's named lock
+/// (whose name holds the current database) is released.
+#[test]
+fn a_mysql_migration_using_another_database_keeps_the_bookkeeping_where_it_was() {
+    let Some(db) = server(MYSQL_VAR) else {
+        return;
+    };
+    let other = TestDb::fresh_like(&db);
+    let other_name = other.scratch().name().unwrap().to_owned();
+    let home = db.scratch().name().unwrap().to_owned();
+    let set = MigrationSet::new(vec![
+        typed_after("a", None, "SELECT 1"),
+        typed_after("b", Some("a"), &format!("USE `{other_name}`")),
+        typed_after("c", Some("b"), "SELECT 1"),
+    ])
+    .unwrap();
+    let migrator = Migrator::new(set)
+        .with_options(Options::default().with_lock_timeout(std::time::Duration::from_secs(1)));
+    let mut conn = db.connect();
+    migrator.upgrade(&mut conn, "b").unwrap();
+    let current = diesel::sql_query("SELECT DATABASE() AS name")
+        .get_result::<Name>(&mut conn)
+        .unwrap()
+        .name;
+    assert_eq!(current, home);
+    assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["b"]);
+    migrator.upgrade(&mut conn, "head").unwrap();
+    assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["c"]);
+    assert_eq!(migrator.history(&mut conn).unwrap().len(), 3);
+    let count = |conn: &mut AnyConnection, schema: &str, table: &str| {
+        count_query(
+            conn,
+            &format!(
+                "SELECT COUNT(*) AS n FROM information_schema.tables \
+                 WHERE table_schema = '{schema}' AND table_name = '{table}'"
+            ),
+        )
+    };
+    assert_eq!(count(&mut conn, &other_name, "t_b"), 1);
+    assert_eq!(count(&mut conn, &other_name, "migrate_version"), 0);
+    assert_eq!(count(&mut conn, &home, "migrate_version"), 1);
+    // The lock was released: another connection, still open, takes it at once.
+    let mut second = db.connect();
+    assert_eq!(ids(&migrator.stamp(&mut second, "head").unwrap()), ["c"]);
+}
