@@ -72,6 +72,7 @@ impl Renderer {
 
     /// MySQL: records what must be dropped with `table.column` when the next
     /// [`Operation::DropColumn`] of it is rendered (read from the database).
+    #[cfg(feature = "mysql")]
     pub(crate) fn learn_column_dependents(
         &mut self,
         table: &str,
