@@ -25,3 +25,43 @@ fn a_binary_without_migrations_says_how_to_link_them() {
     assert!(config.status.success());
     assert!(!String::from_utf8_lossy(&config.stderr).contains("no migration"));
 }
+
+#[test]
+fn a_migration_file_the_binary_was_built_without_fails_check_and_names_build_rs() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("src/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    std::fs::write(migrations.join("0001_users.rs"), "// a new migration\n").unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .args(["--database-url", "sqlite://app.db"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let check = run(&["check"]);
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(check.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("unbuilt: `0001_users.rs`")
+            && out.contains("not compiled into this binary")
+            && out.contains("cargo::rerun-if-changed=src/migrations"),
+        "{out}"
+    );
+    let upgrade = run(&["upgrade"]);
+    let err = String::from_utf8_lossy(&upgrade.stderr);
+    assert!(
+        err.contains("warning: `0001_users.rs`") && err.contains("build.rs"),
+        "{err}"
+    );
+    // Once the binary knows every file, `check` has nothing to say about the folder.
+    std::fs::remove_file(migrations.join("0001_users.rs")).unwrap();
+    let check = run(&["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}

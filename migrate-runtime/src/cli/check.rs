@@ -4,6 +4,7 @@
 use clap::Args;
 
 use super::config::Origin;
+use super::revision::{Folder, UNBUILT_FIX};
 use super::{Session, Status, format};
 use crate::{HistoryStatus, Options, Result};
 
@@ -26,6 +27,7 @@ impl CheckArgs {
             set.migrations().len(),
             format::join(set.graph().heads())
         );
+        let unbuilt = unbuilt_files(session)?;
         let database = session.database()?;
         if !database.exists() {
             if database.source == Origin::Default {
@@ -34,7 +36,12 @@ impl CheckArgs {
                      exist; set --database-url or DATABASE_URL)",
                     database.url
                 );
-                return Ok(Status::Success);
+                return Ok(if unbuilt {
+                    outln!("check failed: see the lines above");
+                    Status::Problems
+                } else {
+                    Status::Success
+                });
             }
             // A configured SQLite file that is not there yet: everything is pending, which
             // is what `upgrade` would create it for.
@@ -109,12 +116,53 @@ impl CheckArgs {
                 outln!("  to resolve it: {choice}");
             }
         }
-        if report.is_clean() {
+        if report.is_clean() && !unbuilt {
             outln!("database: ok (up to date)");
             Ok(Status::Success)
         } else {
             outln!("check failed: see the lines above");
             Ok(Status::Problems)
         }
+    }
+}
+
+/// Prints an `unbuilt:` line when the configured migrations folder has files this binary was
+/// built without (a build that does not watch the folder leaves them out, and the database
+/// then looks up to date), and says whether it did.
+fn unbuilt_files(session: &Session) -> Result<bool> {
+    let settings = session.settings()?;
+    if !settings.migrations.value.is_dir() {
+        // An application's binary deployed without its sources.
+        return Ok(false);
+    }
+    let folder = Folder::open(settings, session.set())?;
+    if folder.unbuilt().is_empty() {
+        return Ok(false);
+    }
+    outln!("unbuilt: {}; {UNBUILT_FIX}", folder.describe_unbuilt());
+    Ok(true)
+}
+
+/// Warns on stderr, for `upgrade`, that the migrations folder has files this binary was
+/// built without: the run cannot apply them. Says nothing when the folder cannot be read.
+pub(crate) fn warn_unbuilt(session: &Session) {
+    let Ok(settings) = session.settings() else {
+        return;
+    };
+    if !settings.migrations.value.is_dir() {
+        return;
+    }
+    if let Ok(folder) = Folder::open(settings, session.set())
+        && !folder.unbuilt().is_empty()
+    {
+        eprintln!(
+            "warning: {}, so this run cannot apply {}; {UNBUILT_FIX}",
+            folder.describe_unbuilt(),
+            if folder.unbuilt().len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        );
     }
 }

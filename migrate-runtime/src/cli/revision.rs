@@ -166,6 +166,20 @@ pub(crate) fn labels(set: &MigrationSet, labels: &[String]) -> Result<Vec<String
     Ok(out)
 }
 
+/// What to do about files of the migrations folder that the binary was built without.
+pub(crate) const UNBUILT_FIX: &str = "rebuild first (`cargo xtask migrate ...` does); if a \
+     rebuild does not pick a new file up, the crate holding `migrations!` needs a `build.rs` \
+     with `println!(\"cargo::rerun-if-changed=src/migrations\");` (its migrations folder)";
+
+/// Whether the file `name` is `<id>.rs` or `<id>_<slug>.rs` for one of the `known` ids.
+fn names_known(name: &str, known: &HashSet<String>) -> bool {
+    let stem = name.strip_suffix(".rs").unwrap_or(name);
+    known.contains(stem)
+        || stem
+            .match_indices('_')
+            .any(|(at, _)| known.contains(&stem[..at]))
+}
+
 /// The migrations folder as the authoring commands see it: its files, and which of them the
 /// running binary was built with.
 pub(crate) struct Folder {
@@ -218,15 +232,17 @@ impl Folder {
             .filter(|m| file_name(m).is_some_and(|name| files.iter().any(|f| f == name)))
             .map(|m| m.id().to_string())
             .collect();
-        let unbuilt = files
-            .iter()
-            .filter(|name| !built.contains(name.as_str()))
-            .cloned()
-            .collect();
-        let known = set
+        let known: HashSet<String> = set
             .migrations()
             .iter()
             .map(|m| m.id().to_string())
+            .collect();
+        // A file named after a compiled revision is that revision's alternative under
+        // another `#[cfg]` (one per backend, say), not a migration the build missed.
+        let unbuilt = files
+            .iter()
+            .filter(|name| !built.contains(name.as_str()) && !names_known(name, &known))
+            .cloned()
             .collect();
         Ok(Self {
             path,
@@ -260,8 +276,16 @@ impl Folder {
             return Ok(());
         }
         Err(Error::Refused(format!(
-            "{} in `{}` {} not compiled into this binary, so the current heads are unknown; \
-             rebuild first (`cargo xtask migrate ...` does){alternative}",
+            "{}, so the current heads are unknown; {}{alternative}",
+            self.describe_unbuilt(),
+            UNBUILT_FIX
+        )))
+    }
+
+    /// ``"`a.rs` in `FOLDER` is not compiled into this binary"`` for the unbuilt files.
+    pub(crate) fn describe_unbuilt(&self) -> String {
+        format!(
+            "{} in `{}` {} not compiled into this binary",
             self.unbuilt
                 .iter()
                 .map(|f| format!("`{f}`"))
@@ -269,7 +293,12 @@ impl Folder {
                 .join(", "),
             self.path.display(),
             if self.unbuilt.len() == 1 { "is" } else { "are" }
-        )))
+        )
+    }
+
+    /// The files of the folder the binary has no migration from: added since it was built.
+    pub(crate) fn unbuilt(&self) -> &[String] {
+        &self.unbuilt
     }
 
     /// Whether `id` names a compiled migration or starts a file name in the folder.

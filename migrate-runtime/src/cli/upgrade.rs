@@ -100,6 +100,7 @@ impl UpgradeArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         let mode = transaction_mode(self.transaction, session)?;
         let migrator = session.migrator(Options::default().with_transaction_mode(mode))?;
+        super::check::warn_unbuilt(session);
         if self.offline.sql {
             let backend = self.offline.backend(session)?;
             let (start, end) = split_range(&self.target);
