@@ -71,8 +71,32 @@ impl FileConfig {
     pub(crate) fn parse(text: &str, path: &Path) -> Result<Self> {
         toml::from_str(text).map_err(|err| Error::Config {
             path: path.display().to_string(),
-            reason: err.message().to_owned(),
+            reason: match err.span() {
+                Some(span) => format!("{}: {}", where_in(text, span.start), err.message()),
+                None => err.message().to_owned(),
+            },
         })
+    }
+}
+
+/// ``"line 3 (`version_table`)"``: where `offset` falls in the file, and the key its line
+/// sets. Never the line itself, whose value may be a database URL with a password.
+fn where_in(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    let number = before.matches('\n').count() + 1;
+    let line = text.lines().nth(number - 1).unwrap_or_default();
+    let key = line
+        .split_once('=')
+        .map(|(key, _)| key.trim())
+        .filter(|key| {
+            !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '"'))
+        });
+    match key {
+        Some(key) => format!("line {number} (`{key}`)"),
+        None => format!("line {number}"),
     }
 }
 
@@ -663,6 +687,31 @@ mod tests {
             no_url.database().unwrap().url.as_str(),
             "sqlite:///project/migrate.sqlite3"
         );
+    }
+
+    #[test]
+    fn a_file_error_names_its_line_and_key_but_never_the_value() {
+        let path = PathBuf::from("/project/migrate.toml");
+        let reason = |text: &str| match FileConfig::parse(text, &path) {
+            Err(Error::Config { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            reason("migrations = \"src/migrations\"\nversion_table = 3\n"),
+            "line 2 (`version_table`): invalid type: integer `3`, expected a string"
+        );
+        let duplicate = reason("migrations = \"a\"\n\nmigrations = \"b\"\n");
+        assert!(
+            duplicate.starts_with("line 3 (`migrations`): "),
+            "{duplicate}"
+        );
+        // A URL left unterminated is a syntax error on its line: the password stays out.
+        let unterminated = reason("database_url = \"postgres://app:s3cret@db/app\n");
+        assert!(
+            unterminated.starts_with("line 1 (`database_url`): "),
+            "{unterminated}"
+        );
+        assert!(!unterminated.contains("s3cret"), "{unterminated}");
     }
 
     #[test]
