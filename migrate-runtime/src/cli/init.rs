@@ -149,7 +149,8 @@ pub(crate) fn plan(root: &Path, package: &Package) -> Result<Vec<Step>> {
                 "this package is a member of this workspace, where the CLI belongs: add a \
                  member binary (an `xtask` crate, say) depending on `migrate-runtime` with \
                  its `cli` feature and on `{name}`, whose `main` is `use {lib_name} as _;` \
-                 and `migrate_runtime::cli::main()`, and a cargo alias for it"
+                 and `migrate_runtime::cli::main()`, and in the root's `.cargo/config.toml` \
+                 the alias `[alias] xtask = \"run --quiet --package xtask --\"`"
             ),
         ));
         return Ok(steps);
@@ -363,8 +364,18 @@ impl InitArgs {
                 outln!("  {line}");
             }
         }
-        outln!("next: cargo xtask migrate revision -m \"create users\"");
+        outln!("next: {}", next_step(&package));
         Ok(Status::Success)
+    }
+}
+
+/// The command that writes the first migration once `init` is done: in a workspace member
+/// the binary the message asks for is the CLI itself, with no `migrate` task in front.
+fn next_step(package: &Package) -> &'static str {
+    if package.enclosing_workspace.is_some() {
+        "once that binary and its alias exist, cargo xtask revision -m \"create users\""
+    } else {
+        "cargo xtask migrate revision -m \"create users\""
     }
 }
 
@@ -406,6 +417,15 @@ mod tests {
         );
         // The migrations themselves are still set up in the member.
         assert!(steps.contains(&Step::Folder("/ws/crates/p/src/migrations".into())));
+        // The next command matches the binary the message describes (`cli::main()`, no
+        // `migrate` task) and the alias it names.
+        assert!(
+            steps.iter().any(|s| matches!(s, Step::Manual(_, text)
+                if text.contains("xtask = \"run --quiet --package xtask --\""))),
+            "{steps:?}"
+        );
+        assert!(next_step(&member).contains("cargo xtask revision -m"));
+        assert!(next_step(&package(MANIFEST)).contains("cargo xtask migrate revision -m"));
     }
 
     #[test]
