@@ -519,7 +519,8 @@ fn report_on(err: &Error, advice: &Advice) -> ExitCode {
 
 /// The lines [`report_on`] prints.
 fn report_lines(err: &Error, advice: &Advice) -> Vec<String> {
-    let message = err.to_string();
+    // libpq ends its messages with a newline, which would leave a blank line before the hint.
+    let message = err.to_string().trim_end().to_owned();
     let mut lines = vec![format!("error: {message}")];
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
@@ -677,35 +678,53 @@ fn stopped_notes(
 fn hint(err: &Error, advice: &Advice) -> Option<Cow<'static, str>> {
     let backend = advice.backend;
     Some(Cow::Borrowed(match err {
-        Error::Connection(_) => return Some(connection_hint(advice.url_origin.as_ref())),
+        Error::Connection(err) => {
+            return Some(connection_hint(
+                &err.to_string(),
+                advice.url_origin.as_ref(),
+            ));
+        }
         Error::Migration { source, .. } => return hint(source, advice),
         Error::Database(err) => database_hint(&crate::backend::error_text(err))?,
         _ => static_hint(err, backend)?,
     }))
 }
 
-/// Where to fix the URL of a database that could not be reached: the setting it came from,
-/// when known.
-fn connection_hint(origin: Option<&Origin>) -> Cow<'static, str> {
+/// What to do about a database that could not be reached (the server's message `text`
+/// says why), and where to fix its URL: the setting it came from, when known.
+fn connection_hint(text: &str, origin: Option<&Origin>) -> Cow<'static, str> {
+    let what = if (text.contains("database \"") && text.contains("does not exist"))
+        || text.contains("Unknown database")
+    {
+        "create the database first (PostgreSQL: `createdb NAME`, MySQL: `CREATE DATABASE \
+         NAME`), or point the URL at an existing one"
+    } else if text.contains("password authentication failed")
+        || text.contains("Access denied for user")
+    {
+        "check the user name and password in the URL, and that this user may connect to that \
+         database"
+    } else {
+        "check the URL"
+    };
     match origin {
         Some(Origin::Default) => Cow::Borrowed(
             "no database URL is set, so the SQLite file migrate.sqlite3 is used: pass \
              --database-url, or set DATABASE_URL (also read from .env) or `database_url` in \
              migrate.toml",
         ),
-        Some(Origin::App) => Cow::Borrowed(
-            "the URL is the one the application passes in `CliOptions::database_url`: check \
-             it there, or override it with --database-url or DATABASE_URL",
-        ),
-        Some(origin) => Cow::Owned(format!(
-            "the URL is taken {origin}: check it there (`config` shows every setting and where \
-             it comes from)"
+        Some(Origin::App) => Cow::Owned(format!(
+            "{what}; the URL is the one the application passes in `CliOptions::database_url` \
+             (--database-url or DATABASE_URL override it)"
         )),
-        None => Cow::Borrowed(
-            "check --database-url, DATABASE_URL (also read from .env) or `database_url` in \
+        Some(origin) => Cow::Owned(format!(
+            "{what}; the URL is taken {origin} (`config` shows every setting and where it \
+             comes from)"
+        )),
+        None => Cow::Owned(format!(
+            "{what}: --database-url, DATABASE_URL (also read from .env) or `database_url` in \
              migrate.toml (`config` shows which one is used); without any the SQLite file \
-             migrate.sqlite3 is used",
-        ),
+             migrate.sqlite3 is used"
+        )),
     }
 }
 
@@ -1078,6 +1097,39 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_error_says_what_to_do_about_a_missing_database_or_credentials() {
+        let lines = |text: &str| {
+            report_lines(
+                &Error::Connection(diesel::ConnectionError::BadConnection(text.into())),
+                &Advice::default(),
+            )
+        };
+        // The servers' own words, as libpq and the MariaDB client report them.
+        let missing = lines(
+            "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  database \
+             \"app\" does not exist\n",
+        );
+        assert_eq!(missing.len(), 2, "{missing:?}");
+        assert!(missing[0].ends_with("does not exist"), "{missing:?}");
+        assert!(missing[1].contains("createdb NAME"), "{missing:?}");
+        let unknown = lines("Unknown database 'app'");
+        assert!(unknown[1].contains("CREATE DATABASE NAME"), "{unknown:?}");
+        for denied in [
+            "Access denied for user 'app'@'127.0.0.1' (using password: YES)",
+            "connection to server at \"db\", port 5432 failed: FATAL:  password \
+             authentication failed for user \"app\"",
+        ] {
+            let lines = lines(denied);
+            assert!(lines[1].contains("user name and password"), "{lines:?}");
+        }
+        let refused = lines("connection to server at \"db\", port 1 failed: Connection refused");
+        assert!(
+            refused[1].contains("config` shows which one"),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
     fn a_lock_timeout_gets_the_advice_of_its_backend() {
         use diesel::connection::SimpleConnection as _;
 
@@ -1151,12 +1203,12 @@ mod tests {
         assert!(app.contains("CliOptions::database_url"), "{app}");
         let env = advice(Some(Origin::Env(config::URL_VAR)));
         assert!(
-            env.starts_with("the URL is taken from DATABASE_URL"),
+            env.starts_with("check the URL; the URL is taken from DATABASE_URL"),
             "{env}"
         );
         let file = advice(Some(Origin::File("/p/migrate.toml".into())));
         assert!(
-            file.starts_with("the URL is taken from /p/migrate.toml"),
+            file.contains("the URL is taken from /p/migrate.toml"),
             "{file}"
         );
         let default = advice(Some(Origin::Default));
