@@ -868,6 +868,13 @@ fn from_an_empty_cargo_project_to_an_applied_migration() {
         "{}",
         stdout(&up)
     );
+    // A missing argument is bad input, and the usage line is the command the user typed.
+    let no_target = cargo(&app, &["xtask", "migrate", "downgrade"]).code(2);
+    assert!(
+        stderr(&no_target).contains("Usage: cargo xtask migrate downgrade <TARGET>"),
+        "{}",
+        stderr(&no_target)
+    );
     let current = cargo(&app, &["xtask", "migrate", "current"]).success();
     assert!(
         stdout(&current).contains(&format!("{id} (head)")),

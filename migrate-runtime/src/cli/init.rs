@@ -262,7 +262,7 @@ use {lib_name} as _;
 
 /// Development tasks.
 #[derive(Parser)]
-#[command(name = "cargo xtask")]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
 enum Task {{
     /// Database migrations: `cargo xtask migrate --help`.
     Migrate(migrate_runtime::cli::Cli),
