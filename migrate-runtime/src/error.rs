@@ -8,7 +8,12 @@ use crate::{Direction, HistoryEntry, RevisionId};
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong while building, planning or applying migrations.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` is its message followed by the causes the message does not already hold,
+/// as a test returning `Result<(), Error>` or a `main` returning it prints the error with
+/// `Debug`: the user reads the problem and the fix rather than the enum's fields. Match on
+/// the variants to tell them apart in code.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A SQL statement failed. The message carries the database's detail and hint lines
@@ -262,6 +267,23 @@ pub enum Error {
     },
 }
 
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let message = self.to_string();
+        f.write_str(&message)?;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            // thiserror's `transparent` and `{0}` messages already contain their cause.
+            if !message.contains(&text) {
+                write!(f, "\n  caused by: {text}")?;
+            }
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
 fn join_ids(ids: &[RevisionId]) -> String {
     ids.iter()
         .map(RevisionId::as_str)
@@ -355,4 +377,37 @@ fn database_message(err: &diesel::result::Error) -> String {
         }
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_the_message_that_names_the_fix() {
+        // What `fn test() -> migrate_runtime::Result<()>` prints when it fails.
+        let disabled = format!("{:?}", Error::BackendDisabled(crate::Backend::Mysql));
+        assert_eq!(
+            disabled,
+            "MySQL support is not compiled in; enable the `mysql` feature of migrate-runtime"
+        );
+        let failed = Error::Migration {
+            revision: RevisionId::new("0002_email").unwrap(),
+            direction: Direction::Up,
+            message: "email".into(),
+            source: Box::new(Error::msg("no such table: users")),
+        };
+        assert_eq!(
+            format!("{failed:?}"),
+            "upgrade of `0002_email` failed: no such table: users"
+        );
+        let io = Error::Io {
+            action: "read",
+            path: "migrate.toml".into(),
+            source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied here"),
+        };
+        let debug = format!("{io:?}");
+        assert!(debug.starts_with(&io.to_string()), "{debug}");
+        assert!(debug.contains("denied here"), "{debug}");
+    }
 }
