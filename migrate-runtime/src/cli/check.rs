@@ -22,11 +22,16 @@ impl CheckArgs {
         let set = session.set();
         // The set was validated when it was built, so reaching this line means the graph
         // is sound.
-        outln!(
-            "graph: ok ({} revisions, heads: {})",
-            set.migrations().len(),
-            format::join(set.graph().heads())
-        );
+        let heads = set.graph().heads();
+        match (set.migrations().len(), heads.len()) {
+            (0, _) => outln!("graph: ok (no revisions)"),
+            (count, heads_count) => outln!(
+                "graph: ok ({count} revision{}, head{}: {})",
+                if count == 1 { "" } else { "s" },
+                if heads_count == 1 { "" } else { "s" },
+                format::join(heads)
+            ),
+        }
         let unbuilt = unbuilt_files(session)?;
         let database = session.database()?;
         if !database.exists() {
