@@ -19,6 +19,35 @@ pub fn migrations(input: TokenStream, origin: &Origin) -> TokenStream {
     expand(input, origin).unwrap_or_else(syn::Error::into_compile_error)
 }
 
+/// The folder a `migrations!` path that does not exist was probably meant to name: a tail
+/// of it that exists (`src/migrations` written relative to the crate root, from
+/// `src/lib.rs`), else the folder next to where it points whose name is a typo of its last
+/// component.
+fn folder_hint(base: &Path, written: &str) -> Option<String> {
+    let parts: Vec<&str> = written.split('/').filter(|p| !p.is_empty()).collect();
+    for start in 1..parts.len() {
+        let tail = parts[start..].join("/");
+        if base.join(&tail).is_dir() {
+            return Some(tail);
+        }
+    }
+    let (last, parent) = parts.split_last()?;
+    let parent = parent.join("/");
+    let siblings: Vec<String> = std::fs::read_dir(base.join(&parent))
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().is_dir())
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    let names: Vec<&str> = siblings.iter().map(String::as_str).collect();
+    let found = migrate_core::suggest::closest(last, &names)?;
+    Some(if parent.is_empty() {
+        found.to_owned()
+    } else {
+        format!("{parent}/{found}")
+    })
+}
+
 fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
     let lit: LitStr = syn::parse2(input).map_err(|err| {
         syn::Error::new(
@@ -37,11 +66,14 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
     let base = file.parent().unwrap_or(file);
     let dir = base.join(lit.value());
     let dir = dir.canonicalize().map_err(|err| {
+        let hint = folder_hint(base, &lit.value())
+            .map(|folder| format!("; did you mean `{folder}`?"))
+            .unwrap_or_default();
         syn::Error::new(
             lit.span(),
             format!(
                 "cannot open the migrations folder `{}`: {err}; the path is relative to the \
-                 folder of this file",
+                 folder of this file{hint}",
                 lit.value()
             ),
         )
@@ -477,6 +509,31 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_folder_suggests_the_one_meant() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("src/migrations")).unwrap();
+        let base = root.path().join("src");
+        // Written relative to the crate root rather than to `src/lib.rs`.
+        assert_eq!(
+            folder_hint(&base, "src/migrations").as_deref(),
+            Some("migrations")
+        );
+        assert_eq!(
+            folder_hint(&base, "migration").as_deref(),
+            Some("migrations")
+        );
+        assert_eq!(
+            folder_hint(root.path(), "src/migraitons").as_deref(),
+            Some("src/migrations")
+        );
+        assert_eq!(folder_hint(&base, "schema"), None);
+        assert_eq!(
+            folder_hint(&base, "nowhere/migrations"),
+            Some("migrations".into())
+        );
+    }
+
+    #[test]
     fn reports_a_missing_folder_on_the_literal() {
         let root = tempfile::tempdir().unwrap();
         let origin = Origin {
@@ -484,6 +541,7 @@ mod tests {
         };
         let out = migrations(quote!("nowhere"), &origin).to_string();
         assert!(out.contains("cannot open the migrations folder"), "{out}");
+        assert!(!out.contains("did you mean"), "{out}");
         let out = migrations(quote!(nowhere), &origin).to_string();
         assert!(
             out.contains("takes the migrations folder as a string"),
