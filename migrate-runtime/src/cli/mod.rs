@@ -462,7 +462,9 @@ impl Command {
         {
             eprintln!(
                 "warning: this binary has no migration registered; a crate holding migrations \
-                 is linked only when the binary names it: add `use the_crate as _;`"
+                 is linked only when the binary names it: add `use the_crate as _;` (the \
+                 `migrate` binary installed for `init` links none: run your project's own \
+                 CLI, `cargo xtask migrate ...`)"
             );
         }
         let outcome = match self {

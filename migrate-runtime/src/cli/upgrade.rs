@@ -114,6 +114,12 @@ impl UpgradeArgs {
         let (run, migrator) = session.interruptible(migrator);
         outln!("database: {database}");
         migrator.preflight(Direction::Up, &self.target)?;
+        if session.set().migrations().is_empty() && !database.exists() {
+            // Nothing to apply (the warning above says why): creating an empty SQLite file
+            // would leave a database behind where the user expected migrations.
+            outln!("nothing to do; no database created");
+            return Ok(Status::Success);
+        }
         let mut conn = database.connect()?;
         run.cancellable(&database.url, &mut conn);
         let report = match migrator.upgrade(&mut conn, &self.target) {
