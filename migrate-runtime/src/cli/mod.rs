@@ -1132,6 +1132,45 @@ mod tests {
     }
 
     #[test]
+    fn stamp_refuses_an_empty_target_and_leaves_the_version_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("app.db").display());
+        let session = || {
+            session_in(
+                dir.path(),
+                one_migration(),
+                CliOptions::new().database_url(&url),
+            )
+        };
+        let run = |args: &[&str]| {
+            let cli = Cli::try_parse_from(std::iter::once("myapp").chain(args.iter().copied()));
+            cli.unwrap().command.run(session())
+        };
+        assert_eq!(run(&["upgrade"]), ExitCode::SUCCESS);
+        for args in [&["stamp", ""][..], &["stamp", "--purge", " "]] {
+            let Command::Stamp(stamp) =
+                Cli::try_parse_from(std::iter::once("myapp").chain(args.iter().copied()))
+                    .unwrap()
+                    .command
+            else {
+                unreachable!("parsed `stamp`");
+            };
+            let err = stamp.run(&session()).unwrap_err();
+            assert!(
+                matches!(err, Error::Plan(migrate_core::PlanError::EmptyTarget)),
+                "{err:?}"
+            );
+            assert!(err.is_input_error());
+        }
+        let set = one_migration();
+        let head = set.graph().heads()[0].clone();
+        let mut conn =
+            crate::AnyConnection::open(&crate::DatabaseUrl::parse(&url).unwrap()).unwrap();
+        let current = crate::Migrator::new(set).current(&mut conn).unwrap();
+        assert_eq!(current, vec![head]);
+    }
+
+    #[test]
     fn a_lock_timeout_gets_the_advice_of_its_backend() {
         use diesel::connection::SimpleConnection as _;
 

@@ -20,6 +20,11 @@ pub struct StampArgs {
 
 impl StampArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
+        // The planner reads an empty target as `base`, as Alembic does; on the command line
+        // it is an unset variable (`stamp "$REV"`), and stamping base would empty the table.
+        if self.target.trim().is_empty() {
+            return Err(migrate_core::PlanError::EmptyTarget.into());
+        }
         let database = session.database()?;
         outln!("database: {database}");
         let migrator = session.migrator(Options::default())?;
