@@ -2,7 +2,9 @@
 
 use clap::Args;
 
-use super::upgrade::{OfflineArgs, Transaction, split_range, transaction_mode};
+use super::upgrade::{
+    OfflineArgs, Transaction, refuse_online_range, split_range, transaction_mode,
+};
 use super::{Session, Status};
 use crate::{Direction, Error, Options, Result};
 
@@ -37,6 +39,7 @@ impl DowngradeArgs {
             out!("{}", migrator.downgrade_sql(backend, start, end)?);
             return Ok(Status::Success);
         }
+        refuse_online_range(&self.target, "downgrade")?;
         let database = session.database()?;
         // From its first migration to its end, Ctrl-C and SIGTERM stop the run between
         // two migrations (when the session handles them), and on a server a second one

@@ -1132,6 +1132,39 @@ mod tests {
     }
 
     #[test]
+    fn a_range_outside_sql_says_that_only_sql_takes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("app.db").display());
+        let session = session_in(
+            dir.path(),
+            one_migration(),
+            CliOptions::new().database_url(&url),
+        );
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(std::iter::once("myapp").chain(args.iter().copied()))
+                .unwrap()
+                .command
+        };
+        let Command::Upgrade(up) = parse(&["upgrade", "a1:head"]) else {
+            unreachable!("parsed `upgrade`");
+        };
+        let err = up.run(&session).unwrap_err();
+        assert!(err.is_input_error(), "{err}");
+        assert!(
+            err.to_string().contains("only `upgrade --sql` takes")
+                && err.to_string().ends_with("`upgrade head`"),
+            "{err}"
+        );
+        let Command::Downgrade(down) = parse(&["downgrade", "a1:base"]) else {
+            unreachable!("parsed `downgrade`");
+        };
+        let err = down.run(&session).unwrap_err();
+        assert!(err.to_string().ends_with("`downgrade base`"), "{err}");
+        // Refused before connecting: no database file was created.
+        assert!(!dir.path().join("app.db").exists());
+    }
+
+    #[test]
     fn stamp_refuses_an_empty_target_and_leaves_the_version_table() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("app.db").display());

@@ -69,6 +69,18 @@ impl OfflineArgs {
 }
 
 /// Splits `START:END`; no colon means no start.
+/// Refuses a `START:END` target outside `--sql`, where the run starts from the database's
+/// own revisions: read as a revision, it would be reported as unknown.
+pub(crate) fn refuse_online_range(target: &str, command: &str) -> Result<()> {
+    match split_range(target) {
+        (Some(_), end) => Err(crate::Error::Refused(format!(
+            "`{target}` is a START:END range, which only `{command} --sql` takes (a script \
+             starts from START); a run starts where the database is: `{command} {end}`"
+        ))),
+        (None, _) => Ok(()),
+    }
+}
+
 pub(crate) fn split_range(target: &str) -> (Option<&str>, &str) {
     match target.split_once(':') {
         Some((start, end)) => (Some(start), end),
@@ -107,6 +119,7 @@ impl UpgradeArgs {
             out!("{}", migrator.upgrade_sql(backend, start, end)?);
             return Ok(Status::Success);
         }
+        refuse_online_range(&self.target, "upgrade")?;
         let database = session.database()?;
         // From its first migration to its end, Ctrl-C and SIGTERM stop the run between
         // two migrations (when the session handles them), and on a server a second one
