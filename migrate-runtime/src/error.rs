@@ -271,16 +271,28 @@ impl std::fmt::Debug for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let message = self.to_string();
         f.write_str(&message)?;
+        for cause in self.causes_beyond(&message) {
+            write!(f, "\n  caused by: {cause}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    /// The messages of this error's causes, outermost first, leaving out those `message`
+    /// (this error's) already contains: thiserror's `transparent` and `{0}` messages
+    /// include their cause.
+    pub(crate) fn causes_beyond(&self, message: &str) -> Vec<String> {
+        let mut causes = Vec::new();
         let mut source = std::error::Error::source(self);
         while let Some(cause) = source {
             let text = cause.to_string();
-            // thiserror's `transparent` and `{0}` messages already contain their cause.
             if !message.contains(&text) {
-                write!(f, "\n  caused by: {text}")?;
+                causes.push(text);
             }
             source = cause.source();
         }
-        Ok(())
+        causes
     }
 }
 

@@ -524,14 +524,8 @@ fn report_lines(err: &Error, advice: &Advice) -> Vec<String> {
     // libpq ends its messages with a newline, which would leave a blank line before the hint.
     let message = err.to_string().trim_end().to_owned();
     let mut lines = vec![format!("error: {message}")];
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        // thiserror's `transparent` and `{0}` messages already contain their cause.
-        if !message.contains(&text) {
-            lines.push(format!("  caused by: {text}"));
-        }
-        source = cause.source();
+    for cause in err.causes_beyond(&message) {
+        lines.push(format!("  caused by: {cause}"));
     }
     if let Some(hint) = hint(err, advice) {
         lines.push(format!("hint: {hint}"));
