@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::model::{AlterColumn, Column, ColumnType, Value};
+use super::model::{AlterColumn, Column, ColumnType, CustomType, Value};
 use super::render::Renderer;
 use crate::{Error, Result};
 
@@ -26,7 +26,7 @@ pub(super) fn type_sql(ty: &ColumnType) -> String {
         ColumnType::Uuid => "CHAR(36)".into(),
         ColumnType::Json => "JSON".into(),
         ColumnType::Binary => "LONGBLOB".into(),
-        ColumnType::Custom(c) => c.mysql.clone().unwrap_or_else(|| c.default.clone()),
+        ColumnType::Custom(c) => spelling(c).to_owned(),
     }
 }
 
@@ -93,7 +93,7 @@ pub(super) fn alter_column(
     // A new type naming its own character set or collation says what it wants.
     let own_charset = match &change.ty {
         Some(ColumnType::Custom(c)) => {
-            let sql = c.mysql.as_deref().unwrap_or(&c.default);
+            let sql = spelling(c);
             ["CHARACTER", "CHARSET", "COLLATE"]
                 .iter()
                 .any(|kw| super::parse::has_keyword(sql, kw))
@@ -202,7 +202,7 @@ pub(super) fn takes_expression_default(ty: &ColumnType) -> bool {
     match ty {
         ColumnType::Text | ColumnType::Json | ColumnType::Binary => true,
         ColumnType::Custom(c) => {
-            let sql = c.mysql.as_deref().unwrap_or(&c.default).trim_start();
+            let sql = spelling(c).trim_start();
             let word: String = sql
                 .chars()
                 .take_while(char::is_ascii_alphabetic)
@@ -249,15 +249,16 @@ fn is_date_time(ty: &ColumnType) -> bool {
     match ty {
         ColumnType::Timestamp | ColumnType::TimestampTz => true,
         ColumnType::Custom(c) => {
-            let sql = c
-                .mysql
-                .as_deref()
-                .unwrap_or(&c.default)
-                .to_ascii_lowercase();
+            let sql = spelling(c).to_ascii_lowercase();
             sql.starts_with("datetime") || sql.starts_with("timestamp")
         }
         _ => false,
     }
+}
+
+/// A custom type's MySQL spelling.
+fn spelling(c: &CustomType) -> &str {
+    c.mysql.as_deref().unwrap_or(&c.default)
 }
 
 /// Whether `ty` holds text, so that a character set applies to it.
@@ -265,11 +266,7 @@ fn is_text(ty: &ColumnType) -> bool {
     match ty {
         ColumnType::Text | ColumnType::Varchar(_) => true,
         ColumnType::Custom(c) => {
-            let sql = c
-                .mysql
-                .as_deref()
-                .unwrap_or(&c.default)
-                .to_ascii_lowercase();
+            let sql = spelling(c).to_ascii_lowercase();
             ["char", "text", "enum", "set("]
                 .iter()
                 .any(|t| sql.contains(t))
