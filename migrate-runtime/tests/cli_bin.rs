@@ -2,18 +2,25 @@
 
 #![cfg(feature = "cli")]
 
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the `migrate` binary in `dir` on the SQLite file `app.db` there, whatever
+/// `DATABASE_URL` the test runs under.
+fn migrate(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .args(["--database-url", "sqlite://app.db"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_binary_without_migrations_says_how_to_link_them() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
-            .current_dir(dir.path())
-            .env_remove("DATABASE_URL")
-            .args(["--database-url", "sqlite://app.db"])
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| migrate(dir.path(), args);
     let current = run(&["current"]);
     let err = String::from_utf8_lossy(&current.stderr);
     assert!(
@@ -34,15 +41,7 @@ fn a_migration_file_the_binary_was_built_without_fails_check_and_names_build_rs(
     let migrations = dir.path().join("src/migrations");
     std::fs::create_dir_all(&migrations).unwrap();
     std::fs::write(migrations.join("0001_users.rs"), "// a new migration\n").unwrap();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
-            .current_dir(dir.path())
-            .env_remove("DATABASE_URL")
-            .args(["--database-url", "sqlite://app.db"])
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| migrate(dir.path(), args);
     let check = run(&["check"]);
     let out = String::from_utf8_lossy(&check.stdout);
     assert_eq!(check.status.code(), Some(1), "{out}");
