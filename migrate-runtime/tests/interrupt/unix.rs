@@ -148,6 +148,27 @@ fn server_wait(_backend: Backend) -> String {
 }
 
 /// Creates table `held` and locks its row, on `conn`, until [`release_server_lock`].
+/// Applies `a`, holds the row lock `b` waits for on the server (see [`hold_server_lock`]),
+/// and starts `upgrade head`, returning once the server shows its statement waiting: the
+/// runner, the connection holding the lock, and one to watch the server with.
+fn blocked_on_server(db: &TestDb) -> (Runner, AnyConnection, AnyConnection) {
+    migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+    let mut test_lock = db.connect();
+    hold_server_lock(&mut test_lock);
+    let mut runner = Runner::start(db, Pause::OnServer, true, &["upgrade", "head"]);
+    runner.wait_for(Pipe::Stdout, "paused in b on the server");
+    let mut watch = db.connect();
+    let deadline = std::time::Instant::now() + STUCK;
+    while !server_is_waiting(&mut watch) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the statement never started"
+        );
+        std::thread::yield_now();
+    }
+    (runner, test_lock, watch)
+}
+
 fn hold_server_lock(conn: &mut AnyConnection) {
     for sql in [
         "CREATE TABLE held (id INTEGER PRIMARY KEY, x INTEGER)",
@@ -807,20 +828,7 @@ fn second_signal_cancels(db: &TestDb, signal: &str) {
         "INT" => ("SIGINT", "press Ctrl-C again", 130),
         _ => ("SIGTERM", "send it again", 143),
     };
-    migrator(true).upgrade(&mut db.connect(), "a").unwrap();
-    let mut test_lock = db.connect();
-    hold_server_lock(&mut test_lock);
-    let mut runner = Runner::start(db, Pause::OnServer, true, &["upgrade", "head"]);
-    runner.wait_for(Pipe::Stdout, "paused in b on the server");
-    let mut watch = db.connect();
-    let deadline = std::time::Instant::now() + STUCK;
-    while !server_is_waiting(&mut watch) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the statement never started"
-        );
-        std::thread::yield_now();
-    }
+    let (mut runner, mut test_lock, mut watch) = blocked_on_server(db);
     runner.signal(signal);
     runner.wait_for(
         Pipe::Stderr,
@@ -955,20 +963,7 @@ fn kill_during_a_server_side_statement() {
         if db.backend == Backend::Sqlite {
             return; // In-process: the statement dies with the process.
         }
-        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
-        let mut test_lock = db.connect();
-        hold_server_lock(&mut test_lock);
-        let mut runner = Runner::start(db, Pause::OnServer, true, &["upgrade", "head"]);
-        runner.wait_for(Pipe::Stdout, "paused in b on the server");
-        let mut watch = db.connect();
-        let deadline = std::time::Instant::now() + STUCK;
-        while !server_is_waiting(&mut watch) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the statement never started"
-            );
-            std::thread::yield_now();
-        }
+        let (runner, mut test_lock, _watch) = blocked_on_server(db);
         runner.kill();
 
         let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
