@@ -789,6 +789,14 @@ fn database_hint(text: &str) -> Option<&'static str> {
              version and history tables on the first run: grant it CREATE on the schema, or \
              run the first migration as the schema's owner",
         )
+    } else if text.starts_with("permission denied for table")
+        || text.contains("command denied to user")
+    {
+        Some(
+            "the database user lacks a privilege on that table: grant it (`GRANT SELECT, \
+             INSERT, UPDATE, DELETE ON <table> TO <user>`), or run migrations as a user that \
+             owns it; every run reads and writes migrate's version and history tables",
+        )
     } else {
         None
     }
@@ -1354,6 +1362,8 @@ mod tests {
             "file is not a database",
             "database is locked",
             "permission denied for schema public",
+            "permission denied for table migrate_version",
+            "INSERT command denied to user 'app'@'localhost' for table `test`.`migrate_history`",
         ] {
             assert!(database_hint(text).is_some(), "{text}");
         }
