@@ -1028,3 +1028,203 @@ fn mysql_text_and_blob_defaults_keep_their_bytes() {
         assert_text_defaults(&mut conn, 3, "offline script");
     });
 }
+
+/// `SHOW CREATE TABLE` of `table`, in the session's character set (a binary default's
+/// bytes are not UTF-8).
+fn show_create(conn: &mut AnyConnection, table: &str) -> String {
+    #[derive(diesel::QueryableByName)]
+    struct Create {
+        #[diesel(sql_type = diesel::sql_types::Binary, column_name = "Create Table")]
+        sql: Vec<u8>,
+    }
+    let create = diesel::RunQueryDsl::get_result::<Create>(
+        diesel::sql_query(format!("SHOW CREATE TABLE `{table}`")),
+        conn,
+    )
+    .unwrap();
+    String::from_utf8_lossy(&create.sql).into_owned()
+}
+
+/// MariaDB's `information_schema` is utf8mb3: a character beyond U+FFFF in a CHAR or
+/// VARCHAR default, or a BINARY or VARBINARY default's bytes, read there as `?`. A
+/// restatement of the column (to change its nullability) writes the exact default all
+/// the same, typed or raw, in either `sql_mode`, and a column `CHECK` keeps its text.
+/// A default that cannot be read whole, or an ENUM or SET whose values read as `?`, is
+/// refused, naming the column and the way out, rather than restated otherwise; stated in
+/// the change, it is restated exactly. A generated column is refused as ever.
+#[test]
+fn mariadb_restatements_keep_what_information_schema_damages() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        let bytes = vec![0u8, 0xff, b'\\', b'\'', 0x80];
+        let smiley = "\u{1f600} a?";
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("marks")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("v", ColumnType::Varchar(20)).default(smiley))
+                    .column(
+                        Column::new("vb", ColumnType::custom("VARBINARY(9)"))
+                            .default(bytes.clone()),
+                    )
+                    .column(Column::new("bs", ColumnType::Varchar(20)).default("\\ \u{1f600}")),
+            )?;
+            ctx.execute(
+                "ALTER TABLE marks ADD COLUMN c CHAR(4) DEFAULT _utf8mb4 X'F09F9880', \
+                 ADD COLUMN bn BINARY(3) DEFAULT X'00FF27', \
+                 ADD COLUMN l VARCHAR(5) CHARACTER SET latin1 DEFAULT _utf8mb4 X'C3A9', \
+                 ADD COLUMN q VARCHAR(9) DEFAULT 'why?' COMMENT 'c \u{1f600}', \
+                 ADD COLUMN k INT CHECK (k <> octet_length('\u{1f600}'))",
+            )
+        });
+        sql(&mut conn, "INSERT INTO marks (id) VALUES (1)").unwrap();
+        let expected = [
+            ("v", smiley.as_bytes().to_vec()),
+            ("vb", bytes.clone()),
+            ("bs", "\\ \u{1f600}".as_bytes().to_vec()),
+            ("c", "\u{1f600}".as_bytes().to_vec()),
+            ("bn", vec![0, 0xff, b'\'']),
+            ("l", vec![0xe9]),
+            ("q", b"why?".to_vec()),
+        ];
+        for (column, bytes) in &expected {
+            assert_eq!(
+                hex_of(&mut conn, "marks", column, 1),
+                Some(upper_hex(bytes)),
+                "created: default of `{column}`"
+            );
+        }
+        let check_before = show_create(&mut conn, "marks");
+        assert!(check_before.contains('\u{1f600}'), "{check_before}");
+        with_ctx(&mut conn, |ctx| {
+            for (n, column) in ["v", "vb", "bs", "c", "bn", "l", "q", "k"]
+                .into_iter()
+                .enumerate()
+            {
+                let mode = if n % 2 == 1 {
+                    "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')"
+                } else {
+                    "SET SESSION sql_mode = REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')"
+                };
+                ctx.execute(mode)?;
+                ctx.alter_column("marks", column, AlterColumn::new().nullable(column == "k"))?;
+            }
+            Ok(())
+        });
+        sql(
+            &mut conn,
+            "SET SESSION sql_mode = REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')",
+        )
+        .unwrap();
+        sql(&mut conn, "INSERT INTO marks (id) VALUES (2)").unwrap();
+        for (column, bytes) in &expected {
+            assert_eq!(
+                hex_of(&mut conn, "marks", column, 2),
+                Some(upper_hex(bytes)),
+                "restated: default of `{column}`"
+            );
+        }
+        let info = introspect::table(&mut conn, "marks");
+        assert!(!info.column("v").nullable, "{:?}", info.column("v"));
+        // MariaDB keeps a comment in utf8mb3 from the start: restated as it was.
+        let kept = [
+            "CHECK (`k` <> octet_length('\u{1f600}'))",
+            "DEFAULT 'why?' COMMENT 'c ?'",
+        ];
+        let after = show_create(&mut conn, "marks");
+        for kept in kept {
+            assert!(check_before.contains(kept), "{check_before}");
+            assert!(after.contains(kept), "{after}");
+        }
+
+        // A default that cannot be read whole (here: the temporary table it is read
+        // from cannot be made) is restated only when the change states it.
+        sql(
+            &mut conn,
+            "CREATE TEMPORARY TABLE migrate_default_probe (taken INT)",
+        )
+        .unwrap();
+        let err = try_ctx(&mut conn, |ctx| {
+            ctx.alter_column("marks", "v", AlterColumn::new().nullable(true))
+        })
+        .unwrap_err()
+        .to_string();
+        for part in ["`marks.v`", "'? a?'", "AlterColumn::existing_default"] {
+            assert!(err.contains(part), "{err}");
+        }
+        with_ctx(&mut conn, |ctx| {
+            ctx.alter_column(
+                "marks",
+                "v",
+                AlterColumn::new()
+                    .nullable(true)
+                    .existing_default(Some(DefaultValue::Value(Value::Text(smiley.into())))),
+            )
+        });
+        sql(&mut conn, "DROP TEMPORARY TABLE migrate_default_probe").unwrap();
+        sql(&mut conn, "INSERT INTO marks (id) VALUES (3)").unwrap();
+        assert_eq!(
+            hex_of(&mut conn, "marks", "v", 3),
+            Some(upper_hex(smiley.as_bytes()))
+        );
+
+        // ENUM and SET values are only in the type, which reads as `?` too.
+        sql(
+            &mut conn,
+            "CREATE TABLE picks (id INT PRIMARY KEY, \
+             e ENUM('a\u{1f600}', 'b') DEFAULT 'a\u{1f600}', \
+             s SET('x\u{1f600}', 'y') DEFAULT 'x\u{1f600},y', \
+             g VARCHAR(9) AS (CONCAT(e, '\u{1f600}')) VIRTUAL)",
+        )
+        .unwrap();
+        sql(&mut conn, "INSERT INTO picks (id) VALUES (1)").unwrap();
+        for (column, ty) in [
+            ("e", "ENUM('a\u{1f600}', 'b')"),
+            ("s", "SET('x\u{1f600}', 'y')"),
+        ] {
+            let err = try_ctx(&mut conn, |ctx| {
+                ctx.alter_column("picks", column, AlterColumn::new().nullable(false))
+            })
+            .unwrap_err()
+            .to_string();
+            for part in [
+                format!("`picks.{column}`"),
+                "U+FFFF".into(),
+                "AlterColumn::existing_type".into(),
+            ] {
+                assert!(err.contains(&part), "{err}");
+            }
+            with_ctx(&mut conn, |ctx| {
+                ctx.alter_column(
+                    "picks",
+                    column,
+                    AlterColumn::new()
+                        .nullable(false)
+                        .existing_type(ColumnType::custom(ty)),
+                )
+            });
+        }
+        let err = try_ctx(&mut conn, |ctx| {
+            ctx.alter_column("picks", "g", AlterColumn::new().nullable(true))
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("generated column"), "{err}");
+        sql(&mut conn, "INSERT INTO picks (id) VALUES (2)").unwrap();
+        for id in [1, 2] {
+            assert_eq!(
+                hex_of(&mut conn, "picks", "e", id),
+                Some(upper_hex("a\u{1f600}".as_bytes()))
+            );
+            assert_eq!(
+                hex_of(&mut conn, "picks", "s", id),
+                Some(upper_hex("x\u{1f600},y".as_bytes()))
+            );
+        }
+        let info = introspect::table(&mut conn, "picks");
+        assert!(!info.column("s").nullable, "{:?}", info.column("s"));
+    });
+}

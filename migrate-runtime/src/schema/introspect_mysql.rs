@@ -2,7 +2,7 @@
 //! column can restate what the change leaves as it is (MySQL's `MODIFY COLUMN` resets
 //! every property it does not repeat).
 
-use diesel::sql_types::{Nullable, Text};
+use diesel::sql_types::{Binary, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
 use super::model::{Column, ColumnType, DefaultValue, MysqlAttributes, Table, Value};
@@ -36,6 +36,20 @@ struct CheckRow {
     name: String,
     #[diesel(sql_type = Text)]
     clause: String,
+}
+
+#[derive(QueryableByName)]
+struct ExactDefaultRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    raw: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    text: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct CreateRow {
+    #[diesel(sql_type = Binary, column_name = "Create Table")]
+    sql: Vec<u8>,
 }
 
 #[derive(QueryableByName)]
@@ -82,69 +96,123 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
         .version
         .to_ascii_uppercase()
         .contains("NO_BACKSLASH_ESCAPES");
-    let columns = rows
-        .into_iter()
-        .map(|r| {
-            let extra = r.extra.to_ascii_lowercase();
-            // MariaDB reports defaults as SQL (`'text'`, `NULL`, `current_timestamp()`);
-            // MySQL reports the bare value, and flags expressions as DEFAULT_GENERATED.
-            let default = match r.dflt {
-                None => None,
-                Some(d) if mariadb && d.eq_ignore_ascii_case("NULL") => None,
-                // MariaDB writes a text default with backslash escapes whatever the
-                // session's `sql_mode`: restated as read, it would gain backslashes in a
-                // session with `NO_BACKSLASH_ESCAPES`. Its value is rendered afresh.
-                Some(d) if mariadb && let Some(text) = mariadb_text_literal(&d) => {
-                    Some(DefaultValue::Value(Value::Text(text)))
-                }
-                // What the renderer writes as a TEXT or BLOB column's default, read as
-                // its value, so that a restatement under another type writes it afresh.
-                Some(d) if mariadb && let Some(value) = mariadb_hex_literal(&d) => {
-                    Some(DefaultValue::Value(value))
-                }
-                Some(d) if mariadb || extra.contains("default_generated") => {
-                    Some(DefaultValue::Expression(d))
-                }
-                Some(d) => Some(DefaultValue::Value(Value::Text(d))),
-            };
-            // `EXTRA` as MySQL and MariaDB write it: `on update CURRENT_TIMESTAMP`,
-            // `on update current_timestamp()`, `INVISIBLE`, `VIRTUAL GENERATED`, ...
-            let on_update = extra.find("on update ").map(|at| {
-                let rest = &r.extra[at + "on update ".len()..];
-                rest.split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned()
-            });
-            let mysql = MysqlAttributes {
-                charset: r.charset.zip(r.collation),
-                on_update,
-                invisible: extra.contains("invisible"),
-                comment: Some(r.comment).filter(|c| !c.is_empty()).map(|c| {
-                    let quoted = c.replace('\'', "''");
-                    if escapes {
-                        format!("'{}'", quoted.replace('\\', "\\\\"))
-                    } else {
-                        format!("'{quoted}'")
+    // MariaDB's `information_schema` is utf8mb3: a character beyond U+FFFF reads as `?`
+    // there, and so do the bytes of a binary default that are not UTF-8. Whatever may
+    // have been damaged is read again where it is whole, or refused when altered.
+    let create = if mariadb && checks.iter().any(|c| c.clause.contains('?')) {
+        let sql = diesel::sql_query(format!("SHOW CREATE TABLE {}", quote(table)))
+            .get_result::<CreateRow>(conn)?
+            .sql;
+        Some(String::from_utf8_lossy(&sql).into_owned())
+    } else {
+        None
+    };
+    let mut columns = Vec::with_capacity(rows.len());
+    for r in rows {
+        let extra = r.extra.to_ascii_lowercase();
+        let ty = r.ty.to_ascii_lowercase();
+        let binary = ty.starts_with("binary") || ty.starts_with("varbinary");
+        // Why the default as read may not be the column's, when it could not be read
+        // whole: the restatement then needs it stated.
+        let mut inexact_default = None;
+        // MariaDB reports defaults as SQL (`'text'`, `NULL`, `current_timestamp()`);
+        // MySQL reports the bare value, and flags expressions as DEFAULT_GENERATED.
+        let default = match r.dflt {
+            None => None,
+            Some(d) if mariadb && d.eq_ignore_ascii_case("NULL") => None,
+            // A literal that may have lost characters or bytes (or holds a NUL, which
+            // only an escape writes): its value as the column gives it.
+            Some(d)
+                if mariadb
+                    && d.starts_with('\'')
+                    && (binary || d.contains('?') || d.contains("\\0")) =>
+            {
+                match exact_default(conn, table, &r.name, binary) {
+                    Ok(value) => Some(DefaultValue::Value(value)),
+                    Err(e) => {
+                        inexact_default = Some((d.clone(), e.to_string()));
+                        Some(DefaultValue::Expression(d))
                     }
-                }),
-                check: checks
-                    .iter()
-                    .find(|c| c.name == r.name)
-                    .map(|c| c.clause.clone()),
-                generated: extra.contains("generated") && !extra.contains("default_generated"),
-            };
-            Column {
-                name: r.name,
-                ty: ColumnType::custom(r.ty),
-                nullable: r.nullable == "YES",
-                default,
-                primary_key: false,
-                auto_increment: extra.contains("auto_increment"),
-                mysql,
+                }
             }
-        })
-        .collect();
+            // MariaDB writes a text default with backslash escapes whatever the
+            // session's `sql_mode`: restated as read, it would gain backslashes in a
+            // session with `NO_BACKSLASH_ESCAPES`. Its value is rendered afresh.
+            Some(d) if mariadb && let Some(text) = mariadb_text_literal(&d) => {
+                Some(DefaultValue::Value(Value::Text(text)))
+            }
+            // What the renderer writes as a TEXT or BLOB column's default, read as
+            // its value, so that a restatement under another type writes it afresh.
+            Some(d) if mariadb && let Some(value) = mariadb_hex_literal(&d) => {
+                Some(DefaultValue::Value(value))
+            }
+            Some(d) if mariadb || extra.contains("default_generated") => {
+                Some(DefaultValue::Expression(d))
+            }
+            Some(d) => Some(DefaultValue::Value(Value::Text(d))),
+        };
+        // `EXTRA` as MySQL and MariaDB write it: `on update CURRENT_TIMESTAMP`,
+        // `on update current_timestamp()`, `INVISIBLE`, `VIRTUAL GENERATED`, ...
+        let on_update = extra.find("on update ").map(|at| {
+            let rest = &r.extra[at + "on update ".len()..];
+            rest.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        });
+        // The values of an ENUM or SET are in its type, which has no other source:
+        // one that reads with a `?` in a character set holding characters beyond
+        // U+FFFF may not be what the column holds.
+        let wide = r.charset.as_deref().is_some_and(|c| {
+            let c = c.to_ascii_lowercase();
+            c == "utf8mb4" || c.starts_with("utf16") || c == "utf32"
+        });
+        let inexact_type = (mariadb
+            && wide
+            && (ty.starts_with("enum(") || ty.starts_with("set("))
+            && r.ty.contains('?'))
+        .then(|| r.ty.clone());
+        let mut check = checks
+            .iter()
+            .find(|c| c.name == r.name)
+            .map(|c| c.clause.clone());
+        let mut inexact_check = None;
+        if let (Some(clause), Some(create)) = (&check, &create)
+            && clause.contains('?')
+        {
+            match whole_check(create, clause) {
+                Some(whole) => check = Some(whole),
+                None => inexact_check = Some(clause.clone()),
+            }
+        }
+        let mysql = MysqlAttributes {
+            charset: r.charset.zip(r.collation),
+            on_update,
+            invisible: extra.contains("invisible"),
+            comment: Some(r.comment).filter(|c| !c.is_empty()).map(|c| {
+                let quoted = c.replace('\'', "''");
+                if escapes {
+                    format!("'{}'", quoted.replace('\\', "\\\\"))
+                } else {
+                    format!("'{quoted}'")
+                }
+            }),
+            check,
+            generated: extra.contains("generated") && !extra.contains("default_generated"),
+            inexact_default,
+            inexact_type,
+            inexact_check,
+        };
+        columns.push(Column {
+            name: r.name,
+            ty: ColumnType::custom(r.ty),
+            nullable: r.nullable == "YES",
+            default,
+            primary_key: false,
+            auto_increment: extra.contains("auto_increment"),
+            mysql,
+        });
+    }
     Ok(TableShape {
         table: Table {
             name: table.to_owned(),
@@ -155,6 +223,94 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
         indexes: Vec::new(),
         dependents: Vec::new(),
     })
+}
+
+/// `name` as a MySQL identifier.
+fn quote(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+/// The default of `table.column` as the column gives it: the bytes of a binary column,
+/// else its text (the column's own bytes when that text holds a NUL, which no text
+/// literal holds). Read from a row inserted with the default into a temporary copy of
+/// the column: `DEFAULT()` needs a row of the table, and gives `NULL` for a NOT NULL
+/// column in the row of nulls an outer join makes.
+fn exact_default(
+    conn: &mut AnyConnection,
+    table: &str,
+    column: &str,
+    binary: bool,
+) -> Result<Value> {
+    let probe = quote("migrate_default_probe");
+    let column_sql = quote(column);
+    diesel::sql_query(format!(
+        "CREATE TEMPORARY TABLE {probe} SELECT {column_sql} FROM {} LIMIT 0",
+        quote(table)
+    ))
+    .execute(conn)?;
+    let read = diesel::sql_query(format!("INSERT INTO {probe} () VALUES ()"))
+        .execute(conn)
+        .and_then(|_| {
+            diesel::sql_query(format!(
+                "SELECT HEX({column_sql}) AS raw, \
+                 HEX(CONVERT({column_sql} USING utf8mb4)) AS text FROM {probe}"
+            ))
+            .get_result::<ExactDefaultRow>(conn)
+        });
+    let dropped = diesel::sql_query(format!("DROP TEMPORARY TABLE {probe}")).execute(conn);
+    let row = read?;
+    dropped?;
+    let unhex = |hex: Option<String>| -> Option<Vec<u8>> {
+        let hex = hex?;
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect()
+    };
+    let text = unhex(row.text)
+        .and_then(|b| String::from_utf8(b).ok())
+        .filter(|t| !binary && !t.contains('\0'));
+    match (text, unhex(row.raw)) {
+        (Some(text), _) => Ok(Value::Text(text)),
+        (None, Some(raw)) => Ok(Value::Bytes(raw)),
+        (None, None) => Err(Error::Schema(
+            "the row inserted with it read back as NULL".into(),
+        )),
+    }
+}
+
+/// The column `CHECK` of `create` (a `SHOW CREATE TABLE`, which keeps every character)
+/// that reads as `damaged` in `information_schema`, where a character beyond U+FFFF is
+/// `?` or `????`; `None` unless exactly one text fits.
+fn whole_check(create: &str, damaged: &str) -> Option<String> {
+    let as_read = |whole: &str, mark: &str| -> String {
+        whole
+            .chars()
+            .map(|c| {
+                if u32::from(c) > 0xFFFF {
+                    mark.to_owned()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    };
+    let mut found: Vec<&str> = Vec::new();
+    for (at, _) in create.match_indices(" CHECK (") {
+        let rest = &create[at + " CHECK (".len()..];
+        for (end, _) in rest.match_indices(')') {
+            let whole = &rest[..end];
+            if (as_read(whole, "????") == damaged || as_read(whole, "?") == damaged)
+                && !found.contains(&whole)
+            {
+                found.push(whole);
+            }
+        }
+    }
+    match found.as_slice() {
+        [one] => Some((*one).to_owned()),
+        _ => None,
+    }
 }
 
 #[derive(QueryableByName)]
@@ -348,7 +504,7 @@ fn mariadb_hex_literal(sql: &str) -> Option<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::{mariadb_hex_literal, mariadb_text_literal};
+    use super::{mariadb_hex_literal, mariadb_text_literal, whole_check};
     use crate::schema::Value;
 
     #[test]
@@ -374,6 +530,25 @@ mod tests {
         ] {
             assert_eq!(mariadb_hex_literal(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn a_check_that_lost_characters_is_found_whole_in_show_create_table() {
+        let create = "CREATE TABLE `t` (\n  `c` varchar(9) DEFAULT 'x CHECK (a)' \
+                      CHECK (`c` <> '\u{1f600}(?)'),\n  `d` int(11) DEFAULT NULL \
+                      CHECK (`d` <> octet_length('\u{1f600}\u{1f601}'))\n)";
+        assert_eq!(
+            whole_check(create, "`c` <> '????(?)'").as_deref(),
+            Some("`c` <> '\u{1f600}(?)'")
+        );
+        assert_eq!(
+            whole_check(create, "`d` <> octet_length('??')").as_deref(),
+            Some("`d` <> octet_length('\u{1f600}\u{1f601}')")
+        );
+        // Nothing fits, or two different texts do: not for sure.
+        assert_eq!(whole_check(create, "`c` <> '?'"), None);
+        let twice = " CHECK (`a` = '\u{1f600}') CHECK (`a` = '\u{1f601}')";
+        assert_eq!(whole_check(twice, "`a` = '????'"), None);
     }
 
     #[test]

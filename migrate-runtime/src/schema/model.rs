@@ -231,6 +231,17 @@ pub(crate) struct MysqlAttributes {
     pub(crate) check: Option<String>,
     /// A generated column: no restatement can keep its expression safely.
     pub(crate) generated: bool,
+    /// The default as MariaDB's utf8mb3 `information_schema` reads it, when it may have
+    /// lost characters there and could not be read whole, with why: restated only with
+    /// a default the change states.
+    pub(crate) inexact_default: Option<(String, String)>,
+    /// The type as MariaDB's utf8mb3 `information_schema` reads it, when it is an ENUM
+    /// or SET whose values may have lost characters there: restated only with a type
+    /// the change states.
+    pub(crate) inexact_type: Option<String>,
+    /// The column `CHECK` as `information_schema` reads it, when it may have lost
+    /// characters and `SHOW CREATE TABLE` did not give it whole: never restated.
+    pub(crate) inexact_check: Option<String>,
 }
 
 impl Column {

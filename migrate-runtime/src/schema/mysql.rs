@@ -89,6 +89,41 @@ pub(super) fn alter_column(
              COLUMN`) could lose its expression; alter it with raw SQL (`ctx.execute`)"
         )));
     }
+    // MariaDB's `information_schema` is utf8mb3, where a character beyond U+FFFF reads
+    // as `?`: what may have lost one is not restated as read.
+    if let Some(read) = &kept.inexact_type
+        && change.ty.is_none()
+        && change.existing_type.is_none()
+    {
+        return Err(Error::Schema(format!(
+            "cannot restate `{table}.{column}` (MySQL's `MODIFY COLUMN`) exactly: its type \
+             reads as `{read}` in MariaDB's `information_schema`, which turns characters \
+             beyond U+FFFF into `?`, so its values may not be those of the column; pass \
+             the column's exact type (`AlterColumn::existing_type(ColumnType::custom(\"...\"))`) \
+             or alter it with raw SQL (`ctx.execute`)"
+        )));
+    }
+    if let Some((read, why)) = &kept.inexact_default
+        && change.default.is_none()
+        && change.existing_default.is_none()
+    {
+        return Err(Error::Schema(format!(
+            "cannot restate `{table}.{column}` (MySQL's `MODIFY COLUMN`) exactly: its default \
+             reads as `{read}` in MariaDB's `information_schema`, which turns characters \
+             beyond U+FFFF and bytes that are not UTF-8 into `?`, and reading it from a \
+             temporary table failed ({why}); pass the default \
+             (`AlterColumn::existing_default` or `AlterColumn::default`) or alter the column \
+             with raw SQL (`ctx.execute`)"
+        )));
+    }
+    if let Some(read) = &kept.inexact_check {
+        return Err(Error::Schema(format!(
+            "cannot restate `{table}.{column}` (MySQL's `MODIFY COLUMN`) exactly: its \
+             `CHECK ({read})` reads so in MariaDB's `information_schema`, which turns \
+             characters beyond U+FFFF into `?`, and `SHOW CREATE TABLE` did not tell its \
+             text for sure; alter the column with raw SQL (`ctx.execute`), restating the check"
+        )));
+    }
     let mut attributes = String::new();
     // A new type naming its own character set or collation says what it wants.
     let own_charset = match &change.ty {
