@@ -402,13 +402,22 @@ pub(crate) fn column_dependents(
     let serves = |index: &[String], fk: &[String]| {
         index.len() >= fk.len() && index.iter().zip(fk).all(|(i, f)| i.eq_ignore_ascii_case(f))
     };
+    // The primary key serves foreign keys like any index, but is never dropped here (a
+    // single-column one over the column goes with it, and serves no key that stays).
     let (over, others): (Vec<_>, Vec<_>) = indexes
         .into_iter()
-        .filter(|(name, _)| name != "PRIMARY")
         .partition(|(_, columns)| columns.iter().any(|c| same(c)));
+    let over: Vec<_> = over
+        .into_iter()
+        .filter(|(name, _)| name != "PRIMARY")
+        .collect();
     deps.indexes = over.iter().map(|(name, _)| name.clone()).collect();
     // A foreign key that stays needs an index starting with its columns, and MySQL will
     // not drop the last one: it gets a plain one on its columns, under the old name.
+    // Longest first: a shorter key served by the same index is then served by the
+    // replacement, instead of getting a second index under the same name.
+    let mut kept = kept;
+    kept.sort_by_key(|(_, columns)| std::cmp::Reverse(columns.len()));
     for (_, fk_columns) in &kept {
         let served = |(_, columns): &(String, Vec<String>)| serves(columns, fk_columns);
         if others.iter().any(served) || deps.replacements.iter().any(served) {
