@@ -317,9 +317,22 @@ fn whole_check(create: &str, damaged: &str) -> Option<String> {
 struct IndexColumnRow {
     #[diesel(sql_type = Text)]
     name: String,
+    /// `NULL` for a functional key part (MySQL 8: an expression).
+    #[diesel(sql_type = Nullable<Text>)]
+    column: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct ForeignKeyColumnRow {
+    #[diesel(sql_type = Text)]
+    name: String,
     #[diesel(sql_type = Text)]
     column: String,
 }
+
+/// An index: its name (`PRIMARY` for the primary key) and its key parts in order, `None`
+/// for a functional key part.
+type IndexParts = (String, Vec<Option<String>>);
 
 /// What must go with `table.column` for MySQL to drop it: see [`ColumnDependents`]. A
 /// column of a composite primary key is refused (MySQL would narrow the key, or refuse
@@ -358,11 +371,10 @@ pub(crate) fn column_dependents(
             fk.name, fk.clause, fk.clause, fk.name
         )));
     }
-    let mut deps = ColumnDependents::default();
     let primary: Vec<&str> = index_columns
         .iter()
         .filter(|r| r.name == "PRIMARY")
-        .map(|r| r.column.as_str())
+        .filter_map(|r| r.column.as_deref())
         .collect();
     if primary.len() > 1 && primary.iter().any(|c| same(c)) {
         return Err(Error::Schema(format!(
@@ -381,52 +393,21 @@ pub(crate) fn column_dependents(
          AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION",
     )
     .bind::<Text, _>(table)
-    .load::<IndexColumnRow>(conn)?
+    .load::<ForeignKeyColumnRow>(conn)?
     {
         match foreign_keys.last_mut() {
             Some((name, columns)) if *name == row.name => columns.push(row.column),
             _ => foreign_keys.push((row.name, vec![row.column])),
         }
     }
-    let (lost, kept): (Vec<_>, Vec<_>) = foreign_keys
-        .into_iter()
-        .partition(|(_, columns)| columns.iter().any(|c| same(c)));
-    deps.foreign_keys = lost.into_iter().map(|(name, _)| name).collect();
-    let mut indexes: Vec<(String, Vec<String>)> = Vec::new();
+    let mut indexes: Vec<IndexParts> = Vec::new();
     for row in index_columns {
         match indexes.last_mut() {
             Some((name, columns)) if *name == row.name => columns.push(row.column),
             _ => indexes.push((row.name, vec![row.column])),
         }
     }
-    let serves = |index: &[String], fk: &[String]| {
-        index.len() >= fk.len() && index.iter().zip(fk).all(|(i, f)| i.eq_ignore_ascii_case(f))
-    };
-    // The primary key serves foreign keys like any index, but is never dropped here (a
-    // single-column one over the column goes with it, and serves no key that stays).
-    let (over, others): (Vec<_>, Vec<_>) = indexes
-        .into_iter()
-        .partition(|(_, columns)| columns.iter().any(|c| same(c)));
-    let over: Vec<_> = over
-        .into_iter()
-        .filter(|(name, _)| name != "PRIMARY")
-        .collect();
-    deps.indexes = over.iter().map(|(name, _)| name.clone()).collect();
-    // A foreign key that stays needs an index starting with its columns, and MySQL will
-    // not drop the last one: it gets a plain one on its columns, under the old name.
-    // Longest first: a shorter key served by the same index is then served by the
-    // replacement, instead of getting a second index under the same name.
-    let mut kept = kept;
-    kept.sort_by_key(|(_, columns)| std::cmp::Reverse(columns.len()));
-    for (_, fk_columns) in &kept {
-        let served = |(_, columns): &(String, Vec<String>)| serves(columns, fk_columns);
-        if others.iter().any(served) || deps.replacements.iter().any(served) {
-            continue;
-        }
-        if let Some((name, _)) = over.iter().find(|i| served(i)) {
-            deps.replacements.push((name.clone(), fk_columns.clone()));
-        }
-    }
+    let mut deps = key_dependents(column, indexes, foreign_keys);
     // A MariaDB column-level check goes with its column; MySQL has none.
     let checks_sql = if mariadb {
         "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS name, CAST(CHECK_CLAUSE AS CHAR) AS clause \
@@ -448,6 +429,66 @@ pub(crate) fn column_dependents(
         .map(|c| c.name)
         .collect();
     Ok(deps)
+}
+
+/// The foreign keys, indexes and replacement indexes of [`ColumnDependents`] for
+/// dropping `column`, given the table's indexes (the primary key included) and foreign
+/// keys with their columns in order.
+fn key_dependents(
+    column: &str,
+    indexes: Vec<IndexParts>,
+    foreign_keys: Vec<(String, Vec<String>)>,
+) -> ColumnDependents {
+    let same = |a: &str| a.eq_ignore_ascii_case(column);
+    let mut deps = ColumnDependents::default();
+    let (lost, mut kept): (Vec<_>, Vec<_>) = foreign_keys
+        .into_iter()
+        .partition(|(_, columns)| columns.iter().any(|c| same(c)));
+    deps.foreign_keys = lost.into_iter().map(|(name, _)| name).collect();
+    // An index with the column as a plain key part goes whole, as on PostgreSQL. One whose
+    // only mention of it is inside an expression is left to MySQL, which refuses the drop.
+    // The primary key serves foreign keys like any index, but is never dropped here (a
+    // single-column one over the column goes with it, and serves no key that stays).
+    let (over, others): (Vec<_>, Vec<_>) = indexes
+        .into_iter()
+        .partition(|(_, parts)| parts.iter().flatten().any(|c| same(c)));
+    let over: Vec<_> = over
+        .into_iter()
+        .filter(|(name, _)| name != "PRIMARY")
+        .collect();
+    deps.indexes = over.iter().map(|(name, _)| name.clone()).collect();
+    // A foreign key that stays needs an index starting with its columns, and MySQL will
+    // not drop the last one: it gets a plain one on its columns, under the old name.
+    // Longest first: a shorter key served by the same index is then served by the
+    // replacement, instead of getting a second index under the same name.
+    kept.sort_by_key(|(_, columns)| std::cmp::Reverse(columns.len()));
+    for (_, fk_columns) in &kept {
+        let served =
+            |(_, parts): &IndexParts| starts_with(parts.iter().map(Option::as_deref), fk_columns);
+        if others.iter().any(served)
+            || deps.replacements.iter().any(|(_, columns)| {
+                starts_with(columns.iter().map(|c| Some(c.as_str())), fk_columns)
+            })
+        {
+            continue;
+        }
+        if let Some((name, _)) = over.iter().find(|i| served(i)) {
+            deps.replacements.push((name.clone(), fk_columns.clone()));
+        }
+    }
+    deps
+}
+
+/// Whether the key parts `parts` start with `columns` (a functional part, `None`, is no
+/// column): an index that serves a foreign key on `columns`.
+fn starts_with<'a>(parts: impl IntoIterator<Item = Option<&'a str>>, columns: &[String]) -> bool {
+    let mut parts = parts.into_iter();
+    columns.iter().all(|c| {
+        parts
+            .next()
+            .flatten()
+            .is_some_and(|p| p.eq_ignore_ascii_case(c))
+    })
 }
 
 /// The value of `sql` when it is one text literal as MariaDB writes a default in
@@ -513,8 +554,79 @@ fn mariadb_hex_literal(sql: &str) -> Option<Value> {
 
 #[cfg(test)]
 mod tests {
-    use super::{mariadb_hex_literal, mariadb_text_literal, whole_check};
+    use super::{
+        IndexParts, key_dependents, mariadb_hex_literal, mariadb_text_literal, whole_check,
+    };
     use crate::schema::Value;
+    use crate::schema::mysql::ColumnDependents;
+
+    /// An index whose key parts are column names, or `(expr)` for a functional one.
+    fn index(name: &str, parts: &[&str]) -> IndexParts {
+        let parts = parts
+            .iter()
+            .map(|p| (!p.starts_with('(')).then(|| (*p).to_owned()))
+            .collect();
+        (name.to_owned(), parts)
+    }
+
+    fn fk(name: &str, columns: &[&str]) -> (String, Vec<String>) {
+        (
+            name.to_owned(),
+            columns.iter().map(|c| (*c).to_owned()).collect(),
+        )
+    }
+
+    fn replacement(name: &str, columns: &[&str]) -> (String, Vec<String>) {
+        fk(name, columns)
+    }
+
+    #[test]
+    fn a_functional_index_goes_only_with_a_plain_part_over_the_column() {
+        let deps = key_dependents(
+            "b",
+            vec![
+                index("PRIMARY", &["id"]),
+                index("fx_lower_a", &["(lower(a))"]),
+                index("fx_a_b", &["(a + 1)", "b"]),
+                index("ix_a_b", &["a", "b"]),
+            ],
+            vec![fk("fk_a", &["a"])],
+        );
+        assert_eq!(
+            deps,
+            ColumnDependents {
+                indexes: vec!["fx_a_b".into(), "ix_a_b".into()],
+                // An index starting with an expression serves no foreign key.
+                replacements: vec![replacement("ix_a_b", &["a"])],
+                ..ColumnDependents::default()
+            }
+        );
+    }
+
+    #[test]
+    fn foreign_keys_sharing_an_index_get_one_replacement() {
+        let deps = key_dependents(
+            "b",
+            vec![index("PRIMARY", &["id"]), index("idx", &["a", "c", "b"])],
+            vec![fk("fk1", &["a"]), fk("fk2", &["a", "c"])],
+        );
+        assert_eq!(deps.indexes, ["idx"]);
+        assert_eq!(deps.replacements, [replacement("idx", &["a", "c"])]);
+    }
+
+    #[test]
+    fn a_foreign_key_the_primary_key_serves_needs_no_replacement() {
+        let deps = key_dependents(
+            "a",
+            vec![index("PRIMARY", &["id"]), index("ix", &["id", "a"])],
+            vec![fk("fk_id", &["id"])],
+        );
+        assert_eq!(deps.indexes, ["ix"]);
+        assert!(deps.replacements.is_empty(), "{deps:?}");
+        // The single-column primary key over the dropped column goes with it, not here.
+        let deps = key_dependents("id", vec![index("PRIMARY", &["id"])], Vec::new());
+        assert!(deps.indexes.is_empty(), "{deps:?}");
+    }
 
     #[test]
     fn mariadb_hex_defaults_are_read_as_their_value() {
