@@ -288,3 +288,32 @@ fn a_mysql_migration_using_another_database_keeps_the_bookkeeping_where_it_was()
     let mut second = db.connect();
     assert_eq!(ids(&migrator.stamp(&mut second, "head").unwrap()), ["c"]);
 }
+
+/// A connection with no database selected, whose migration runs `USE`: the run's named
+/// lock is still released (its name is the one taken, not one computed from the database
+/// selected at the end).
+#[test]
+fn a_mysql_run_started_without_a_database_releases_its_lock_after_a_use() {
+    let Some(db) = server(MYSQL_VAR) else {
+        return;
+    };
+    let home = db.scratch().name().unwrap().to_owned();
+    let server_url = db
+        .url()
+        .strip_suffix(&format!("/{home}"))
+        .unwrap_or_else(|| panic!("the scratch URL ends with its database"));
+    let url = DatabaseUrl::parse(server_url).unwrap();
+    let set = MigrationSet::new(vec![typed_after("a", None, &format!("USE `{home}`"))]).unwrap();
+    let migrator = Migrator::new(set).with_options(
+        Options::default()
+            .with_version_table(format!("{home}.migrate_version"))
+            .with_history_table(format!("{home}.migrate_history"))
+            .with_lock_timeout(std::time::Duration::from_secs(1)),
+    );
+    let mut conn = AnyConnection::open(&url).unwrap();
+    migrator.upgrade(&mut conn, "head").unwrap();
+    assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
+    // Another connection, while the first stays open, takes the lock at once.
+    let mut second = AnyConnection::open(&url).unwrap();
+    assert_eq!(ids(&migrator.stamp(&mut second, "head").unwrap()), ["a"]);
+}

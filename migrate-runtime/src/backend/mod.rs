@@ -182,6 +182,13 @@ pub(crate) struct Lock {
         expect(dead_code, reason = "only MySQL selects a database with `USE`")
     )]
     pub database: Option<String>,
+    /// MySQL: the name of the named lock as taken, to release exactly that one: the name
+    /// holds the database current when it was taken, which a migration's `USE` changes.
+    #[cfg_attr(
+        not(feature = "mysql"),
+        expect(dead_code, reason = "only MySQL takes a named lock")
+    )]
+    pub name: Option<String>,
 }
 
 /// The dialect of `conn`'s backend.

@@ -28,6 +28,12 @@ struct LockResult {
 }
 
 #[derive(QueryableByName)]
+struct LockName {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[derive(QueryableByName)]
 struct LockAndAutocommit {
     #[diesel(sql_type = Nullable<BigInt>)]
     ok: Option<i64>,
@@ -52,18 +58,18 @@ struct Holder {
     query: Option<String>,
 }
 
-/// The connection holding the lock of `key`, for people: `connection 42 (app@10.0.0.7,
+/// The connection holding the lock named `name`, for people: `connection 42 (app@10.0.0.7,
 /// Query for 12 s: `ALTER TABLE ...`)`. `None` when it cannot be read (or was just released).
 /// The session of a run whose process was killed keeps the lock until the statement it was
 /// executing ends, and nothing else says which connection to wait for or to end.
-fn lock_holder(conn: &mut AnyConnection, key: &str) -> Option<String> {
-    let holder = diesel::sql_query(format!(
+fn lock_holder(conn: &mut AnyConnection, name: &str) -> Option<String> {
+    let holder = diesel::sql_query(
         "SELECT CAST(p.ID AS SIGNED) AS id, CONCAT(p.USER, '@', p.HOST) AS user_host, \
          p.COMMAND AS command, CAST(p.TIME AS SIGNED) AS seconds, \
          LEFT(p.INFO, 100) AS query \
-         FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK({LOCK_NAME})"
-    ))
-    .bind::<Text, _>(key)
+         FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(?)",
+    )
+    .bind::<Text, _>(name)
     .get_result::<Holder>(conn)
     .ok()?;
     let mut about = Vec::new();
@@ -80,7 +86,10 @@ fn lock_holder(conn: &mut AnyConnection, key: &str) -> Option<String> {
     ))
 }
 
-/// The lock name: at most 64 characters whatever the database and table names are.
+/// The lock name: at most 64 characters whatever the database and table names are. It is
+/// computed once, when the lock is taken, and kept in [`Lock::name`] for the release: a
+/// migration's `USE` changes `DATABASE()`, and with no database selected at the start
+/// nothing can select "none" again.
 const LOCK_NAME: &str = "CONCAT('migrate:', SHA1(CONCAT(COALESCE(DATABASE(), ''), '.', ?)))";
 
 impl Dialect for Mysql {
@@ -113,9 +122,13 @@ impl Dialect for Mysql {
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
     ) -> Result<Lock> {
+        let name = diesel::sql_query(format!("SELECT {LOCK_NAME} AS name"))
+            .bind::<Text, _>(key)
+            .get_result::<LockName>(conn)?
+            .name;
         let what = |conn: &mut AnyConnection| {
             let mut what = format!("the MySQL named lock for `{key}` (GET_LOCK)");
-            if let Some(holder) = lock_holder(conn, key) {
+            if let Some(holder) = lock_holder(conn, &name) {
                 what.push_str(&format!(", held by {holder}"));
             }
             what
@@ -124,11 +137,11 @@ impl Dialect for Mysql {
         // it, and a migration may `USE` another one, after which the run's bookkeeping must
         // still go to the tables it read.
         let get_lock = |conn: &mut AnyConnection, seconds: i64| {
-            diesel::sql_query(format!(
-                "SELECT CAST(GET_LOCK({LOCK_NAME}, ?) AS SIGNED) AS ok, \
-                 CAST(@@autocommit AS SIGNED) AS autocommit, DATABASE() AS db"
-            ))
-            .bind::<Text, _>(key)
+            diesel::sql_query(
+                "SELECT CAST(GET_LOCK(?, ?) AS SIGNED) AS ok, \
+                 CAST(@@autocommit AS SIGNED) AS autocommit, DATABASE() AS db",
+            )
+            .bind::<Text, _>(&name)
             .bind::<BigInt, _>(seconds)
             .get_result::<LockAndAutocommit>(conn)
         };
@@ -145,7 +158,11 @@ impl Dialect for Mysql {
             Some(1) => {
                 let autocommit_was_on = got.autocommit == 1;
                 if autocommit_was_on && let Err(err) = conn.batch_execute("SET autocommit = 0") {
-                    let _ = self.unlock(conn, key, Lock::default());
+                    let taken = Lock {
+                        name: Some(name),
+                        ..Lock::default()
+                    };
+                    let _ = self.unlock(conn, key, taken);
                     return Err(err.into());
                 }
                 let schema = |table: &str| got.db.clone().filter(|_| !table.contains('.'));
@@ -154,6 +171,7 @@ impl Dialect for Mysql {
                     autocommit_was_on,
                     schemas: [schema(version), schema(history)],
                     database: got.db.clone(),
+                    name: Some(name),
                     ..Lock::default()
                 })
             }
@@ -164,11 +182,11 @@ impl Dialect for Mysql {
         }
     }
 
-    fn unlock(&self, conn: &mut AnyConnection, key: &str, lock: Lock) -> Result<()> {
-        // Before the release, so that whatever it commits is written under the lock, and
-        // so that the lock's name, which holds the current database, is the one taken: the
+    fn unlock(&self, conn: &mut AnyConnection, _key: &str, lock: Lock) -> Result<()> {
+        // Before the release, so that whatever it commits is written under the lock: the
         // database the run found, selected again in the same round trip (a migration's
-        // `USE` ends with the run, as it would with a connection of its own).
+        // `USE` ends with the run, as it would with a connection of its own). The release
+        // names the lock as taken, whether or not this succeeds.
         let mut restore = Vec::new();
         if lock.autocommit_was_on {
             restore.push("SET autocommit = 1".to_owned());
@@ -185,12 +203,12 @@ impl Dialect for Mysql {
             conn.batch_execute(&restore.join("; "))
         };
         // 0 or NULL would mean the lock was no longer ours: nothing left to release.
-        let _released = diesel::sql_query(format!(
-            "SELECT CAST(RELEASE_LOCK({LOCK_NAME}) AS SIGNED) AS ok"
-        ))
-        .bind::<Text, _>(key)
-        .get_result::<LockResult>(conn)?
-        .ok;
+        if let Some(name) = &lock.name {
+            let _released = diesel::sql_query("SELECT CAST(RELEASE_LOCK(?) AS SIGNED) AS ok")
+                .bind::<Text, _>(name)
+                .get_result::<LockResult>(conn)?
+                .ok;
+        }
         restored?;
         Ok(())
     }
