@@ -199,6 +199,23 @@ pub enum Error {
         /// The table, quoted as in SQL.
         table: String,
     },
+    /// A bookkeeping table named without a schema is in (or would be created in) a schema,
+    /// or MySQL database, whose name holds a `?`: the run pins its bookkeeping to that
+    /// schema by name, and the bookkeeping statements take a `?` for a bound value. The
+    /// run stops before it changes anything.
+    #[error(
+        "the table `{table}` resolves to the schema `{schema}`, whose name holds a `?`, \
+         which the bookkeeping statements cannot name; name the tables with another \
+         schema: `version_table = \"app.migrate_version\"` and `history_table = \
+         \"app.migrate_history\"` in migrate.toml, or `Options::with_version_table` and \
+         `Options::with_history_table`"
+    )]
+    UnnamableSchema {
+        /// The schema (MySQL: database) as the server names it.
+        schema: String,
+        /// The table, as configured.
+        table: String,
+    },
     /// The CLI's configuration file (`migrate.toml`) could not be read or understood.
     #[error("invalid configuration in `{path}`: {reason}")]
     Config {

@@ -866,6 +866,12 @@ impl Migrator {
             .lock(conn, key, tables, timeout, &mut |lock| {
                 self.emit(Event::Waiting { lock, timeout });
             })?;
+        // Before anything is written: a schema the statements cannot name would leave the
+        // bookkeeping unpinned, free to move with a migration's `search_path` or `USE`.
+        if let Err(err) = crate::backend::check_schemas(&lock.schemas, tables) {
+            let _ = store.dialect.unlock(conn, key, lock);
+            return Err(err);
+        }
         let store = &Store::in_schemas(conn, &self.options, &lock.schemas);
         let held_for_run = lock.held_for_run;
         let outcome = catch_unwind(AssertUnwindSafe(|| {

@@ -317,3 +317,45 @@ fn a_mysql_run_started_without_a_database_releases_its_lock_after_a_use() {
     let mut second = AnyConnection::open(&url).unwrap();
     assert_eq!(ids(&migrator.stamp(&mut second, "head").unwrap()), ["a"]);
 }
+
+/// A schema whose name holds a `?` cannot be named in the bookkeeping statements (a `?`
+/// marks a bound value): the run refuses it before it changes anything, rather than
+/// leaving the bookkeeping free to move with a migration's `search_path`.
+#[test]
+fn a_schema_named_with_a_question_mark_is_refused_before_the_run_changes_anything() {
+    let Some(db) = server(POSTGRES_VAR) else {
+        return;
+    };
+    let mut conn = db.connect();
+    conn.batch_execute(r#"CREATE SCHEMA "what?"; CREATE SCHEMA other; SET search_path TO "what?""#)
+        .unwrap();
+    let set = MigrationSet::new(vec![typed_after(
+        "a",
+        None,
+        "SET LOCAL search_path TO other",
+    )])
+    .unwrap();
+    let migrator = Migrator::new(set);
+    let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+    let message = err.to_string();
+    for part in [
+        "`what?`",
+        "`migrate_version`",
+        "Options::with_version_table",
+    ] {
+        assert!(message.contains(part), "{part}: {message}");
+    }
+    for table in ["migrate_version", "migrate_history", "t_a"] {
+        assert!(schemas_of(&mut conn, table).is_empty(), "{table}");
+    }
+    assert_eq!(search_path(&mut conn), r#""what?""#);
+    // Named with their schema, the tables need no lookup and the run goes ahead.
+    let migrator = migrator.with_options(
+        Options::default()
+            .with_version_table("other.migrate_version")
+            .with_history_table("other.migrate_history"),
+    );
+    migrator.upgrade(&mut conn, "head").unwrap();
+    assert_eq!(schemas_of(&mut conn, "migrate_version"), ["other"]);
+    assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
+}

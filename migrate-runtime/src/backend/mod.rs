@@ -273,12 +273,30 @@ pub(crate) fn quote_ident(backend: Backend, ident: &str) -> String {
     format!("{quote}{}{quote}", ident.replace(quote, &quote.repeat(2)))
 }
 
+/// Refuses [`Lock::schemas`] that [`qualified_table`] cannot spell in a bookkeeping
+/// statement: one holding a `?`, which the statements take for a bound value. `tables`
+/// are the two tables given to [`Dialect::lock`], in order.
+pub(crate) fn check_schemas(schemas: &[Option<String>; 2], tables: [&str; 2]) -> Result<()> {
+    for (schema, table) in schemas.iter().zip(tables) {
+        if let Some(schema) = schema
+            && schema.contains('?')
+        {
+            return Err(crate::Error::UnnamableSchema {
+                schema: schema.clone(),
+                table: table.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// `table` (validated, as configured) in `schema` when it names none, quoted for
-/// `backend`; see [`Lock::schemas`]. A schema name holding a `?` is left out: the
-/// bookkeeping statements bind their values at the `?`s of their text.
+/// `backend`; see [`Lock::schemas`]. A schema holding a `?` cannot be spelled in a
+/// bookkeeping statement, which binds its values at the `?`s of its text: a run refuses
+/// one first ([`check_schemas`]).
 pub(crate) fn qualified_table(backend: Backend, schema: Option<&str>, table: &str) -> String {
     match schema {
-        Some(schema) if !table.contains('.') && !schema.contains('?') => {
+        Some(schema) if !table.contains('.') => {
             format!(
                 "{}.{}",
                 quote_ident(backend, schema),
@@ -323,16 +341,24 @@ mod tests {
             qualified_table(Backend::Mysql, Some("a`b"), "v"),
             "`a``b`.`v`"
         );
-        // A configured schema wins; a `?` would be taken for a bound value.
+        // A configured schema wins.
         assert_eq!(
             qualified_table(Backend::Postgres, Some("app"), "aux.v"),
             r#""aux"."v""#
         );
-        assert_eq!(
-            qualified_table(Backend::Postgres, Some("what?"), "v"),
-            r#""v""#
-        );
         assert_eq!(qualified_table(Backend::Sqlite, None, "v"), r#""v""#);
+    }
+
+    #[test]
+    fn a_schema_holding_a_question_mark_is_refused_naming_it_and_its_table() {
+        let tables = ["migrate_version", "migrate_history"];
+        assert!(check_schemas(&[Some("app".into()), None], tables).is_ok());
+        let err = check_schemas(&[Some("app".into()), Some("what?".into())], tables).unwrap_err();
+        assert!(
+            matches!(&err, crate::Error::UnnamableSchema { schema, table }
+                if schema == "what?" && table == "migrate_history"),
+            "{err}"
+        );
     }
 }
 
