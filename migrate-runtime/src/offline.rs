@@ -57,8 +57,10 @@ pub(crate) fn history_table_ddl(backend: Backend, table: &str) -> String {
 
 /// SQLite: a temporary table that refuses a non-zero count, for [`FOREIGN_KEY_CHECK`].
 /// Online, with enforcement suspended for the run, the executor checks every foreign key
-/// before each migration commits; a script has no `if`, so a failed `CHECK` stops the client
-/// there (`sqlite3 -bail`, or the open transaction is never committed), naming what to run.
+/// before each migration commits; a script has no `if`, so a failed `CHECK` fails the
+/// `INSERT`, naming what to run. Only that statement is undone: the script must be run with
+/// `sqlite3 -bail` (as the README says) to stop there, or the `COMMIT` after it commits
+/// the migration anyway.
 const FOREIGN_KEY_CHECK_TABLE: &str = "CREATE TEMP TABLE IF NOT EXISTS \"_migrate_foreign_key_check\" (\
      violations INTEGER CONSTRAINT \"foreign key violation: PRAGMA foreign_key_check lists the rows\" \
      CHECK (violations = 0))";

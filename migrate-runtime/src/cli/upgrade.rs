@@ -68,7 +68,6 @@ impl OfflineArgs {
     }
 }
 
-/// Splits `START:END`; no colon means no start.
 /// Refuses a `START:END` target outside `--sql`, where the run starts from the database's
 /// own revisions: read as a revision, it would be reported as unknown.
 pub(crate) fn refuse_online_range(target: &str, command: &str) -> Result<()> {
@@ -81,6 +80,7 @@ pub(crate) fn refuse_online_range(target: &str, command: &str) -> Result<()> {
     }
 }
 
+/// Splits `START:END`; no colon means no start.
 pub(crate) fn split_range(target: &str) -> (Option<&str>, &str) {
     match target.split_once(':') {
         Some((start, end)) => (Some(start), end),
