@@ -28,12 +28,6 @@ struct LockResult {
 }
 
 #[derive(QueryableByName)]
-struct LockName {
-    #[diesel(sql_type = Text)]
-    name: String,
-}
-
-#[derive(QueryableByName)]
 struct LockAndAutocommit {
     #[diesel(sql_type = Nullable<BigInt>)]
     ok: Option<i64>,
@@ -41,6 +35,9 @@ struct LockAndAutocommit {
     autocommit: i64,
     #[diesel(sql_type = Nullable<Text>)]
     db: Option<String>,
+    /// The lock's name, as the statement computed it.
+    #[diesel(sql_type = Text)]
+    name: String,
 }
 
 /// The connection holding a named lock, as the process list shows it.
@@ -122,38 +119,35 @@ impl Dialect for Mysql {
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
     ) -> Result<Lock> {
-        let name = diesel::sql_query(format!("SELECT {LOCK_NAME} AS name"))
-            .bind::<Text, _>(key)
-            .get_result::<LockName>(conn)?
-            .name;
-        let what = |conn: &mut AnyConnection| {
+        let what = |conn: &mut AnyConnection, name: &str| {
             let mut what = format!("the MySQL named lock for `{key}` (GET_LOCK)");
-            if let Some(holder) = lock_holder(conn, &name) {
+            if let Some(holder) = lock_holder(conn, name) {
                 what.push_str(&format!(", held by {holder}"));
             }
             what
         };
         // The current database comes with the lock: an unqualified name means a table of
         // it, and a migration may `USE` another one, after which the run's bookkeeping must
-        // still go to the tables it read.
-        let get_lock = |conn: &mut AnyConnection, seconds: i64| {
-            diesel::sql_query(
-                "SELECT CAST(GET_LOCK(?, ?) AS SIGNED) AS ok, \
-                 CAST(@@autocommit AS SIGNED) AS autocommit, DATABASE() AS db",
-            )
-            .bind::<Text, _>(&name)
-            .bind::<BigInt, _>(seconds)
-            .get_result::<LockAndAutocommit>(conn)
-        };
+        // still go to the tables it read. So does the lock's name, computed by the
+        // statement taking it (no round trip of its own), for the release.
+        const SELECT: &str = "SELECT CAST(GET_LOCK(n.name, ?) AS SIGNED) AS ok, \
+             CAST(@@autocommit AS SIGNED) AS autocommit, DATABASE() AS db, n.name AS name";
         // At once first, so that a wait can be announced before it starts.
-        let mut got = get_lock(conn, 0)?;
+        let mut got = diesel::sql_query(format!("{SELECT} FROM (SELECT {LOCK_NAME} AS name) AS n"))
+            .bind::<BigInt, _>(0)
+            .bind::<Text, _>(key)
+            .get_result::<LockAndAutocommit>(conn)?;
         if got.ok != Some(1) {
-            waiting(&what(conn));
+            waiting(&what(conn, &got.name));
             // Whole seconds, rounded up so that a short timeout still waits.
             let seconds = i64::try_from(timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0))
                 .unwrap_or(i64::MAX);
-            got = get_lock(conn, seconds)?;
+            got = diesel::sql_query(format!("{SELECT} FROM (SELECT ? AS name) AS n"))
+                .bind::<BigInt, _>(seconds)
+                .bind::<Text, _>(&got.name)
+                .get_result::<LockAndAutocommit>(conn)?;
         }
+        let name = got.name.clone();
         match got.ok {
             Some(1) => {
                 let autocommit_was_on = got.autocommit == 1;
@@ -177,7 +171,7 @@ impl Dialect for Mysql {
             }
             _ => Err(Error::LockTimeout {
                 waited: timeout,
-                what: what(conn),
+                what: what(conn, &name),
             }),
         }
     }
