@@ -11,6 +11,10 @@
 
 use std::fmt::Write as _;
 
+/// Separates the names in the list of the files `migrations!` compiled from a folder,
+/// which it hands to the runtime beside the descriptors: no file name holds it.
+pub const FILE_SEPARATOR: char = '/';
+
 /// What `#[migration]` declares about one migration, minus its functions.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Descriptor<'a> {

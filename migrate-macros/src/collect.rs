@@ -9,7 +9,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use syn::LitStr;
 
 use crate::chain::Origin;
-use migrate_core::descriptor::Descriptor;
+use migrate_core::descriptor::{Descriptor, FILE_SEPARATOR};
 
 use crate::scan::Decl;
 use crate::scope::{self, display_name};
@@ -92,6 +92,9 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
     let mut out = String::new();
     let mut folder = Group::default();
     let mut alone: Vec<(Vec<String>, Group)> = Vec::new();
+    // Every file compiled, migrations or not, for the runtime to tell the folder's files
+    // added since the build from helpers and files whose migrations `#[cfg]`s leave out.
+    let mut files = String::new();
     for listed in &graph.files {
         let path = &listed.path;
         let file_name = path
@@ -112,6 +115,10 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
                 ),
             ));
         }
+        if !files.is_empty() {
+            files.push(FILE_SEPARATOR);
+        }
+        files.push_str(&file_name);
         // `{:?}` of a `str` is a valid Rust string literal.
         let _ = writeln!(out, "#[path = {:?}] mod {name};", path.to_string_lossy());
         let Some(scan) = &listed.scan else { continue };
@@ -153,9 +160,12 @@ fn expand(input: TokenStream, origin: &Origin) -> syn::Result<TokenStream> {
         .collect();
     let uncollected = uncollected(&dir, &loaded, &lit);
     let dir = dir.to_string_lossy();
-    folder.write(&mut out, &[], &dir);
+    // Written even without a migration: the list of files is the folder's own.
+    folder.write(&mut out, &[], &dir, &files);
     for (cfgs, group) in &alone {
-        group.write(&mut out, cfgs, &dir);
+        if !group.steps.is_empty() {
+            group.write(&mut out, cfgs, &dir, "");
+        }
     }
     let mut tokens = generated(&out)?;
     tokens.extend(uncollected.map(syn::Error::into_compile_error));
@@ -277,11 +287,9 @@ impl Group {
         self.steps.push(steps);
     }
 
-    /// Writes the group's registration, under `cfgs`, for the folder `dir`.
-    fn write(&self, out: &mut String, cfgs: &[String], dir: &str) {
-        if self.steps.is_empty() {
-            return;
-        }
+    /// Writes the group's registration, under `cfgs`, for the folder `dir`, with `files`
+    /// (separated by [`FILE_SEPARATOR`]).
+    fn write(&self, out: &mut String, cfgs: &[String], dir: &str, files: &str) {
         let private = "::migrate_runtime::__private";
         for cfg in cfgs {
             out.push_str(cfg);
@@ -290,7 +298,7 @@ impl Group {
             out,
             "const _: () = {{ static STEPS: [{private}::Steps; {len}] = [{steps}]; \
              {private}::inventory::submit! {{ {private}::Registration::Folder({private}::Folder \
-             {{ dir: {dir:?}, data: {data:?}, steps: &STEPS }}) }} }};",
+             {{ dir: {dir:?}, data: {data:?}, steps: &STEPS, files: {files:?} }}) }} }};",
             len = self.steps.len(),
             steps = self.steps.join(", "),
             data = self.data,
@@ -375,8 +383,23 @@ mod tests {
         };
         let out: syn::File = syn::parse2(migrations(quote!("migrations"), &origin)).unwrap();
         let dir = dir.canonicalize().unwrap();
-        let mods: Vec<(String, String)> = out
+        let (mods, rest): (Vec<_>, Vec<_>) = out
             .items
+            .iter()
+            .partition(|item| matches!(item, syn::Item::Mod(_)));
+        // Files without a migration are registered too, for the CLI to know them built.
+        let [syn::Item::Const(registration)] = &rest[..] else {
+            panic!(
+                "{} items besides the modules, not one registration",
+                rest.len()
+            )
+        };
+        let registration = quote!(#registration).to_string();
+        assert!(
+            registration.contains(r#"files : "0001_a.rs/0002_b.rs""#),
+            "{registration}"
+        );
+        let mods: Vec<(String, String)> = mods
             .iter()
             .map(|item| {
                 let syn::Item::Mod(m) = item else {

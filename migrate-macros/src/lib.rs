@@ -120,7 +120,8 @@ pub fn migration(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// Cargo then compares the modification times of the folder's entries with the previous
 /// build and re-runs the build script, and so recompiles the crate, when one is added,
-/// removed or edited.
+/// removed or edited. The binary keeps the names of the files it was built with (helpers
+/// included), so the CLI's `check` names a file added since and `upgrade` warns of it.
 ///
 /// # Compile time
 ///

@@ -50,6 +50,11 @@ pub struct Folder {
     pub data: &'static str,
     /// Each migration's functions, in the order of `data`.
     pub steps: &'static [Steps],
+    /// The name of every file `migrations!` compiled from the folder, separated by
+    /// [`migrate_core::descriptor::FILE_SEPARATOR`]: helper files and files whose
+    /// migrations `#[cfg]`s leave out included. Empty in the registrations of migrations
+    /// under `#[cfg]`s, which the folder's own registration accompanies.
+    pub files: &'static str,
 }
 
 /// What `inventory` collects.

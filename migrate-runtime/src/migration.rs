@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use migrate_core::descriptor::Descriptor;
+use migrate_core::descriptor::{Descriptor, FILE_SEPARATOR};
 use migrate_core::{Graph, Revision, RevisionId};
 
 use crate::__private::{Folder, MigrationFnPtr, Registration, StaticMigration};
@@ -234,8 +234,13 @@ impl Migration {
     }
 }
 
-/// Appends the migrations a compile-time registration describes to `out`.
-fn push_registered(registration: &'static Registration, out: &mut Vec<Migration>) -> Result<()> {
+/// Appends the migrations a compile-time registration describes to `out`, and the folder
+/// it comes from, if any, to `folders`.
+fn push_registered(
+    registration: &'static Registration,
+    out: &mut Vec<Migration>,
+    folders: &mut Vec<CompiledFolder>,
+) -> Result<()> {
     let invalid = |file: &str, line: u32, error| Error::InvalidId {
         location: format!("the migration at {file}:{line}"),
         error,
@@ -246,7 +251,13 @@ fn push_registered(registration: &'static Registration, out: &mut Vec<Migration>
                 out.push(Migration::from_static(m).map_err(|e| invalid(m.file, m.line, e))?);
             }
         }
-        Registration::Folder(Folder { dir, data, steps }) => {
+        Registration::Folder(Folder {
+            dir,
+            data,
+            steps,
+            files,
+        }) => {
+            folders.push(CompiledFolder { dir, files });
             let mut steps = steps.iter();
             for d in Descriptor::decode_all(data) {
                 let d = d.map_err(|e| Error::Message(e.to_string()))?;
@@ -296,13 +307,40 @@ pub struct MigrationSet {
     /// Built from the migrations' revisions in the same order, so that a revision's
     /// position in the graph is its migration's position here.
     graph: Graph,
+    /// The folders `migrations!` compiled into the binary, for a set of registered
+    /// migrations; empty otherwise.
+    folders: Vec<CompiledFolder>,
+}
+
+/// A folder `migrations!` compiled into the binary: what the CLI compares the migrations
+/// folder with to find files added since the build.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CompiledFolder {
+    /// Its canonical path on the machine that built the binary.
+    pub(crate) dir: &'static str,
+    /// Its files, separated by [`FILE_SEPARATOR`].
+    files: &'static str,
+}
+
+impl CompiledFolder {
+    /// The name of every file compiled from the folder: migrations, files whose migrations
+    /// `#[cfg]`s leave out, helpers.
+    pub(crate) fn files(&self) -> impl Iterator<Item = &'static str> {
+        self.files
+            .split(FILE_SEPARATOR)
+            .filter(|name| !name.is_empty())
+    }
 }
 
 impl MigrationSet {
     /// Validates `migrations` as a revision graph ([`Error::Graph`] lists every problem).
     pub fn new(migrations: Vec<Migration>) -> Result<Self> {
         let graph = Graph::new(migrations.iter().map(|m| m.revision.clone()).collect())?;
-        Ok(Self { migrations, graph })
+        Ok(Self {
+            migrations,
+            graph,
+            folders: Vec::new(),
+        })
     }
 
     /// Every `#[migration]` linked into the binary, sorted by revision id (the linker's
@@ -313,11 +351,15 @@ impl MigrationSet {
     /// its migrations are missing from the set.
     pub fn registered() -> Result<Self> {
         let mut migrations = Vec::new();
+        let mut folders = Vec::new();
         for registration in crate::__private::registered() {
-            push_registered(registration, &mut migrations)?;
+            push_registered(registration, &mut migrations, &mut folders)?;
         }
         migrations.sort_by(|a, b| a.id().cmp(b.id()));
-        Self::new(migrations)
+        Ok(Self {
+            folders,
+            ..Self::new(migrations)?
+        })
     }
 
     /// The revision graph: heads, bases, target resolution and planning.
@@ -333,6 +375,28 @@ impl MigrationSet {
     /// The migrations in the set, in the order given.
     pub fn migrations(&self) -> &[Migration] {
         &self.migrations
+    }
+
+    /// The folders `migrations!` compiled into the binary, when the set is
+    /// [`MigrationSet::registered`]'s, in no particular order; a folder may appear more
+    /// than once (its migrations under `#[cfg]`s are registered apart).
+    pub(crate) fn compiled_folders(&self) -> &[CompiledFolder] {
+        &self.folders
+    }
+}
+
+#[cfg(test)]
+impl MigrationSet {
+    /// This set as if `migrations!` had compiled the folders `(dir, files)` into the binary.
+    pub(crate) fn with_compiled_folders(
+        mut self,
+        folders: &[(&'static str, &'static str)],
+    ) -> Self {
+        self.folders = folders
+            .iter()
+            .map(|&(dir, files)| CompiledFolder { dir, files })
+            .collect();
+        self
     }
 }
 
@@ -355,6 +419,7 @@ mod tests {
             dir: "/app/migrations",
             data: Box::leak(data.into_boxed_str()),
             steps: Box::leak(steps.into_boxed_slice()),
+            files: "0001_users.rs/helpers.rs",
         })))
     }
 
@@ -394,12 +459,20 @@ mod tests {
             revises: vec!["0001_users"],
             ..descriptor("0002_posts", false)
         };
-        let mut out = Vec::new();
+        let (mut out, mut folders) = (Vec::new(), Vec::new());
         push_registered(
             folder(&[descriptor("0001_users", true), second], 2),
             &mut out,
+            &mut folders,
         )
         .unwrap();
+        // The folder's files, helpers included, come along.
+        assert_eq!(folders.len(), 1);
+        assert_eq!(folders[0].dir, "/app/migrations");
+        assert_eq!(
+            folders[0].files().collect::<Vec<_>>(),
+            ["0001_users.rs", "helpers.rs"]
+        );
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].id(), "0001_users");
         assert!(out[0].downgrade().is_some());
@@ -415,11 +488,12 @@ mod tests {
     fn a_folder_registration_that_does_not_add_up_is_refused() {
         let one = [descriptor("0001_users", true)];
         for steps in [0, 2] {
-            let err = push_registered(folder(&one, steps), &mut Vec::new()).unwrap_err();
+            let err =
+                push_registered(folder(&one, steps), &mut Vec::new(), &mut Vec::new()).unwrap_err();
             assert!(err.to_string().contains("different versions"), "{err}");
         }
         let bad = descriptor("not an id", true);
-        let err = push_registered(folder(&[bad], 1), &mut Vec::new()).unwrap_err();
+        let err = push_registered(folder(&[bad], 1), &mut Vec::new(), &mut Vec::new()).unwrap_err();
         let message = err.to_string();
         assert!(
             message.contains("/app/migrations/0001_users.rs:3")

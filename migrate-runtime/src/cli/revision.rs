@@ -14,6 +14,7 @@ use clap::Args;
 use super::config::Settings;
 use super::template::{self, NewRevision};
 use super::{Session, Status};
+use crate::migration::CompiledFolder;
 use crate::{Error, MigrationSet, Result, RevisionId};
 
 /// Arguments of `revision`.
@@ -180,13 +181,33 @@ fn names_known(name: &str, known: &HashSet<String>) -> bool {
             .any(|(at, _)| known.contains(&stem[..at]))
 }
 
+/// The names of the files `migrations!` compiled into the binary from the folder at `path`:
+/// those of the compiled folder at that place when there is one, else those of every
+/// compiled folder, by name (the binary may have been built from another copy of the
+/// folder, on another machine; a migration's file name starts with its revision id, unique
+/// in the graph).
+fn compiled_files(set: &MigrationSet, path: &Path) -> HashSet<&'static str> {
+    let here = path.canonicalize().ok();
+    let folders = set.compiled_folders();
+    let same: Vec<&CompiledFolder> = folders
+        .iter()
+        .filter(|f| here.as_deref() == Some(Path::new(f.dir)))
+        .collect();
+    let chosen = if same.is_empty() {
+        folders.iter().collect()
+    } else {
+        same
+    };
+    chosen.into_iter().flat_map(|f| f.files()).collect()
+}
+
 /// The migrations folder as the authoring commands see it: its files, and which of them the
 /// running binary was built with.
 pub(crate) struct Folder {
     path: PathBuf,
     /// The `*.rs` file names in the folder (not `mod.rs`).
     files: Vec<String>,
-    /// Those the binary has no migration from.
+    /// Those the binary was built without: `migrations!` compiled no file of that name.
     unbuilt: Vec<String>,
     /// Ids compiled into the binary.
     known: HashSet<String>,
@@ -212,8 +233,10 @@ impl Folder {
             path: path.display().to_string(),
             source,
         })?;
+        // What `migrations!` compiles: the folder's `*.rs` files, not its subfolders.
         let mut files: Vec<String> = entries
             .filter_map(|entry| entry.ok())
+            .filter(|entry| entry.path().is_file())
             .map(|entry| entry.file_name().to_string_lossy().into_owned())
             .filter(|name| name.ends_with(".rs") && name != "mod.rs")
             .collect();
@@ -237,11 +260,21 @@ impl Folder {
             .iter()
             .map(|m| m.id().to_string())
             .collect();
-        // A file named after a compiled revision is that revision's alternative under
-        // another `#[cfg]` (one per backend, say), not a migration the build missed.
+        let compiled = compiled_files(set, &path);
         let unbuilt = files
             .iter()
-            .filter(|name| !built.contains(name.as_str()) && !names_known(name, &known))
+            .filter(|name| {
+                let name = name.as_str();
+                if set.compiled_folders().is_empty() {
+                    // No list from `migrations!` (migrations declared one by one, or a set
+                    // built at runtime): a file named after a compiled revision is that
+                    // revision's alternative under another `#[cfg]`, not one the build
+                    // missed.
+                    !built.contains(name) && !names_known(name, &known)
+                } else {
+                    !compiled.contains(name) && !built.contains(name)
+                }
+            })
             .cloned()
             .collect();
         Ok(Self {
@@ -296,7 +329,7 @@ impl Folder {
         )
     }
 
-    /// The files of the folder the binary has no migration from: added since it was built.
+    /// The files of the folder the binary was built without: added since it was built.
     pub(crate) fn unbuilt(&self) -> &[String] {
         &self.unbuilt
     }
@@ -411,6 +444,39 @@ mod tests {
 
     fn local(ids: &[&str]) -> HashSet<String> {
         ids.iter().map(|id| id.to_string()).collect()
+    }
+
+    #[test]
+    fn compiled_files_come_from_the_folder_at_that_place_else_from_every_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let (app, copy) = (root.path().join("app"), root.path().join("copy"));
+        std::fs::create_dir(&app).unwrap();
+        std::fs::create_dir(&copy).unwrap();
+        let leak = |path: &Path| -> &'static str {
+            path.canonicalize()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+                .leak()
+        };
+        // The app's folder, one of its migrations under a `#[cfg]` registered apart, and a
+        // library's folder with a helper of the same name as one the app's folder lacks.
+        let set = set(&[]).with_compiled_folders(&[
+            (leak(&app), "0001_a.rs/helpers.rs"),
+            (leak(&app), ""),
+            ("/library/src/migrations", "0001_lib.rs/shared.rs"),
+        ]);
+        let mut here: Vec<_> = compiled_files(&set, &app).into_iter().collect();
+        here.sort();
+        assert_eq!(here, ["0001_a.rs", "helpers.rs"]);
+        // A copy of the folder, or a binary built elsewhere: by name, from every folder.
+        let mut copied: Vec<_> = compiled_files(&set, &copy).into_iter().collect();
+        copied.sort();
+        assert_eq!(
+            copied,
+            ["0001_a.rs", "0001_lib.rs", "helpers.rs", "shared.rs"]
+        );
+        assert!(compiled_files(&self::set(&[]), &app).is_empty());
     }
 
     #[test]
