@@ -318,6 +318,61 @@ fn a_mysql_run_started_without_a_database_releases_its_lock_after_a_use() {
     assert_eq!(ids(&migrator.stamp(&mut second, "head").unwrap()), ["a"]);
 }
 
+/// Two runners of one version table take one lock, whether one names the table with its
+/// database and the other's connection selected that database, or not: the lock is the
+/// table's, not the connection's.
+#[test]
+fn mysql_runners_of_one_version_table_share_the_lock_however_they_name_it() {
+    let Some(db) = server(MYSQL_VAR) else {
+        return;
+    };
+    let home = db.scratch().name().unwrap().to_owned();
+    let server_url = db
+        .url()
+        .strip_suffix(&format!("/{home}"))
+        .unwrap_or_else(|| panic!("the scratch URL ends with its database"));
+    // A migration touching no table: the connection with no database could not name one.
+    let set =
+        || MigrationSet::new(vec![Migration::new(id("a"), MigrationFn::new(|_| Ok(())))]).unwrap();
+    let short = std::time::Duration::from_millis(200);
+    // A runner on the database, naming the table alone, holds the lock...
+    let mut holder = db.connect();
+    #[derive(diesel::QueryableByName)]
+    struct Got {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        ok: i64,
+    }
+    let got = diesel::sql_query(format!(
+        "SELECT CAST(GET_LOCK(CONCAT('migrate:', SHA1('{home}.migrate_version')), 0) AS SIGNED) AS ok"
+    ))
+    .get_result::<Got>(&mut holder)
+    .unwrap();
+    assert_eq!(got.ok, 1);
+    // ... so one connected to no database, naming it with its database, waits for it.
+    let qualified = Migrator::new(set()).with_options(
+        Options::default()
+            .with_version_table(format!("{home}.migrate_version"))
+            .with_history_table(format!("{home}.migrate_history"))
+            .with_lock_timeout(short),
+    );
+    let mut elsewhere = AnyConnection::open(&DatabaseUrl::parse(server_url).unwrap()).unwrap();
+    let err = qualified.upgrade(&mut elsewhere, "head").unwrap_err();
+    assert!(
+        matches!(err, migrate_runtime::Error::LockTimeout { .. }),
+        "{err}"
+    );
+    // And so does one on the database naming the table alone.
+    let plain = Migrator::new(set()).with_options(Options::default().with_lock_timeout(short));
+    let err = plain.upgrade(&mut db.connect(), "head").unwrap_err();
+    assert!(
+        matches!(err, migrate_runtime::Error::LockTimeout { .. }),
+        "{err}"
+    );
+    holder.batch_execute("DO RELEASE_ALL_LOCKS()").unwrap();
+    qualified.upgrade(&mut elsewhere, "head").unwrap();
+    assert_eq!(ids(&plain.current(&mut db.connect()).unwrap()), ["a"]);
+}
+
 /// A schema whose name holds a `?` cannot be named in the bookkeeping statements (a `?`
 /// marks a bound value): the run refuses it before it changes anything, rather than
 /// leaving the bookkeeping free to move with a migration's `search_path`.

@@ -83,11 +83,20 @@ fn lock_holder(conn: &mut AnyConnection, name: &str) -> Option<String> {
     ))
 }
 
-/// The lock name: at most 64 characters whatever the database and table names are. It is
-/// computed once, when the lock is taken, and kept in [`Lock::name`] for the release: a
-/// migration's `USE` changes `DATABASE()`, and with no database selected at the start
-/// nothing can select "none" again.
-const LOCK_NAME: &str = "CONCAT('migrate:', SHA1(CONCAT(COALESCE(DATABASE(), ''), '.', ?)))";
+/// The name of the lock of the version table `key` (bound at the `?`): a hash of the
+/// table's full name, `database.table`, so that every runner of one version table takes the
+/// same lock whether it names the database or its connection selected it, and at most 64
+/// characters whatever the names are. It is computed once, by the statement taking the
+/// lock, and kept in [`Lock::name`] for the release: a migration's `USE` changes
+/// `DATABASE()`, and with no database selected at the start nothing can select "none"
+/// again.
+fn lock_name(key: &str) -> &'static str {
+    if key.contains('.') {
+        "CONCAT('migrate:', SHA1(?))"
+    } else {
+        "CONCAT('migrate:', SHA1(CONCAT(COALESCE(DATABASE(), ''), '.', ?)))"
+    }
+}
 
 impl Dialect for Mysql {
     fn transactional_ddl(&self) -> bool {
@@ -133,7 +142,8 @@ impl Dialect for Mysql {
         const SELECT: &str = "SELECT CAST(GET_LOCK(n.name, ?) AS SIGNED) AS ok, \
              CAST(@@autocommit AS SIGNED) AS autocommit, DATABASE() AS db, n.name AS name";
         // At once first, so that a wait can be announced before it starts.
-        let mut got = diesel::sql_query(format!("{SELECT} FROM (SELECT {LOCK_NAME} AS name) AS n"))
+        let name = lock_name(key);
+        let mut got = diesel::sql_query(format!("{SELECT} FROM (SELECT {name} AS name) AS n"))
             .bind::<BigInt, _>(0)
             .bind::<Text, _>(key)
             .get_result::<LockAndAutocommit>(conn)?;
@@ -142,10 +152,13 @@ impl Dialect for Mysql {
             // Whole seconds, rounded up so that a short timeout still waits.
             let seconds = i64::try_from(timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0))
                 .unwrap_or(i64::MAX);
-            got = diesel::sql_query(format!("{SELECT} FROM (SELECT ? AS name) AS n"))
-                .bind::<BigInt, _>(seconds)
-                .bind::<Text, _>(&got.name)
-                .get_result::<LockAndAutocommit>(conn)?;
+            // Typed as text: MySQL 8 fixes a parameter's type when it prepares the statement.
+            got = diesel::sql_query(format!(
+                "{SELECT} FROM (SELECT CAST(? AS CHAR) AS name) AS n"
+            ))
+            .bind::<BigInt, _>(seconds)
+            .bind::<Text, _>(&got.name)
+            .get_result::<LockAndAutocommit>(conn)?;
         }
         let name = got.name.clone();
         match got.ok {
