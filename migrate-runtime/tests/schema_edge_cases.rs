@@ -355,6 +355,43 @@ fn dropping_a_column_replaces_an_index_once_for_the_foreign_keys_it_serves() {
     });
 }
 
+/// InnoDB serves no foreign key with a prefix of a column nor with a FULLTEXT index: the
+/// index over the dropped column that does serve it is replaced, as a plain `DROP COLUMN`
+/// narrows it, instead of dropped (which MariaDB refuses).
+#[test]
+fn dropping_a_column_replaces_an_index_a_prefix_or_full_text_one_cannot_stand_for() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.execute("CREATE TABLE p (a VARCHAR(50) PRIMARY KEY)")?;
+            ctx.execute(
+                "CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(50), b INT, \
+                 KEY ix_ab (a, b), KEY ix_pre (a(10)), \
+                 CONSTRAINT fk_a FOREIGN KEY (a) REFERENCES p (a))",
+            )?;
+            ctx.execute(
+                "CREATE TABLE f (id INT PRIMARY KEY, a VARCHAR(50), b INT, \
+                 KEY ix_ab (a, b), FULLTEXT KEY ft (a), \
+                 CONSTRAINT fk_fa FOREIGN KEY (a) REFERENCES p (a))",
+            )
+        });
+        for (table, other) in [("t", "ix_pre"), ("f", "ft")] {
+            with_ctx(&mut conn, |ctx| ctx.drop_column(table, "b"));
+            let info = introspect::table(&mut conn, table);
+            assert_eq!(info.column_names(), ["id", "a"], "{info:?}");
+            assert_eq!(info.foreign_keys.len(), 1, "{info:?}");
+            assert_eq!(info.indexes["ix_ab"].columns, ["a"], "{info:?}");
+            assert!(info.indexes.contains_key(other), "{info:?}");
+        }
+        sql(&mut conn, "INSERT INTO p (a) VALUES ('x')").unwrap();
+        sql(&mut conn, "INSERT INTO t (id, a) VALUES (1, 'x')").unwrap();
+        assert!(sql(&mut conn, "INSERT INTO t (id, a) VALUES (2, 'y')").is_err());
+    });
+}
+
 #[test]
 fn changing_the_type_while_dropping_the_default_drops_it_first() {
     each_backend(|db| {

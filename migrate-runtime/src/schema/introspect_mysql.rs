@@ -2,7 +2,7 @@
 //! column can restate what the change leaves as it is (MySQL's `MODIFY COLUMN` resets
 //! every property it does not repeat).
 
-use diesel::sql_types::{Binary, Nullable, Text};
+use diesel::sql_types::{BigInt, Binary, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
 use super::model::{Column, ColumnType, DefaultValue, MysqlAttributes, Table, Value};
@@ -320,6 +320,10 @@ struct IndexColumnRow {
     /// `NULL` for a functional key part (MySQL 8: an expression).
     #[diesel(sql_type = Nullable<Text>)]
     column: Option<String>,
+    /// 1 when the part indexes the whole column in a B-tree, 0 for a prefix of it or a
+    /// part of a FULLTEXT, SPATIAL or (MariaDB's long unique) HASH index.
+    #[diesel(sql_type = BigInt)]
+    whole: i64,
 }
 
 #[derive(QueryableByName)]
@@ -330,9 +334,19 @@ struct ForeignKeyColumnRow {
     column: String,
 }
 
-/// An index: its name (`PRIMARY` for the primary key) and its key parts in order, `None`
-/// for a functional key part.
-type IndexParts = (String, Vec<Option<String>>);
+/// A key part of an index as a dropped column's plan needs it.
+#[derive(Debug, Clone)]
+struct KeyPart {
+    /// The column it indexes, `None` for a functional key part.
+    column: Option<String>,
+    /// Whether it can serve a foreign key: InnoDB takes neither a prefix of a column nor
+    /// a part of a FULLTEXT, SPATIAL or (MariaDB's long unique) HASH index as the index
+    /// of a foreign key.
+    whole: bool,
+}
+
+/// An index: its name (`PRIMARY` for the primary key) and its key parts in order.
+type IndexParts = (String, Vec<KeyPart>);
 
 /// What must go with `table.column` for MySQL to drop it: see [`ColumnDependents`]. A
 /// column of a composite primary key is refused (MySQL would narrow the key, or refuse
@@ -348,7 +362,8 @@ pub(crate) fn column_dependents(
         .contains("MariaDB");
     let same = |a: &str| a.eq_ignore_ascii_case(column);
     let index_columns = diesel::sql_query(
-        "SELECT CAST(INDEX_NAME AS CHAR) AS name, CAST(COLUMN_NAME AS CHAR) AS `column` \
+        "SELECT CAST(INDEX_NAME AS CHAR) AS name, CAST(COLUMN_NAME AS CHAR) AS `column`, \
+         CAST(SUB_PART IS NULL AND INDEX_TYPE = 'BTREE' AS SIGNED) AS whole \
          FROM information_schema.STATISTICS \
          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX",
     )
@@ -402,9 +417,13 @@ pub(crate) fn column_dependents(
     }
     let mut indexes: Vec<IndexParts> = Vec::new();
     for row in index_columns {
+        let part = KeyPart {
+            column: row.column,
+            whole: row.whole != 0,
+        };
         match indexes.last_mut() {
-            Some((name, columns)) if *name == row.name => columns.push(row.column),
-            _ => indexes.push((row.name, vec![row.column])),
+            Some((name, parts)) if *name == row.name => parts.push(part),
+            _ => indexes.push((row.name, vec![part])),
         }
     }
     let mut deps = key_dependents(column, indexes, foreign_keys);
@@ -451,7 +470,7 @@ fn key_dependents(
     // single-column one over the column goes with it, and serves no key that stays).
     let (over, others): (Vec<_>, Vec<_>) = indexes
         .into_iter()
-        .partition(|(_, parts)| parts.iter().flatten().any(|c| same(c)));
+        .partition(|(_, parts)| parts.iter().filter_map(|p| p.column.as_deref()).any(same));
     let over: Vec<_> = over
         .into_iter()
         .filter(|(name, _)| name != "PRIMARY")
@@ -463,8 +482,14 @@ fn key_dependents(
     // replacement, instead of getting a second index under the same name.
     kept.sort_by_key(|(_, columns)| std::cmp::Reverse(columns.len()));
     for (_, fk_columns) in &kept {
-        let served =
-            |(_, parts): &IndexParts| starts_with(parts.iter().map(Option::as_deref), fk_columns);
+        let served = |(_, parts): &IndexParts| {
+            starts_with(
+                parts
+                    .iter()
+                    .map(|p| p.column.as_deref().filter(|_| p.whole)),
+                fk_columns,
+            )
+        };
         if others.iter().any(served)
             || deps.replacements.iter().any(|(_, columns)| {
                 starts_with(columns.iter().map(|c| Some(c.as_str())), fk_columns)
@@ -479,8 +504,8 @@ fn key_dependents(
     deps
 }
 
-/// Whether the key parts `parts` start with `columns` (a functional part, `None`, is no
-/// column): an index that serves a foreign key on `columns`.
+/// Whether the key parts `parts` start with `columns` (a part that serves no key, `None`,
+/// is no column): an index that serves a foreign key on `columns`.
 fn starts_with<'a>(parts: impl IntoIterator<Item = Option<&'a str>>, columns: &[String]) -> bool {
     let mut parts = parts.into_iter();
     columns.iter().all(|c| {
@@ -555,18 +580,41 @@ fn mariadb_hex_literal(sql: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::{
-        IndexParts, key_dependents, mariadb_hex_literal, mariadb_text_literal, whole_check,
+        IndexParts, KeyPart, key_dependents, mariadb_hex_literal, mariadb_text_literal, whole_check,
     };
     use crate::schema::Value;
     use crate::schema::mysql::ColumnDependents;
 
-    /// An index whose key parts are column names, or `(expr)` for a functional one.
+    /// A B-tree index whose key parts are column names, `col(10)` for a prefix of one, or
+    /// `(expr)` for a functional one.
     fn index(name: &str, parts: &[&str]) -> IndexParts {
         let parts = parts
             .iter()
-            .map(|p| (!p.starts_with('(')).then(|| (*p).to_owned()))
+            .map(|p| match p.split_once('(') {
+                Some(("", _)) => KeyPart {
+                    column: None,
+                    whole: true,
+                },
+                Some((column, _)) => KeyPart {
+                    column: Some(column.to_owned()),
+                    whole: false,
+                },
+                None => KeyPart {
+                    column: Some((*p).to_owned()),
+                    whole: true,
+                },
+            })
             .collect();
         (name.to_owned(), parts)
+    }
+
+    /// A FULLTEXT (or SPATIAL) index over `columns`.
+    fn full_text(name: &str, columns: &[&str]) -> IndexParts {
+        let (name, mut parts) = index(name, columns);
+        for part in &mut parts {
+            part.whole = false;
+        }
+        (name, parts)
     }
 
     fn fk(name: &str, columns: &[&str]) -> (String, Vec<String>) {
@@ -601,6 +649,38 @@ mod tests {
                 ..ColumnDependents::default()
             }
         );
+    }
+
+    #[test]
+    fn a_prefix_or_full_text_index_serves_no_foreign_key() {
+        for other in [
+            index("ix_pre", &["a(10)"]),
+            index("ix_pre_b", &["a(10)", "c"]),
+            full_text("ft", &["a"]),
+        ] {
+            let deps = key_dependents(
+                "b",
+                vec![
+                    index("PRIMARY", &["id"]),
+                    index("ix_ab", &["a", "b"]),
+                    other.clone(),
+                ],
+                vec![fk("fk_a", &["a"])],
+            );
+            assert_eq!(deps.indexes, ["ix_ab"], "{other:?}");
+            assert_eq!(
+                deps.replacements,
+                [replacement("ix_ab", &["a"])],
+                "{other:?}"
+            );
+        }
+        // A prefix of a later part does not keep the leading ones from serving.
+        let deps = key_dependents(
+            "b",
+            vec![index("ix_ab", &["a", "b"]), index("ix_ac", &["a", "c(5)"])],
+            vec![fk("fk_a", &["a"])],
+        );
+        assert!(deps.replacements.is_empty(), "{deps:?}");
     }
 
     #[test]
