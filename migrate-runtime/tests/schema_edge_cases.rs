@@ -392,6 +392,40 @@ fn dropping_a_column_replaces_an_index_a_prefix_or_full_text_one_cannot_stand_fo
     });
 }
 
+/// A foreign key of another table needs an index on the referenced side too: one over the
+/// dropped column that alone serves it is replaced (as a plain `DROP COLUMN` narrows it),
+/// instead of dropped (which MariaDB refuses).
+#[test]
+fn dropping_a_column_keeps_an_index_for_the_foreign_keys_referencing_the_table() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.execute(
+                "CREATE TABLE p (id INT PRIMARY KEY, a INT, c INT, b INT, \
+                 KEY ix_ab (a, b), KEY ix_cab (c, a, b))",
+            )?;
+            ctx.execute(
+                "CREATE TABLE ch (id INT PRIMARY KEY, x INT, y INT, \
+                 CONSTRAINT fk_x FOREIGN KEY (x) REFERENCES p (a), \
+                 CONSTRAINT fk_yx FOREIGN KEY (y, x) REFERENCES p (c, a))",
+            )
+        });
+        with_ctx(&mut conn, |ctx| ctx.drop_column("p", "b"));
+        let p = introspect::table(&mut conn, "p");
+        assert_eq!(p.column_names(), ["id", "a", "c"], "{p:?}");
+        assert_eq!(p.indexes["ix_ab"].columns, ["a"], "{p:?}");
+        assert_eq!(p.indexes["ix_cab"].columns, ["c", "a"], "{p:?}");
+        let ch = introspect::table(&mut conn, "ch");
+        assert_eq!(ch.foreign_keys.len(), 2, "{ch:?}");
+        sql(&mut conn, "INSERT INTO p (id, a, c) VALUES (1, 10, 20)").unwrap();
+        sql(&mut conn, "INSERT INTO ch (id, x, y) VALUES (1, 10, 20)").unwrap();
+        assert!(sql(&mut conn, "INSERT INTO ch (id, x) VALUES (2, 11)").is_err());
+    });
+}
+
 #[test]
 fn changing_the_type_while_dropping_the_default_drops_it_first() {
     each_backend(|db| {

@@ -334,6 +334,18 @@ struct ForeignKeyColumnRow {
     column: String,
 }
 
+#[derive(QueryableByName)]
+struct ReferenceColumnRow {
+    /// The referencing table's schema, table and constraint name, as one key.
+    #[diesel(sql_type = Text)]
+    key: String,
+    /// The constraint's name when it is the table's own (a reference to itself).
+    #[diesel(sql_type = Nullable<Text>)]
+    own: Option<String>,
+    #[diesel(sql_type = Text)]
+    column: String,
+}
+
 /// A key part of an index as a dropped column's plan needs it.
 #[derive(Debug, Clone)]
 struct KeyPart {
@@ -415,6 +427,30 @@ pub(crate) fn column_dependents(
             _ => foreign_keys.push((row.name, vec![row.column])),
         }
     }
+    // The referenced columns of every foreign key referencing the table (its own too),
+    // in the key's order: InnoDB needs an index starting with them on this side as well.
+    let mut referenced: Vec<(String, Option<String>, Vec<String>)> = Vec::new();
+    for row in diesel::sql_query(
+        "SELECT CAST(CONCAT_WS(CHAR(0), TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME) AS CHAR) \
+         AS `key`, CASE WHEN TABLE_SCHEMA = DATABASE() AND TABLE_NAME = REFERENCED_TABLE_NAME \
+         THEN CAST(CONSTRAINT_NAME AS CHAR) END AS own, \
+         CAST(REFERENCED_COLUMN_NAME AS CHAR) AS `column` \
+         FROM information_schema.KEY_COLUMN_USAGE \
+         WHERE REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ? \
+         ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
+    )
+    .bind::<Text, _>(table)
+    .load::<ReferenceColumnRow>(conn)?
+    {
+        match referenced.last_mut() {
+            Some((key, _, columns)) if *key == row.key => columns.push(row.column),
+            _ => referenced.push((row.key, row.own, vec![row.column])),
+        }
+    }
+    let referenced = referenced
+        .into_iter()
+        .map(|(_, own, columns)| (own, columns))
+        .collect();
     let mut indexes: Vec<IndexParts> = Vec::new();
     for row in index_columns {
         let part = KeyPart {
@@ -426,7 +462,7 @@ pub(crate) fn column_dependents(
             _ => indexes.push((row.name, vec![part])),
         }
     }
-    let mut deps = key_dependents(column, indexes, foreign_keys);
+    let mut deps = key_dependents(column, indexes, foreign_keys, referenced);
     // A MariaDB column-level check goes with its column; MySQL has none.
     let checks_sql = if mariadb {
         "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS name, CAST(CHECK_CLAUSE AS CHAR) AS clause \
@@ -451,19 +487,35 @@ pub(crate) fn column_dependents(
 }
 
 /// The foreign keys, indexes and replacement indexes of [`ColumnDependents`] for
-/// dropping `column`, given the table's indexes (the primary key included) and foreign
-/// keys with their columns in order.
+/// dropping `column`, given the table's indexes (the primary key included), its foreign
+/// keys with their columns in order, and the referenced columns in order of the foreign
+/// keys referencing it (none of them `column`), each with its name when it is one of the
+/// table's own.
 fn key_dependents(
     column: &str,
     indexes: Vec<IndexParts>,
     foreign_keys: Vec<(String, Vec<String>)>,
+    referenced: Vec<(Option<String>, Vec<String>)>,
 ) -> ColumnDependents {
     let same = |a: &str| a.eq_ignore_ascii_case(column);
     let mut deps = ColumnDependents::default();
-    let (lost, mut kept): (Vec<_>, Vec<_>) = foreign_keys
+    let (lost, kept): (Vec<_>, Vec<_>) = foreign_keys
         .into_iter()
         .partition(|(_, columns)| columns.iter().any(|c| same(c)));
     deps.foreign_keys = lost.into_iter().map(|(name, _)| name).collect();
+    // The keys that stay need an index on this table starting with their columns: the
+    // table's own on the referencing side, and every key referencing it (its own that
+    // stay among them) on the referenced side.
+    let mut kept: Vec<Vec<String>> = kept
+        .into_iter()
+        .map(|(_, columns)| columns)
+        .chain(
+            referenced
+                .into_iter()
+                .filter(|(own, _)| own.as_ref().is_none_or(|n| !deps.foreign_keys.contains(n)))
+                .map(|(_, columns)| columns),
+        )
+        .collect();
     // An index with the column as a plain key part goes whole, as on PostgreSQL. One whose
     // only mention of it is inside an expression is left to MySQL, which refuses the drop.
     // The primary key serves foreign keys like any index, but is never dropped here (a
@@ -480,8 +532,8 @@ fn key_dependents(
     // not drop the last one: it gets a plain one on its columns, under the old name.
     // Longest first: a shorter key served by the same index is then served by the
     // replacement, instead of getting a second index under the same name.
-    kept.sort_by_key(|(_, columns)| std::cmp::Reverse(columns.len()));
-    for (_, fk_columns) in &kept {
+    kept.sort_by_key(|columns| std::cmp::Reverse(columns.len()));
+    for fk_columns in &kept {
         let served = |(_, parts): &IndexParts| {
             starts_with(
                 parts
@@ -639,6 +691,7 @@ mod tests {
                 index("ix_a_b", &["a", "b"]),
             ],
             vec![fk("fk_a", &["a"])],
+            Vec::new(),
         );
         assert_eq!(
             deps,
@@ -666,6 +719,7 @@ mod tests {
                     other.clone(),
                 ],
                 vec![fk("fk_a", &["a"])],
+                Vec::new(),
             );
             assert_eq!(deps.indexes, ["ix_ab"], "{other:?}");
             assert_eq!(
@@ -679,7 +733,43 @@ mod tests {
             "b",
             vec![index("ix_ab", &["a", "b"]), index("ix_ac", &["a", "c(5)"])],
             vec![fk("fk_a", &["a"])],
+            Vec::new(),
         );
+        assert!(deps.replacements.is_empty(), "{deps:?}");
+    }
+
+    #[test]
+    fn a_key_referencing_the_table_keeps_an_index_on_its_referenced_columns() {
+        // `c.x` references `p.a`, which only `ix_ab` serves.
+        let deps = key_dependents(
+            "b",
+            vec![index("PRIMARY", &["id"]), index("ix_ab", &["a", "b"])],
+            Vec::new(),
+            vec![(None, vec!["a".into()])],
+        );
+        assert_eq!(deps.indexes, ["ix_ab"]);
+        assert_eq!(deps.replacements, [replacement("ix_ab", &["a"])]);
+        // One replacement serves the table's own key and a referencing key alike.
+        let deps = key_dependents(
+            "b",
+            vec![index("PRIMARY", &["id"]), index("ix_acb", &["a", "c", "b"])],
+            vec![fk("fk_a", &["a"])],
+            vec![(None, vec!["a".into(), "c".into()])],
+        );
+        assert_eq!(deps.replacements, [replacement("ix_acb", &["a", "c"])]);
+        // A key the primary key serves, or a reference of the table to itself that goes
+        // with the column, needs none.
+        let deps = key_dependents(
+            "b",
+            vec![index("PRIMARY", &["id"]), index("ix_ab", &["a", "b"])],
+            vec![fk("fk_self", &["b"])],
+            vec![
+                (None, vec!["id".into()]),
+                (Some("fk_self".into()), vec!["a".into()]),
+            ],
+        );
+        assert_eq!(deps.foreign_keys, ["fk_self"]);
+        assert_eq!(deps.indexes, ["ix_ab"]);
         assert!(deps.replacements.is_empty(), "{deps:?}");
     }
 
@@ -689,6 +779,7 @@ mod tests {
             "b",
             vec![index("PRIMARY", &["id"]), index("idx", &["a", "c", "b"])],
             vec![fk("fk1", &["a"]), fk("fk2", &["a", "c"])],
+            Vec::new(),
         );
         assert_eq!(deps.indexes, ["idx"]);
         assert_eq!(deps.replacements, [replacement("idx", &["a", "c"])]);
@@ -700,11 +791,17 @@ mod tests {
             "a",
             vec![index("PRIMARY", &["id"]), index("ix", &["id", "a"])],
             vec![fk("fk_id", &["id"])],
+            Vec::new(),
         );
         assert_eq!(deps.indexes, ["ix"]);
         assert!(deps.replacements.is_empty(), "{deps:?}");
         // The single-column primary key over the dropped column goes with it, not here.
-        let deps = key_dependents("id", vec![index("PRIMARY", &["id"])], Vec::new());
+        let deps = key_dependents(
+            "id",
+            vec![index("PRIMARY", &["id"])],
+            Vec::new(),
+            Vec::new(),
+        );
         assert!(deps.indexes.is_empty(), "{deps:?}");
     }
 

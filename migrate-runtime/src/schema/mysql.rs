@@ -186,7 +186,8 @@ pub(crate) struct ColumnDependents {
     /// The table-level checks reading it.
     pub(crate) checks: Vec<String>,
     /// Indexes of `indexes` that a remaining foreign key needs (MySQL refuses to drop
-    /// them), re-created as plain indexes on the key's columns: name and columns.
+    /// them), re-created as plain indexes on the key's columns: name and columns. A key
+    /// of another table referencing this one needs one on its referenced columns.
     pub(crate) replacements: Vec<(String, Vec<String>)>,
 }
 
