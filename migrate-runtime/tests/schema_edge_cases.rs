@@ -1343,3 +1343,49 @@ fn mariadb_restatements_keep_what_information_schema_damages() {
         assert!(!info.column("s").nullable, "{:?}", info.column("s"));
     });
 }
+
+/// An ENUM or SET whose values hold a real `?` reads as such in MariaDB's
+/// `information_schema` as one holding a character beyond U+FFFF does: the values as the
+/// column gives them tell them apart, so the first is restated as read and only the
+/// second (even with a real `?` beside it) is refused.
+#[test]
+fn mariadb_restates_an_enum_or_set_whose_question_marks_are_real() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        sql(
+            &mut conn,
+            "CREATE TABLE q (id INT PRIMARY KEY, \
+             e ENUM('yes?', 'no', 'it''s?') CHARACTER SET utf8mb4 DEFAULT 'yes?', \
+             s SET('a?', 'b\\\\?', 'c') CHARACTER SET utf8mb4 DEFAULT 'a?,c', \
+             m ENUM('x\u{1f600}?', 'y?') CHARACTER SET utf8mb4 DEFAULT 'y?')",
+        )
+        .unwrap();
+        let before = show_create(&mut conn, "q");
+        with_ctx(&mut conn, |ctx| {
+            ctx.alter_column("q", "e", AlterColumn::new().nullable(false))?;
+            ctx.alter_column("q", "s", AlterColumn::new().nullable(false))
+        });
+        let after = show_create(&mut conn, "q");
+        for kept in [
+            "`e` enum('yes?','no','it''s?') NOT NULL DEFAULT 'yes?'",
+            "`s` set('a?','b\\\\?','c') NOT NULL DEFAULT 'a?,c'",
+        ] {
+            assert!(after.contains(kept), "{before}\n{after}");
+        }
+        let err = try_ctx(&mut conn, |ctx| {
+            ctx.alter_column("q", "m", AlterColumn::new().nullable(false))
+        })
+        .unwrap_err()
+        .to_string();
+        for part in ["`q.m`", "U+FFFF", "AlterColumn::existing_type"] {
+            assert!(err.contains(part), "{err}");
+        }
+        assert_eq!(show_create(&mut conn, "q"), after);
+        sql(&mut conn, "INSERT INTO q (id) VALUES (1)").unwrap();
+        assert_eq!(hex_of(&mut conn, "q", "e", 1), Some(upper_hex(b"yes?")));
+        assert_eq!(hex_of(&mut conn, "q", "s", 1), Some(upper_hex(b"a?,c")));
+    });
+}

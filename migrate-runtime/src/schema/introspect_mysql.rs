@@ -160,9 +160,10 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
                 .unwrap_or_default()
                 .to_owned()
         });
-        // The values of an ENUM or SET are in its type, which has no other source:
-        // one that reads with a `?` in a character set holding characters beyond
-        // U+FFFF may not be what the column holds.
+        // The values of an ENUM or SET are in its type (`SHOW CREATE TABLE` writes them
+        // with `?` too): one that reads with a `?` in a character set holding characters
+        // beyond U+FFFF may not be what the column holds, unless the values as the
+        // column gives them hold a real `?` for every one read.
         let wide = r.charset.as_deref().is_some_and(|c| {
             let c = c.to_ascii_lowercase();
             c == "utf8mb4" || c.starts_with("utf16") || c == "utf32"
@@ -170,7 +171,8 @@ pub(crate) fn table_shape(conn: &mut AnyConnection, table: &str) -> Result<Table
         let inexact_type = (mariadb
             && wide
             && (ty.starts_with("enum(") || ty.starts_with("set("))
-            && r.ty.contains('?'))
+            && r.ty.contains('?')
+            && !type_marks_are_real(conn, table, &r.name, &r.ty))
         .then(|| r.ty.clone());
         let mut check = checks
             .iter()
@@ -276,6 +278,114 @@ fn exact_default(
         (None, None) => Err(Error::Schema(
             "the row inserted with it read back as NULL".into(),
         )),
+    }
+}
+
+/// Whether every `?` of `ty`, the type of the ENUM or SET column `table.column` as
+/// `information_schema` reads it, is a `?` of its values: the values as the column gives
+/// them, read from a temporary copy of the column with a row for each, hold as many `?`
+/// and no character beyond U+FFFF. `false` when they cannot be read.
+fn type_marks_are_real(conn: &mut AnyConnection, table: &str, column: &str, ty: &str) -> bool {
+    #[derive(QueryableByName)]
+    struct HexRow {
+        #[diesel(sql_type = Nullable<Text>)]
+        text: Option<String>,
+    }
+    let set = ty.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("set("));
+    let Some(count) = value_count(ty).filter(|&n| n > 0 && (!set || n <= 64)) else {
+        return false;
+    };
+    // A SET member is chosen by its bit, an ENUM value by its position.
+    let rows: Vec<String> = (0..count)
+        .map(|i| {
+            if set {
+                format!("({})", 1u64 << i)
+            } else {
+                format!("({})", i + 1)
+            }
+        })
+        .collect();
+    let probe = quote("migrate_type_probe");
+    let column_sql = quote(column);
+    if diesel::sql_query(format!(
+        "CREATE TEMPORARY TABLE {probe} SELECT {column_sql} FROM {} LIMIT 0",
+        quote(table)
+    ))
+    .execute(conn)
+    .is_err()
+    {
+        return false;
+    }
+    let read = diesel::sql_query(format!(
+        "INSERT INTO {probe} ({column_sql}) VALUES {}",
+        rows.join(", ")
+    ))
+    .execute(conn)
+    .and_then(|_| {
+        diesel::sql_query(format!(
+            "SELECT HEX(CONVERT({column_sql} USING utf8mb4)) AS text FROM {probe}"
+        ))
+        .load::<HexRow>(conn)
+    });
+    let dropped = diesel::sql_query(format!("DROP TEMPORARY TABLE {probe}")).execute(conn);
+    let (Ok(read), Ok(_)) = (read, dropped) else {
+        return false;
+    };
+    let mut marks = 0;
+    for row in &read {
+        let Some(value) = row
+            .text
+            .as_deref()
+            .and_then(|hex| {
+                (0..hex.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+                    .collect::<Option<Vec<u8>>>()
+            })
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+        else {
+            return false;
+        };
+        if value.chars().any(|c| u32::from(c) > 0xFFFF) {
+            return false;
+        }
+        marks += value.matches('?').count();
+    }
+    read.len() == count && marks == ty.matches('?').count()
+}
+
+/// The number of values of an ENUM or SET type as `information_schema` writes it
+/// (`enum('a','it''s','b\\c')`); `None` when it is not one.
+fn value_count(ty: &str) -> Option<usize> {
+    let open = ty.find('(')?;
+    let mut chars = ty[open + 1..].chars();
+    let mut count = 0;
+    loop {
+        if chars.next()? != '\'' {
+            return None;
+        }
+        loop {
+            match chars.next()? {
+                '\\' => {
+                    chars.next()?;
+                }
+                '\'' => {
+                    let mut rest = chars.clone();
+                    if rest.next() == Some('\'') {
+                        chars = rest;
+                    } else {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        count += 1;
+        match chars.next()? {
+            ',' => {}
+            ')' => return chars.next().is_none().then_some(count),
+            _ => return None,
+        }
     }
 }
 
@@ -632,7 +742,8 @@ fn mariadb_hex_literal(sql: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::{
-        IndexParts, KeyPart, key_dependents, mariadb_hex_literal, mariadb_text_literal, whole_check,
+        IndexParts, KeyPart, key_dependents, mariadb_hex_literal, mariadb_text_literal,
+        value_count, whole_check,
     };
     use crate::schema::Value;
     use crate::schema::mysql::ColumnDependents;
@@ -847,6 +958,27 @@ mod tests {
         assert_eq!(whole_check(create, "`c` <> '?'"), None);
         let twice = " CHECK (`a` = '\u{1f600}') CHECK (`a` = '\u{1f601}')";
         assert_eq!(whole_check(twice, "`a` = '????'"), None);
+    }
+
+    #[test]
+    fn enum_and_set_values_are_counted_as_information_schema_writes_them() {
+        assert_eq!(value_count("enum('a','b')"), Some(2));
+        assert_eq!(value_count("set('x?','y')"), Some(2));
+        assert_eq!(
+            value_count(r"enum('it''s','a\\b','c,d','x)','''','\'')"),
+            Some(6)
+        );
+        assert_eq!(value_count("enum('')"), Some(1));
+        for not_one in [
+            "enum(",
+            "enum()",
+            "enum('a'",
+            "enum('a',)",
+            "enum('a')x",
+            "int",
+        ] {
+            assert_eq!(value_count(not_one), None, "{not_one}");
+        }
     }
 
     #[test]
