@@ -309,12 +309,20 @@ pub struct MigrationSet {
     graph: Graph,
     /// The folders `migrations!` compiled into the binary, for a set of registered
     /// migrations; empty otherwise.
+    #[cfg_attr(
+        not(feature = "cli"),
+        allow(dead_code, reason = "read by the CLI's check")
+    )]
     folders: Vec<CompiledFolder>,
 }
 
 /// A folder `migrations!` compiled into the binary: what the CLI compares the migrations
 /// folder with to find files added since the build.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(
+    not(feature = "cli"),
+    allow(dead_code, reason = "read by the CLI's check")
+)]
 pub(crate) struct CompiledFolder {
     /// Its canonical path on the machine that built the binary.
     pub(crate) dir: &'static str,
@@ -322,6 +330,10 @@ pub(crate) struct CompiledFolder {
     files: &'static str,
 }
 
+#[cfg_attr(
+    not(feature = "cli"),
+    allow(dead_code, reason = "read by the CLI's check")
+)]
 impl CompiledFolder {
     /// The name of every file compiled from the folder: migrations, files whose migrations
     /// `#[cfg]`s leave out, helpers.
@@ -380,6 +392,10 @@ impl MigrationSet {
     /// The folders `migrations!` compiled into the binary, when the set is
     /// [`MigrationSet::registered`]'s, in no particular order; a folder may appear more
     /// than once (its migrations under `#[cfg]`s are registered apart).
+    #[cfg_attr(
+        not(feature = "cli"),
+        allow(dead_code, reason = "read by the CLI's check")
+    )]
     pub(crate) fn compiled_folders(&self) -> &[CompiledFolder] {
         &self.folders
     }
