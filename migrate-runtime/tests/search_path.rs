@@ -289,6 +289,17 @@ fn a_mysql_migration_using_another_database_keeps_the_bookkeeping_where_it_was()
     assert_eq!(ids(&migrator.stamp(&mut second, "head").unwrap()), ["c"]);
 }
 
+/// The name of `db`'s database, and the URL of its server with no database selected.
+fn without_database(db: &TestDb) -> (String, DatabaseUrl) {
+    let home = db.scratch().name().unwrap().to_owned();
+    let server_url = db
+        .url()
+        .strip_suffix(&format!("/{home}"))
+        .unwrap_or_else(|| panic!("the scratch URL ends with its database"));
+    let url = DatabaseUrl::parse(server_url).unwrap();
+    (home, url)
+}
+
 /// A connection with no database selected, whose migration runs `USE`: the run's named
 /// lock is still released (its name is the one taken, not one computed from the database
 /// selected at the end).
@@ -297,12 +308,7 @@ fn a_mysql_run_started_without_a_database_releases_its_lock_after_a_use() {
     let Some(db) = server(MYSQL_VAR) else {
         return;
     };
-    let home = db.scratch().name().unwrap().to_owned();
-    let server_url = db
-        .url()
-        .strip_suffix(&format!("/{home}"))
-        .unwrap_or_else(|| panic!("the scratch URL ends with its database"));
-    let url = DatabaseUrl::parse(server_url).unwrap();
+    let (home, url) = without_database(&db);
     let set = MigrationSet::new(vec![typed_after("a", None, &format!("USE `{home}`"))]).unwrap();
     let migrator = Migrator::new(set).with_options(
         Options::default()
@@ -326,11 +332,7 @@ fn mysql_runners_of_one_version_table_share_the_lock_however_they_name_it() {
     let Some(db) = server(MYSQL_VAR) else {
         return;
     };
-    let home = db.scratch().name().unwrap().to_owned();
-    let server_url = db
-        .url()
-        .strip_suffix(&format!("/{home}"))
-        .unwrap_or_else(|| panic!("the scratch URL ends with its database"));
+    let (home, server_url) = without_database(&db);
     // A migration touching no table: the connection with no database could not name one.
     let set =
         || MigrationSet::new(vec![Migration::new(id("a"), MigrationFn::new(|_| Ok(())))]).unwrap();
@@ -355,7 +357,7 @@ fn mysql_runners_of_one_version_table_share_the_lock_however_they_name_it() {
             .with_history_table(format!("{home}.migrate_history"))
             .with_lock_timeout(short),
     );
-    let mut elsewhere = AnyConnection::open(&DatabaseUrl::parse(server_url).unwrap()).unwrap();
+    let mut elsewhere = AnyConnection::open(&server_url).unwrap();
     let err = qualified.upgrade(&mut elsewhere, "head").unwrap_err();
     assert!(
         matches!(err, migrate_runtime::Error::LockTimeout { .. }),
