@@ -186,19 +186,37 @@ fn names_known(name: &str, known: &HashSet<String>) -> bool {
 /// compiled folder, by name (the binary may have been built from another copy of the
 /// folder, on another machine; a migration's file name starts with its revision id, unique
 /// in the graph).
-fn compiled_files(set: &MigrationSet, path: &Path) -> HashSet<&'static str> {
+/// Also says whether the list is that of the folder at `path`, which is then exact.
+fn compiled_files(set: &MigrationSet, path: &Path) -> (HashSet<&'static str>, bool) {
     let here = path.canonicalize().ok();
     let folders = set.compiled_folders();
     let same: Vec<&CompiledFolder> = folders
         .iter()
         .filter(|f| here.as_deref() == Some(Path::new(f.dir)))
         .collect();
-    let chosen = if same.is_empty() {
-        folders.iter().collect()
-    } else {
+    let exact = !same.is_empty();
+    let chosen = if exact {
         same
+    } else {
+        folders.iter().collect()
     };
-    chosen.into_iter().flat_map(|f| f.files()).collect()
+    (chosen.into_iter().flat_map(|f| f.files()).collect(), exact)
+}
+
+/// Whether the folder's file `name` is one the binary was built without: no migration
+/// comes from it (`built`, by file name) and `migrations!` compiled no file of that name
+/// (`compiled`). Unless that list is the folder's own (`exact`: the binary was built from
+/// this folder), a file named after a compiled revision (`known`) is also taken as built:
+/// that revision's alternative under another `#[cfg]`, in a folder whose migrations are
+/// declared one by one, or compiled from another copy of it.
+fn is_unbuilt(
+    name: &str,
+    compiled: &HashSet<&str>,
+    exact: bool,
+    built: &HashSet<&str>,
+    known: &HashSet<String>,
+) -> bool {
+    !compiled.contains(name) && !built.contains(name) && (exact || !names_known(name, known))
 }
 
 /// The migrations folder as the authoring commands see it: its files, and which of them the
@@ -260,21 +278,10 @@ impl Folder {
             .iter()
             .map(|m| m.id().to_string())
             .collect();
-        let compiled = compiled_files(set, &path);
+        let (compiled, exact) = compiled_files(set, &path);
         let unbuilt = files
             .iter()
-            .filter(|name| {
-                let name = name.as_str();
-                if set.compiled_folders().is_empty() {
-                    // No list from `migrations!` (migrations declared one by one, or a set
-                    // built at runtime): a file named after a compiled revision is that
-                    // revision's alternative under another `#[cfg]`, not one the build
-                    // missed.
-                    !built.contains(name) && !names_known(name, &known)
-                } else {
-                    !compiled.contains(name) && !built.contains(name)
-                }
-            })
+            .filter(|name| is_unbuilt(name, &compiled, exact, &built, &known))
             .cloned()
             .collect();
         Ok(Self {
@@ -466,17 +473,52 @@ mod tests {
             (leak(&app), ""),
             ("/library/src/migrations", "0001_lib.rs/shared.rs"),
         ]);
-        let mut here: Vec<_> = compiled_files(&set, &app).into_iter().collect();
+        let (here, exact) = compiled_files(&set, &app);
+        assert!(exact);
+        let mut here: Vec<_> = here.into_iter().collect();
         here.sort();
         assert_eq!(here, ["0001_a.rs", "helpers.rs"]);
         // A copy of the folder, or a binary built elsewhere: by name, from every folder.
-        let mut copied: Vec<_> = compiled_files(&set, &copy).into_iter().collect();
+        let (copied, exact) = compiled_files(&set, &copy);
+        assert!(!exact);
+        let mut copied: Vec<_> = copied.into_iter().collect();
         copied.sort();
         assert_eq!(
             copied,
             ["0001_a.rs", "0001_lib.rs", "helpers.rs", "shared.rs"]
         );
-        assert!(compiled_files(&self::set(&[]), &app).is_empty());
+        assert!(compiled_files(&self::set(&[]), &app).0.is_empty());
+    }
+
+    #[test]
+    fn a_cfg_alternative_in_a_folder_no_migrations_compiled_is_not_unbuilt() {
+        let known: HashSet<String> = ["0003_fts".to_owned()].into();
+        let built: HashSet<&str> = ["0003_fts_postgres.rs"].into();
+        // A library's `migrations!` folder elsewhere; this folder's migrations are declared
+        // one by one: the sibling under another `#[cfg]` is built, a new file is not.
+        let library: HashSet<&str> = ["0001_lib.rs", "helpers.rs"].into();
+        assert!(!is_unbuilt(
+            "0003_fts_mysql.rs",
+            &library,
+            false,
+            &built,
+            &known
+        ));
+        assert!(is_unbuilt("0004_new.rs", &library, false, &built, &known));
+        // The folder's own list is exact: only what it names is built.
+        let own: HashSet<&str> = ["0003_fts_postgres.rs", "helpers.rs"].into();
+        assert!(is_unbuilt("0003_fts_mysql.rs", &own, true, &built, &known));
+        assert!(!is_unbuilt("helpers.rs", &own, true, &built, &known));
+        // No list at all: by migrations and names alone.
+        let none = HashSet::new();
+        assert!(!is_unbuilt(
+            "0003_fts_mysql.rs",
+            &none,
+            false,
+            &built,
+            &known
+        ));
+        assert!(is_unbuilt("helpers.rs", &none, false, &built, &known));
     }
 
     #[test]
