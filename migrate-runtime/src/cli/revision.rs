@@ -518,7 +518,7 @@ mod tests {
             &built,
             &known
         ));
-        assert!(is_unbuilt("helpers.rs", &none, false, &built, &known));
+        assert!(is_unbuilt("0004_new.rs", &none, false, &built, &known));
     }
 
     #[test]
