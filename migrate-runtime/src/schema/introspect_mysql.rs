@@ -449,9 +449,6 @@ struct ReferenceColumnRow {
     /// The referencing table's schema, table and constraint name, as one key.
     #[diesel(sql_type = Text)]
     key: String,
-    /// The constraint's name when it is the table's own (a reference to itself).
-    #[diesel(sql_type = Nullable<Text>)]
-    own: Option<String>,
     #[diesel(sql_type = Text)]
     column: String,
 }
@@ -539,12 +536,10 @@ pub(crate) fn column_dependents(
     }
     // The referenced columns of every foreign key referencing the table (its own too),
     // in the key's order: InnoDB needs an index starting with them on this side as well.
-    let mut referenced: Vec<(String, Option<String>, Vec<String>)> = Vec::new();
+    let mut referenced: Vec<(String, Vec<String>)> = Vec::new();
     for row in diesel::sql_query(
         "SELECT CAST(CONCAT_WS(CHAR(0), TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME) AS CHAR) \
-         AS `key`, CASE WHEN TABLE_SCHEMA = DATABASE() AND TABLE_NAME = REFERENCED_TABLE_NAME \
-         THEN CAST(CONSTRAINT_NAME AS CHAR) END AS own, \
-         CAST(REFERENCED_COLUMN_NAME AS CHAR) AS `column` \
+         AS `key`, CAST(REFERENCED_COLUMN_NAME AS CHAR) AS `column` \
          FROM information_schema.KEY_COLUMN_USAGE \
          WHERE REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ? \
          ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
@@ -553,14 +548,11 @@ pub(crate) fn column_dependents(
     .load::<ReferenceColumnRow>(conn)?
     {
         match referenced.last_mut() {
-            Some((key, _, columns)) if *key == row.key => columns.push(row.column),
-            _ => referenced.push((row.key, row.own, vec![row.column])),
+            Some((key, columns)) if *key == row.key => columns.push(row.column),
+            _ => referenced.push((row.key, vec![row.column])),
         }
     }
-    let referenced = referenced
-        .into_iter()
-        .map(|(_, own, columns)| (own, columns))
-        .collect();
+    let referenced = referenced.into_iter().map(|(_, columns)| columns).collect();
     let mut indexes: Vec<IndexParts> = Vec::new();
     for row in index_columns {
         let part = KeyPart {
@@ -599,13 +591,12 @@ pub(crate) fn column_dependents(
 /// The foreign keys, indexes and replacement indexes of [`ColumnDependents`] for
 /// dropping `column`, given the table's indexes (the primary key included), its foreign
 /// keys with their columns in order, and the referenced columns in order of the foreign
-/// keys referencing it (none of them `column`), each with its name when it is one of the
-/// table's own.
+/// keys referencing it (none of them `column`; the table's own references to itself too).
 fn key_dependents(
     column: &str,
     indexes: Vec<IndexParts>,
     foreign_keys: Vec<(String, Vec<String>)>,
-    referenced: Vec<(Option<String>, Vec<String>)>,
+    referenced: Vec<Vec<String>>,
 ) -> ColumnDependents {
     let same = |a: &str| a.eq_ignore_ascii_case(column);
     let mut deps = ColumnDependents::default();
@@ -620,7 +611,7 @@ fn key_dependents(
     let mut kept: Vec<Vec<String>> = kept
         .into_iter()
         .map(|(_, columns)| columns)
-        .chain(referenced.into_iter().map(|(_, columns)| columns))
+        .chain(referenced)
         .collect();
     // An index with the column as a plain key part goes whole, as on PostgreSQL. One whose
     // only mention of it is inside an expression is left to MySQL, which refuses the drop.
@@ -852,7 +843,7 @@ mod tests {
             "b",
             vec![index("PRIMARY", &["id"]), index("ix_ab", &["a", "b"])],
             Vec::new(),
-            vec![(None, vec!["a".into()])],
+            vec![vec!["a".into()]],
         );
         assert_eq!(deps.indexes, ["ix_ab"]);
         assert_eq!(deps.replacements, [replacement("ix_ab", &["a"])]);
@@ -861,7 +852,7 @@ mod tests {
             "b",
             vec![index("PRIMARY", &["id"]), index("ix_acb", &["a", "c", "b"])],
             vec![fk("fk_a", &["a"])],
-            vec![(None, vec!["a".into(), "c".into()])],
+            vec![vec!["a".into(), "c".into()]],
         );
         assert_eq!(deps.replacements, [replacement("ix_acb", &["a", "c"])]);
         // A key the primary key serves needs none; a reference of the table to itself
@@ -870,10 +861,7 @@ mod tests {
             "b",
             vec![index("PRIMARY", &["id"]), index("ix_ab", &["a", "b"])],
             vec![fk("fk_self", &["b"])],
-            vec![
-                (None, vec!["id".into()]),
-                (Some("fk_self".into()), vec!["a".into()]),
-            ],
+            vec![vec!["id".into()], vec!["a".into()]],
         );
         assert_eq!(deps.foreign_keys, ["fk_self"]);
         assert_eq!(deps.indexes, ["ix_ab"]);
