@@ -392,9 +392,6 @@ fn dropping_a_column_replaces_an_index_a_prefix_or_full_text_one_cannot_stand_fo
     });
 }
 
-/// A foreign key of another table needs an index on the referenced side too: one over the
-/// dropped column that alone serves it is replaced (as a plain `DROP COLUMN` narrows it),
-/// instead of dropped (which MariaDB refuses).
 /// A table referencing itself through the dropped column: the key goes with the column,
 /// and the index on the referenced side is narrowed rather than dropped, since MariaDB
 /// checks the statement's dropped indexes against the keys as they were before it.
@@ -418,6 +415,9 @@ fn dropping_a_column_of_a_self_reference_keeps_the_referenced_index_for_the_stat
     });
 }
 
+/// A foreign key of another table needs an index on the referenced side too: one over the
+/// dropped column that alone serves it is replaced (as a plain `DROP COLUMN` narrows it),
+/// instead of dropped (which MariaDB refuses).
 #[test]
 fn dropping_a_column_keeps_an_index_for_the_foreign_keys_referencing_the_table() {
     each_backend(|db| {
