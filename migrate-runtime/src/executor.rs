@@ -274,6 +274,9 @@ impl CheckReport {
 
 type Listener = Arc<dyn Fn(&Event<'_>) + Send + Sync>;
 
+/// See [`Migrator::on_session`].
+type SessionHook = Arc<dyn Fn(i64) + Send + Sync>;
+
 /// Applies a [`MigrationSet`] to databases.
 ///
 /// Cheap to clone; one `Migrator` can serve many connections and threads.
@@ -283,6 +286,7 @@ pub struct Migrator {
     options: Options,
     listener: Option<Listener>,
     stop: Option<Arc<AtomicBool>>,
+    session: Option<SessionHook>,
 }
 
 impl std::fmt::Debug for Migrator {
@@ -309,6 +313,7 @@ impl Migrator {
             options: Options::default(),
             listener: None,
             stop: None,
+            session: None,
         }
     }
 
@@ -336,6 +341,17 @@ impl Migrator {
     /// For a graceful stop on a signal: the CLI sets such a flag on SIGINT and SIGTERM.
     pub fn stop_on(mut self, flag: Arc<AtomicBool>) -> Self {
         self.stop = Some(flag);
+        self
+    }
+
+    /// Calls `f` with the server session of the run's connection (PostgreSQL's backend
+    /// process id, MySQL's connection id) when a run takes its lock, which the statement
+    /// taking it reads anyway: the CLI's second signal cancels that session's statement
+    /// (`cli/interrupt.rs`). Not called on SQLite, nor by a run with nothing to do, which
+    /// takes no lock. Called under the lock, before the first migration starts.
+    #[cfg(feature = "cli")]
+    pub(crate) fn on_session(mut self, f: impl Fn(i64) + Send + Sync + 'static) -> Self {
+        self.session = Some(Arc::new(f));
         self
     }
 
@@ -875,6 +891,9 @@ impl Migrator {
         let store = &Store::in_schemas(conn, &self.options, &lock.schemas);
         let held_for_run = lock.held_for_run;
         let outcome = catch_unwind(AssertUnwindSafe(|| {
+            if let (Some(hook), Some(session)) = (&self.session, lock.session) {
+                hook(session);
+            }
             // Where DDL commits implicitly (MySQL) the tables are created now, on their
             // own; elsewhere by the run's first write transaction (`begin_write`).
             if !store.dialect.transactional_ddl() {

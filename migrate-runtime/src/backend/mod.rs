@@ -189,6 +189,10 @@ pub(crate) struct Lock {
         expect(dead_code, reason = "only MySQL takes a named lock")
     )]
     pub name: Option<String>,
+    /// PostgreSQL and MySQL: the server session of the connection (`pg_backend_pid()`,
+    /// `CONNECTION_ID()`), read by the statement taking the lock at no cost of a round
+    /// trip, for the CLI's cancel of the statement in progress (`cli/interrupt.rs`).
+    pub session: Option<i64>,
 }
 
 /// The dialect of `conn`'s backend.
@@ -225,21 +229,7 @@ struct Number {
     n: i64,
 }
 
-/// The server session of `conn`, which [`cancel_statement`] can target from another
-/// connection: PostgreSQL's backend process id, MySQL's connection id. One query; `None`
-/// on SQLite, whose statements run in the process itself.
-#[cfg(all(unix, feature = "cli"))]
-pub(crate) fn session_id(conn: &mut AnyConnection) -> Result<Option<i64>> {
-    use diesel::RunQueryDsl;
-    let sql = match conn.backend() {
-        Backend::Postgres => "SELECT CAST(pg_backend_pid() AS BIGINT) AS n",
-        Backend::Mysql => "SELECT CAST(CONNECTION_ID() AS SIGNED) AS n",
-        _ => return Ok(None),
-    };
-    Ok(Some(diesel::sql_query(sql).get_result::<Number>(conn)?.n))
-}
-
-/// Cancels the statement that server session `session` (a [`session_id`]) is executing,
+/// Cancels the statement that server session `session` (a [`Lock::session`]) is executing,
 /// from a new connection to `url`: PostgreSQL's `pg_cancel_backend`, MySQL's `KILL QUERY`.
 /// The session itself goes on; its statement fails. `Ok(false)` when the server had no
 /// such session to signal (it has ended), or the backend has no sessions (SQLite).

@@ -38,6 +38,9 @@ struct LockAndAutocommit {
     /// The lock's name, as the statement computed it.
     #[diesel(sql_type = Text)]
     name: String,
+    /// The session's `CONNECTION_ID()`, see [`Lock::session`].
+    #[diesel(sql_type = BigInt)]
+    session: i64,
 }
 
 /// The connection holding a named lock, as the process list shows it.
@@ -138,9 +141,11 @@ impl Dialect for Mysql {
         // The current database comes with the lock: an unqualified name means a table of
         // it, and a migration may `USE` another one, after which the run's bookkeeping must
         // still go to the tables it read. So does the lock's name, computed by the
-        // statement taking it (no round trip of its own), for the release.
+        // statement taking it (no round trip of its own), for the release, and the
+        // connection id, which the CLI cancels the statement of on a second signal.
         const SELECT: &str = "SELECT CAST(GET_LOCK(n.name, ?) AS SIGNED) AS ok, \
-             CAST(@@autocommit AS SIGNED) AS autocommit, DATABASE() AS db, n.name AS name";
+             CAST(@@autocommit AS SIGNED) AS autocommit, DATABASE() AS db, n.name AS name, \
+             CAST(CONNECTION_ID() AS SIGNED) AS session";
         // At once first, so that a wait can be announced before it starts.
         let name = lock_name(key);
         let mut got = diesel::sql_query(format!("{SELECT} FROM (SELECT {name} AS name) AS n"))
@@ -179,6 +184,7 @@ impl Dialect for Mysql {
                     schemas: [schema(version), schema(history)],
                     database: got.db.clone(),
                     name: Some(name),
+                    session: Some(got.session),
                     ..Lock::default()
                 })
             }

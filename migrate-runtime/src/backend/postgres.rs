@@ -20,6 +20,8 @@ struct LockResult {
     history_schema: Option<String>,
     #[diesel(sql_type = Text)]
     search_path: String,
+    #[diesel(sql_type = BigInt)]
+    session: i64,
 }
 
 /// The session holding an advisory lock, as `pg_stat_activity` shows it.
@@ -101,11 +103,13 @@ impl Dialect for Postgres {
         // reads where the bookkeeping tables are and the `search_path` that found them:
         // a migration may change the path (`SET LOCAL search_path TO app` is how typed
         // operations reach another schema), and the run's bookkeeping, written after the
-        // migration's code, must still go to the tables it read.
+        // migration's code, must still go to the tables it read. And the session's
+        // backend process, which the CLI cancels the statement of on a second signal.
         let sql = format!(
             "SELECT CASE WHEN pg_try_advisory_lock({}) THEN 1 ELSE 0 END AS ok, \
              {} AS version_schema, {} AS history_schema, \
-             pg_catalog.current_setting('search_path') AS search_path",
+             pg_catalog.current_setting('search_path') AS search_path, \
+             CAST(pg_catalog.pg_backend_pid() AS BIGINT) AS session",
             lock_key(key),
             schema_of(version),
             schema_of(history),
@@ -131,6 +135,7 @@ impl Dialect for Postgres {
                     held_for_run: true,
                     schemas: [got.version_schema, got.history_schema],
                     search_path: Some(got.search_path),
+                    session: Some(got.session),
                     ..Lock::default()
                 });
             }

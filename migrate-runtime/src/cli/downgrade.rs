@@ -44,11 +44,10 @@ impl DowngradeArgs {
         // From its first migration to its end, Ctrl-C and SIGTERM stop the run between
         // two migrations (when the session handles them), and on a server a second one
         // cancels the statement in progress.
-        let (run, migrator) = session.interruptible(migrator);
+        let (_run, migrator) = session.interruptible(migrator, &database.url);
         outln!("database: {database}");
         migrator.preflight(Direction::Down, &self.target)?;
         let mut conn = database.connect()?;
-        run.cancellable(&database.url, &mut conn);
         let report = match migrator.downgrade(&mut conn, &self.target) {
             Ok(report) => report,
             Err(err) => return super::failed_run(err, session, &migrator, &mut conn),

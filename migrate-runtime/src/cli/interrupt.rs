@@ -16,7 +16,7 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::{AnyConnection, DatabaseUrl, Migrator};
+use crate::{DatabaseUrl, Migrator};
 
 /// What an `upgrade` or `downgrade` holds while it runs. Once its first migration has
 /// started ([`started`]), signals stop the run instead of the process; before that there
@@ -38,22 +38,22 @@ impl Run {
         }
     }
 
-    /// `migrator`, stopped between two migrations by a signal when this run handles them.
-    pub(crate) fn stoppable(&self, migrator: Migrator) -> Migrator {
+    /// `migrator`, stopped between two migrations by a signal when this run handles them,
+    /// and, on a server, with its statement in progress cancelled by a second one: the run
+    /// learns its connection's server session from the statement that takes its lock
+    /// ([`Migrator::on_session`]), which precedes the first migration, and `url` is where
+    /// the cancelling connection goes. Nothing otherwise: no query of its own, and a
+    /// second signal ends the process. Neither does a run with nothing to do read a
+    /// session: it takes no lock.
+    pub(crate) fn interruptible(&self, migrator: Migrator, url: &DatabaseUrl) -> Migrator {
         match &self.handling {
-            Some((flag, _)) => migrator.stop_on(Arc::clone(flag)),
+            Some((flag, run)) => {
+                let (run, url) = (*run, url.clone());
+                migrator
+                    .stop_on(Arc::clone(flag))
+                    .on_session(move |session| imp::cancellable(run, &url, session))
+            }
             None => migrator,
-        }
-    }
-
-    /// Lets a second signal cancel the statement `conn` (the run's connection, to `url`)
-    /// is executing: reads its server session once, when this run handles signals and
-    /// `conn` is a server's. Nothing otherwise: no query, and a second signal ends the
-    /// process. A session that cannot be read leaves it so too; the run itself will meet
-    /// what broke the connection and report it.
-    pub(crate) fn cancellable(&self, url: &DatabaseUrl, conn: &mut AnyConnection) {
-        if let Some((_, run)) = &self.handling {
-            imp::cancellable(*run, url, conn);
         }
     }
 }
@@ -92,7 +92,7 @@ mod imp {
 
     use signal_hook::consts::{SIGINT, SIGTERM};
 
-    use crate::{AnyConnection, DatabaseUrl};
+    use crate::DatabaseUrl;
 
     /// What the handlers and the runs share. A signal stops every run in progress: they
     /// share the stop flag, which is only cleared when a run begins while none is in
@@ -147,7 +147,7 @@ mod imp {
     pub(super) struct Target {
         /// Where to open the cancelling connection; its `Display` redacts the password.
         url: DatabaseUrl,
-        /// [`crate::backend::session_id`] of the run's connection.
+        /// The server session of the run's connection ([`crate::Migrator::on_session`]).
         session: i64,
     }
 
@@ -421,11 +421,8 @@ mod imp {
         Some(handlers()?.begin())
     }
 
-    pub(super) fn cancellable(run: u64, url: &DatabaseUrl, conn: &mut AnyConnection) {
-        let Some(Some(state)) = HANDLERS.get() else {
-            return;
-        };
-        if let Ok(Some(session)) = crate::backend::session_id(conn) {
+    pub(super) fn cancellable(run: u64, url: &DatabaseUrl, session: i64) {
+        if let Some(Some(state)) = HANDLERS.get() {
             state.add_target(
                 run,
                 Target {
@@ -710,13 +707,13 @@ mod imp {
     use std::sync::Arc;
     use std::sync::atomic::AtomicBool;
 
-    use crate::{AnyConnection, DatabaseUrl};
+    use crate::DatabaseUrl;
 
     pub(super) fn begin() -> Option<(Arc<AtomicBool>, u64)> {
         None
     }
 
-    pub(super) fn cancellable(_run: u64, _url: &DatabaseUrl, _conn: &mut AnyConnection) {}
+    pub(super) fn cancellable(_run: u64, _url: &DatabaseUrl, _session: i64) {}
 
     pub(super) fn arm() {}
 

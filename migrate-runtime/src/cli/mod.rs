@@ -887,14 +887,19 @@ impl Session {
         self.app.handle_signals.unwrap_or(false)
     }
 
-    /// Begins an `upgrade` or `downgrade`: until the returned run is dropped, and once a
-    /// migration has started, SIGINT and SIGTERM stop the returned migrator between two
-    /// migrations, when the session handles them. Begun before the command prints the
-    /// database, so that a signal after that line meets the run's handling (the
-    /// interrupt tests rely on it).
-    pub(crate) fn interruptible(&self, migrator: Migrator) -> (interrupt::Run, Migrator) {
+    /// Begins an `upgrade` or `downgrade` on `url`: until the returned run is dropped, and
+    /// once a migration has started, SIGINT and SIGTERM stop the returned migrator between
+    /// two migrations, and on a server a second one cancels its statement in progress,
+    /// when the session handles them. Begun before the command prints the database, so
+    /// that a signal after that line meets the run's handling (the interrupt tests rely on
+    /// it).
+    pub(crate) fn interruptible(
+        &self,
+        migrator: Migrator,
+        url: &crate::DatabaseUrl,
+    ) -> (interrupt::Run, Migrator) {
         let run = interrupt::Run::new(self.handles_signals());
-        let migrator = run.stoppable(migrator);
+        let migrator = run.interruptible(migrator, url);
         (run, migrator)
     }
 

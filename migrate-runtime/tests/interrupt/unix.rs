@@ -29,6 +29,8 @@ const SERVING: &str = "migrated; serving until SIGTERM";
 const SHUTDOWN: &str = "graceful shutdown";
 /// What a [`two_runs_child`] prints when its second run has ended.
 const SECOND_RUN_ENDED: &str = "the second run ended with";
+/// What a [`counting_child`] prints before each statement its connections send.
+const STATEMENT: &str = "statement sent: ";
 /// The line a paused migration prints before it waits.
 const PAUSED: &str = "paused in";
 /// A safety net for a child that never prints what the test waits for: the test fails
@@ -209,6 +211,7 @@ fn child(spec: &str) -> ExitCode {
         "cli" => cli_child(migrations),
         "app" => application_child(migrations),
         "two-runs" => two_runs_child(migrations),
+        "counting" => counting_child(migrations),
         other => panic!("unknown child mode `{other}`"),
     }
 }
@@ -217,6 +220,22 @@ fn child(spec: &str) -> ExitCode {
 fn cli_args() -> Cli {
     let args = std::env::args().skip_while(|arg| arg != "--").skip(1);
     Cli::try_parse_from(std::iter::once("migrate".into()).chain(args)).unwrap()
+}
+
+/// [`cli_child`], printing on stderr every statement its connections send (as diesel's
+/// instrumentation sees them, from the end of the connection's setup), one line each
+/// after [`STATEMENT`].
+fn counting_child(set: MigrationSet) -> ExitCode {
+    use diesel::connection::{Instrumentation, InstrumentationEvent};
+    fn print_statements() -> Option<Box<dyn Instrumentation>> {
+        Some(Box::new(|event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { query, .. } = event {
+                eprintln!("{STATEMENT}{}", query.to_string().replace('\n', " "));
+            }
+        }))
+    }
+    diesel::connection::set_default_instrumentation(print_statements).unwrap();
+    cli_child(set)
 }
 
 /// The CLI owning the process, as `cli::main` runs it: signals handled.
@@ -1101,6 +1120,74 @@ fn the_end_of_a_concurrent_run_leaves_a_run_interruptible() {
     assert_eq!(state(&second), (vec!["c".into()], [true, true, true]));
 }
 
+/// The statements a [`counting_child`] printed.
+fn statements(transcript: &str) -> Vec<&str> {
+    transcript
+        .lines()
+        .filter_map(|line| line.split_once(STATEMENT).map(|(_, sql)| sql))
+        .collect()
+}
+
+/// The CLI handling signals learns the server session a second signal cancels from the
+/// statement taking the run's lock: a run with nothing to do, which takes no lock, sends
+/// one statement, the version table's read, as the library's does; a run with migrations
+/// sends no statement of its own for it. (The cancel itself is
+/// [`a_second_sigint_cancels_the_statement_in_progress`].)
+fn the_session_to_cancel_costs_no_statement() {
+    each("the session to cancel costs no statement", |db| {
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let runner = Runner::start_as(
+            "counting",
+            db,
+            Pause::Nowhere,
+            true,
+            &["upgrade", "head"],
+            &[],
+        );
+        let ended = runner.finish();
+        let out = &ended.transcript;
+        assert_eq!(ended.status.code(), Some(0), "{out}");
+        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+        let sent = statements(out);
+        assert!(!sent.is_empty(), "{out}");
+        let reading: Vec<&str> = sent
+            .iter()
+            .copied()
+            .filter(|sql| sql.contains("pg_backend_pid") || sql.contains("CONNECTION_ID"))
+            .collect();
+        match db.backend {
+            Backend::Sqlite => assert!(reading.is_empty(), "{out}"),
+            _ => {
+                // Read by the statement taking the lock (the only one), and by no other.
+                assert_eq!(reading.len(), 1, "{out}");
+                assert!(
+                    reading[0].contains("pg_try_advisory_lock") || reading[0].contains("GET_LOCK"),
+                    "{out}"
+                );
+            }
+        }
+
+        // At head: the version table's read, and nothing else.
+        let ended = Runner::start_as(
+            "counting",
+            db,
+            Pause::Nowhere,
+            true,
+            &["upgrade", "head"],
+            &[],
+        )
+        .finish();
+        let out = &ended.transcript;
+        assert_eq!(ended.status.code(), Some(0), "{out}");
+        assert!(out.contains("nothing to do"), "{out}");
+        let mut sent = statements(out);
+        // The setup of a SQLite connection, part of opening it, not of the run.
+        sent.retain(|sql| !sql.starts_with("PRAGMA busy_timeout"));
+        assert_eq!(sent.len(), 1, "{out}");
+        assert!(sent[0].starts_with("SELECT version_num FROM"), "{out}");
+    });
+}
+
 /// Every scenario, by name.
 const SCENARIOS: &[(&str, fn())] = &[
     (
@@ -1153,6 +1240,10 @@ const SCENARIOS: &[(&str, fn())] = &[
     (
         "sigint_stops_a_downgrade_after_the_current_migration",
         sigint_stops_a_downgrade_after_the_current_migration,
+    ),
+    (
+        "the_session_to_cancel_costs_no_statement",
+        the_session_to_cancel_costs_no_statement,
     ),
     (
         "run_with_leaves_the_applications_signals_alone",
