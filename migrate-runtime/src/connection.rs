@@ -212,7 +212,7 @@ impl AnyConnection {
             Error::Connection(err) if url.backend() == Backend::Sqlite => {
                 Error::Connection(sqlite_open_error(err, url.sqlite_path()))
             }
-            Error::Connection(err) => Error::Connection(without_password(err, url)),
+            Error::Connection(err) => option_error(without_password(err, url), url),
             other => other,
         })
     }
@@ -266,6 +266,71 @@ fn sqlite_open_error(err: diesel::ConnectionError, path: &str) -> diesel::Connec
         None => format!("{err} (`{shown}`)"),
     };
     diesel::ConnectionError::BadConnection(text)
+}
+
+/// `err` (redacted) as [`Error::InvalidConnectionOption`] when the client library refused
+/// an option of `url`'s query, before reaching any server: a configuration mistake, which
+/// the CLI reports with exit code 2, as a malformed URL. Any other error as
+/// [`Error::Connection`].
+fn option_error(err: diesel::ConnectionError, url: &DatabaseUrl) -> Error {
+    let text = err.to_string();
+    let text = text.trim_end();
+    match rejected_option(url.backend(), text) {
+        Some(option) => {
+            let reason = if url.backend() == Backend::Mysql && option == "ssl_mode" {
+                // diesel's own message says no more than "unknown ssl_mode".
+                format!("{text}; use one of {MYSQL_SSL_MODES}")
+            } else {
+                text.to_owned()
+            };
+            Error::InvalidConnectionOption {
+                url: url.to_string(),
+                option,
+                reason,
+            }
+        }
+        None => Error::Connection(err),
+    }
+}
+
+/// The values of a MySQL URL's `ssl_mode` that diesel accepts (in any case).
+const MYSQL_SSL_MODES: &str = "`disabled`, `preferred`, `required`, `verify_ca`, `verify_identity`";
+
+/// The URL option that a connection error of `backend` (its message, `text`) says is
+/// wrong, if it says so: libpq's `invalid sslmode value: "bogus"`, `invalid integer value
+/// "soon" for connection option "connect_timeout"`, `invalid URI query parameter:
+/// "sslmod"`, `sslmode value "require" invalid when SSL support is not compiled in`, and
+/// diesel's MySQL `unknown ssl_mode`.
+fn rejected_option(backend: Backend, text: &str) -> Option<String> {
+    /// The text between `start` and the next `end` after it.
+    fn between<'t>(text: &'t str, start: &str, end: &str) -> Option<&'t str> {
+        let rest = &text[text.find(start)? + start.len()..];
+        Some(&rest[..rest.find(end)?])
+    }
+    let word = |name: &str| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let option = match backend {
+        Backend::Postgres => between(text, "invalid URI query parameter: \"", "\"")
+            .or_else(|| between(text, "invalid connection option \"", "\""))
+            .or_else(|| between(text, "for connection option \"", "\""))
+            .or_else(|| {
+                // `invalid sslmode value: "bogus"`, and so for every option with a fixed
+                // set of values (`gssencmode`, `target_session_attrs`, ...).
+                between(text, "invalid ", " value: \"")
+                    .map(|name| name.rsplit(' ').next().unwrap_or(name))
+            })
+            .or_else(|| {
+                // `sslmode value "require" invalid when SSL support is not compiled in`.
+                let name = between(text, "", " value \"")?;
+                text.contains("invalid when")
+                    .then(|| name.rsplit([' ', ':']).next().unwrap_or(name))
+            })
+            .or_else(|| text.contains("invalid port number").then_some("port")),
+        Backend::Mysql => (text == "unknown ssl_mode").then_some("ssl_mode"),
+        Backend::Sqlite => None,
+    }?;
+    word(option).then(|| option.to_owned())
 }
 
 /// `err` with every form of `url`'s password replaced by `***`. The variant is kept unless
@@ -617,6 +682,90 @@ mod tests {
             assert_eq!(DatabaseUrl::parse(url).unwrap().backend(), backend, "{url}");
         }
         assert!(DatabaseUrl::parse("redis://x").is_err());
+    }
+
+    #[test]
+    fn names_the_option_of_a_client_librarys_message() {
+        let pg = |text: &str| rejected_option(Backend::Postgres, text);
+        assert_eq!(
+            pg("invalid sslmode value: \"bogus\"").as_deref(),
+            Some("sslmode")
+        );
+        assert_eq!(
+            pg("invalid target_session_attrs value: \"x\"").as_deref(),
+            Some("target_session_attrs")
+        );
+        assert_eq!(
+            pg(
+                "connection to server at \"db\", port 5432 failed: invalid integer value \
+                \"soon\" for connection option \"connect_timeout\""
+            )
+            .as_deref(),
+            Some("connect_timeout")
+        );
+        assert_eq!(
+            pg("invalid URI query parameter: \"sslmod\"").as_deref(),
+            Some("sslmod")
+        );
+        assert_eq!(
+            pg("sslmode value \"require\" invalid when SSL support is not compiled in").as_deref(),
+            Some("sslmode")
+        );
+        // Failures to reach or enter the server are not the URL's options.
+        assert_eq!(pg("password authentication failed for user \"app\""), None);
+        assert_eq!(
+            pg("connection to server at \"127.0.0.1\", port 1 failed: Connection refused"),
+            None
+        );
+        let my = |text: &str| rejected_option(Backend::Mysql, text);
+        assert_eq!(my("unknown ssl_mode").as_deref(), Some("ssl_mode"));
+        assert_eq!(my("Access denied for user 'root'@'localhost'"), None);
+    }
+
+    /// The client libraries refuse these options before they reach any server: the error
+    /// names the option, not the password, and counts as bad input.
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn a_bad_postgres_option_is_an_input_error_naming_it() {
+        for (query, option) in [
+            ("sslmode=bogus", "sslmode"),
+            ("connect_timeout=soon", "connect_timeout"),
+            ("sslmod=require", "sslmod"),
+        ] {
+            let url = DatabaseUrl::parse(&format!("postgres://app:s3cret@127.0.0.1:1/app?{query}"))
+                .unwrap();
+            let err = AnyConnection::open(&url).map(|_| ()).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidConnectionOption { option: o, .. } if o == option),
+                "{err:?}"
+            );
+            assert!(err.is_input_error());
+            let text = err.to_string();
+            assert!(
+                text.starts_with(&format!(
+                    "invalid connection option `{option}` in the database \
+                     URL `postgres://app:***@127.0.0.1:1/app?{query}`: "
+                )),
+                "{text}"
+            );
+            assert!(!text.contains("s3cret"), "{text}");
+        }
+    }
+
+    #[cfg(feature = "mysql")]
+    #[test]
+    fn a_bad_mysql_ssl_mode_is_an_input_error_naming_it_and_the_values() {
+        let url =
+            DatabaseUrl::parse("mysql://root:s3cret@127.0.0.1:1/test?ssl_mode=bogus").unwrap();
+        let err = AnyConnection::open(&url).map(|_| ()).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidConnectionOption { option, .. } if option == "ssl_mode"),
+            "{err:?}"
+        );
+        assert!(err.is_input_error());
+        let text = err.to_string();
+        assert!(text.contains("`verify_identity`"), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
     }
 
     #[test]

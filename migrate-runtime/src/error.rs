@@ -35,6 +35,19 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The database URL sets a connection option that the client library refuses
+    /// (`?sslmode=bogus`, `?connect_timeout=soon`, an option libpq does not know, a MySQL
+    /// `?ssl_mode=` it does not know): a mistake in the configuration, found before any
+    /// server is reached. The URL in the message is redacted.
+    #[error("invalid connection option `{option}` in the database URL `{url}`: {reason}")]
+    InvalidConnectionOption {
+        /// The redacted URL.
+        url: String,
+        /// The option, as the URL's query names it.
+        option: String,
+        /// What the client library says of it.
+        reason: String,
+    },
     /// A migration function reported a failure of its own.
     #[error("{0}")]
     Message(String),
@@ -376,6 +389,7 @@ impl Error {
             self,
             Error::BackendDisabled(_)
                 | Error::InvalidUrl { .. }
+                | Error::InvalidConnectionOption { .. }
                 | Error::InvalidId { .. }
                 | Error::InvalidVersionRow { .. }
                 | Error::BackwardsRange { .. }

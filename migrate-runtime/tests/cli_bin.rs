@@ -72,3 +72,53 @@ fn a_migration_file_the_binary_was_built_without_fails_check_and_names_build_rs(
     assert!(check.status.success(), "{out}");
     assert!(out.starts_with("graph: ok (no revisions)\n"), "{out}");
 }
+
+/// An option of the URL that the client library refuses is a configuration mistake, as a
+/// malformed URL is: exit code 2, the option named, the password not shown, no database
+/// touched (the libraries refuse before connecting).
+#[test]
+fn a_bad_connection_option_exits_2_naming_the_option() {
+    let mut cases = Vec::new();
+    if cfg!(feature = "postgres") {
+        cases.push((
+            "postgres://app:s3cret@127.0.0.1:5432/app?sslmode=bogus",
+            "invalid connection option `sslmode` in the database URL \
+             `postgres://app:***@127.0.0.1:5432/app?sslmode=bogus`: invalid sslmode value: \"bogus\"",
+            "sslmode",
+        ));
+    }
+    if cfg!(feature = "mysql") {
+        cases.push((
+            "mysql://root:s3cret@127.0.0.1:3306/test?ssl_mode=bogus",
+            "invalid connection option `ssl_mode` in the database URL \
+             `mysql://root:***@127.0.0.1:3306/test?ssl_mode=bogus`: unknown ssl_mode; use one of",
+            "ssl_mode",
+        ));
+    }
+    if cases.is_empty() {
+        println!("skipped: neither the postgres nor the mysql feature is enabled");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (url, message, option) in cases {
+        for command in [&["current"][..], &["upgrade"], &["check"]] {
+            let out = Command::new(env!("CARGO_BIN_EXE_migrate"))
+                .current_dir(dir.path())
+                .env_remove("DATABASE_URL")
+                .args(["--database-url", url])
+                .args(command)
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{command:?}: {err}");
+            assert!(err.contains(&format!("error: {message}")), "{err}");
+            assert!(
+                err.contains(&format!(
+                    "hint: fix or remove the URL's `{option}` option; the URL is taken from \
+                     --database-url"
+                )),
+                "{err}"
+            );
+            assert!(!err.contains("s3cret"), "{err}");
+        }
+    }
+}

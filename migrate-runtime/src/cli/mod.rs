@@ -680,6 +680,12 @@ fn hint(err: &Error, advice: &Advice) -> Option<Cow<'static, str>> {
                 advice.url_origin.as_ref(),
             ));
         }
+        Error::InvalidConnectionOption { option, .. } => {
+            return Some(url_origin_hint(
+                &format!("fix or remove the URL's `{option}` option"),
+                advice.url_origin.as_ref(),
+            ));
+        }
         Error::Migration { source, .. } => return hint(source, advice),
         Error::Database(err) => database_hint(&crate::backend::error_text(err))?,
         _ => static_hint(err, backend)?,
@@ -702,6 +708,12 @@ fn connection_hint(text: &str, origin: Option<&Origin>) -> Cow<'static, str> {
     } else {
         "check the URL"
     };
+    url_origin_hint(what, origin)
+}
+
+/// `what` to do about the database URL, and where to do it: the setting the URL came
+/// from (`origin`), when known.
+fn url_origin_hint(what: &str, origin: Option<&Origin>) -> Cow<'static, str> {
     match origin {
         Some(Origin::Default) => Cow::Borrowed(
             "no database URL is set, so the SQLite file migrate.sqlite3 is used: pass \
