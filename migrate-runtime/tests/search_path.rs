@@ -416,3 +416,271 @@ fn a_schema_named_with_a_question_mark_is_refused_before_the_run_changes_anythin
     assert_eq!(schemas_of(&mut conn, "migrate_version"), ["other"]);
     assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
 }
+
+/// Whether a runner of the version table `other_table`, on `other_url`, waits for the lock
+/// of a run of `table` on `url` (the database's own server) that is inside its migration:
+/// whether the two take the same named lock. Each runner's history table is its version
+/// table's name followed by `_history`. When they do not, the second runner goes
+/// ahead meanwhile (its migration does nothing); either way the first one then finishes.
+fn shares_the_lock(
+    url: &DatabaseUrl,
+    table: &str,
+    other_url: &DatabaseUrl,
+    other_table: &str,
+) -> bool {
+    use std::sync::mpsc;
+    use std::sync::{Arc, Mutex};
+
+    let options = |table: &str| {
+        Options::default()
+            .with_version_table(table)
+            .with_history_table(format!("{table}_history"))
+            .with_lock_timeout(std::time::Duration::from_millis(300))
+    };
+    let (entered, inside) = mpsc::channel::<()>();
+    let (release, wait) = mpsc::channel::<()>();
+    let (entered, wait) = (Mutex::new(entered), Arc::new(Mutex::new(wait)));
+    let blocking = Migration::new(
+        id("a"),
+        MigrationFn::new(move |_: &mut MigrationContext<'_>| {
+            entered.lock().unwrap().send(()).unwrap();
+            wait.lock().unwrap().recv().unwrap();
+            Ok(())
+        }),
+    );
+    let holder =
+        Migrator::new(MigrationSet::new(vec![blocking]).unwrap()).with_options(options(table));
+    let mut holding = AnyConnection::open(url).unwrap();
+    let run =
+        std::thread::spawn(move || holder.upgrade(&mut holding, "head").map(|r| r.steps.len()));
+    inside.recv().unwrap();
+    let other = Migrator::new(
+        MigrationSet::new(vec![Migration::new(id("a"), MigrationFn::new(|_| Ok(())))]).unwrap(),
+    )
+    .with_options(options(other_table));
+    let outcome = other.upgrade(&mut AnyConnection::open(other_url).unwrap(), "head");
+    release.send(()).unwrap();
+    assert_eq!(run.join().unwrap().unwrap(), 1);
+    match outcome {
+        Err(migrate_runtime::Error::LockTimeout { .. }) => true,
+        Ok(report) => {
+            assert_eq!(report.steps.len(), 1);
+            false
+        }
+        Err(err) => panic!("neither waited nor ran: {err}"),
+    }
+}
+
+/// The server's `lower_case_table_names`.
+fn lower_case_table_names(conn: &mut AnyConnection) -> i64 {
+    count_query(conn, "SELECT CAST(@@lower_case_table_names AS SIGNED) AS n")
+}
+
+/// Where the server compares table names with their case (`lower_case_table_names = 0`,
+/// the Linux default), `Migrate_Version` and `migrate_version` are two tables, and their
+/// runners take two locks; the lock's name is the one computed before the server's
+/// setting was consulted, so runners of older versions share it. Elsewhere the two are
+/// one table and share one lock (see
+/// [`mysql_runners_of_one_table_share_the_lock_whatever_the_case_of_its_name`]).
+#[test]
+fn mysql_lock_names_keep_the_case_where_table_names_do() {
+    let Some(db) = server(MYSQL_VAR) else {
+        return;
+    };
+    let url = DatabaseUrl::parse(db.url()).unwrap();
+    let mut conn = db.connect();
+    let case_blind = lower_case_table_names(&mut conn) != 0;
+    assert_eq!(
+        shares_the_lock(&url, "Migrate_Version", &url, "migrate_version"),
+        case_blind
+    );
+    if case_blind {
+        return;
+    }
+    // The name is `migrate:` and the SHA-1 of `database.table`, as written.
+    let home = db.scratch().name().unwrap().to_owned();
+    #[derive(diesel::QueryableByName)]
+    struct Got {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        ok: i64,
+    }
+    let got = diesel::sql_query(format!(
+        "SELECT CAST(GET_LOCK(CONCAT('migrate:', SHA1('{home}.Migrate_Version')), 0) AS SIGNED) AS ok"
+    ))
+    .get_result::<Got>(&mut conn)
+    .unwrap();
+    assert_eq!(got.ok, 1);
+    let waiting = Migrator::new(
+        MigrationSet::new(vec![Migration::new(id("a"), MigrationFn::new(|_| Ok(())))]).unwrap(),
+    )
+    .with_options(
+        Options::default()
+            .with_version_table("Migrate_Version")
+            .with_history_table("Migrate_Version_history")
+            .with_lock_timeout(std::time::Duration::from_millis(200)),
+    );
+    let mut other = db.connect();
+    // At `a` already, an upgrade would take no lock: a stamp takes it.
+    let err = waiting.stamp(&mut other, "a").unwrap_err();
+    assert!(
+        matches!(err, migrate_runtime::Error::LockTimeout { .. }),
+        "{err}"
+    );
+}
+
+/// A MariaDB server of the test's own, with `lower_case_table_names = 1` (the Windows
+/// default; 2, macOS's, compares names the same way), in a temporary directory, on a Unix
+/// socket only, without grant tables; killed when dropped.
+struct CaseBlindServer {
+    dir: tempfile::TempDir,
+    server: std::process::Child,
+}
+
+impl CaseBlindServer {
+    /// Starts it, or says why it cannot and returns `None` when the MariaDB server's
+    /// programs are not installed (the test server may be another machine's).
+    fn start() -> Option<Self> {
+        use std::process::{Command, Stdio};
+
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
+            .unwrap()
+            .trim()
+            .to_owned();
+        let install = Command::new("mariadb-install-db")
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .args(["--skip-test-db", "--auth-root-authentication-method=normal"])
+            .arg(format!("--user={user}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output();
+        let install = match install {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                println!("skipped: mariadb-install-db is not installed here");
+                return None;
+            }
+            other => other.unwrap(),
+        };
+        assert!(
+            install.status.success(),
+            "mariadb-install-db failed: {}",
+            String::from_utf8_lossy(&install.stderr)
+        );
+        let binary = [
+            "/usr/sbin/mariadbd",
+            "/usr/bin/mariadbd",
+            "/usr/local/bin/mariadbd",
+        ]
+        .into_iter()
+        .find(|path| std::path::Path::new(path).exists())
+        .unwrap_or("mariadbd");
+        let server = Command::new(binary)
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--socket={}", dir.path().join("sock").display()))
+            .arg(format!("--pid-file={}", dir.path().join("pid").display()))
+            .arg(format!(
+                "--log-error={}",
+                dir.path().join("error.log").display()
+            ))
+            .args([
+                "--skip-networking",
+                "--skip-grant-tables",
+                "--lower-case-table-names=1",
+            ])
+            .arg(format!("--user={user}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut this = Self { dir, server };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while AnyConnection::open(&this.url("mysql")).is_err() {
+            let log =
+                || std::fs::read_to_string(this.dir.path().join("error.log")).unwrap_or_default();
+            assert!(
+                this.server.try_wait().unwrap().is_none(),
+                "mariadbd ended: {}",
+                log()
+            );
+            assert!(
+                std::time::Instant::now() < deadline,
+                "mariadbd did not start: {}",
+                log()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Some(this)
+    }
+
+    /// The URL of `database` on this server.
+    fn url(&self, database: &str) -> DatabaseUrl {
+        DatabaseUrl::parse(&format!(
+            "mysql://root@localhost/{database}?unix_socket={}",
+            self.dir.path().join("sock").display()
+        ))
+        .unwrap()
+    }
+}
+
+impl Drop for CaseBlindServer {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// Where the server compares table names without their case (`lower_case_table_names` 1
+/// or 2, the Windows and macOS defaults), `app.migrate_version`, `APP.MIGRATE_VERSION` and
+/// `Migrate_Version` in a connection to database `App` are one table: their runners take
+/// one lock, so that the second waits instead of running the same migrations at once.
+/// On a MariaDB server of the test's own, started with `lower_case_table_names = 1`.
+#[test]
+fn mysql_runners_of_one_table_share_the_lock_whatever_the_case_of_its_name() {
+    if std::env::var_os(MYSQL_VAR).is_none() {
+        println!("skipped: {MYSQL_VAR} is not set");
+        return;
+    }
+    let Some(server) = CaseBlindServer::start() else {
+        return;
+    };
+    let mut admin = AnyConnection::open(&server.url("mysql")).unwrap();
+    assert_eq!(lower_case_table_names(&mut admin), 1);
+    // A database per case, since a run that applied `a` leaves nothing to lock for.
+    admin
+        .batch_execute("CREATE DATABASE app; CREATE DATABASE other")
+        .unwrap();
+    let app = server.url("app");
+    assert!(shares_the_lock(
+        &app,
+        "migrate_version",
+        &app,
+        "APP.MIGRATE_VERSION"
+    ));
+    assert!(shares_the_lock(
+        &server.url("other"),
+        "other.migrate_version",
+        &server.url("Other"),
+        "Migrate_Version"
+    ));
+    // They were one table all along: the first run applied `a`, the second found it done.
+    let migrator = Migrator::new(
+        MigrationSet::new(vec![Migration::new(id("a"), MigrationFn::new(|_| Ok(())))]).unwrap(),
+    )
+    .with_options(
+        Options::default()
+            .with_version_table("MIGRATE_VERSION")
+            .with_history_table("MIGRATE_VERSION_HISTORY"),
+    );
+    for database in ["APP", "OTHER"] {
+        let mut conn = AnyConnection::open(&server.url(database)).unwrap();
+        assert_eq!(
+            ids(&migrator.current(&mut conn).unwrap()),
+            ["a"],
+            "{database}"
+        );
+        assert_eq!(migrator.history(&mut conn).unwrap().len(), 1, "{database}");
+    }
+}

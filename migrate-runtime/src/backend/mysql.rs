@@ -89,16 +89,25 @@ fn lock_holder(conn: &mut AnyConnection, name: &str) -> Option<String> {
 /// The name of the lock of the version table `key` (bound at the `?`): a hash of the
 /// table's full name, `database.table`, so that every runner of one version table takes the
 /// same lock whether it names the database or its connection selected it, and at most 64
-/// characters whatever the names are. It is computed once, by the statement taking the
-/// lock, and kept in [`Lock::name`] for the release: a migration's `USE` changes
-/// `DATABASE()`, and with no database selected at the start nothing can select "none"
-/// again.
-fn lock_name(key: &str) -> &'static str {
-    if key.contains('.') {
-        "CONCAT('migrate:', SHA1(?))"
+/// characters whatever the names are. Where the server compares table and database names
+/// without case (`lower_case_table_names` 1 or 2, the Windows and macOS defaults),
+/// `App.migrate_version` and `app.MIGRATE_VERSION` are one table, so the full name is hashed
+/// in lower case there; elsewhere as written, as before, since the case then tells tables
+/// apart. It is computed once, by the statement taking the lock, and kept in [`Lock::name`]
+/// for the release: a migration's `USE` changes `DATABASE()`, and with no database
+/// selected at the start nothing can select "none" again.
+fn lock_name(key: &str) -> String {
+    let qualified = if key.contains('.') {
+        // Typed as text: MySQL 8 fixes a parameter's type when it prepares the statement.
+        "CAST(? AS CHAR)"
     } else {
-        "CONCAT('migrate:', SHA1(CONCAT(COALESCE(DATABASE(), ''), '.', ?)))"
-    }
+        "CONCAT(COALESCE(DATABASE(), ''), '.', ?)"
+    };
+    format!(
+        "(SELECT CONCAT('migrate:', SHA1(CASE WHEN @@lower_case_table_names = 0 \
+         THEN k.qualified ELSE LOWER(k.qualified) END)) AS name \
+         FROM (SELECT {qualified} AS qualified) AS k)"
+    )
 }
 
 impl Dialect for Mysql {
@@ -148,7 +157,7 @@ impl Dialect for Mysql {
              CAST(CONNECTION_ID() AS SIGNED) AS session";
         // At once first, so that a wait can be announced before it starts.
         let name = lock_name(key);
-        let mut got = diesel::sql_query(format!("{SELECT} FROM (SELECT {name} AS name) AS n"))
+        let mut got = diesel::sql_query(format!("{SELECT} FROM {name} AS n"))
             .bind::<BigInt, _>(0)
             .bind::<Text, _>(key)
             .get_result::<LockAndAutocommit>(conn)?;
