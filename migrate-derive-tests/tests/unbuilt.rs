@@ -56,7 +56,20 @@ fn in_a_copy_of_the_folder_only_a_file_added_since_the_build_is_unbuilt() {
     assert_eq!(code, Some(0), "{out}");
     assert!(!out.contains("unbuilt"), "{out}");
 
-    std::fs::write(migrations.join("0003_posts.rs"), "// a new migration\n").unwrap();
+    std::fs::write(
+        migrations.join("0003_posts.rs"),
+        "use migrate_runtime::prelude::*;\n\n/// Create posts\n\
+         #[migration(revision = \"0003_posts\", revises = \"0001_users\", irreversible)]\n\
+         pub(crate) fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {\n    \
+         ctx.execute(\"CREATE TABLE posts (id INTEGER PRIMARY KEY)\")\n}\n",
+    )
+    .unwrap();
+    // A new helper is no migration the binary lacks.
+    std::fs::write(
+        migrations.join("more_helpers.rs"),
+        "pub(crate) const POSTS: &str = \"posts\";\n",
+    )
+    .unwrap();
     let check = run(dir.path(), &["check"]);
     let out = String::from_utf8_lossy(&check.stdout);
     assert_eq!(check.status.code(), Some(1), "{out}");
@@ -65,4 +78,5 @@ fn in_a_copy_of_the_folder_only_a_file_added_since_the_build_is_unbuilt() {
         migrations.display()
     );
     assert!(out.contains(&expected), "{out}");
+    assert!(!out.contains("more_helpers.rs"), "{out}");
 }

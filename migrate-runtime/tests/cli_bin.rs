@@ -17,6 +17,24 @@ fn migrate(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// A migration file, as `revision` writes one.
+const NEW_MIGRATION: &str = "use migrate_runtime::prelude::*;
+
+/// Create users
+#[migration(revision = \"0001_users\", irreversible)]
+pub(crate) fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
+    ctx.execute(super::helpers::CREATE_USERS)
+}
+";
+
+/// A helper module of the migrations folder: it declares no migration, though its
+/// comments and strings name the attribute.
+const HELPER: &str = "//! Shared by the migrations; `#[migration]` functions use it.
+
+/// For `#[migration(revision = \"0001_users\", irreversible)]`.
+pub(crate) const CREATE_USERS: &str = \"CREATE TABLE users (id INTEGER PRIMARY KEY)\";
+";
+
 #[test]
 fn a_binary_without_migrations_says_how_to_link_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -40,13 +58,18 @@ fn a_migration_file_the_binary_was_built_without_fails_check_and_names_build_rs(
     let dir = tempfile::tempdir().unwrap();
     let migrations = dir.path().join("src/migrations");
     std::fs::create_dir_all(&migrations).unwrap();
-    std::fs::write(migrations.join("0001_users.rs"), "// a new migration\n").unwrap();
+    std::fs::write(migrations.join("0001_users.rs"), NEW_MIGRATION).unwrap();
+    // A helper module the migrations share: no migration of its own, so not one the
+    // binary lacks, although this binary (as one whose migrations are declared one by one,
+    // without `migrations!`) has no list of the folder's files.
+    std::fs::write(migrations.join("helpers.rs"), HELPER).unwrap();
     let run = |args: &[&str]| migrate(dir.path(), args);
     let check = run(&["check"]);
     let out = String::from_utf8_lossy(&check.stdout);
     assert_eq!(check.status.code(), Some(1), "{out}");
+    assert!(!out.contains("helpers.rs"), "{out}");
     assert!(
-        out.contains("unbuilt: `0001_users.rs`")
+        out.contains("unbuilt: `0001_users.rs` in ")
             && out.contains("not compiled into this binary")
             && out.contains("cargo::rerun-if-changed=src/migrations"),
         "{out}"
@@ -60,7 +83,8 @@ fn a_migration_file_the_binary_was_built_without_fails_check_and_names_build_rs(
     // With nothing to apply, the run leaves no empty database file behind.
     assert!(upgrade.status.success(), "{err}");
     assert!(!dir.path().join("app.db").exists());
-    // Once the binary knows every file, `check` has nothing to say about the folder.
+    // Once the binary knows every migration, `check` has nothing to say about the folder,
+    // its helper included.
     std::fs::remove_file(migrations.join("0001_users.rs")).unwrap();
     let check = std::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
         .current_dir(dir.path())

@@ -219,6 +219,111 @@ fn is_unbuilt(
     !compiled.contains(name) && !built.contains(name) && (exact || !names_known(name, known))
 }
 
+/// Whether the Rust source `text` holds a `#[migration]` attribute outside comments and
+/// literals: under that name, as a path ending in it (`#[migrate_runtime::migration(...)]`),
+/// or under the name a `use ... migration as NAME` gives it. A file holding none is a helper
+/// module, not a migration the binary lacks.
+fn declares_migration(text: &str) -> bool {
+    let code = code_only(text);
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut names = vec!["migration"];
+    for (at, found) in code.match_indices("migration as ") {
+        if code[..at].ends_with(ident) {
+            continue;
+        }
+        let rest = code[at + found.len()..].trim_start();
+        let end = rest.find(|c: char| !ident(c)).unwrap_or(rest.len());
+        if end > 0 {
+            names.push(&rest[..end]);
+        }
+    }
+    code.match_indices('#').any(|(at, _)| {
+        let Some(rest) = code[at + 1..].trim_start().strip_prefix('[') else {
+            return false;
+        };
+        let rest = rest.trim_start();
+        let end = rest
+            .find(|c: char| !ident(c) && c != ':' && !c.is_whitespace())
+            .unwrap_or(rest.len());
+        let path: String = rest[..end].split_whitespace().collect();
+        names.contains(&path.rsplit("::").next().unwrap_or(""))
+    })
+}
+
+/// `text` with its comments, string and character literals blanked out (so that neither a
+/// doc comment's example nor a `"/*"` in a string is taken for code).
+fn code_only(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut depth = 1;
+                while depth > 0 {
+                    match chars.next() {
+                        Some('*') if chars.peek() == Some(&'/') => {
+                            chars.next();
+                            depth -= 1;
+                        }
+                        Some('/') if chars.peek() == Some(&'*') => {
+                            chars.next();
+                            depth += 1;
+                        }
+                        Some(_) => {}
+                        None => break,
+                    }
+                }
+                out.push(' ');
+            }
+            '"' => {
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+                out.push_str("\"\"");
+            }
+            // A character literal (`'"'`, `'\''`); a lifetime's quote stays.
+            '\'' => {
+                let mut ahead = chars.clone();
+                match (ahead.next(), ahead.next()) {
+                    (Some('\\'), _) => {
+                        chars.next();
+                        chars.next();
+                        for c in chars.by_ref() {
+                            if c == '\'' {
+                                break;
+                            }
+                        }
+                        out.push_str("' '");
+                    }
+                    (Some(_), Some('\'')) => {
+                        chars.next();
+                        chars.next();
+                        out.push_str("' '");
+                    }
+                    _ => out.push(c),
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// The migrations folder as the authoring commands see it: its files, and which of them the
 /// running binary was built with.
 pub(crate) struct Folder {
@@ -279,9 +384,15 @@ impl Folder {
             .map(|m| m.id().to_string())
             .collect();
         let (compiled, exact) = compiled_files(set, &path);
+        // Only a file declaring a migration is one: a helper module is not (nor, in a folder
+        // whose migrations are declared one by one, is it on any list the binary has). One
+        // that cannot be read is reported, as it may be.
+        let declares = |name: &String| {
+            std::fs::read_to_string(path.join(name)).map_or(true, |text| declares_migration(&text))
+        };
         let unbuilt = files
             .iter()
-            .filter(|name| is_unbuilt(name, &compiled, exact, &built, &known))
+            .filter(|name| is_unbuilt(name, &compiled, exact, &built, &known) && declares(name))
             .cloned()
             .collect();
         Ok(Self {
@@ -488,6 +599,33 @@ mod tests {
             ["0001_a.rs", "0001_lib.rs", "helpers.rs", "shared.rs"]
         );
         assert!(compiled_files(&self::set(&[]), &app).0.is_empty());
+    }
+
+    #[test]
+    fn a_file_declares_a_migration_only_with_the_attribute_in_its_code() {
+        let migration = "use migrate_runtime::prelude::*;\n\
+            #[migration(revision = \"0004_new\", irreversible)]\n\
+            fn up(ctx: &mut MigrationContext<'_>) -> Result<()> { ctx.execute(\"SELECT 1\") }\n";
+        assert!(declares_migration(migration));
+        assert!(declares_migration(
+            "#[cfg(feature = \"postgres\")]\n# [ migrate_runtime :: migration(revision = \"a\")]\nfn a() {}"
+        ));
+        assert!(declares_migration(
+            "use migrate_runtime::{prelude::*, migration as m};\n#[m(revision = \"a\")]\nfn a() {}"
+        ));
+        // Helpers: no such attribute, or only in comments, strings and other attributes.
+        assert!(!declares_migration(
+            "//! Shared by the migrations; declares none.\npub(crate) const USERS: &str = \"users\";\n"
+        ));
+        assert!(!declares_migration(
+            "/// Use it in a `#[migration]` function:\n/// ```\n/// #[migration(revision = \"x\")]\n\
+             /// ```\n/* #[migration(revision = \"y\")] /* nested */ */\n\
+             pub fn sql() -> &'static str { \"#[migration(revision = \\\"z\\\")] /*\" }\n\
+             const Q: char = '\"'; #[allow(dead_code)] fn my_migration() {}\n"
+        ));
+        assert!(!declares_migration(
+            "use crate::my_migration as helper;\n#[helper] fn f() {}"
+        ));
     }
 
     #[test]
