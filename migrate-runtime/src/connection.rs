@@ -218,6 +218,9 @@ impl AnyConnection {
     }
 
     fn establish(url: &DatabaseUrl) -> Result<Self> {
+        if url.backend() == Backend::Mysql {
+            unknown_mysql_option(url)?;
+        }
         match url.backend() {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite => {
@@ -291,6 +294,46 @@ fn option_error(err: diesel::ConnectionError, url: &DatabaseUrl) -> Error {
         }
         None => Error::Connection(err),
     }
+}
+
+/// The query options of a MySQL URL that diesel's `MysqlConnection` reads. It ignores any
+/// other without a word, so that `?sslmode=require` (libpq's spelling) would connect
+/// without TLS.
+const MYSQL_OPTIONS: [&str; 5] = ["ssl_mode", "ssl_ca", "ssl_cert", "ssl_key", "unix_socket"];
+
+/// Refuses, as [`Error::InvalidConnectionOption`], a query option of the MySQL `url` that
+/// diesel would silently ignore: the user asked for something (TLS, most likely) that the
+/// connection would not do.
+fn unknown_mysql_option(url: &DatabaseUrl) -> Result<()> {
+    let Ok(parsed) = url::Url::parse(url.as_str()) else {
+        // `DatabaseUrl::parse` has refused what the `url` crate cannot read.
+        return Ok(());
+    };
+    let Some((option, _)) = parsed
+        .query_pairs()
+        .find(|(key, _)| !MYSQL_OPTIONS.contains(&key.as_ref()))
+    else {
+        return Ok(());
+    };
+    let known = MYSQL_OPTIONS.map(|o| format!("`{o}`")).join(", ");
+    let hint = match option.to_ascii_lowercase().replace('-', "_").as_str() {
+        "sslmode" | "ssl" | "tls" | "ssl_mode" => {
+            format!("; for TLS write `ssl_mode=` with one of {MYSQL_SSL_MODES}")
+        }
+        "sslrootcert" | "sslca" | "ssl_root_cert" => "; for the CA file write `ssl_ca=`".into(),
+        "sslcert" => "; for the client certificate write `ssl_cert=`".into(),
+        "sslkey" => "; for the client key write `ssl_key=`".into(),
+        "socket" | "host" => "; for a Unix socket write `unix_socket=`".into(),
+        _ => String::new(),
+    };
+    Err(Error::InvalidConnectionOption {
+        url: url.to_string(),
+        option: option.into_owned(),
+        reason: format!(
+            "the MySQL client does not know this option and would ignore it; the options it \
+             knows are {known}{hint}"
+        ),
+    })
 }
 
 /// The values of a MySQL URL's `ssl_mode` that diesel accepts (in any case).
@@ -766,6 +809,43 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("`verify_identity`"), "{text}");
         assert!(!text.contains("s3cret"), "{text}");
+    }
+
+    /// diesel's MySQL connection ignores an option it does not know: a URL asking for TLS
+    /// in libpq's spelling would connect without it. It is refused before any server is
+    /// reached (port 1 here), naming the option and the spelling to use.
+    #[cfg(feature = "mysql")]
+    #[test]
+    fn a_mysql_option_diesel_would_ignore_is_an_input_error_naming_it() {
+        for (query, option, hint) in [
+            ("sslmode=require", "sslmode", "write `ssl_mode=`"),
+            (
+                "ssl_mode=required&sslrootcert=ca.pem",
+                "sslrootcert",
+                "write `ssl_ca=`",
+            ),
+            ("bogus=1", "bogus", "the options it knows are `ssl_mode`"),
+        ] {
+            let url = DatabaseUrl::parse(&format!("mysql://root:s3cret@127.0.0.1:1/test?{query}"))
+                .unwrap();
+            let err = AnyConnection::open(&url).map(|_| ()).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidConnectionOption { option: o, .. } if o == option),
+                "{err:?}"
+            );
+            assert!(err.is_input_error());
+            let text = err.to_string();
+            assert!(text.contains(hint), "{text}");
+            assert!(!text.contains("s3cret"), "{text}");
+        }
+        // The options diesel reads are let through to the connection (which finds no
+        // server on port 1).
+        let url = DatabaseUrl::parse(
+            "mysql://root@127.0.0.1:1/test?ssl_mode=disabled&unix_socket=/nonexistent.sock",
+        )
+        .unwrap();
+        let err = AnyConnection::open(&url).map(|_| ()).unwrap_err();
+        assert!(matches!(err, Error::Connection(_)), "{err:?}");
     }
 
     #[test]
