@@ -57,6 +57,10 @@ pub struct MigrationContext<'a> {
     direction: Direction,
     /// SQLite: operations on one table waiting to be rendered together.
     pending: Vec<Operation>,
+    /// Whether the migration runs inside a transaction of migrate's, together with its
+    /// version-table update, which its raw SQL must not end (see
+    /// [`MigrationContext::execute`]).
+    in_migrate_transaction: bool,
 }
 
 impl<'a> MigrationContext<'a> {
@@ -78,7 +82,16 @@ impl<'a> MigrationContext<'a> {
             revision,
             direction,
             pending: Vec::new(),
+            in_migrate_transaction: false,
         }
+    }
+
+    /// Marks the context as running inside the transaction migrate opened for a
+    /// transactional migration (where DDL is transactional: not on MySQL), so that
+    /// [`MigrationContext::execute`] refuses SQL that would end it.
+    pub(crate) fn in_migrate_transaction(mut self, yes: bool) -> Self {
+        self.in_migrate_transaction = yes && self.backend != Backend::Mysql;
+        self
     }
 
     /// A context rendering `revision` into `statements` instead of running it.
@@ -97,11 +110,47 @@ impl<'a> MigrationContext<'a> {
             revision,
             direction,
             pending: Vec::new(),
+            in_migrate_transaction: false,
         }
     }
 
     /// Runs one or more SQL statements separated by `;` (offline: appends them).
+    ///
+    /// A transactional migration (the default) runs in a transaction of migrate's,
+    /// together with its version-table update, so on SQLite and PostgreSQL its SQL must
+    /// not begin, commit or roll back a transaction itself: a `COMMIT` would commit the
+    /// migration's first half unrecorded, and a failure after it would leave it half
+    /// applied. Such SQL (`BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`,
+    /// PostgreSQL's `ABORT` and `PREPARE TRANSACTION`, as statements of their own) is
+    /// refused with [`Error::TransactionControl`] before any of it runs; declare the
+    /// migration `transactional = false` to manage its transactions itself. Statements
+    /// inside others are not: function bodies in dollar quotes or `BEGIN ATOMIC ... END`,
+    /// trigger bodies, strings, quoted names and comments. MySQL is not checked: it
+    /// commits DDL implicitly anyway, and a run records each migration as `running`
+    /// before it starts, so a `COMMIT` there cannot hide a half-applied migration.
+    ///
+    /// ```
+    /// # use migrate_runtime::{AnyConnection, DatabaseUrl, Error, Migration, MigrationFn, MigrationSet, Migrator, RevisionId};
+    /// let backfill = Migration::new(
+    ///     RevisionId::new("0001_backfill")?,
+    ///     MigrationFn::new(|ctx| ctx.execute("CREATE TABLE t (a INT); COMMIT; INSERT INTO t VALUES (1)")),
+    /// );
+    /// let migrator = Migrator::new(MigrationSet::new(vec![backfill])?);
+    /// let mut conn = AnyConnection::open(&DatabaseUrl::parse(":memory:")?)?;
+    /// let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+    /// assert!(err.to_string().contains("`COMMIT` in `0001_backfill`"), "{err}");
+    /// assert!(migrator.current(&mut conn)?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn execute(&mut self, sql: &str) -> Result<()> {
+        if self.in_migrate_transaction
+            && let Some(statement) = crate::schema::parse::transaction_control(sql, self.backend)
+        {
+            return Err(Error::TransactionControl {
+                revision: self.revision.clone(),
+                statement,
+            });
+        }
         self.flush()?;
         match &mut self.sink {
             Sink::Online { conn, renderer } => {

@@ -287,6 +287,22 @@ pub enum Error {
     /// not fit the table it changes.
     #[error("{0}")]
     Schema(String),
+    /// A transactional migration's raw SQL ([`crate::MigrationContext::execute`]) holds a
+    /// statement that begins, commits or rolls back a transaction (SQLite, PostgreSQL).
+    /// Refused before any of that SQL runs.
+    #[error(
+        "`{statement}` in `{revision}`: a transactional migration runs in a transaction of \
+         migrate's, together with its version-table update, and must not begin, commit or roll \
+         back one itself (a failure after a `COMMIT` would leave it half applied and \
+         unrecorded); remove the statement, or declare the migration `transactional = false` \
+         to manage its transactions itself; none of this SQL was run"
+    )]
+    TransactionControl {
+        /// The migration.
+        revision: RevisionId,
+        /// The statement, as written (whitespace collapsed, at most ten words).
+        statement: String,
+    },
     /// Offline (`--sql`), a migration asked for the live connection.
     #[error(
         "`{revision}` needs a live database connection (typed diesel queries) and cannot be rendered as SQL; \
@@ -444,6 +460,18 @@ mod tests {
         assert_eq!(
             format!("{failed:?}"),
             "upgrade of `0002_email` failed: no such table: users"
+        );
+        let refused = Error::TransactionControl {
+            revision: RevisionId::new("0002_backfill").unwrap(),
+            statement: "COMMIT AND CHAIN".into(),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "`COMMIT AND CHAIN` in `0002_backfill`: a transactional migration runs in a \
+             transaction of migrate's, together with its version-table update, and must not \
+             begin, commit or roll back one itself (a failure after a `COMMIT` would leave it \
+             half applied and unrecorded); remove the statement, or declare the migration \
+             `transactional = false` to manage its transactions itself; none of this SQL was run"
         );
         let io = Error::Io {
             action: "read",

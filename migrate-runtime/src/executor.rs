@@ -1330,7 +1330,8 @@ fn call(
     // The connection is rolled back after a panic, and nothing else the closure touches
     // outlives the call, so observing broken invariants afterwards is not a concern.
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut ctx = MigrationContext::new(conn, revision, direction);
+        let mut ctx = MigrationContext::new(conn, revision, direction)
+            .in_migrate_transaction(migration.is_transactional());
         function.call(&mut ctx)?;
         // Runs the schema operations the context still buffers (SQLite batches).
         ctx.finish(check_foreign_keys)

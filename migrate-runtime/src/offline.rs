@@ -355,7 +355,8 @@ impl Migrator {
                 &mut statements,
                 &step.revision,
                 direction,
-            );
+            )
+            .in_migrate_transaction(transactional);
             function.call(&mut ctx)?;
             ctx.finish(false)
         }));

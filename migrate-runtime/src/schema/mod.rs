@@ -39,7 +39,7 @@ mod sqlite;
 pub(crate) mod introspect;
 #[cfg(feature = "mysql")]
 pub(crate) mod introspect_mysql;
-mod parse;
+pub(crate) mod parse;
 
 pub use model::{
     Action, AlterColumn, Column, ColumnType, Constraint, ConstraintKind, CustomType, DefaultValue,

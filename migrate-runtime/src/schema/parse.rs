@@ -1,8 +1,10 @@
-//! Reads the constraints out of a SQLite `CREATE TABLE` statement: SQLite's pragmas list
-//! columns and foreign keys but not constraint names or `CHECK` expressions, which a
-//! rebuild must keep. Also tells which names a view's or trigger's SQL mentions.
+//! The crate's one SQL lexer and what it reads: the constraints of a SQLite `CREATE TABLE`
+//! statement (SQLite's pragmas list columns and foreign keys but not constraint names or
+//! `CHECK` expressions, which a rebuild must keep), which names a view's or trigger's SQL
+//! mentions, and the transaction-control statements of a migration's raw SQL.
 
 use super::model::{Action, Constraint, ConstraintKind, ForeignKey};
+use crate::Backend;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -16,6 +18,8 @@ enum Tok {
     Close,
     /// `,`.
     Comma,
+    /// `;`.
+    Semicolon,
     /// Anything else (numbers, operators).
     Other,
 }
@@ -28,7 +32,16 @@ struct Token {
     end: usize,
 }
 
+/// SQL as SQLite (and, for what the schema module reads back, MySQL) writes it.
 fn tokenize(sql: &str) -> Vec<Token> {
+    tokenize_in(sql, Backend::Sqlite)
+}
+
+/// SQL as `backend` reads it. PostgreSQL adds nested block comments, dollar-quoted strings
+/// (`$$...$$`, `$tag$...$tag$`) and escape strings (`E'...'`, where a backslash escapes
+/// the quote).
+fn tokenize_in(sql: &str, backend: Backend) -> Vec<Token> {
+    let postgres = backend == Backend::Postgres;
     let bytes = sql.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -46,6 +59,64 @@ fn tokenize(sql: &str) -> Vec<Token> {
                 }
                 continue;
             }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                // PostgreSQL nests block comments; SQLite and MySQL end them at the first
+                // `*/`.
+                let mut depth = 0;
+                while i < bytes.len() {
+                    if bytes[i] == b'/'
+                        && bytes.get(i + 1) == Some(&b'*')
+                        && (postgres || depth == 0)
+                    {
+                        depth += 1;
+                        i += 2;
+                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'$' if postgres => match dollar_tag(&bytes[i..]) {
+                Some(tag) => {
+                    i += tag;
+                    let close = &bytes[start..i];
+                    while i < bytes.len() && !bytes[i..].starts_with(close) {
+                        i += 1;
+                    }
+                    i = (i + tag).min(bytes.len());
+                    Tok::Str
+                }
+                None => {
+                    i += 1;
+                    Tok::Other
+                }
+            },
+            b'E' | b'e' if postgres && bytes.get(i + 1) == Some(&b'\'') => {
+                i += 2;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 2,
+                        b'\'' if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                        b'\'' => {
+                            i += 1;
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+                i = i.min(bytes.len());
+                Tok::Str
+            }
+            b';' => {
+                i += 1;
+                Tok::Semicolon
+            }
             b'(' => {
                 i += 1;
                 Tok::Open
@@ -58,33 +129,9 @@ fn tokenize(sql: &str) -> Vec<Token> {
                 i += 1;
                 Tok::Comma
             }
-            b'\'' | b'"' | b'`' | b'[' => {
-                let close = if c == b'[' { b']' } else { c };
-                let mut text = Vec::new();
-                i += 1;
-                while i < bytes.len() {
-                    if bytes[i] == close {
-                        // A doubled quote is a quote character inside the quotes.
-                        if close != b']' && bytes.get(i + 1) == Some(&close) {
-                            text.push(close);
-                            i += 2;
-                            continue;
-                        }
-                        i += 1;
-                        break;
-                    }
-                    text.push(bytes[i]);
-                    i += 1;
-                }
-                if c == b'\'' {
-                    Tok::Str
-                } else {
-                    Tok::Word {
-                        text: String::from_utf8_lossy(&text).into_owned(),
-                        quoted: true,
-                    }
-                }
-            }
+            b'\'' | b'"' | b'`' => quoted(bytes, &mut i),
+            // An array subscript on PostgreSQL.
+            b'[' if !postgres => quoted(bytes, &mut i),
             c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
                 while i < bytes.len()
                     && (bytes[i].is_ascii_alphanumeric()
@@ -107,6 +154,46 @@ fn tokenize(sql: &str) -> Vec<Token> {
         out.push(Token { tok, start, end: i });
     }
     out
+}
+
+/// The quoted string or name whose opening quote is at `bytes[*i]`, moving `*i` past its
+/// closing quote. A doubled quote is a quote character inside the quotes.
+fn quoted(bytes: &[u8], i: &mut usize) -> Tok {
+    let c = bytes[*i];
+    let close = if c == b'[' { b']' } else { c };
+    let mut text = Vec::new();
+    *i += 1;
+    while *i < bytes.len() {
+        if bytes[*i] == close {
+            if close != b']' && bytes.get(*i + 1) == Some(&close) {
+                text.push(close);
+                *i += 2;
+                continue;
+            }
+            *i += 1;
+            break;
+        }
+        text.push(bytes[*i]);
+        *i += 1;
+    }
+    if c == b'\'' {
+        Tok::Str
+    } else {
+        Tok::Word {
+            text: String::from_utf8_lossy(&text).into_owned(),
+            quoted: true,
+        }
+    }
+}
+
+/// The length of the opening `$tag$` of a PostgreSQL dollar-quoted string at the start of
+/// `rest` (`$$` included), or `None` when the `$` starts something else (`$1`).
+fn dollar_tag(rest: &[u8]) -> Option<usize> {
+    let tag = rest[1..]
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80))?;
+    let first_ok = tag == 0 || !rest[1].is_ascii_digit();
+    (first_ok && rest[1 + tag] == b'$').then_some(tag + 2)
 }
 
 /// Whether `t` is the bare keyword `kw` (case-insensitive).
@@ -252,6 +339,106 @@ pub(crate) fn rename_in_expression(expr: &str, from: &str, to: &str) -> String {
 )]
 pub(crate) fn has_keyword(sql: &str, kw: &str) -> bool {
     tokenize(sql).iter().any(|t| is_kw(Some(t), kw))
+}
+
+/// The first top-level statement of `sql` (one or more statements separated by `;`, as
+/// `backend` reads them) that begins, commits or rolls back a transaction: `BEGIN`,
+/// `START TRANSACTION`, `COMMIT` (`AND CHAIN` too), `END`, `ROLLBACK` (not `ROLLBACK TO`
+/// a savepoint), and on PostgreSQL `ABORT` and `PREPARE TRANSACTION`; its text, with the
+/// whitespace collapsed, up to its tenth word.
+///
+/// Statements inside others do not count: strings, quoted names and comments (on
+/// PostgreSQL dollar quotes and nested comments too), parentheses, and the `BEGIN ... END`
+/// body of a PostgreSQL `CREATE [OR REPLACE] FUNCTION|PROCEDURE ... BEGIN ATOMIC` or a
+/// SQLite `CREATE [TEMP] TRIGGER` (with the `CASE ... END` inside it), as `psql` and
+/// `sqlite3_complete` split them. Not for MySQL, whose compound statements (`IF ... END
+/// IF`, labels) this does not follow.
+pub(crate) fn transaction_control(sql: &str, backend: Backend) -> Option<String> {
+    let tokens = tokenize_in(sql, backend);
+    // The statement's first token, the words seen at its start (to recognise a
+    // `CREATE FUNCTION` or `CREATE TRIGGER`), and the nesting inside it.
+    let mut first = 0;
+    let mut body = false;
+    let (mut parens, mut blocks) = (0_usize, 0_usize);
+    for (i, t) in tokens.iter().enumerate() {
+        if i == first {
+            if let Some(statement) = control_statement(sql, &tokens[i..], backend) {
+                return Some(statement);
+            }
+            body = has_body(&tokens[i..], backend);
+        }
+        match &t.tok {
+            Tok::Open => parens += 1,
+            Tok::Close => parens = parens.saturating_sub(1),
+            Tok::Semicolon if parens == 0 && blocks == 0 => {
+                first = i + 1;
+                body = false;
+            }
+            Tok::Word {
+                text,
+                quoted: false,
+            } if body && parens == 0 => {
+                if text.eq_ignore_ascii_case("BEGIN")
+                    || (blocks > 0 && text.eq_ignore_ascii_case("CASE"))
+                {
+                    blocks += 1;
+                } else if text.eq_ignore_ascii_case("END") {
+                    blocks = blocks.saturating_sub(1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether the statement starting at `tokens[0]` may hold a `BEGIN ... END` body whose
+/// `;`s do not end it: a PostgreSQL `CREATE [OR REPLACE] FUNCTION|PROCEDURE` (`BEGIN
+/// ATOMIC`), a SQLite `CREATE [TEMP|TEMPORARY] TRIGGER`.
+fn has_body(tokens: &[Token], backend: Backend) -> bool {
+    if !is_kw(tokens.first(), "CREATE") {
+        return false;
+    }
+    let mut i = 1;
+    match backend {
+        Backend::Postgres => {
+            if is_kw(tokens.get(i), "OR") && is_kw(tokens.get(i + 1), "REPLACE") {
+                i += 2;
+            }
+            is_kw(tokens.get(i), "FUNCTION") || is_kw(tokens.get(i), "PROCEDURE")
+        }
+        _ => {
+            if is_kw(tokens.get(i), "TEMP") || is_kw(tokens.get(i), "TEMPORARY") {
+                i += 1;
+            }
+            is_kw(tokens.get(i), "TRIGGER")
+        }
+    }
+}
+
+/// The text of the statement starting at `tokens[0]` when it is transaction control
+/// (see [`transaction_control`]).
+fn control_statement(sql: &str, tokens: &[Token], backend: Backend) -> Option<String> {
+    let kw = |i: usize, k: &str| is_kw(tokens.get(i), k);
+    let postgres = backend == Backend::Postgres;
+    let control = kw(0, "BEGIN")
+        || kw(0, "COMMIT")
+        || kw(0, "END")
+        || (kw(0, "ROLLBACK")
+            && !kw(1, "TO")
+            && !(kw(2, "TO") && (kw(1, "WORK") || kw(1, "TRANSACTION"))))
+        || (kw(0, "START") && kw(1, "TRANSACTION"))
+        || (postgres && (kw(0, "ABORT") || (kw(0, "PREPARE") && kw(1, "TRANSACTION"))));
+    if !control {
+        return None;
+    }
+    let end = tokens
+        .iter()
+        .position(|t| t.tok == Tok::Semicolon)
+        .unwrap_or(tokens.len())
+        .min(10);
+    let text = &sql[tokens[0].start..tokens[end - 1].end];
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// What a SQLite `CREATE TABLE` statement declares that a rebuild, which re-creates the
@@ -444,6 +631,91 @@ fn references(item: &[Token], i: usize, columns: Vec<String>) -> (ForeignKey, us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transaction_control_is_found_at_the_top_level() {
+        let found = |sql: &str, backend| transaction_control(sql, backend);
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            for (sql, statement) in [
+                (
+                    "INSERT INTO t VALUES (1); COMMIT; INSERT INTO t VALUES (2)",
+                    "COMMIT",
+                ),
+                ("begin;", "begin"),
+                ("BEGIN TRANSACTION", "BEGIN TRANSACTION"),
+                ("  end\n  transaction ;", "end transaction"),
+                ("UPDATE t SET a = 1;\nROLLBACK", "ROLLBACK"),
+                ("COMMIT AND CHAIN", "COMMIT AND CHAIN"),
+                ("SELECT ';'; -- ;\n /* ; */ COMMIT", "COMMIT"),
+                ("START TRANSACTION", "START TRANSACTION"),
+                ("SELECT CASE WHEN a THEN 1 END FROM t; END", "END"),
+                // Only a trigger's or function's body keeps its `;`s.
+                ("CREATE TABLE spans (id INT); BEGIN", "BEGIN"),
+            ] {
+                assert_eq!(
+                    found(sql, backend).as_deref(),
+                    Some(statement),
+                    "{backend}: {sql}"
+                );
+            }
+            for sql in [
+                "INSERT INTO t VALUES ('COMMIT'); SELECT 1",
+                "SELECT \"commit\" FROM t",
+                "-- COMMIT\nSELECT 1",
+                "/* ROLLBACK */ SELECT 1",
+                "SELECT CASE WHEN a THEN 'x' END FROM t",
+                "SAVEPOINT s; ROLLBACK TO s; ROLLBACK TRANSACTION TO SAVEPOINT s; RELEASE s",
+                "CREATE TABLE spans (\"begin\" INT, \"end\" INT)",
+                "UPDATE t SET committed = 1 WHERE ended",
+            ] {
+                assert_eq!(found(sql, backend), None, "{backend}: {sql}");
+            }
+        }
+        // A SQLite trigger body, with a `CASE ... END` inside it.
+        let trigger = "CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN \
+                       UPDATE t SET a = CASE WHEN new.a > 0 THEN 1 ELSE 0 END; \
+                       DELETE FROM u; END; SELECT 1";
+        assert_eq!(found(trigger, Backend::Sqlite), None);
+        assert_eq!(
+            found(&format!("{trigger}; COMMIT"), Backend::Sqlite).as_deref(),
+            Some("COMMIT")
+        );
+        // SQLite comments do not nest; PostgreSQL's do.
+        assert_eq!(
+            found("/* /* */ COMMIT", Backend::Sqlite).as_deref(),
+            Some("COMMIT")
+        );
+        assert_eq!(
+            found("/* /* */ COMMIT */ SELECT 1", Backend::Postgres),
+            None
+        );
+        // PostgreSQL: PL/pgSQL in dollar quotes, `BEGIN ATOMIC` bodies, escape strings.
+        for sql in [
+            "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             UPDATE t SET a = 1; COMMIT; RETURN NEW; END $$; SELECT 1",
+            "DO $body$ BEGIN PERFORM 1; END $body$",
+            "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC \
+             INSERT INTO t VALUES (1); SELECT CASE WHEN 1 = 1 THEN 2 END; END; SELECT 1",
+            "SELECT E'it\\'s; COMMIT; '",
+            "SELECT $1::text, a$b FROM t",
+            "SELECT arr[1] FROM t",
+        ] {
+            assert_eq!(found(sql, Backend::Postgres), None, "{sql}");
+        }
+        assert_eq!(
+            found(
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END; ABORT",
+                Backend::Postgres
+            )
+            .as_deref(),
+            Some("ABORT")
+        );
+        assert_eq!(
+            found("PREPARE TRANSACTION 'x'", Backend::Postgres).as_deref(),
+            Some("PREPARE TRANSACTION 'x'")
+        );
+        assert_eq!(found("ABORT", Backend::Sqlite), None, "not SQLite's");
+    }
 
     #[test]
     fn renames_reach_columns_but_not_strings_or_functions() {
