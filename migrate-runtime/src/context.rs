@@ -167,6 +167,20 @@ impl<'a> MigrationContext<'a> {
 
     /// The live diesel connection, for typed queries (`diesel::insert_into(...)`, ...).
     ///
+    /// What is sent through it is not checked for transaction control as
+    /// [`MigrationContext::execute`]'s SQL is. In a transactional migration on SQLite and
+    /// PostgreSQL, a `COMMIT`, `ROLLBACK` or `END` sent through it ends the transaction
+    /// migrate runs the migration in: the run finds that from diesel's own transaction
+    /// state, without a query, and stops with [`Error::TransactionEnded`], recording the
+    /// migration as failed so that later runs refuse until `stamp` resolves it (what it
+    /// did before the `COMMIT` stays committed). PostgreSQL is checked when the migration
+    /// returns; SQLite when a statement of it fails after the `COMMIT`, else at the step's
+    /// commit, which in `--transaction all` is the run's last (there the commit fails
+    /// without naming a migration). Unseen everywhere: a `COMMIT` followed by a `BEGIN`
+    /// in the same batch (`batch_execute("COMMIT; BEGIN")`), and on SQLite in separate
+    /// calls too, which leaves diesel's state as it was. Manage transactions in a
+    /// `transactional = false` migration instead.
+    ///
     /// Offline (`--sql`) there is none: this returns [`Error::NeedsConnection`], so that
     /// `ctx.connection()?` stops the script naming the migration. Check
     /// [`MigrationContext::is_offline`] first to give an SQL fallback.

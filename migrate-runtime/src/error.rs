@@ -303,6 +303,30 @@ pub enum Error {
         /// The statement, as written (whitespace collapsed, at most ten words).
         statement: String,
     },
+    /// A transactional migration ended the transaction migrate ran it in (a `COMMIT`,
+    /// `ROLLBACK` or `END` sent through [`crate::MigrationContext::connection`], which
+    /// [`Error::TransactionControl`] cannot see), found when it returned. What it did up to
+    /// there is committed and its version was not recorded; the history table records it
+    /// as failed, so later runs refuse until `stamp` resolves it.
+    #[error(
+        "{direction} of `{revision}` ended the transaction migrate ran it in with a `COMMIT`, \
+         `ROLLBACK` or `END` of its own (sent through `ctx.connection()`){outcome}; what it did \
+         before that is committed and its version is not recorded, so it is marked failed in \
+         `{history_table}`, which blocks later runs: {advice}; in the migration, remove the \
+         statement or declare it `transactional = false`",
+        outcome = .cause.as_deref().map(|c| format!(", then failed: {c}")).unwrap_or_default(),
+        advice = crate::error::interrupted_advice(.history_table)
+    )]
+    TransactionEnded {
+        /// The migration.
+        revision: RevisionId,
+        /// Whether it was being applied or reverted.
+        direction: crate::Direction,
+        /// The migration's own error, when it failed after ending the transaction.
+        cause: Option<String>,
+        /// The history table, as the advice names it.
+        history_table: String,
+    },
     /// Offline (`--sql`), a migration asked for the live connection.
     #[error(
         "`{revision}` needs a live database connection (typed diesel queries) and cannot be rendered as SQL; \
@@ -460,6 +484,23 @@ mod tests {
         assert_eq!(
             format!("{failed:?}"),
             "upgrade of `0002_email` failed: no such table: users"
+        );
+        let ended = Error::TransactionEnded {
+            revision: RevisionId::new("0002_backfill").unwrap(),
+            direction: Direction::Up,
+            cause: Some("relation \"t\" does not exist".into()),
+            history_table: "migrate_history".into(),
+        };
+        assert_eq!(
+            ended.to_string(),
+            "upgrade of `0002_backfill` ended the transaction migrate ran it in with a `COMMIT`, \
+             `ROLLBACK` or `END` of its own (sent through `ctx.connection()`), then failed: \
+             relation \"t\" does not exist; what it did before that is committed and its version \
+             is not recorded, so it is marked failed in `migrate_history`, which blocks later \
+             runs: inspect the schema and `SELECT * FROM migrate_history ORDER BY id`; finish or \
+             undo the migration by hand, then run `stamp <revision>` with the revision the \
+             schema now matches (that records the stamp and clears this state); in the \
+             migration, remove the statement or declare it `transactional = false`"
         );
         let refused = Error::TransactionControl {
             revision: RevisionId::new("0002_backfill").unwrap(),

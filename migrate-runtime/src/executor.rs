@@ -1168,14 +1168,35 @@ impl Migrator {
             in_transaction = true;
         }
 
-        if let Err(err) = call(
+        let outcome = call(
             function,
             conn,
             &step.revision,
             direction,
             migration,
             check_foreign_keys,
-        ) {
+        );
+        // The migration's own SQL may have ended the transaction opened for it: a
+        // `COMMIT` sent through `ctx.connection()`, which the check of `ctx.execute` cannot
+        // see. Diesel reads libpq's transaction status after every PostgreSQL statement
+        // (and SQLite's after a failed batch), so asking it costs no round trip.
+        if transactional && dialect.transactional_ddl() && transaction_ended(conn) {
+            let cause = outcome.err().map(|err| match err {
+                Error::Migration { source, .. } => source.to_string(),
+                other => other.to_string(),
+            });
+            return Err(self.record_ended(
+                conn,
+                store,
+                step,
+                migration,
+                &started_at,
+                start,
+                cause,
+                false,
+            ));
+        }
+        if let Err(err) = outcome {
             rollback_all(conn);
             if let Some(id) = claim_id {
                 // Best effort: the error of the migration matters more than this one, and
@@ -1214,7 +1235,7 @@ impl Migrator {
             None if all => held.push(StepRecord {
                 step: step.clone(),
                 checksum: migration.checksum(),
-                started_at,
+                started_at: started_at.clone(),
                 finished_at: crate::time::now(),
                 duration,
             }),
@@ -1261,12 +1282,30 @@ impl Migrator {
             let begin_next = !all
                 && dialect.transactional_ddl()
                 && next.is_some_and(|(next, _)| next.is_transactional());
+            // SQLite tells that the migration ended its transaction only here, when the
+            // commit finds none (its bookkeeping, and the next step's `running` row, then
+            // committed on their own).
+            let next_claim = carry.claim_id;
+            let ended_at_commit = |conn: &mut AnyConnection, err: Error| {
+                let sqlite_ended = transactional
+                    && dialect.transactional_ddl()
+                    && err.to_string().contains("no transaction is active")
+                    && transaction_ended(conn);
+                if sqlite_ended {
+                    if let Some(id) = next_claim {
+                        let _ = store.delete_history(conn, id);
+                    }
+                    self.record_ended(conn, store, step, migration, &started_at, start, None, true)
+                } else {
+                    err
+                }
+            };
             if begin_next {
-                restart_transaction(conn)?;
+                restart_transaction(conn).map_err(|err| ended_at_commit(conn, err))?;
                 carry.open = true;
             } else {
                 store.record_steps(conn, &std::mem::take(held))?;
-                commit(conn)?;
+                commit(conn).map_err(|err| ended_at_commit(conn, err))?;
                 if all {
                     self.begin_write(conn, store)?;
                 }
@@ -1284,6 +1323,83 @@ impl Migrator {
         );
         Ok((duration, carry))
     }
+
+    /// After a transactional migration ended the transaction migrate ran it in (see
+    /// [`Error::TransactionEnded`]): rolls back whatever it began since, and records it as
+    /// failed, committed at once, so that later runs refuse until `stamp` resolves it.
+    /// `bookkept` says that the step's bookkeeping already committed on its own.
+    /// In an `All` run the earlier steps' held bookkeeping is not written: the migration
+    /// may have committed their work or rolled it back, which only a person can tell.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private call site; the arguments are the step and its surroundings"
+    )]
+    fn record_ended(
+        &self,
+        conn: &mut AnyConnection,
+        store: &Store,
+        step: &migrate_core::Step,
+        migration: &Migration,
+        started_at: &str,
+        start: Instant,
+        cause: Option<String>,
+        bookkept: bool,
+    ) -> Error {
+        use diesel::connection::SimpleConnection;
+        // A transaction the migration began after ending migrate's (diesel no longer
+        // counts it); without one, PostgreSQL only warns and SQLite's error is ignored.
+        let _ = conn.batch_execute("ROLLBACK");
+        rollback_all(conn);
+        if bookkept {
+            // Found at the step's commit (SQLite), after its version-table update had
+            // committed on its own: undone, so that the version table does not vouch for
+            // a migration that may be partly rolled back, and the failure below blocks.
+            let _ = store.apply_delta(conn, step.insert_versions(), step.delete_versions());
+        }
+        let mut recorded = String::from(
+            "ended the transaction migrate ran it in (a COMMIT, ROLLBACK or END of its own)",
+        );
+        if self.options.transaction_mode == TransactionMode::All {
+            recorded.push_str(", with the earlier migrations of its run");
+        }
+        if let Some(cause) = &cause {
+            recorded.push_str(", then failed: ");
+            recorded.push_str(cause);
+        }
+        // Best effort, as after any failure: the error matters more.
+        let _ = store
+            .insert_history(
+                conn,
+                &NewHistory {
+                    revision: step.revision.as_str(),
+                    direction: step.direction,
+                    checksum: migration.checksum(),
+                    status: HistoryStatus::Failed,
+                    started_at,
+                    finished_at: Some(&crate::time::now()),
+                    duration: Some(start.elapsed()),
+                    error: Some(&recorded),
+                },
+            )
+            .and_then(|()| store.dialect.commit_loose(conn));
+        Error::TransactionEnded {
+            revision: step.revision.clone(),
+            direction: step.direction,
+            cause,
+            history_table: self.options.history_table.clone(),
+        }
+    }
+}
+
+/// Whether no transaction of diesel's is open any more: a transactional migration's own
+/// SQL ended the one migrate opened for it. Only diesel's count is read, no statement is
+/// sent: on PostgreSQL diesel follows libpq's status after every statement, on SQLite
+/// after a failed batch (a later one that succeeded goes unseen until the step's commit).
+fn transaction_ended(conn: &mut AnyConnection) -> bool {
+    matches!(
+        AnyConnection::transaction_manager_status_mut(conn).transaction_depth(),
+        Ok(None)
+    )
 }
 
 /// What a step's final commit prepared for the next step; see [`Migrator::apply`].

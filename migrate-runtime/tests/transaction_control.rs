@@ -1,10 +1,12 @@
 //! A migration's own transaction control (`BEGIN`, `COMMIT`, `ROLLBACK`, ...) against the
 //! transaction migrate runs it in, on every backend: refused in the raw SQL of a
-//! transactional migration before it runs, and left alone in a `transactional = false` migration and inside
+//! transactional migration before it runs, found after it ran when sent through
+//! `ctx.connection()`, and left alone in a `transactional = false` migration and inside
 //! function, procedure and trigger bodies, strings, quoted names and comments.
 
 mod support;
 
+use diesel::connection::SimpleConnection;
 use migrate_runtime::{
     Backend, Error, HistoryStatus, Migration, MigrationSet, Migrator, Options, TransactionMode,
 };
@@ -249,6 +251,109 @@ fn function_trigger_and_procedure_bodies_strings_and_comments_are_not_transactio
                 assert_eq!(applied_count(&mut conn, "positive"), 1, "{label}");
             }
             assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["b"], "{label}");
+        }
+    });
+}
+
+/// `b` inserts a row and commits it through the connection, which no text check sees,
+/// then runs `rest` (failing or not).
+fn commit_through_connection(rest: &'static str) -> Migration {
+    custom("b", &["a"], move |ctx| {
+        ctx.connection()?
+            .batch_execute("INSERT INTO applied (revision) VALUES ('first half'); COMMIT")?;
+        ctx.execute(rest)
+    })
+}
+
+#[test]
+fn a_commit_through_the_connection_is_found_and_blocks_later_runs() {
+    each_backend(|db| {
+        for (rest, fails) in [
+            ("INSERT INTO no_such_table (x) VALUES (1)", true),
+            (
+                "INSERT INTO applied (revision) VALUES ('second half')",
+                false,
+            ),
+        ] {
+            for mode in modes(db) {
+                // On SQLite a migration that succeeds after its `COMMIT` is only found at
+                // the step's commit, which an `All` run makes at its end (a known limit).
+                if db.backend == Backend::Sqlite && mode == TransactionMode::All && !fails {
+                    continue;
+                }
+                let db = TestDb::fresh_like(db);
+                let mut conn = db.connect();
+                // `c` needs a `running` row, which a run under a session lock writes with
+                // `b`'s commit.
+                let c = custom("c", &["b"], |ctx| {
+                    ctx.execute("INSERT INTO applied (revision) VALUES ('c')")
+                })
+                .with_transactional(false);
+                let migrator = migrator(
+                    vec![counter_root("a"), commit_through_connection(rest), c],
+                    mode,
+                );
+                let label = format!("{} {mode:?} fails={fails}", db.describe());
+                let outcome = migrator.upgrade(&mut conn, "head");
+                if db.backend == Backend::Mysql {
+                    // MySQL: the `running` row committed first already covers it.
+                    assert_eq!(outcome.is_err(), fails, "{label}: {outcome:?}");
+                    if fails {
+                        let again = migrator.upgrade(&mut conn, "head").unwrap_err();
+                        assert!(
+                            matches!(again, Error::Interrupted { .. }),
+                            "{label}: {again:?}"
+                        );
+                    }
+                    continue;
+                }
+                let err = outcome.unwrap_err();
+                assert!(
+                    matches!(&err, Error::TransactionEnded { revision, cause, .. }
+                        if revision.as_str() == "b"
+                            && cause.as_deref().is_some_and(|c| c.contains("no_such_table")) == fails),
+                    "{label}: {err:?}"
+                );
+                let text = err.to_string();
+                assert!(text.contains("ctx.connection()"), "{label}: {text}");
+                assert!(text.contains("`transactional = false`"), "{label}: {text}");
+                assert!(text.contains("stamp"), "{label}: {text}");
+                // What it committed stays, and is not hidden: `b` is marked failed, and the
+                // next run refuses to go on until someone looks.
+                assert_eq!(applied_count(&mut conn, "first half"), 1, "{label}");
+                let history = migrator.history(&mut conn).unwrap();
+                let last = history.last().unwrap();
+                assert_eq!(
+                    (last.revision.as_str(), last.status),
+                    ("b", HistoryStatus::Failed),
+                    "{label}"
+                );
+                assert!(
+                    last.error
+                        .as_deref()
+                        .unwrap()
+                        .contains("ended the transaction"),
+                    "{label}: {last:?}"
+                );
+                assert!(
+                    history.iter().all(|e| e.revision.as_str() != "c"),
+                    "{label}: {history:?}"
+                );
+                assert_eq!(applied_count(&mut conn, "c"), 0, "{label}");
+                let again = migrator.upgrade(&mut conn, "head").unwrap_err();
+                assert!(
+                    matches!(again, Error::Interrupted { .. }),
+                    "{label}: {again:?}"
+                );
+                // The connection is usable: stamping resolves it.
+                migrator.stamp(&mut conn, "b").unwrap();
+                assert_eq!(
+                    migrator.upgrade(&mut conn, "head").unwrap().steps.len(),
+                    1,
+                    "{label}"
+                );
+                assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["c"], "{label}");
+            }
         }
     });
 }
