@@ -47,6 +47,12 @@
 //! interrupted only when the row is still `running` after [`Options::lock_timeout`]: a
 //! runner that died is then reported that much later than on the other backends.
 //!
+//! A transactional migration must not end the transaction it runs in (on SQLite and
+//! PostgreSQL; on MySQL the `running` row covers it). [`MigrationContext::execute`]
+//! refuses raw SQL holding transaction control before it runs; what is sent through
+//! `ctx.connection()` is found afterwards from diesel's transaction state, which costs no
+//! statement, and the migration is recorded as failed ([`Error::TransactionEnded`]).
+//!
 //! Known limits: in [`TransactionMode::All`] on SQLite in WAL mode a runner meeting
 //! another runner's `running` row stops with [`Error::Interrupted`] instead of waiting. On
 //! MySQL every failure blocks later runs, even one InnoDB rolled back completely (a pure
