@@ -61,6 +61,9 @@ pub struct MigrationContext<'a> {
     /// version-table update, which its raw SQL must not end (see
     /// [`MigrationContext::execute`]).
     in_migrate_transaction: bool,
+    /// Whether [`MigrationContext::connection`] was called: SQL the context did not see
+    /// may have run.
+    lent: bool,
 }
 
 impl<'a> MigrationContext<'a> {
@@ -83,6 +86,7 @@ impl<'a> MigrationContext<'a> {
             direction,
             pending: Vec::new(),
             in_migrate_transaction: false,
+            lent: false,
         }
     }
 
@@ -111,6 +115,7 @@ impl<'a> MigrationContext<'a> {
             direction,
             pending: Vec::new(),
             in_migrate_transaction: false,
+            lent: false,
         }
     }
 
@@ -179,7 +184,9 @@ impl<'a> MigrationContext<'a> {
     /// without naming a migration). Unseen everywhere: a `COMMIT` followed by a `BEGIN`
     /// in the same batch (`batch_execute("COMMIT; BEGIN")`), and on SQLite in separate
     /// calls too, which leaves diesel's state as it was. Manage transactions in a
-    /// `transactional = false` migration instead.
+    /// `transactional = false` migration instead. (On SQLite a failed `INSERT OR
+    /// ROLLBACK` or `RAISE(ROLLBACK)` ends the transaction too, rolling all of it back:
+    /// in a migration that never asked for the connection that is an ordinary failure.)
     ///
     /// Offline (`--sql`) there is none: this returns [`Error::NeedsConnection`], so that
     /// `ctx.connection()?` stops the script naming the migration. Check
@@ -190,12 +197,18 @@ impl<'a> MigrationContext<'a> {
             Sink::Online { conn, renderer } => {
                 // What is done through the connection is unknown to the renderer.
                 renderer.forget();
+                self.lent = true;
                 Ok(conn)
             }
             Sink::Offline { .. } => Err(Error::NeedsConnection {
                 revision: self.revision.clone(),
             }),
         }
+    }
+
+    /// Whether the migration asked for the live connection.
+    pub(crate) fn connection_lent(&self) -> bool {
+        self.lent
     }
 
     /// Whether the migration is being rendered as SQL (`--sql`) rather than run. A

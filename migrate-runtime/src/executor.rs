@@ -1174,7 +1174,7 @@ impl Migrator {
             in_transaction = true;
         }
 
-        let outcome = call(
+        let (outcome, lent) = call(
             function,
             conn,
             &step.revision,
@@ -1185,8 +1185,14 @@ impl Migrator {
         // The migration's own SQL may have ended the transaction opened for it: a
         // `COMMIT` sent through `ctx.connection()`, which the check of `ctx.execute` cannot
         // see. Diesel reads libpq's transaction status after every PostgreSQL statement
-        // (and SQLite's after a failed batch), so asking it costs no round trip.
-        if transactional && dialect.transactional_ddl() && transaction_ended(conn) {
+        // (and SQLite's after a failed batch), so asking it costs no round trip. SQLite
+        // also ends the transaction itself at a failed `INSERT OR ROLLBACK` or
+        // `RAISE(ROLLBACK)`, which rolls everything back: that is an ordinary failure
+        // unless the migration had the connection.
+        let may_end = transactional
+            && dialect.transactional_ddl()
+            && (lent || conn.backend() == crate::Backend::Postgres);
+        if may_end && transaction_ended(conn) {
             let cause = outcome.err().map(|err| match err {
                 Error::Migration { source, .. } => source.to_string(),
                 other => other.to_string(),
@@ -1293,8 +1299,7 @@ impl Migrator {
             // committed on their own).
             let next_claim = carry.claim_id;
             let ended_at_commit = |conn: &mut AnyConnection, err: Error| {
-                let sqlite_ended = transactional
-                    && dialect.transactional_ddl()
+                let sqlite_ended = may_end
                     && err.to_string().contains("no transaction is active")
                     && transaction_ended(conn);
                 if sqlite_ended {
@@ -1440,7 +1445,8 @@ fn restart_transaction(conn: &mut AnyConnection) -> Result<()> {
 }
 
 /// Calls a migration function, turning an error or a panic into an error naming the
-/// revision and the direction.
+/// revision and the direction; also says whether it asked for the connection
+/// ([`MigrationContext::connection`]).
 fn call(
     function: &crate::MigrationFn,
     conn: &mut AnyConnection,
@@ -1448,17 +1454,21 @@ fn call(
     direction: Direction,
     migration: &Migration,
     check_foreign_keys: bool,
-) -> Result<()> {
+) -> (Result<()>, bool) {
+    // Whether the migration asked for the connection: after a panic, unknown.
+    let mut lent = true;
     // The connection is rolled back after a panic, and nothing else the closure touches
     // outlives the call, so observing broken invariants afterwards is not a concern.
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut ctx = MigrationContext::new(conn, revision, direction)
             .in_migrate_transaction(migration.is_transactional());
-        function.call(&mut ctx)?;
+        let called = function.call(&mut ctx);
+        lent = ctx.connection_lent();
+        called?;
         // Runs the schema operations the context still buffers (SQLite batches).
         ctx.finish(check_foreign_keys)
     }));
-    match outcome {
+    let outcome = match outcome {
         Ok(Ok(())) => Ok(()),
         Ok(Err(err)) => Err(Error::Migration {
             revision: revision.clone(),
@@ -1471,7 +1481,8 @@ fn call(
             direction,
             message: panic_message(payload.as_ref()),
         }),
-    }
+    };
+    (outcome, lent)
 }
 
 /// The message of a panic caught while running or rendering a migration.

@@ -426,3 +426,48 @@ fn offline_scripts_with_look_alikes_and_own_transactions_run_in_the_client() {
         }
     });
 }
+
+#[test]
+fn a_sqlite_statement_rolling_back_its_own_transaction_is_an_ordinary_failure() {
+    each_backend(|db| {
+        if db.backend != Backend::Sqlite {
+            return;
+        }
+        for mode in modes(db) {
+            let db = TestDb::fresh_like(db);
+            let mut conn = db.connect();
+            // `OR ROLLBACK` ends the transaction at the conflict, as a `ROLLBACK` would,
+            // but nothing of the migration stays: no `transactional = false` needed.
+            let migrator = migrator(
+                vec![
+                    counter_root("a"),
+                    custom("b", &["a"], |ctx| {
+                        ctx.execute(
+                            "CREATE TABLE t_b (id INTEGER PRIMARY KEY); \
+                             INSERT INTO t_b VALUES (1); INSERT OR ROLLBACK INTO t_b VALUES (1)",
+                        )
+                    }),
+                ],
+                mode,
+            );
+            let label = format!("{} {mode:?}", db.describe());
+            let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+            assert!(
+                matches!(&err, Error::Migration { source, .. } if source.to_string().contains("UNIQUE")),
+                "{label}: {err:?}"
+            );
+            assert!(!table_exists(&mut conn, "t_b"), "{label}");
+            let history = migrator.history(&mut conn).unwrap();
+            assert!(
+                history.iter().all(|e| e.status == HistoryStatus::Succeeded),
+                "{label}: {history:?}"
+            );
+            // Not blocked: the next run tries again (and fails the same way).
+            let again = migrator.upgrade(&mut conn, "head").unwrap_err();
+            assert!(
+                matches!(again, Error::Migration { .. }),
+                "{label}: {again:?}"
+            );
+        }
+    });
+}
