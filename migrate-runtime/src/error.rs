@@ -151,9 +151,17 @@ pub enum Error {
         reason: &'static str,
     },
     /// The run was asked to stop ([`Migrator::stop_on`](crate::Migrator::stop_on)) and
-    /// did, between two migrations: the one running when it was asked finished first.
+    /// did, between two migrations: the one running when it was asked finished first. In
+    /// `TransactionMode::All` a stop asked during the run's last migration stops it too,
+    /// before its transaction commits (`after_last`).
     #[error(
-        "the run stopped on request before the {direction} of `{revision}`{}",
+        "the run stopped on request {} the {direction} of `{revision}`{}{}",
+        if *after_last { "after" } else { "before" },
+        if *after_last {
+            ", its last migration, before its transaction committed"
+        } else {
+            ""
+        },
         if *rolled_back {
             "; its transaction was rolled back"
         } else {
@@ -161,13 +169,19 @@ pub enum Error {
         }
     )]
     Stopped {
-        /// The migration that would have run next.
+        /// The migration that would have run next; with `after_last`, the last migration
+        /// of the run, which ran but did not commit.
         revision: RevisionId,
-        /// Whether it would have been applied or reverted.
+        /// Whether it would have been (or was) applied or reverted.
         direction: Direction,
         /// Whether the run's transaction (`TransactionMode::All`) was rolled back, taking
         /// the migrations it had run with it.
         rolled_back: bool,
+        /// Whether the stop was asked during the run's last migration, so that only the
+        /// commit of the run's transaction (`TransactionMode::All`) was left, and was not
+        /// made. (In the other mode such a run has nothing left to stop: its last
+        /// migration commits and the run returns its report.)
+        after_last: bool,
     },
     /// A run, stamp or acceptance was asked of a connection inside a transaction that
     /// diesel's transaction manager knows of (`conn.transaction(..)`, a test transaction).

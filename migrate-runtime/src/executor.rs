@@ -338,7 +338,12 @@ impl Migrator {
     /// Stops a run between two migrations once `flag` is set: the migration running then
     /// finishes (commits, or fails and rolls back) and the run returns
     /// [`Error::Stopped`] instead of going on. In [`TransactionMode::All`] the run's
-    /// transaction is rolled back, as after a failure. A flag already set when a run
+    /// transaction is rolled back, as after a failure, also when the flag is set during
+    /// the run's last migration: the run's commit is not made. In
+    /// [`TransactionMode::PerMigration`] the last migration commits as any other, and
+    /// the run, which has nothing left to stop, returns its report: the flag, still set,
+    /// tells the caller that a stop was asked (the CLI exits with 130 or 143 after such a
+    /// run, saying that it is complete). A flag already set when a run
     /// starts stops it before its first migration, after it has taken the lock: no
     /// migration runs and the version table stays as it was, but on MySQL, where DDL
     /// commits at once, the bookkeeping tables are created first if they do not exist. A
@@ -1046,6 +1051,7 @@ impl Migrator {
                     revision: step.revision,
                     direction: step.direction,
                     rolled_back: all,
+                    after_last: false,
                 });
             }
             let migration =
@@ -1084,6 +1090,22 @@ impl Migrator {
             expected = Some(after_step(rows, &step));
         }
         if all {
+            // A stop asked during the last migration comes before the run's commit: the
+            // run is rolled back, as one asked during an earlier migration. Nothing is
+            // held when the last migration was `transactional = false`, which committed
+            // the run before it and itself: then the run is complete.
+            if self.stop_requested()
+                && let Some(last) = report.steps.last()
+                && !held.is_empty()
+            {
+                rollback_all(conn);
+                return Err(Error::Stopped {
+                    revision: last.revision.clone(),
+                    direction: last.direction,
+                    rolled_back: true,
+                    after_last: true,
+                });
+            }
             store.record_steps(conn, &held)?;
             commit(conn)?;
         }

@@ -1350,7 +1350,7 @@ fn a_run_asked_to_stop_finishes_the_current_migration_and_stops() {
         // (except on MySQL, whose DDL cannot wait for a transaction).
         let err = migrator(false).upgrade(&mut conn, "head").unwrap_err();
         assert!(
-            matches!(&err, Error::Stopped { revision, direction: Direction::Up, rolled_back: false } if *revision == "a"),
+            matches!(&err, Error::Stopped { revision, direction: Direction::Up, rolled_back: false, after_last: false } if *revision == "a"),
             "{err:?}"
         );
         assert!(!err.is_input_error());
@@ -1408,6 +1408,139 @@ fn a_run_asked_to_stop_finishes_the_current_migration_and_stops() {
             assert_eq!(ids(&all.current(&mut conn).unwrap()), ["a"]);
             assert!(!table_exists(&mut conn, "t_b"));
         }
+    });
+}
+
+/// A stop asked during the last migration of a run: with one transaction per migration
+/// that migration commits and the run, complete, returns its report (the flag stays set);
+/// with one transaction for the run, the run's commit is not made: it is rolled back and
+/// says so. Both directions, with runs of two migrations (`c` last up, `b` last down).
+#[test]
+fn a_stop_asked_during_the_last_migration() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let flag = Arc::new(AtomicBool::new(false));
+        // Whether `c`'s upgrade and `b`'s downgrade set the flag.
+        let armed = Arc::new(AtomicBool::new(false));
+        let step = |sql: &'static str, sets_flag: bool| {
+            let (flag, armed) = (Arc::clone(&flag), Arc::clone(&armed));
+            MigrationFn::new(move |ctx: &mut MigrationContext<'_>| {
+                ctx.execute(sql)?;
+                if sets_flag && armed.load(Ordering::SeqCst) {
+                    flag.store(true, Ordering::SeqCst);
+                }
+                Ok(())
+            })
+        };
+        let b = Migration::new(
+            id("b"),
+            step("CREATE TABLE t_b (id INTEGER PRIMARY KEY)", false),
+        )
+        .with_revises([id("a")])
+        .with_downgrade(step("DROP TABLE t_b", true));
+        let c = Migration::new(
+            id("c"),
+            step("CREATE TABLE t_c (id INTEGER PRIMARY KEY)", true),
+        )
+        .with_revises([id("b")])
+        .with_downgrade(step("DROP TABLE t_c", false));
+        let set = MigrationSet::new(vec![counter_root("a"), b, c]).unwrap();
+        let migrator = |mode: TransactionMode| {
+            Migrator::new(set.clone())
+                .with_options(Options::default().with_transaction_mode(mode))
+                .stop_on(Arc::clone(&flag))
+        };
+        let per_migration = migrator(TransactionMode::PerMigration);
+        let state = |conn: &mut _| {
+            let current = per_migration.current(conn).unwrap();
+            (
+                ids(&current).join(","),
+                table_exists(conn, "t_b"),
+                table_exists(conn, "t_c"),
+            )
+        };
+        let arm = |on: bool| {
+            flag.store(false, Ordering::SeqCst);
+            armed.store(on, Ordering::SeqCst);
+        };
+
+        // One transaction per migration: the run completes.
+        arm(true);
+        let report = per_migration.upgrade(&mut conn, "head").unwrap();
+        assert_eq!(report.steps.len(), 3, "{report}");
+        assert!(
+            flag.load(Ordering::SeqCst),
+            "`c` ran without setting the flag"
+        );
+        assert_eq!(state(&mut conn), ("c".to_owned(), true, true));
+        arm(true);
+        let report = per_migration.downgrade(&mut conn, "a").unwrap();
+        assert_eq!(
+            report.to_string(),
+            "reverted 2 migrations, c to b; now at a"
+        );
+        assert!(flag.load(Ordering::SeqCst));
+        assert_eq!(state(&mut conn), ("a".to_owned(), false, false));
+        let check = per_migration.check(&mut conn).unwrap();
+        assert!(check.interrupted.is_empty(), "{:?}", check.interrupted);
+        let history = per_migration.history(&mut conn).unwrap();
+        assert_eq!(history.len(), 5, "{history:?}");
+        assert!(
+            history
+                .iter()
+                .all(|entry| entry.status == HistoryStatus::Succeeded),
+            "{history:?}"
+        );
+        if db.backend == Backend::Mysql {
+            return; // No run in one transaction there.
+        }
+
+        // One transaction for the run: rolled back, upgrade and downgrade alike.
+        let all = migrator(TransactionMode::All);
+        arm(true);
+        let err = all.upgrade(&mut conn, "head").unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Stopped {
+                    revision,
+                    direction: Direction::Up,
+                    rolled_back: true,
+                    after_last: true,
+                } if *revision == "c"
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "the run stopped on request after the upgrade of `c`, its last migration, before \
+             its transaction committed; its transaction was rolled back"
+        );
+        assert_eq!(state(&mut conn), ("a".to_owned(), false, false));
+        assert_eq!(all.history(&mut conn).unwrap().len(), 5);
+        arm(false);
+        all.upgrade(&mut conn, "head").unwrap();
+        arm(true);
+        let err = all.downgrade(&mut conn, "a").unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Stopped {
+                    revision,
+                    direction: Direction::Down,
+                    rolled_back: true,
+                    after_last: true,
+                } if *revision == "b"
+            ),
+            "{err:?}"
+        );
+        assert_eq!(state(&mut conn), ("c".to_owned(), true, true));
+        assert_eq!(all.history(&mut conn).unwrap().len(), 7);
+        // Not asked to stop, the same runs commit.
+        arm(false);
+        all.downgrade(&mut conn, "a").unwrap();
+        assert_eq!(state(&mut conn), ("a".to_owned(), false, false));
     });
 }
 
