@@ -14,7 +14,7 @@
 //! application lets it; the library never does.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::{DatabaseUrl, Migrator};
 
@@ -55,6 +55,16 @@ impl Run {
             }
             None => migrator,
         }
+    }
+
+    /// The name of the signal (`SIGINT`, `SIGTERM`) that asked this run to stop, when it
+    /// handles signals and one did. Asked of a run that returned its report, it says that
+    /// the stop came during the run's last migration, which finished: there was nothing
+    /// left to stop.
+    pub(crate) fn stopped_by(&self) -> Option<&'static str> {
+        let (flag, _) = self.handling.as_ref()?;
+        flag.load(Ordering::SeqCst)
+            .then(|| imp::last_signal_name().unwrap_or("a signal"))
     }
 }
 
@@ -454,6 +464,11 @@ mod imp {
         Some(name(sig).0)
     }
 
+    pub(super) fn last_signal_name() -> Option<&'static str> {
+        let sig = (*HANDLERS.get()?)?.last_signal()?;
+        Some(name(i32::from(sig)).0)
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -724,6 +739,10 @@ mod imp {
     }
 
     pub(super) fn cancelled() -> Option<&'static str> {
+        None
+    }
+
+    pub(super) fn last_signal_name() -> Option<&'static str> {
         None
     }
 }

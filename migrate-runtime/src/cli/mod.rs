@@ -49,8 +49,9 @@
 //!
 //! Exit codes: 0 on success, 1 when a migration failed or `check` found a problem, 2 for bad
 //! input (unknown target, ambiguous prefix, bad URL, bad flags), 130 or 143 for an `upgrade`
-//! or `downgrade` that SIGINT or SIGTERM stopped between two migrations, or whose statement
-//! in progress a second one cancelled.
+//! or `downgrade` that SIGINT or SIGTERM stopped between two migrations (or that one
+//! reached during its last migration, which then completed the run), or whose statement in
+//! progress a second one cancelled.
 //!
 //! Signals: [`main`] and [`main_with`], which own the process, handle SIGINT and SIGTERM
 //! during `upgrade` and `downgrade` (Unix only): the first stops the run once the current
@@ -599,6 +600,21 @@ pub(crate) fn failed_run(
     } else {
         Status::Problems
     })
+}
+
+/// The end of an `upgrade` or `downgrade` that returned its `report` although `signal`
+/// asked it to stop: the stop came during its last migration, which committed (one
+/// transaction per migration; in one transaction for the run the stop rolls it back, an
+/// error), so the run is complete. Says so after the report, so that the exit code of a
+/// stopped run (128 plus the signal's number, as for any stop) does not suggest that
+/// something is left to run.
+pub(crate) fn completed_despite_stop(signal: &str, report: &crate::Report) -> Status {
+    eprintln!(
+        "note: {signal} came during the last migration of the run, which committed: the run \
+         is complete, the database is at {}",
+        format::revisions_or_base(&report.current)
+    );
+    Status::Stopped
 }
 
 /// What `failed_run` says after the error: where the database stopped and, when the failed

@@ -124,7 +124,7 @@ impl UpgradeArgs {
         // From its first migration to its end, Ctrl-C and SIGTERM stop the run between
         // two migrations (when the session handles them), and on a server a second one
         // cancels the statement in progress.
-        let (_run, migrator) = session.interruptible(migrator, &database.url);
+        let (run, migrator) = session.interruptible(migrator, &database.url);
         outln!("database: {database}");
         migrator.preflight(Direction::Up, &self.target)?;
         if session.set().migrations().is_empty() && !database.exists() {
@@ -158,6 +158,10 @@ impl UpgradeArgs {
             );
         } else {
             outln!("{report}");
+            // Stopped during its last migration, the run had nothing left to stop.
+            if let Some(signal) = run.stopped_by() {
+                return Ok(super::completed_despite_stop(signal, &report));
+            }
         }
         Ok(Status::Success)
     }

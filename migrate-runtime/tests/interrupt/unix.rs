@@ -949,6 +949,151 @@ fn sigint_rolls_back_a_run_in_one_transaction() {
     });
 }
 
+/// Runs `migrate <args>` on `db` with the migrations pausing at `pause`, sends `signal`
+/// (`INT`, `TERM`) once the pause is reached, lets the migration go on and returns how the
+/// child ended; asserts the exit code of a run stopped by that signal.
+fn stopped_at_the_pause(db: &TestDb, pause: Pause, signal: &str, args: &[&str]) -> Ended {
+    let (name, code) = match signal {
+        "INT" => ("SIGINT", 130),
+        _ => ("SIGTERM", 143),
+    };
+    let mut runner = Runner::start(db, pause, true, args);
+    let point = match pause {
+        Pause::Down => "paused in b downgrade",
+        _ => "paused in b upgrade",
+    };
+    runner.wait_for(Pipe::Stdout, point);
+    runner.signal(signal);
+    runner.wait_for(
+        Pipe::Stderr,
+        &format!("received {name}: the run stops once the current migration is done"),
+    );
+    runner.resume();
+    let ended = runner.finish();
+    assert_eq!(ended.status.code(), Some(code), "{}", ended.transcript);
+    ended
+}
+
+/// Asserts that each of `lines` is in `out`, and none of `absent`.
+fn assert_transcript(out: &str, lines: &[&str], absent: &[&str]) {
+    for line in lines {
+        assert!(out.contains(line), "`{line}` missing from:\n{out}");
+    }
+    for line in absent {
+        assert!(!out.contains(line), "`{line}` in:\n{out}");
+    }
+}
+
+/// A signal during the last migration of a run, one transaction per migration: that
+/// migration commits and the run is complete; the CLI prints its report, says that the
+/// run is complete, and exits with 130 or 143 as for any stop. Upgrade (SIGINT, `b` the
+/// last of `a`, `b`) and downgrade (SIGTERM, `b` the last of `c`, `b`).
+fn a_stop_during_the_last_migration_completes_the_run() {
+    each("a stop during the last migration completes the run", |db| {
+        let ended = stopped_at_the_pause(db, Pause::Up, "INT", &["upgrade", "b"]);
+        assert_transcript(
+            &ended.transcript,
+            &[
+                "Stdout: upgrade   b  create t_b  (",
+                "Stdout: applied 2 migrations, a to b; now at b",
+                "Stderr: note: SIGINT came during the last migration of the run, which \
+                 committed: the run is complete, the database is at b",
+            ],
+            &["error:", "hint:"],
+        );
+        assert_eq!(state(db), (vec!["b".into()], [true, true, false]));
+        assert_eq!(interrupted(db), []);
+        let history = migrator(true).history(&mut db.connect()).unwrap();
+        assert_eq!(history.len(), 2, "{history:?}");
+        assert!(history.iter().all(|e| e.status == HistoryStatus::Succeeded));
+        let report = migrator(true).upgrade(&mut db.connect(), "head").unwrap();
+        assert_eq!(report.to_string(), "applied 1 migration, c; now at c");
+
+        let ended = stopped_at_the_pause(db, Pause::Down, "TERM", &["downgrade", "a"]);
+        assert_transcript(
+            &ended.transcript,
+            &[
+                "Stdout: downgrade b  create t_b  (",
+                "Stdout: reverted 2 migrations, c to b; now at a",
+                "Stderr: note: SIGTERM came during the last migration of the run, which \
+                 committed: the run is complete, the database is at a",
+            ],
+            &["error:", "hint:"],
+        );
+        assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+        assert_eq!(interrupted(db), []);
+        let report = migrator(true).upgrade(&mut db.connect(), "b").unwrap();
+        assert_eq!(report.to_string(), "applied 1 migration, b; now at b");
+    });
+}
+
+/// A signal during the last migration of a run in one transaction: the run's commit is
+/// not made, the run is rolled back as when the signal comes during an earlier migration,
+/// and the CLI says so and exits with 130 or 143. Upgrade (SIGINT, from a fresh database:
+/// not even the bookkeeping tables stay) and downgrade (SIGTERM).
+fn a_stop_during_the_last_migration_rolls_back_a_run_in_one_transaction() {
+    each(
+        "a stop during the last migration rolls back a run in one transaction",
+        |db| {
+            if db.backend == Backend::Mysql {
+                return; // No such mode on MySQL.
+            }
+            let ended = stopped_at_the_pause(
+                db,
+                Pause::Up,
+                "INT",
+                &["upgrade", "b", "--transaction", "all"],
+            );
+            assert_transcript(
+                &ended.transcript,
+                &[
+                    "Stdout: upgrade   b  create t_b  (",
+                    "Stderr: error: the run stopped on request after the upgrade of `b`, its \
+                     last migration, before its transaction committed; its transaction was \
+                     rolled back",
+                    "Stderr: note: the database is now at <base>",
+                    "Stderr: note: rolled back when the run stopped, although printed above as \
+                     done: a, b",
+                    "Stderr: hint: run the same command again",
+                ],
+                &["applied 2 migrations", "the run is complete"],
+            );
+            assert_eq!(state(db), (vec![], [false, false, false]));
+            let mut conn = db.connect();
+            assert!(!table_exists(&mut conn, "migrate_version"));
+            assert!(!table_exists(&mut conn, "migrate_history"));
+
+            migrator(true).upgrade(&mut conn, "head").unwrap();
+            let ended = stopped_at_the_pause(
+                db,
+                Pause::Down,
+                "TERM",
+                &["downgrade", "a", "--transaction", "all"],
+            );
+            assert_transcript(
+                &ended.transcript,
+                &[
+                    "Stdout: downgrade b  create t_b  (",
+                    "Stderr: error: the run stopped on request after the downgrade of `b`, its \
+                     last migration, before its transaction committed; its transaction was \
+                     rolled back",
+                    "Stderr: note: the database is now at c",
+                    "Stderr: note: rolled back when the run stopped, although printed above as \
+                     done: c, b",
+                ],
+                &["reverted 2 migrations", "the run is complete"],
+            );
+            assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+            let history = migrator(true).history(&mut conn).unwrap();
+            assert_eq!(
+                history.len(),
+                3,
+                "only the upgrade is recorded: {history:?}"
+            );
+        },
+    );
+}
+
 /// Ctrl-C in a downgrade: the migration being reverted finishes, the next one is not run.
 fn sigint_stops_a_downgrade_after_the_current_migration() {
     each(
@@ -1244,6 +1389,14 @@ const SCENARIOS: &[(&str, fn())] = &[
     (
         "the_session_to_cancel_costs_no_statement",
         the_session_to_cancel_costs_no_statement,
+    ),
+    (
+        "a_stop_during_the_last_migration_completes_the_run",
+        a_stop_during_the_last_migration_completes_the_run,
+    ),
+    (
+        "a_stop_during_the_last_migration_rolls_back_a_run_in_one_transaction",
+        a_stop_during_the_last_migration_rolls_back_a_run_in_one_transaction,
     ),
     (
         "run_with_leaves_the_applications_signals_alone",
