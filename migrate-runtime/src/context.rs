@@ -301,6 +301,16 @@ impl<'a> MigrationContext<'a> {
     }
 
     /// Drops index `name` of `table`.
+    ///
+    /// On MySQL, which needs an index starting with the columns of each foreign key (of
+    /// the table, and of every key referencing it) and refuses to drop the last one, the
+    /// table's indexes and keys are read from `information_schema` and, in the same
+    /// statement, a plain index on the columns of each key only this index served is
+    /// added, named after the key as MySQL names the index it makes for one. MySQL
+    /// silently drops its own index for a key when [`create_index`](Self::create_index)
+    /// adds one serving the key, so dropping the index an upgrade created gives the schema
+    /// back; the index added stays if an index serving the key is created again. Offline
+    /// (`--sql`) the script drops the index alone: add what a key needs first.
     pub fn drop_index(&mut self, table: &str, name: &str) -> Result<()> {
         self.operation(Operation::DropIndex {
             table: table.to_owned(),
@@ -421,6 +431,14 @@ impl<'a> MigrationContext<'a> {
                                 conn, table, column,
                             )?;
                             renderer.learn_column_dependents(table, column, deps);
+                        }
+                        if let Operation::DropIndex { table, name } = op
+                            && renderer.backend() == Backend::Mysql
+                        {
+                            let deps = crate::schema::introspect_mysql::index_dependents(
+                                conn, table, name,
+                            )?;
+                            renderer.learn_index_dependents(table, name, deps);
                         }
                     }
                     for sql in renderer.render(ops)? {

@@ -1412,3 +1412,313 @@ fn mariadb_restates_an_enum_or_set_whose_question_marks_are_real() {
         assert_eq!(hex_of(&mut conn, "q", "s", 1), Some(upper_hex(b"a?,c")));
     });
 }
+
+/// Every table of the database as its catalog describes it, and the version table's rows.
+type Schema = (
+    std::collections::BTreeMap<String, introspect::TableInfo>,
+    Vec<String>,
+);
+
+/// A migration step as a plain function.
+type Step = fn(&mut MigrationContext<'_>) -> Result<()>;
+
+/// Runs migration `a` (`setup`) then `b` (`up`, reverted by `down`) through the executor:
+/// upgrade to `a`, to `b`, downgrade to `a`, upgrade to `b` again, each of which must
+/// succeed. The schema after each of the four.
+fn round_trip(db: &support::TestDb, setup: Step, up: Step, down: Step) -> [Schema; 4] {
+    use migrate_runtime::{Migration, MigrationFn, MigrationSet, Migrator};
+    let migrator = Migrator::new(
+        MigrationSet::new(vec![
+            Migration::new(id("a"), MigrationFn::new(setup)),
+            Migration::new(id("b"), MigrationFn::new(up))
+                .with_revises([id("a")])
+                .with_downgrade(MigrationFn::new(down)),
+        ])
+        .unwrap(),
+    );
+    let who = db.describe();
+    let mut conn = db.connect();
+    let mut stage = |run: &dyn Fn(&mut AnyConnection) -> Result<migrate_runtime::Report>,
+                     what: &str| {
+        run(&mut conn).unwrap_or_else(|e| panic!("{who}: {what}: {e}"));
+        introspect::database(&mut conn)
+    };
+    [
+        stage(&|c| migrator.upgrade(c, "a"), "upgrade to a"),
+        stage(&|c| migrator.upgrade(c, "b"), "upgrade to b"),
+        stage(&|c| migrator.downgrade(c, "a"), "downgrade to a"),
+        stage(&|c| migrator.upgrade(c, "b"), "upgrade to b again"),
+    ]
+}
+
+/// The names and columns of the indexes of `table` in `schema`.
+fn indexes_of(schema: &Schema, table: &str) -> Vec<(String, Vec<String>)> {
+    schema.0[table]
+        .indexes
+        .iter()
+        .map(|(name, index)| (name.clone(), index.columns.clone()))
+        .collect()
+}
+
+/// An index as [`indexes_of`] lists it.
+fn ix(name: &str, columns: &[&str]) -> (String, Vec<String>) {
+    (
+        name.to_owned(),
+        columns.iter().map(|c| (*c).to_owned()).collect(),
+    )
+}
+
+/// Tables with foreign keys on one column, on two (with a one-column key sharing its first
+/// column) and on the table itself, for the index round trips.
+fn create_keyed_tables(ctx: &mut MigrationContext<'_>) -> Result<()> {
+    ctx.create_table(
+        Table::new("users").column(Column::new("id", ColumnType::Integer).primary_key()),
+    )?;
+    ctx.create_table(
+        Table::new("orders")
+            .column(Column::new("id", ColumnType::Integer).primary_key())
+            .column(Column::new("user_id", ColumnType::Integer))
+            .column(Column::new("status", ColumnType::Varchar(20)))
+            .constraint(Constraint::foreign_key(
+                "fk_orders_user",
+                ["user_id"],
+                "users",
+                ["id"],
+            )),
+    )?;
+    ctx.create_table(
+        Table::new("parts")
+            .column(Column::new("a", ColumnType::Integer))
+            .column(Column::new("b", ColumnType::Integer))
+            .primary_key(["a", "b"]),
+    )?;
+    ctx.create_table(
+        Table::new("lines")
+            .column(Column::new("id", ColumnType::Integer).primary_key())
+            .column(Column::new("x", ColumnType::Integer))
+            .column(Column::new("y", ColumnType::Integer))
+            .column(Column::new("z", ColumnType::Integer))
+            .constraint(Constraint::foreign_key(
+                "fk_lines_part",
+                ["x", "y"],
+                "parts",
+                ["a", "b"],
+            ))
+            .constraint(Constraint::foreign_key(
+                "fk_lines_user",
+                ["x"],
+                "users",
+                ["id"],
+            )),
+    )?;
+    ctx.create_table(
+        Table::new("nodes")
+            .column(Column::new("id", ColumnType::Integer).primary_key())
+            .column(Column::new("parent", ColumnType::Integer))
+            .column(Column::new("rank", ColumnType::Integer))
+            .constraint(Constraint::foreign_key(
+                "fk_nodes_parent",
+                ["parent"],
+                "nodes",
+                ["id"],
+            )),
+    )
+}
+
+/// MySQL silently drops the index it made for a foreign key when an index starting with
+/// the key's columns is created: dropping that index again (a downgrade) adds back, in
+/// the same statement, an index on the key's columns named after the key, as MySQL made
+/// it, instead of being refused. The downgrade gives the schema back, on every backend,
+/// for a one-column key, a composite one (whose index serves a one-column key too) and a
+/// reference of a table to itself. Upgraded again, MySQL keeps that index beside the new
+/// one, since it drops only an index it made itself (and re-adding the key in the
+/// statement, for MySQL to make it, is refused: the key's name is taken until the
+/// statement ends); elsewhere the schema is as after the first upgrade.
+#[test]
+fn dropping_the_index_a_foreign_key_relied_on_restores_the_key_s_own() {
+    each_backend(|db| {
+        let stages = round_trip(
+            db,
+            create_keyed_tables,
+            |ctx| {
+                ctx.create_index(Index::new(
+                    "ix_orders_user_status",
+                    "orders",
+                    ["user_id", "status"],
+                ))?;
+                ctx.create_index(Index::new("ix_lines_xyz", "lines", ["x", "y", "z"]))?;
+                ctx.create_index(Index::new(
+                    "ix_nodes_parent_rank",
+                    "nodes",
+                    ["parent", "rank"],
+                ))
+            },
+            |ctx| {
+                ctx.drop_index("orders", "ix_orders_user_status")?;
+                ctx.drop_index("lines", "ix_lines_xyz")?;
+                ctx.drop_index("nodes", "ix_nodes_parent_rank")
+            },
+        );
+        let who = db.describe();
+        assert_eq!(stages[2], stages[0], "{who}: downgraded");
+        let mut again = stages[1].clone();
+        if db.backend == Backend::Mysql {
+            // MySQL drops only an index it made itself when another comes to serve the
+            // key: the one added back stays beside the new one.
+            for (table, key, columns) in [
+                ("orders", "fk_orders_user", &["user_id"][..]),
+                ("lines", "fk_lines_part", &["x", "y"]),
+                ("nodes", "fk_nodes_parent", &["parent"]),
+            ] {
+                let (name, columns) = ix(key, columns);
+                let index = stages[0].0[table].indexes[&name].clone();
+                assert_eq!(index.columns, columns);
+                again.0.get_mut(table).unwrap().indexes.insert(name, index);
+            }
+        }
+        assert_eq!(stages[3], again, "{who}: upgraded again");
+        if db.backend == Backend::Mysql {
+            // The case at hand: the keys' own indexes went when the new ones came.
+            assert_eq!(
+                indexes_of(&stages[0], "orders"),
+                [ix("fk_orders_user", &["user_id"])]
+            );
+            assert_eq!(
+                indexes_of(&stages[1], "orders"),
+                [ix("ix_orders_user_status", &["user_id", "status"])]
+            );
+            assert_eq!(
+                indexes_of(&stages[0], "lines"),
+                [ix("fk_lines_part", &["x", "y"])]
+            );
+            assert_eq!(
+                indexes_of(&stages[1], "lines"),
+                [ix("ix_lines_xyz", &["x", "y", "z"])]
+            );
+            assert_eq!(
+                indexes_of(&stages[0], "nodes"),
+                [ix("fk_nodes_parent", &["parent"])]
+            );
+        }
+        let mut conn = db.connect();
+        for (table, probe) in [
+            ("orders", "INSERT INTO orders (id, user_id) VALUES (1, 9)"),
+            ("lines", "INSERT INTO lines (id, x, y) VALUES (1, 9, 9)"),
+            ("nodes", "INSERT INTO nodes (id, parent) VALUES (1, 9)"),
+        ] {
+            assert_eq!(
+                stages[3].0[table].foreign_keys.len(),
+                stages[0].0[table].foreign_keys.len()
+            );
+            if db.backend != Backend::Sqlite {
+                // SQLite checks the keys at the end of a migration, not of a statement.
+                assert!(sql(&mut conn, probe).is_err(), "{who}: {table} unchecked");
+            }
+        }
+    });
+}
+
+/// Another index that still serves the foreign key (a unique one here, and a longer one
+/// for the composite key) means no index is added when the one created is dropped.
+#[test]
+fn dropping_an_index_adds_none_while_another_serves_the_foreign_key() {
+    each_backend(|db| {
+        let stages = round_trip(
+            db,
+            |ctx| {
+                create_keyed_tables(ctx)?;
+                ctx.add_constraint(
+                    "orders",
+                    Constraint::unique("uq_orders_user_id", ["user_id", "id"]),
+                )?;
+                ctx.create_index(Index::new("ix_lines_xyid", "lines", ["x", "y", "id"]))
+            },
+            |ctx| {
+                ctx.create_index(Index::new(
+                    "ix_orders_user_status",
+                    "orders",
+                    ["user_id", "status"],
+                ))?;
+                ctx.create_index(Index::new("ix_lines_xyz", "lines", ["x", "y", "z"]))
+            },
+            |ctx| {
+                ctx.drop_index("orders", "ix_orders_user_status")?;
+                ctx.drop_index("lines", "ix_lines_xyz")
+            },
+        );
+        let who = db.describe();
+        assert_eq!(stages[2], stages[0], "{who}: downgraded");
+        assert_eq!(stages[3], stages[1], "{who}: upgraded again");
+        if db.backend == Backend::Mysql {
+            // MySQL made no index of its own for the keys, or dropped it: none comes back.
+            assert_eq!(
+                indexes_of(&stages[2], "orders"),
+                [ix("uq_orders_user_id", &["user_id", "id"])]
+            );
+            assert_eq!(
+                indexes_of(&stages[2], "lines"),
+                [ix("ix_lines_xyid", &["x", "y", "id"])]
+            );
+        }
+    });
+}
+
+/// A foreign key of another table needs an index on the referenced columns too (MySQL
+/// takes one that is not unique): dropping the only one adds, in the same statement, an
+/// index on them named after the key. Created again, the dropped index stands beside it,
+/// and dropping it once more adds nothing.
+#[test]
+fn dropping_the_index_a_referencing_key_relied_on_keeps_one_for_it() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            // PostgreSQL and SQLite reference only unique keys, which drop_index leaves.
+            return;
+        }
+        let stages = round_trip(
+            db,
+            |ctx| {
+                ctx.create_table(
+                    Table::new("codes")
+                        .column(Column::new("id", ColumnType::Integer).primary_key())
+                        .column(Column::new("code", ColumnType::Integer))
+                        .column(Column::new("x", ColumnType::Integer)),
+                )?;
+                ctx.create_index(Index::new("ix_codes_code_x", "codes", ["code", "x"]))?;
+                ctx.create_table(
+                    Table::new("items")
+                        .column(Column::new("id", ColumnType::Integer).primary_key())
+                        .column(Column::new("code", ColumnType::Integer))
+                        .constraint(Constraint::foreign_key(
+                            "fk_items_code",
+                            ["code"],
+                            "codes",
+                            ["code"],
+                        )),
+                )
+            },
+            |ctx| ctx.drop_index("codes", "ix_codes_code_x"),
+            |ctx| ctx.create_index(Index::new("ix_codes_code_x", "codes", ["code", "x"])),
+        );
+        assert_eq!(
+            indexes_of(&stages[0], "codes"),
+            [ix("ix_codes_code_x", &["code", "x"])]
+        );
+        assert_eq!(
+            indexes_of(&stages[1], "codes"),
+            [ix("fk_items_code", &["code"])]
+        );
+        assert_eq!(
+            indexes_of(&stages[2], "codes"),
+            [
+                ix("fk_items_code", &["code"]),
+                ix("ix_codes_code_x", &["code", "x"])
+            ]
+        );
+        assert_eq!(stages[3], stages[1], "upgraded again");
+        assert_eq!(stages[3].0["items"], stages[0].0["items"]);
+        let mut conn = db.connect();
+        sql(&mut conn, "INSERT INTO codes (id, code) VALUES (1, 10)").unwrap();
+        sql(&mut conn, "INSERT INTO items (id, code) VALUES (1, 10)").unwrap();
+        assert!(sql(&mut conn, "INSERT INTO items (id, code) VALUES (2, 11)").is_err());
+    });
+}

@@ -6,7 +6,7 @@ use diesel::sql_types::{BigInt, Binary, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
 use super::model::{Column, ColumnType, DefaultValue, MysqlAttributes, Table, Value};
-use super::mysql::ColumnDependents;
+use super::mysql::{ColumnDependents, IndexDependents};
 use super::shape::TableShape;
 use crate::{AnyConnection, Error, Result};
 
@@ -424,19 +424,6 @@ fn whole_check(create: &str, damaged: &str) -> Option<String> {
 }
 
 #[derive(QueryableByName)]
-struct IndexColumnRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-    /// `NULL` for a functional key part (MySQL 8: an expression).
-    #[diesel(sql_type = Nullable<Text>)]
-    column: Option<String>,
-    /// 1 when the part indexes the whole column in a B-tree, 0 for a prefix of it or a
-    /// part of a FULLTEXT, SPATIAL or (MariaDB's long unique) HASH index.
-    #[diesel(sql_type = BigInt)]
-    whole: i64,
-}
-
-#[derive(QueryableByName)]
 struct ForeignKeyColumnRow {
     #[diesel(sql_type = Text)]
     name: String,
@@ -449,6 +436,9 @@ struct ReferenceColumnRow {
     /// The referencing table's schema, table and constraint name, as one key.
     #[diesel(sql_type = Text)]
     key: String,
+    /// The constraint's name.
+    #[diesel(sql_type = Text)]
+    name: String,
     #[diesel(sql_type = Text)]
     column: String,
 }
@@ -480,14 +470,6 @@ pub(crate) fn column_dependents(
         .version
         .contains("MariaDB");
     let same = |a: &str| a.eq_ignore_ascii_case(column);
-    let index_columns = diesel::sql_query(
-        "SELECT CAST(INDEX_NAME AS CHAR) AS name, CAST(COLUMN_NAME AS CHAR) AS `column`, \
-         CAST(SUB_PART IS NULL AND INDEX_TYPE = 'BTREE' AS SIGNED) AS whole \
-         FROM information_schema.STATISTICS \
-         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX",
-    )
-    .bind::<Text, _>(table)
-    .load::<IndexColumnRow>(conn)?;
     // Dropping the key the reference needs would fail naming only the index.
     let referencing = diesel::sql_query(
         "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS name, CAST(TABLE_NAME AS CHAR) AS clause \
@@ -505,10 +487,12 @@ pub(crate) fn column_dependents(
             fk.name, fk.clause, fk.clause, fk.name
         )));
     }
-    let primary: Vec<&str> = index_columns
+    let keys = table_keys(conn, table)?;
+    let primary: Vec<&str> = keys
+        .indexes
         .iter()
-        .filter(|r| r.name == "PRIMARY")
-        .filter_map(|r| r.column.as_deref())
+        .filter(|(name, _)| name == "PRIMARY")
+        .flat_map(|(_, parts)| parts.iter().filter_map(|p| p.column.as_deref()))
         .collect();
     if primary.len() > 1 && primary.iter().any(|c| same(c)) {
         return Err(Error::Schema(format!(
@@ -518,53 +502,7 @@ pub(crate) fn column_dependents(
             primary.join(", ")
         )));
     }
-    // Every foreign key of the table with its columns in order.
-    let mut foreign_keys: Vec<(String, Vec<String>)> = Vec::new();
-    for row in diesel::sql_query(
-        "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS name, CAST(COLUMN_NAME AS CHAR) AS `column` \
-         FROM information_schema.KEY_COLUMN_USAGE \
-         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
-         AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION",
-    )
-    .bind::<Text, _>(table)
-    .load::<ForeignKeyColumnRow>(conn)?
-    {
-        match foreign_keys.last_mut() {
-            Some((name, columns)) if *name == row.name => columns.push(row.column),
-            _ => foreign_keys.push((row.name, vec![row.column])),
-        }
-    }
-    // The referenced columns of every foreign key referencing the table (its own too),
-    // in the key's order: InnoDB needs an index starting with them on this side as well.
-    let mut referenced: Vec<(String, Vec<String>)> = Vec::new();
-    for row in diesel::sql_query(
-        "SELECT CAST(CONCAT_WS(CHAR(0), TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME) AS CHAR) \
-         AS `key`, CAST(REFERENCED_COLUMN_NAME AS CHAR) AS `column` \
-         FROM information_schema.KEY_COLUMN_USAGE \
-         WHERE REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ? \
-         ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
-    )
-    .bind::<Text, _>(table)
-    .load::<ReferenceColumnRow>(conn)?
-    {
-        match referenced.last_mut() {
-            Some((key, columns)) if *key == row.key => columns.push(row.column),
-            _ => referenced.push((row.key, vec![row.column])),
-        }
-    }
-    let referenced = referenced.into_iter().map(|(_, columns)| columns).collect();
-    let mut indexes: Vec<IndexParts> = Vec::new();
-    for row in index_columns {
-        let part = KeyPart {
-            column: row.column,
-            whole: row.whole != 0,
-        };
-        match indexes.last_mut() {
-            Some((name, parts)) if *name == row.name => parts.push(part),
-            _ => indexes.push((row.name, vec![part])),
-        }
-    }
-    let mut deps = key_dependents(column, indexes, foreign_keys, referenced);
+    let mut deps = key_dependents(column, keys.indexes, keys.foreign_keys, keys.referenced);
     // A MariaDB column-level check goes with its column; MySQL has none.
     let checks_sql = if mariadb {
         "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS name, CAST(CHECK_CLAUSE AS CHAR) AS clause \
@@ -588,15 +526,111 @@ pub(crate) fn column_dependents(
     Ok(deps)
 }
 
+/// What MySQL needs to drop index `name` of `table` (see [`IndexDependents`]): read
+/// from `information_schema`. Nothing when the table has no such index (MySQL then
+/// refuses the drop, naming it).
+pub(crate) fn index_dependents(
+    conn: &mut AnyConnection,
+    table: &str,
+    name: &str,
+) -> Result<IndexDependents> {
+    let keys = table_keys(conn, table)?;
+    Ok(index_key_dependents(name, keys))
+}
+
+/// A table's keys as the plans of [`key_dependents`] and [`index_key_dependents`] need them.
+#[derive(Debug, Clone, Default)]
+struct TableKeys {
+    /// Its indexes, the primary key included (`PRIMARY`), in name order.
+    indexes: Vec<IndexParts>,
+    /// Its foreign keys: name and columns in order.
+    foreign_keys: Vec<(String, Vec<String>)>,
+    /// The foreign keys referencing it (its own too): name and referenced columns in the
+    /// key's order. InnoDB needs an index starting with them on this side as well.
+    referenced: Vec<(String, Vec<String>)>,
+}
+
+#[derive(QueryableByName)]
+struct KeyIndexRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    /// `NULL` for a functional key part (MySQL 8: an expression).
+    #[diesel(sql_type = Nullable<Text>)]
+    column: Option<String>,
+    /// 1 when the part indexes the whole column in a B-tree, 0 for a prefix of it or a
+    /// part of a FULLTEXT, SPATIAL or (MariaDB's long unique) HASH index.
+    #[diesel(sql_type = BigInt)]
+    whole: i64,
+}
+
+/// Reads the indexes, foreign keys and references of `table` (three queries).
+fn table_keys(conn: &mut AnyConnection, table: &str) -> Result<TableKeys> {
+    let mut keys = TableKeys::default();
+    for row in diesel::sql_query(
+        "SELECT CAST(INDEX_NAME AS CHAR) AS name, CAST(COLUMN_NAME AS CHAR) AS `column`, \
+         CAST(SUB_PART IS NULL AND INDEX_TYPE = 'BTREE' AS SIGNED) AS whole \
+         FROM information_schema.STATISTICS \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX",
+    )
+    .bind::<Text, _>(table)
+    .load::<KeyIndexRow>(conn)?
+    {
+        let part = KeyPart {
+            column: row.column,
+            whole: row.whole != 0,
+        };
+        match keys.indexes.last_mut() {
+            Some((name, parts)) if *name == row.name => parts.push(part),
+            _ => keys.indexes.push((row.name, vec![part])),
+        }
+    }
+    for row in diesel::sql_query(
+        "SELECT CAST(CONSTRAINT_NAME AS CHAR) AS name, CAST(COLUMN_NAME AS CHAR) AS `column` \
+         FROM information_schema.KEY_COLUMN_USAGE \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
+         AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION",
+    )
+    .bind::<Text, _>(table)
+    .load::<ForeignKeyColumnRow>(conn)?
+    {
+        match keys.foreign_keys.last_mut() {
+            Some((name, columns)) if *name == row.name => columns.push(row.column),
+            _ => keys.foreign_keys.push((row.name, vec![row.column])),
+        }
+    }
+    let mut last_key = None;
+    for row in diesel::sql_query(
+        "SELECT CAST(CONCAT_WS(CHAR(0), TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME) AS CHAR) \
+         AS `key`, CAST(CONSTRAINT_NAME AS CHAR) AS name, \
+         CAST(REFERENCED_COLUMN_NAME AS CHAR) AS `column` \
+         FROM information_schema.KEY_COLUMN_USAGE \
+         WHERE REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ? \
+         ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
+    )
+    .bind::<Text, _>(table)
+    .load::<ReferenceColumnRow>(conn)?
+    {
+        match keys.referenced.last_mut() {
+            Some((_, columns)) if last_key.as_ref() == Some(&row.key) => columns.push(row.column),
+            _ => {
+                last_key = Some(row.key);
+                keys.referenced.push((row.name, vec![row.column]));
+            }
+        }
+    }
+    Ok(keys)
+}
+
 /// The foreign keys, indexes and replacement indexes of [`ColumnDependents`] for
 /// dropping `column`, given the table's indexes (the primary key included), its foreign
-/// keys with their columns in order, and the referenced columns in order of the foreign
-/// keys referencing it (none of them `column`; the table's own references to itself too).
+/// keys with their columns in order, and the foreign keys referencing it with their
+/// referenced columns in order (none of them `column`; the table's own references to
+/// itself too).
 fn key_dependents(
     column: &str,
     indexes: Vec<IndexParts>,
     foreign_keys: Vec<(String, Vec<String>)>,
-    referenced: Vec<Vec<String>>,
+    referenced: Vec<(String, Vec<String>)>,
 ) -> ColumnDependents {
     let same = |a: &str| a.eq_ignore_ascii_case(column);
     let mut deps = ColumnDependents::default();
@@ -608,11 +642,7 @@ fn key_dependents(
     // table's own on the referencing side, and every key referencing it on the referenced
     // side. A reference of the table to itself dropped in the same statement counts too:
     // MariaDB checks the indexes a statement drops against the keys as they were before it.
-    let mut kept: Vec<Vec<String>> = kept
-        .into_iter()
-        .map(|(_, columns)| columns)
-        .chain(referenced)
-        .collect();
+    let kept: Vec<(String, Vec<String>)> = kept.into_iter().chain(referenced).collect();
     // An index with the column as a plain key part goes whole, as on PostgreSQL. One whose
     // only mention of it is inside an expression is left to MySQL, which refuses the drop.
     // The primary key serves foreign keys like any index, but is never dropped here (a
@@ -625,32 +655,97 @@ fn key_dependents(
         .filter(|(name, _)| name != "PRIMARY")
         .collect();
     deps.indexes = over.iter().map(|(name, _)| name.clone()).collect();
-    // A foreign key that stays needs an index starting with its columns, and MySQL will
-    // not drop the last one: it gets a plain one on its columns, under the old name.
-    // Longest first: a shorter key served by the same index is then served by the
-    // replacement, instead of getting a second index under the same name.
-    kept.sort_by_key(|columns| std::cmp::Reverse(columns.len()));
-    for fk_columns in &kept {
+    // The replacement of a dropped index keeps the old name.
+    deps.replacements = unserved_keys(&over, &others, kept)
+        .into_iter()
+        .map(|unserved| (unserved.index, unserved.columns))
+        .collect();
+    deps
+}
+
+/// A foreign key that only dropped indexes serve: see [`unserved_keys`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct UnservedKey {
+    /// The first dropped index that serves it.
+    index: String,
+    /// The key's name.
+    key: String,
+    /// The columns a replacement index needs: the key's, in its order.
+    columns: Vec<String>,
+}
+
+/// The keys of `keys` (name and columns on this table in order) that an index of
+/// `dropped` serves and none of `others` does: MySQL will not drop the last index
+/// starting with a foreign key's columns, so each needs a plain index on its columns.
+/// Longest first: a shorter key served by such a replacement needs none of its own,
+/// instead of getting a second index under the same name.
+fn unserved_keys(
+    dropped: &[IndexParts],
+    others: &[IndexParts],
+    mut keys: Vec<(String, Vec<String>)>,
+) -> Vec<UnservedKey> {
+    keys.sort_by_key(|(_, columns)| std::cmp::Reverse(columns.len()));
+    let mut out: Vec<UnservedKey> = Vec::new();
+    for (key, fk_columns) in keys {
         let served = |(_, parts): &IndexParts| {
             starts_with(
                 parts
                     .iter()
                     .map(|p| p.column.as_deref().filter(|_| p.whole)),
-                fk_columns,
+                &fk_columns,
             )
         };
         if others.iter().any(served)
-            || deps.replacements.iter().any(|(_, columns)| {
-                starts_with(columns.iter().map(|c| Some(c.as_str())), fk_columns)
-            })
+            || out
+                .iter()
+                .any(|u| starts_with(u.columns.iter().map(|c| Some(c.as_str())), &fk_columns))
         {
             continue;
         }
-        if let Some((name, _)) = over.iter().find(|i| served(i)) {
-            deps.replacements.push((name.clone(), fk_columns.clone()));
+        if let Some((name, _)) = dropped.iter().find(|i| served(i)) {
+            out.push(UnservedKey {
+                index: name.clone(),
+                key,
+                columns: fk_columns,
+            });
         }
     }
-    deps
+    out
+}
+
+/// [`IndexDependents`] of dropping index `name` given `keys`: an index on its columns for
+/// each foreign key (of the table, or referencing it) that only this index serves,
+/// named after the key as MySQL names the index it creates for one (with `_2`, `_3`, ...
+/// when another index of the table has that name).
+fn index_key_dependents(name: &str, keys: TableKeys) -> IndexDependents {
+    let same = |a: &str| a.eq_ignore_ascii_case(name);
+    let (dropped, others): (Vec<_>, Vec<_>) = keys
+        .indexes
+        .into_iter()
+        .partition(|(index, _)| same(index) && index != "PRIMARY");
+    let all_keys = keys
+        .foreign_keys
+        .into_iter()
+        .chain(keys.referenced)
+        .collect();
+    let mut replacements: Vec<(String, Vec<String>)> = Vec::new();
+    for unserved in unserved_keys(&dropped, &others, all_keys) {
+        let taken = |candidate: &str| {
+            others
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .chain(replacements.iter().map(|(n, _)| n.as_str()))
+                .any(|n| n.eq_ignore_ascii_case(candidate))
+        };
+        let mut candidate = unserved.key.clone();
+        let mut n = 2;
+        while taken(&candidate) {
+            candidate = format!("{}_{n}", unserved.key);
+            n += 1;
+        }
+        replacements.push((candidate, unserved.columns));
+    }
+    IndexDependents { replacements }
 }
 
 /// Whether the key parts `parts` start with `columns` (a part that serves no key, `None`,
@@ -729,11 +824,11 @@ fn mariadb_hex_literal(sql: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::{
-        IndexParts, KeyPart, key_dependents, mariadb_hex_literal, mariadb_text_literal,
-        value_count, whole_check,
+        IndexParts, KeyPart, TableKeys, index_key_dependents, key_dependents, mariadb_hex_literal,
+        mariadb_text_literal, value_count, whole_check,
     };
     use crate::schema::Value;
-    use crate::schema::mysql::ColumnDependents;
+    use crate::schema::mysql::{ColumnDependents, IndexDependents};
 
     /// A B-tree index whose key parts are column names, `col(10)` for a prefix of one, or
     /// `(expr)` for a functional one.
@@ -843,7 +938,7 @@ mod tests {
             "b",
             vec![index("PRIMARY", &["id"]), index("ix_ab", &["a", "b"])],
             Vec::new(),
-            vec![vec!["a".into()]],
+            vec![fk("fk_c_x", &["a"])],
         );
         assert_eq!(deps.indexes, ["ix_ab"]);
         assert_eq!(deps.replacements, [replacement("ix_ab", &["a"])]);
@@ -852,7 +947,7 @@ mod tests {
             "b",
             vec![index("PRIMARY", &["id"]), index("ix_acb", &["a", "c", "b"])],
             vec![fk("fk_a", &["a"])],
-            vec![vec!["a".into(), "c".into()]],
+            vec![fk("fk_c_xy", &["a", "c"])],
         );
         assert_eq!(deps.replacements, [replacement("ix_acb", &["a", "c"])]);
         // A key the primary key serves needs none; a reference of the table to itself
@@ -861,7 +956,7 @@ mod tests {
             "b",
             vec![index("PRIMARY", &["id"]), index("ix_ab", &["a", "b"])],
             vec![fk("fk_self", &["b"])],
-            vec![vec!["id".into()], vec!["a".into()]],
+            vec![fk("fk_self", &["id"]), fk("fk_c_x", &["a"])],
         );
         assert_eq!(deps.foreign_keys, ["fk_self"]);
         assert_eq!(deps.indexes, ["ix_ab"]);
@@ -898,6 +993,55 @@ mod tests {
             Vec::new(),
         );
         assert!(deps.indexes.is_empty(), "{deps:?}");
+    }
+
+    #[test]
+    fn dropping_the_last_index_of_a_foreign_key_adds_one_named_after_it() {
+        let keys = TableKeys {
+            indexes: vec![
+                index("PRIMARY", &["id"]),
+                index("ix_uxs", &["u", "x", "s"]),
+                index("ix_pre", &["r(5)"]),
+                index("ix_rs", &["r", "s"]),
+                // Taken by an index that serves nothing of this: the key's name gets `_2`.
+                index("fk_r", &["s"]),
+            ],
+            foreign_keys: vec![
+                fk("fk_u", &["u"]),
+                fk("fk_ux", &["u", "x"]),
+                fk("fk_id", &["id"]),
+            ],
+            // A key of another table on `r`, which only `ix_rs` serves.
+            referenced: vec![fk("fk_r", &["r"])],
+        };
+        // Longest first: one index serves both keys on `u`.
+        assert_eq!(
+            index_key_dependents("IX_UXS", keys.clone()),
+            IndexDependents {
+                replacements: vec![replacement("fk_ux", &["u", "x"])],
+            }
+        );
+        // A prefix serves no key.
+        assert_eq!(
+            index_key_dependents("ix_rs", keys.clone()).replacements,
+            [replacement("fk_r_2", &["r"])]
+        );
+        // An index no key relies on, the primary key, or one that does not exist: nothing.
+        for name in ["ix_pre", "PRIMARY", "nope"] {
+            assert_eq!(
+                index_key_dependents(name, keys.clone()),
+                IndexDependents::default(),
+                "{name}"
+            );
+        }
+        // Another index serving the key: nothing to add.
+        let mut served = keys;
+        served.indexes.push(index("ix_u", &["u", "x"]));
+        assert!(
+            index_key_dependents("ix_uxs", served)
+                .replacements
+                .is_empty()
+        );
     }
 
     #[test]

@@ -208,15 +208,7 @@ pub(super) fn drop_column(
             clauses.push(format!("DROP INDEX {}", r.ident(name)?));
         }
         for (name, columns) in &deps.replacements {
-            let columns = columns
-                .iter()
-                .map(|c| r.ident(c))
-                .collect::<Result<Vec<_>>>()?;
-            clauses.push(format!(
-                "ADD INDEX {} ({})",
-                r.ident(name)?,
-                columns.join(", ")
-            ));
+            clauses.push(add_index(r, name, columns)?);
         }
         for name in &deps.checks {
             clauses.push(format!("DROP CONSTRAINT {}", r.ident(name)?));
@@ -228,6 +220,59 @@ pub(super) fn drop_column(
         r.ident(table)?,
         clauses.join(", ")
     )])
+}
+
+/// What dropping an index needs on MySQL and MariaDB, read from `information_schema`
+/// before it is dropped: InnoDB refuses to drop the last index serving a foreign key
+/// (one starting with the key's columns, on the referencing and on the referenced side),
+/// and MySQL silently drops the index it created for a key when another one serving it
+/// is created, so the index a migration created may be the last one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct IndexDependents {
+    /// Plain indexes added in the statement dropping the index, one for each foreign key
+    /// only it serves: name (the key's, as MySQL names the index it creates for one) and
+    /// the key's columns.
+    pub(crate) replacements: Vec<(String, Vec<String>)>,
+}
+
+/// `DROP INDEX`, adding in the same statement (MySQL commits each statement) the
+/// indexes `deps` lists, so that every foreign key keeps an index.
+pub(super) fn drop_index(
+    r: &Renderer,
+    table: &str,
+    name: &str,
+    deps: Option<&IndexDependents>,
+) -> Result<Vec<String>> {
+    let replacements = deps.map_or(&[][..], |d| &d.replacements[..]);
+    if replacements.is_empty() {
+        return Ok(vec![format!(
+            "DROP INDEX {} ON {}",
+            r.ident(name)?,
+            r.ident(table)?
+        )]);
+    }
+    let mut clauses = vec![format!("DROP INDEX {}", r.ident(name)?)];
+    for (index, columns) in replacements {
+        clauses.push(add_index(r, index, columns)?);
+    }
+    Ok(vec![format!(
+        "ALTER TABLE {} {}",
+        r.ident(table)?,
+        clauses.join(", ")
+    )])
+}
+
+/// `ADD INDEX name (columns)`, a clause of `ALTER TABLE`.
+fn add_index(r: &Renderer, name: &str, columns: &[String]) -> Result<String> {
+    let columns = columns
+        .iter()
+        .map(|c| r.ident(c))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(format!(
+        "ADD INDEX {} ({})",
+        r.ident(name)?,
+        columns.join(", ")
+    ))
 }
 
 /// Whether a literal default of a column of type `ty` must be written as an expression:

@@ -36,6 +36,9 @@ pub struct Renderer {
     /// MySQL: what a `DROP COLUMN` about to be rendered must drop with the column, by
     /// table and column, as read from the database (online only).
     column_dependents: BTreeMap<(String, String), mysql::ColumnDependents>,
+    /// MySQL: what a `DROP INDEX` about to be rendered must add, by table and index, as
+    /// read from the database (online only).
+    index_dependents: BTreeMap<(String, String), mysql::IndexDependents>,
 }
 
 impl Renderer {
@@ -45,6 +48,7 @@ impl Renderer {
             backend,
             catalog: Catalog::default(),
             column_dependents: BTreeMap::new(),
+            index_dependents: BTreeMap::new(),
         }
     }
 
@@ -68,6 +72,7 @@ impl Renderer {
     pub fn forget(&mut self) {
         self.catalog = Catalog::default();
         self.column_dependents.clear();
+        self.index_dependents.clear();
     }
 
     /// MySQL: records what must be dropped with `table.column` when the next
@@ -81,6 +86,19 @@ impl Renderer {
     ) {
         self.column_dependents
             .insert((table.to_owned(), column.to_owned()), dependents);
+    }
+
+    /// MySQL: records what must be added when the next [`Operation::DropIndex`] of
+    /// `table`'s index `name` is rendered (read from the database).
+    #[cfg(feature = "mysql")]
+    pub(crate) fn learn_index_dependents(
+        &mut self,
+        table: &str,
+        name: &str,
+        dependents: mysql::IndexDependents,
+    ) {
+        self.index_dependents
+            .insert((table.to_owned(), name.to_owned()), dependents);
     }
 
     /// Whether the shape of `table` with a column `column` is known (on MySQL, whose
@@ -163,9 +181,15 @@ impl Renderer {
         }
         let sql = self.render_one(first)?;
         self.catalog.apply(first);
-        if let Operation::DropColumn { table, column } = first {
-            self.column_dependents
-                .remove(&(table.clone(), column.clone()));
+        match first {
+            Operation::DropColumn { table, column } => {
+                self.column_dependents
+                    .remove(&(table.clone(), column.clone()));
+            }
+            Operation::DropIndex { table, name } => {
+                self.index_dependents.remove(&(table.clone(), name.clone()));
+            }
+            _ => {}
         }
         Ok(sql)
     }
@@ -213,11 +237,10 @@ impl Renderer {
             },
             Operation::CreateIndex(index) => vec![self.create_index(index)?],
             Operation::DropIndex { table, name } => match b {
-                Backend::Mysql => vec![format!(
-                    "DROP INDEX {} ON {}",
-                    self.ident(name)?,
-                    self.ident(table)?
-                )],
+                Backend::Mysql => {
+                    let deps = self.index_dependents.get(&(table.clone(), name.clone()));
+                    mysql::drop_index(self, table, name, deps)?
+                }
                 _ => vec![format!("DROP INDEX {}", self.ident(name)?)],
             },
             Operation::AddConstraint { table, constraint } => vec![format!(

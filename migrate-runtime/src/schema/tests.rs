@@ -448,3 +448,35 @@ fn mysql_alter_column_needs_the_current_column() {
         "ALTER TABLE `t` MODIFY COLUMN `c` INT NOT NULL DEFAULT 7;\n"
     );
 }
+
+/// Online, MySQL's drop of an index carries, in the same statement, what was read for
+/// it; offline nothing is read and the drop is the plain one.
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_drops_carry_what_was_read_for_them() {
+    use super::mysql::IndexDependents;
+    let drop_index = Operation::DropIndex {
+        table: "orders".into(),
+        name: "ix_orders_user_status".into(),
+    };
+    let mut r = Renderer::new(Backend::Mysql);
+    r.learn_index_dependents(
+        "orders",
+        "ix_orders_user_status",
+        IndexDependents {
+            replacements: vec![("fk_orders_user".into(), vec!["user_id".into()])],
+        },
+    );
+    assert_eq!(
+        r.render(std::slice::from_ref(&drop_index)).unwrap(),
+        ["ALTER TABLE `orders` DROP INDEX `ix_orders_user_status`, \
+          ADD INDEX `fk_orders_user` (`user_id`)"]
+    );
+    // What was read serves one drop: the next one (and an offline script) is plain.
+    let plain = ["DROP INDEX `ix_orders_user_status` ON `orders`"];
+    assert_eq!(r.render(std::slice::from_ref(&drop_index)).unwrap(), plain);
+    assert_eq!(
+        Renderer::new(Backend::Mysql).render(&[drop_index]).unwrap(),
+        plain
+    );
+}
