@@ -329,6 +329,14 @@ impl<'a> MigrationContext<'a> {
 
     /// Drops constraint `name` of `table`. On SQLite this rebuilds the table: see the
     /// [type's docs](MigrationContext) for its triggers and views.
+    ///
+    /// On MySQL, dropping a foreign key also drops the index MySQL made for it when the
+    /// key was added (read from `information_schema`: the index named like the key, over
+    /// exactly its columns, not unique) in the same statement, unless another key still
+    /// needs it, so that it undoes [`add_constraint`](Self::add_constraint). MySQL does
+    /// not record which index it made: one created by hand under the key's name, over
+    /// exactly its columns, goes too. Offline (`--sql`) the script drops the key alone
+    /// and the index stays, as MySQL leaves it.
     pub fn drop_constraint(&mut self, table: &str, name: &str) -> Result<()> {
         self.operation(Operation::DropConstraint {
             table: table.to_owned(),
@@ -432,13 +440,23 @@ impl<'a> MigrationContext<'a> {
                             )?;
                             renderer.learn_column_dependents(table, column, deps);
                         }
-                        if let Operation::DropIndex { table, name } = op
-                            && renderer.backend() == Backend::Mysql
-                        {
-                            let deps = crate::schema::introspect_mysql::index_dependents(
-                                conn, table, name,
-                            )?;
-                            renderer.learn_index_dependents(table, name, deps);
+                        if renderer.backend() == Backend::Mysql {
+                            match op {
+                                Operation::DropIndex { table, name } => {
+                                    let deps = crate::schema::introspect_mysql::index_dependents(
+                                        conn, table, name,
+                                    )?;
+                                    renderer.learn_index_dependents(table, name, deps);
+                                }
+                                Operation::DropConstraint { table, name } => {
+                                    let deps =
+                                        crate::schema::introspect_mysql::constraint_dependents(
+                                            conn, table, name,
+                                        )?;
+                                    renderer.learn_constraint_dependents(table, name, deps);
+                                }
+                                _ => {}
+                            }
                         }
                     }
                     for sql in renderer.render(ops)? {

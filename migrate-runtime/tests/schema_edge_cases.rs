@@ -1722,3 +1722,116 @@ fn dropping_the_index_a_referencing_key_relied_on_keeps_one_for_it() {
         assert!(sql(&mut conn, "INSERT INTO items (id, code) VALUES (2, 11)").is_err());
     });
 }
+
+/// MySQL makes an index for a foreign key no index serves, and keeps it when the key is
+/// dropped: dropping the key drops that index too (named like the key, exactly its
+/// columns, not unique), so adding a key and dropping it again gives the schema back. An
+/// index named like the key that is unique, or that another key needs, stays.
+#[test]
+fn dropping_a_foreign_key_drops_the_index_mysql_made_for_it() {
+    each_backend(|db| {
+        let stages = round_trip(
+            db,
+            |ctx| {
+                ctx.create_table(
+                    Table::new("users")
+                        .column(Column::new("id", ColumnType::Integer).primary_key()),
+                )?;
+                ctx.create_table(
+                    Table::new("orders")
+                        .column(Column::new("id", ColumnType::Integer).primary_key())
+                        .column(Column::new("user_id", ColumnType::Integer))
+                        .column(Column::new("other", ColumnType::Integer)),
+                )?;
+                ctx.create_index(Index::new("fk_orders_other", "orders", ["other"]).unique())
+            },
+            |ctx| {
+                ctx.add_constraint(
+                    "orders",
+                    Constraint::foreign_key("fk_orders_user", ["user_id"], "users", ["id"]),
+                )?;
+                ctx.add_constraint(
+                    "orders",
+                    Constraint::foreign_key("fk_orders_other", ["other"], "users", ["id"]),
+                )
+            },
+            |ctx| {
+                ctx.drop_constraint("orders", "fk_orders_other")?;
+                ctx.drop_constraint("orders", "fk_orders_user")
+            },
+        );
+        let who = db.describe();
+        assert_eq!(stages[2], stages[0], "{who}: downgraded");
+        assert_eq!(stages[3], stages[1], "{who}: upgraded again");
+        if db.backend == Backend::Mysql {
+            assert_eq!(
+                indexes_of(&stages[1], "orders"),
+                [
+                    ix("fk_orders_other", &["other"]),
+                    ix("fk_orders_user", &["user_id"])
+                ]
+            );
+        }
+        assert_eq!(stages[1].0["orders"].foreign_keys.len(), 2, "{who}");
+        assert!(stages[2].0["orders"].foreign_keys.is_empty(), "{who}");
+    });
+}
+
+/// The index MySQL made for one foreign key serves another on the same columns: dropping
+/// the first key leaves the index to the second (MySQL would refuse to drop it).
+#[test]
+fn dropping_a_foreign_key_keeps_its_index_while_another_key_needs_it() {
+    each_backend(|db| {
+        if db.backend != Backend::Mysql {
+            return;
+        }
+        let mut conn = db.connect();
+        with_ctx(&mut conn, |ctx| {
+            ctx.create_table(
+                Table::new("users").column(Column::new("id", ColumnType::Integer).primary_key()),
+            )?;
+            ctx.create_table(
+                Table::new("teams").column(Column::new("id", ColumnType::Integer).primary_key()),
+            )?;
+            ctx.create_table(
+                Table::new("members")
+                    .column(Column::new("id", ColumnType::Integer).primary_key())
+                    .column(Column::new("x", ColumnType::Integer))
+                    .constraint(Constraint::foreign_key(
+                        "fk_members_user",
+                        ["x"],
+                        "users",
+                        ["id"],
+                    ))
+                    .constraint(Constraint::foreign_key(
+                        "fk_members_team",
+                        ["x"],
+                        "teams",
+                        ["id"],
+                    )),
+            )
+        });
+        let before = introspect::table(&mut conn, "members");
+        let (name, _) = before.indexes.iter().next().unwrap();
+        let (made_for, other) = if name == "fk_members_user" {
+            ("fk_members_user", "fk_members_team")
+        } else {
+            ("fk_members_team", "fk_members_user")
+        };
+        assert_eq!(
+            before.indexes.keys().collect::<Vec<_>>(),
+            [made_for],
+            "{before:?}"
+        );
+        with_ctx(&mut conn, |ctx| ctx.drop_constraint("members", made_for));
+        let after = introspect::table(&mut conn, "members");
+        assert_eq!(after.indexes, before.indexes);
+        assert_eq!(after.foreign_keys.keys().collect::<Vec<_>>(), [other]);
+        // With the other key gone too, nothing needs it, but it is not named like that
+        // key: it stays, as MySQL leaves it.
+        with_ctx(&mut conn, |ctx| ctx.drop_constraint("members", other));
+        let last = introspect::table(&mut conn, "members");
+        assert!(last.foreign_keys.is_empty(), "{last:?}");
+        assert_eq!(last.indexes, before.indexes);
+    });
+}

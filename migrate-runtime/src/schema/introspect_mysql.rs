@@ -6,7 +6,7 @@ use diesel::sql_types::{BigInt, Binary, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
 use super::model::{Column, ColumnType, DefaultValue, MysqlAttributes, Table, Value};
-use super::mysql::{ColumnDependents, IndexDependents};
+use super::mysql::{ColumnDependents, ConstraintDependents, IndexDependents};
 use super::shape::TableShape;
 use crate::{AnyConnection, Error, Result};
 
@@ -538,11 +538,25 @@ pub(crate) fn index_dependents(
     Ok(index_key_dependents(name, keys))
 }
 
+/// What MySQL needs to drop foreign key `name` of `table` and leave the table as it was
+/// before the key was added (see [`ConstraintDependents`]): read from
+/// `information_schema`. Nothing when `name` is no foreign key of the table.
+pub(crate) fn constraint_dependents(
+    conn: &mut AnyConnection,
+    table: &str,
+    name: &str,
+) -> Result<ConstraintDependents> {
+    let keys = table_keys(conn, table)?;
+    Ok(constraint_key_dependents(name, keys))
+}
+
 /// A table's keys as the plans of [`key_dependents`] and [`index_key_dependents`] need them.
 #[derive(Debug, Clone, Default)]
 struct TableKeys {
     /// Its indexes, the primary key included (`PRIMARY`), in name order.
     indexes: Vec<IndexParts>,
+    /// The names of its unique indexes (the primary key included).
+    unique: Vec<String>,
     /// Its foreign keys: name and columns in order.
     foreign_keys: Vec<(String, Vec<String>)>,
     /// The foreign keys referencing it (its own too): name and referenced columns in the
@@ -561,6 +575,8 @@ struct KeyIndexRow {
     /// part of a FULLTEXT, SPATIAL or (MariaDB's long unique) HASH index.
     #[diesel(sql_type = BigInt)]
     whole: i64,
+    #[diesel(sql_type = BigInt)]
+    unique: i64,
 }
 
 /// Reads the indexes, foreign keys and references of `table` (three queries).
@@ -568,7 +584,8 @@ fn table_keys(conn: &mut AnyConnection, table: &str) -> Result<TableKeys> {
     let mut keys = TableKeys::default();
     for row in diesel::sql_query(
         "SELECT CAST(INDEX_NAME AS CHAR) AS name, CAST(COLUMN_NAME AS CHAR) AS `column`, \
-         CAST(SUB_PART IS NULL AND INDEX_TYPE = 'BTREE' AS SIGNED) AS whole \
+         CAST(SUB_PART IS NULL AND INDEX_TYPE = 'BTREE' AS SIGNED) AS whole, \
+         CAST(NON_UNIQUE = 0 AS SIGNED) AS `unique` \
          FROM information_schema.STATISTICS \
          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX",
     )
@@ -581,7 +598,12 @@ fn table_keys(conn: &mut AnyConnection, table: &str) -> Result<TableKeys> {
         };
         match keys.indexes.last_mut() {
             Some((name, parts)) if *name == row.name => parts.push(part),
-            _ => keys.indexes.push((row.name, vec![part])),
+            _ => {
+                if row.unique != 0 {
+                    keys.unique.push(row.name.clone());
+                }
+                keys.indexes.push((row.name, vec![part]));
+            }
         }
     }
     for row in diesel::sql_query(
@@ -748,6 +770,48 @@ fn index_key_dependents(name: &str, keys: TableKeys) -> IndexDependents {
     IndexDependents { replacements }
 }
 
+/// [`ConstraintDependents`] of dropping constraint `name` given `keys`: the index named
+/// like it when it is a foreign key whose index is the one MySQL created for it (same
+/// name, not unique, exactly the key's whole columns in order) and no other key needs it.
+fn constraint_key_dependents(name: &str, keys: TableKeys) -> ConstraintDependents {
+    let same = |a: &str| a.eq_ignore_ascii_case(name);
+    let Some((fk_name, fk_columns)) = keys.foreign_keys.iter().find(|(n, _)| same(n)) else {
+        return ConstraintDependents::default();
+    };
+    let (own, others): (Vec<_>, Vec<_>) = keys
+        .indexes
+        .into_iter()
+        .partition(|(index, _)| same(index) && index != "PRIMARY");
+    let auto = own.first().is_some_and(|(index, parts)| {
+        !keys.unique.contains(index)
+            && parts.len() == fk_columns.len()
+            && starts_with(
+                parts
+                    .iter()
+                    .map(|p| p.column.as_deref().filter(|_| p.whole)),
+                fk_columns,
+            )
+    });
+    if !auto {
+        return ConstraintDependents::default();
+    }
+    // The keys that stay: the table's others, and every key referencing it (a reference
+    // of the table to itself is both: the dropped one goes).
+    let staying: Vec<(String, Vec<String>)> = keys
+        .foreign_keys
+        .iter()
+        .filter(|(n, _)| n != fk_name)
+        .cloned()
+        .chain(keys.referenced.into_iter().filter(|(n, _)| n != fk_name))
+        .collect();
+    if !unserved_keys(&own, &others, staying).is_empty() {
+        return ConstraintDependents::default();
+    }
+    ConstraintDependents {
+        index: own.into_iter().next().map(|(index, _)| index),
+    }
+}
+
 /// Whether the key parts `parts` start with `columns` (a part that serves no key, `None`,
 /// is no column): an index that serves a foreign key on `columns`.
 fn starts_with<'a>(parts: impl IntoIterator<Item = Option<&'a str>>, columns: &[String]) -> bool {
@@ -824,11 +888,11 @@ fn mariadb_hex_literal(sql: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::{
-        IndexParts, KeyPart, TableKeys, index_key_dependents, key_dependents, mariadb_hex_literal,
-        mariadb_text_literal, value_count, whole_check,
+        IndexParts, KeyPart, TableKeys, constraint_key_dependents, index_key_dependents,
+        key_dependents, mariadb_hex_literal, mariadb_text_literal, value_count, whole_check,
     };
     use crate::schema::Value;
-    use crate::schema::mysql::{ColumnDependents, IndexDependents};
+    use crate::schema::mysql::{ColumnDependents, ConstraintDependents, IndexDependents};
 
     /// A B-tree index whose key parts are column names, `col(10)` for a prefix of one, or
     /// `(expr)` for a functional one.
@@ -1006,6 +1070,7 @@ mod tests {
                 // Taken by an index that serves nothing of this: the key's name gets `_2`.
                 index("fk_r", &["s"]),
             ],
+            unique: Vec::new(),
             foreign_keys: vec![
                 fk("fk_u", &["u"]),
                 fk("fk_ux", &["u", "x"]),
@@ -1042,6 +1107,64 @@ mod tests {
                 .replacements
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn dropping_a_foreign_key_drops_only_the_index_mysql_made_for_it() {
+        let keys = |indexes: Vec<IndexParts>, foreign_keys, referenced| TableKeys {
+            indexes,
+            unique: vec!["PRIMARY".into(), "uq".into()],
+            foreign_keys,
+            referenced,
+        };
+        let made = ConstraintDependents {
+            index: Some("fk_a".into()),
+        };
+        let plain = ConstraintDependents::default();
+        let a = || vec![fk("fk_a", &["a"])];
+        assert_eq!(
+            constraint_key_dependents("FK_A", keys(vec![index("fk_a", &["a"])], a(), Vec::new())),
+            made
+        );
+        for (why, indexes) in [
+            ("more columns", vec![index("fk_a", &["a", "b"])]),
+            ("a prefix", vec![index("fk_a", &["a(5)"])]),
+            ("another name", vec![index("ix_a", &["a"])]),
+        ] {
+            assert_eq!(
+                constraint_key_dependents("fk_a", keys(indexes, a(), Vec::new())),
+                plain,
+                "{why}"
+            );
+        }
+        // Unique: a constraint of its own, named like the key.
+        let mut unique = keys(vec![index("fk_a", &["a"])], a(), Vec::new());
+        unique.unique.push("fk_a".into());
+        assert_eq!(constraint_key_dependents("fk_a", unique), plain);
+        // Not a foreign key at all.
+        assert_eq!(
+            constraint_key_dependents(
+                "uq",
+                keys(vec![index("uq", &["a"])], Vec::new(), Vec::new())
+            ),
+            plain
+        );
+        // Another key of the table, or one referencing it, needs it: it stays; unless
+        // another index serves that key too.
+        let needed = |foreign_keys, referenced, extra: Option<IndexParts>| {
+            let mut indexes = vec![index("fk_a", &["a"])];
+            indexes.extend(extra);
+            constraint_key_dependents("fk_a", keys(indexes, foreign_keys, referenced))
+        };
+        let both = vec![fk("fk_a", &["a"]), fk("fk_a2", &["a"])];
+        assert_eq!(needed(both.clone(), Vec::new(), None), plain);
+        assert_eq!(needed(a(), vec![fk("fk_c", &["a"])], None), plain);
+        assert_eq!(
+            needed(both, Vec::new(), Some(index("ix_ab", &["a", "b"]))),
+            made
+        );
+        // A reference of the table to itself goes with the key.
+        assert_eq!(needed(a(), vec![fk("fk_a", &["a"])], None), made);
     }
 
     #[test]

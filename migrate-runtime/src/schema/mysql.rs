@@ -262,6 +262,35 @@ pub(super) fn drop_index(
     )])
 }
 
+/// What dropping a foreign key needs on MySQL and MariaDB to leave its table as it was
+/// before the key was added: MySQL creates an index for a key that no index serves, and
+/// keeps it when the key is dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ConstraintDependents {
+    /// The index MySQL created for the key, dropped with it: named like the key, not
+    /// unique, exactly the key's columns, and serving no other key that has no other.
+    pub(crate) index: Option<String>,
+}
+
+/// `ALTER TABLE ... DROP CONSTRAINT`, dropping in the same statement the index `deps`
+/// names.
+pub(super) fn drop_constraint(
+    r: &Renderer,
+    table: &str,
+    name: &str,
+    deps: Option<&ConstraintDependents>,
+) -> Result<Vec<String>> {
+    let table_sql = r.ident(table)?;
+    Ok(vec![match deps.and_then(|d| d.index.as_deref()) {
+        Some(index) => format!(
+            "ALTER TABLE {table_sql} DROP FOREIGN KEY {}, DROP INDEX {}",
+            r.ident(name)?,
+            r.ident(index)?
+        ),
+        None => format!("ALTER TABLE {table_sql} DROP CONSTRAINT {}", r.ident(name)?),
+    }])
+}
+
 /// `ADD INDEX name (columns)`, a clause of `ALTER TABLE`.
 fn add_index(r: &Renderer, name: &str, columns: &[String]) -> Result<String> {
     let columns = columns

@@ -39,6 +39,9 @@ pub struct Renderer {
     /// MySQL: what a `DROP INDEX` about to be rendered must add, by table and index, as
     /// read from the database (online only).
     index_dependents: BTreeMap<(String, String), mysql::IndexDependents>,
+    /// MySQL: what a `DROP CONSTRAINT` about to be rendered must drop with it, by table
+    /// and constraint, as read from the database (online only).
+    constraint_dependents: BTreeMap<(String, String), mysql::ConstraintDependents>,
 }
 
 impl Renderer {
@@ -49,6 +52,7 @@ impl Renderer {
             catalog: Catalog::default(),
             column_dependents: BTreeMap::new(),
             index_dependents: BTreeMap::new(),
+            constraint_dependents: BTreeMap::new(),
         }
     }
 
@@ -73,6 +77,7 @@ impl Renderer {
         self.catalog = Catalog::default();
         self.column_dependents.clear();
         self.index_dependents.clear();
+        self.constraint_dependents.clear();
     }
 
     /// MySQL: records what must be dropped with `table.column` when the next
@@ -98,6 +103,19 @@ impl Renderer {
         dependents: mysql::IndexDependents,
     ) {
         self.index_dependents
+            .insert((table.to_owned(), name.to_owned()), dependents);
+    }
+
+    /// MySQL: records what must be dropped with `table`'s constraint `name` when the
+    /// next [`Operation::DropConstraint`] of it is rendered (read from the database).
+    #[cfg(feature = "mysql")]
+    pub(crate) fn learn_constraint_dependents(
+        &mut self,
+        table: &str,
+        name: &str,
+        dependents: mysql::ConstraintDependents,
+    ) {
+        self.constraint_dependents
             .insert((table.to_owned(), name.to_owned()), dependents);
     }
 
@@ -189,6 +207,10 @@ impl Renderer {
             Operation::DropIndex { table, name } => {
                 self.index_dependents.remove(&(table.clone(), name.clone()));
             }
+            Operation::DropConstraint { table, name } => {
+                self.constraint_dependents
+                    .remove(&(table.clone(), name.clone()));
+            }
             _ => {}
         }
         Ok(sql)
@@ -248,6 +270,12 @@ impl Renderer {
                 self.ident(table)?,
                 self.constraint(constraint)?
             )],
+            Operation::DropConstraint { table, name } if b == Backend::Mysql => {
+                let deps = self
+                    .constraint_dependents
+                    .get(&(table.clone(), name.clone()));
+                mysql::drop_constraint(self, table, name, deps)?
+            }
             Operation::DropConstraint { table, name } => vec![format!(
                 "ALTER TABLE {} DROP CONSTRAINT {}",
                 self.ident(table)?,

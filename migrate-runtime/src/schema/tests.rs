@@ -449,15 +449,19 @@ fn mysql_alter_column_needs_the_current_column() {
     );
 }
 
-/// Online, MySQL's drop of an index carries, in the same statement, what was read for
-/// it; offline nothing is read and the drop is the plain one.
+/// Online, MySQL's drop of an index or a foreign key carries, in the same statement, what
+/// was read for it; offline nothing is read and the drop is the plain one.
 #[cfg(feature = "mysql")]
 #[test]
 fn mysql_drops_carry_what_was_read_for_them() {
-    use super::mysql::IndexDependents;
+    use super::mysql::{ConstraintDependents, IndexDependents};
     let drop_index = Operation::DropIndex {
         table: "orders".into(),
         name: "ix_orders_user_status".into(),
+    };
+    let drop_fk = Operation::DropConstraint {
+        table: "orders".into(),
+        name: "fk_orders_user".into(),
     };
     let mut r = Renderer::new(Backend::Mysql);
     r.learn_index_dependents(
@@ -467,16 +471,34 @@ fn mysql_drops_carry_what_was_read_for_them() {
             replacements: vec![("fk_orders_user".into(), vec!["user_id".into()])],
         },
     );
+    r.learn_constraint_dependents(
+        "orders",
+        "fk_orders_user",
+        ConstraintDependents {
+            index: Some("fk_orders_user".into()),
+        },
+    );
     assert_eq!(
-        r.render(std::slice::from_ref(&drop_index)).unwrap(),
-        ["ALTER TABLE `orders` DROP INDEX `ix_orders_user_status`, \
-          ADD INDEX `fk_orders_user` (`user_id`)"]
+        r.render(&[drop_index.clone(), drop_fk.clone()]).unwrap(),
+        [
+            "ALTER TABLE `orders` DROP INDEX `ix_orders_user_status`, \
+             ADD INDEX `fk_orders_user` (`user_id`)",
+            "ALTER TABLE `orders` DROP FOREIGN KEY `fk_orders_user`, DROP INDEX `fk_orders_user`",
+        ]
     );
     // What was read serves one drop: the next one (and an offline script) is plain.
-    let plain = ["DROP INDEX `ix_orders_user_status` ON `orders`"];
-    assert_eq!(r.render(std::slice::from_ref(&drop_index)).unwrap(), plain);
+    let plain = [
+        "DROP INDEX `ix_orders_user_status` ON `orders`",
+        "ALTER TABLE `orders` DROP CONSTRAINT `fk_orders_user`",
+    ];
     assert_eq!(
-        Renderer::new(Backend::Mysql).render(&[drop_index]).unwrap(),
+        r.render(&[drop_index.clone(), drop_fk.clone()]).unwrap(),
+        plain
+    );
+    assert_eq!(
+        Renderer::new(Backend::Mysql)
+            .render(&[drop_index, drop_fk])
+            .unwrap(),
         plain
     );
 }
