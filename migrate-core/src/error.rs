@@ -231,7 +231,15 @@ pub enum PlanError {
     },
     /// A relative walk meets a branch point (walking up) or a merge point or several
     /// heads (walking down) and cannot choose.
-    #[error("relative target `{target}` is ambiguous: {at} {}; name a revision or narrow it with `label@`", join(.options))]
+    #[error(
+        "relative target `{target}` is ambiguous: {at} {}; {}",
+        join(.options),
+        if *.label_narrows {
+            "name a revision or narrow it with `label@`"
+        } else {
+            "name the revision to go to instead (a branch label cannot choose here)"
+        }
+    )]
     AmbiguousWalk {
         /// The target as written.
         target: String,
@@ -239,6 +247,10 @@ pub enum PlanError {
         at: String,
         /// The alternatives.
         options: Vec<RevisionId>,
+        /// Whether `label@` would choose: only on a walk up that no label narrows yet. A
+        /// walk down follows every parent whatever the label, and a label already given
+        /// leaves these alternatives.
+        label_narrows: bool,
     },
     /// A target relative to the current heads (`+N`, `-N`) is used while several heads are
     /// applied, or none on the named branch.

@@ -365,6 +365,7 @@ impl Graph {
                         target: whole.to_owned(),
                         at: where_,
                         options: self.owned_ids(many),
+                        label_narrows: steps > 0 && non_empty(label).is_none(),
                     });
                 }
             }

@@ -160,7 +160,7 @@ fn relative_targets() {
     );
     assert_eq!(
         error(&g, "mmmm-1").to_string(),
-        "relative target `mmmm-1` is ambiguous: `mmmm00000000` merges 27c6a30d7c24, bbbb00000001; name a revision or narrow it with `label@`"
+        "relative target `mmmm-1` is ambiguous: `mmmm00000000` merges 27c6a30d7c24, bbbb00000001; name the revision to go to instead (a branch label cannot choose here)"
     );
     assert_eq!(
         error(&g, "base+1").to_string(),
@@ -263,6 +263,23 @@ fn planning_error_messages() {
     assert_eq!(
         e.to_string(),
         "relative target `+1` depends on the applied revisions; plan an upgrade or downgrade instead"
+    );
+    // At a merge point both parents are on the label's line: a walk down cannot be
+    // narrowed by the label the target already gives.
+    let e = g
+        .plan_downgrade(&[id("mmmm00000000"), id("other0000002")], "core@-1")
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "relative target `core@-1` is ambiguous: `mmmm00000000` merges 27c6a30d7c24, bbbb00000001; name the revision to go to instead (a branch label cannot choose here)"
+    );
+    // Nor a walk up whose label keeps several children.
+    let e = g
+        .plan_upgrade(&[id("ae1027a6acf0")], "core@+2")
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "relative target `core@+2` is ambiguous: `ae1f00000000` has several children: 27c6a30d7c24, 27c6b00000aa; name the revision to go to instead (a branch label cannot choose here)"
     );
     // `label@-1` with the label's line applied but not a row of its own.
     let plan = g.plan_downgrade(&current, "data@-1").unwrap();
