@@ -120,23 +120,42 @@ pub(crate) fn stamp_choices(
         .plan_step(current, &entry.revision, entry.direction)
         .ok()?;
     let done = migrate_core::Plan { steps: vec![step] }.versions_after(current);
-    let all = stamp_to(set, current, &done)?;
-    let none = stamp_to(set, current, current)?;
+    // Where several stamps give the same rows, name the step's own revision or its
+    // parents (the rows on either side of it), not the head of another branch.
+    let own = graph.get(&entry.revision).map(|revision| {
+        std::iter::once(&revision.id)
+            .chain(&revision.down_revisions)
+            .collect::<Vec<_>>()
+    });
+    let own = own.unwrap_or_default();
+    let all = stamp_to(set, current, &done, &own)?;
+    let none = stamp_to(set, current, current, &own)?;
     Some(format!(
         "if all of the {} of `{}` is in the schema, {all}; if none of it is, {none}",
         entry.direction, entry.revision
     ))
 }
 
-/// The `stamp` command that turns the version-table rows `current` into exactly `rows`.
-fn stamp_to(set: &MigrationSet, current: &[RevisionId], rows: &[RevisionId]) -> Option<String> {
+/// The `stamp` command that turns the version-table rows `current` into exactly `rows`,
+/// naming one of `preferred` when one of them does.
+fn stamp_to(
+    set: &MigrationSet,
+    current: &[RevisionId],
+    rows: &[RevisionId],
+    preferred: &[&RevisionId],
+) -> Option<String> {
     let graph = set.graph();
     let gives = |from: &[RevisionId], target: &str| {
         graph.plan_stamp(from, target).is_ok_and(|after| {
             after.len() == rows.len() && after.iter().all(|row| rows.contains(row))
         })
     };
-    let targets = rows.iter().map(RevisionId::as_str).chain(["base"]);
+    let targets = preferred
+        .iter()
+        .filter(|id| rows.contains(id))
+        .map(|id| id.as_str())
+        .chain(rows.iter().map(RevisionId::as_str))
+        .chain(["base"]);
     if let Some(target) = targets.clone().find(|target| gives(current, target)) {
         return Some(format!("`stamp {target}`"));
     }
@@ -174,6 +193,7 @@ mod tests {
             Migration::new(id("b"), noop()).with_revises([id("a")]),
             Migration::new(id("c"), noop()).with_revises([id("a")]),
             Migration::new(id("m"), noop()).with_revises([id("b"), id("c")]),
+            Migration::new(id("d"), noop()).with_revises([id("c")]),
         ])
         .unwrap();
         let entry = |revision: &str, direction| HistoryEntry {
@@ -222,6 +242,18 @@ mod tests {
             stamp_choices(&set, &rows(&["b", "c"]), &entry("m", Direction::Up)).unwrap(),
             "if all of the upgrade of `m` is in the schema, `stamp m`; if none of it is, \
              `stamp b`"
+        );
+        // Two branches applied, the step on the second: `stamp b` would leave the same
+        // rows, but the advice names the step's own parent.
+        assert_eq!(
+            stamp_choices(&set, &rows(&["b", "c"]), &entry("d", Direction::Up)).unwrap(),
+            "if all of the upgrade of `d` is in the schema, `stamp d`; if none of it is, \
+             `stamp c`"
+        );
+        assert_eq!(
+            stamp_choices(&set, &rows(&["b", "d"]), &entry("d", Direction::Down)).unwrap(),
+            "if all of the downgrade of `d` is in the schema, `stamp c`; if none of it is, \
+             `stamp d`"
         );
         // A revision the code no longer has, or a step that cannot follow the rows.
         assert_eq!(
