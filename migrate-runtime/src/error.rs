@@ -114,12 +114,15 @@ pub enum Error {
     },
     /// An earlier run stopped in a migration that could not be rolled back (MySQL, or a
     /// non-transactional migration). Nothing runs until a human has looked.
-    #[error("{}", interrupted_message(.entries, .history_table))]
+    #[error("{}", interrupted_message(.entries, .history_table, *.backend))]
     Interrupted {
         /// The unresolved `Running`/`Failed` history rows.
         entries: Vec<HistoryEntry>,
         /// The history table, for the message's inspection hint.
         history_table: String,
+        /// The backend the rows were found on: what else a `running` row can mean
+        /// depends on it.
+        backend: crate::Backend,
     },
     /// The backend cannot honour the requested transaction mode. The message names the
     /// mode both as the CLI flag and as the API value, since both reach it.
@@ -388,7 +391,11 @@ fn join_ids(ids: &[RevisionId]) -> String {
         .join(", ")
 }
 
-fn interrupted_message(entries: &[HistoryEntry], history_table: &str) -> String {
+fn interrupted_message(
+    entries: &[HistoryEntry],
+    history_table: &str,
+    backend: crate::Backend,
+) -> String {
     use std::fmt::Write;
     let mut out = String::from(
         "an earlier run did not finish cleanly, so the database may hold a partly applied migration:",
@@ -398,9 +405,18 @@ fn interrupted_message(entries: &[HistoryEntry], history_table: &str) -> String 
             crate::HistoryStatus::Running => write!(
                 out,
                 "\n  - {} of `{}` started at {} and never finished: its process died or lost its \
-                 connection (on SQLite in WAL mode, whose runners take the write lock step by \
-                 step, it may instead be another run still going: let that one end first)",
-                e.direction, e.revision, e.started_at
+                 connection{}",
+                e.direction,
+                e.revision,
+                e.started_at,
+                // Only there can a live run leave its `running` row visible to another:
+                // elsewhere the run's lock keeps the second one waiting until it ends.
+                if backend == crate::Backend::Sqlite {
+                    " (if the database is in WAL mode, whose runners take the write lock step \
+                     by step, it may instead be another run still going: let that one end first)"
+                } else {
+                    ""
+                }
             ),
             _ => write!(
                 out,
@@ -536,5 +552,41 @@ mod tests {
         let debug = format!("{io:?}");
         assert!(debug.starts_with(&io.to_string()), "{debug}");
         assert!(debug.contains("denied here"), "{debug}");
+    }
+
+    #[test]
+    fn an_unfinished_run_is_explained_for_its_own_backend() {
+        let interrupted = |backend| {
+            Error::Interrupted {
+                entries: vec![HistoryEntry {
+                    id: 1,
+                    revision: "s0019_unique".to_owned(),
+                    direction: Direction::Up,
+                    checksum: None,
+                    started_at: "2026-01-01 00:00:00".to_owned(),
+                    finished_at: None,
+                    duration: None,
+                    status: crate::HistoryStatus::Running,
+                    error: None,
+                }],
+                history_table: "migrate_history".to_owned(),
+                backend,
+            }
+            .to_string()
+        };
+        let died = "upgrade of `s0019_unique` started at 2026-01-01 00:00:00 and never \
+                    finished: its process died or lost its connection";
+        for backend in [crate::Backend::Postgres, crate::Backend::Mysql] {
+            let message = interrupted(backend);
+            assert!(message.contains(&format!("{died}\n")), "{message}");
+            assert!(!message.contains("SQLite"), "{message}");
+            assert!(!message.contains("WAL"), "{message}");
+        }
+        let sqlite = interrupted(crate::Backend::Sqlite);
+        assert!(
+            sqlite.contains(&format!("{died} (if the database is in WAL mode, ")),
+            "{sqlite}"
+        );
+        assert!(sqlite.contains("let that one end first)\n"), "{sqlite}");
     }
 }

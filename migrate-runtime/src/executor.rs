@@ -1028,6 +1028,7 @@ impl Migrator {
                     return Err(Error::Interrupted {
                         entries: interrupted,
                         history_table: self.options.history_table.clone(),
+                        backend: conn.backend(),
                     });
                 }
                 plan = self.plan(kind, &parse_rows(rows.clone())?, target)?;

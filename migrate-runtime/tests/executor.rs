@@ -776,6 +776,16 @@ fn a_crashed_run_left_running_is_refused() {
             text.contains("upgrade of `b` started at 2024-01-01T00:00:00.000Z and never finished"),
             "{text}"
         );
+        // What else the row can mean is said for the backend the run is on only.
+        assert_eq!(
+            text.contains("WAL mode"),
+            conn.backend() == Backend::Sqlite,
+            "{text}"
+        );
+        assert!(
+            !text.contains("SQLite") || conn.backend() == Backend::Sqlite,
+            "{text}"
+        );
         assert!(!table_exists(&mut conn, "t_b"));
         // Stamping the revision the schema matches (here: still `a`) clears it.
         migrator.stamp(&mut conn, "a").unwrap();
