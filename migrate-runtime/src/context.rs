@@ -191,6 +191,110 @@ impl<'a> MigrationContext<'a> {
     /// Offline (`--sql`) there is none: this returns [`Error::NeedsConnection`], so that
     /// `ctx.connection()?` stops the script naming the migration. Check
     /// [`MigrationContext::is_offline`] first to give an SQL fallback.
+    ///
+    /// It is an [`AnyConnection`], diesel's `MultiConnection` over every backend the build
+    /// enables, so a query compiles on it only where all of them support it. Selects
+    /// (`load`, `first`, `get_result` of a select), single-row inserts, updates, deletes and
+    /// `sql_query` do. A multi-row insert (`insert_into(t).values(&rows)`) does not, with
+    /// any set of backends, and neither does `RETURNING` (`.returning(..)`, `get_result` of
+    /// an insert) once SQLite or MySQL is in the build: it may compile in a crate that
+    /// enables only `postgres`, and break when another crate of the build enables another
+    /// backend, since cargo features are additive. For those, match the variant and use
+    /// the backend's own diesel connection. The data-migration crate needs `diesel` among
+    /// its own dependencies (same version as migrate-runtime's, 2.3): diesel's macros expand to
+    /// `diesel::` paths. Import our `Column` and `Table` by name next to the two preludes,
+    /// since diesel's prelude has traits of those names.
+    ///
+    /// ```
+    /// use diesel::prelude::*;
+    /// use migrate_runtime::prelude::*;
+    /// use migrate_runtime::AnyConnection;
+    /// // Named, they take precedence over the `Column` and `Table` traits of diesel's prelude.
+    /// use migrate_runtime::schema::{Column, Table};
+    ///
+    /// diesel::table! {
+    ///     users (id) {
+    ///         id -> Integer,
+    ///         email -> Text,
+    ///     }
+    /// }
+    ///
+    /// #[derive(Insertable)]
+    /// #[diesel(table_name = users)]
+    /// struct NewUser {
+    ///     email: String,
+    /// }
+    ///
+    /// fn import_users(ctx: &mut MigrationContext<'_>) -> Result<()> {
+    ///     ctx.create_table(
+    ///         Table::new("users")
+    ///             .column(Column::new("id", ColumnType::Integer).primary_key().auto_increment())
+    ///             .column(Column::new("email", ColumnType::Text).not_null()),
+    ///     )?;
+    ///     // On the `AnyConnection`: one row, an update, a select, raw SQL.
+    ///     let conn = ctx.connection()?;
+    ///     diesel::insert_into(users::table)
+    ///         .values(users::email.eq("ROOT@example.com"))
+    ///         .execute(conn)?;
+    ///     diesel::update(users::table.filter(users::email.eq("ROOT@example.com")))
+    ///         .set(users::email.eq("root@example.com"))
+    ///         .execute(conn)?;
+    ///     let root: String = users::table.select(users::email).first(conn)?;
+    ///     assert_eq!(root, "root@example.com");
+    ///     diesel::sql_query("DELETE FROM users WHERE email LIKE '%.invalid'").execute(conn)?;
+    ///
+    ///     // Many rows in one INSERT, and RETURNING: on the backend's own connection. An arm
+    ///     // per backend the build enables (in your crate, `#[cfg]` on your own feature that
+    ///     // enables migrate-runtime's, or no `#[cfg]` where the crate always enables it);
+    ///     // `AnyConnection` is `#[non_exhaustive]`, so the last arm is required, and here it
+    ///     // inserts row by row, which works on every backend.
+    ///     let rows: Vec<NewUser> = (1..=3)
+    ///         .map(|n| NewUser { email: format!("user{n}@example.com") })
+    ///         .collect();
+    ///     match ctx.connection()? {
+    ///         #[cfg(feature = "postgres")]
+    ///         AnyConnection::Postgres(pg) => {
+    ///             let ids: Vec<i32> = diesel::insert_into(users::table)
+    ///                 .values(&rows)
+    ///                 .returning(users::id)
+    ///                 .get_results(pg)?;
+    ///             assert_eq!(ids.len(), rows.len());
+    ///         }
+    ///         #[cfg(feature = "sqlite")]
+    ///         AnyConnection::Sqlite(sqlite) => {
+    ///             diesel::insert_into(users::table).values(&rows).execute(sqlite)?;
+    ///         }
+    ///         conn => {
+    ///             for row in &rows {
+    ///                 diesel::insert_into(users::table).values(row).execute(conn)?;
+    ///             }
+    ///         }
+    ///     }
+    ///     Ok(())
+    /// }
+    /// # use migrate_runtime::{Migration, MigrationFn, MigrationSet, Migrator, RevisionId};
+    /// # let set = MigrationSet::new(vec![Migration::new(
+    /// #     RevisionId::new("0001_import_users")?,
+    /// #     MigrationFn::new(import_users),
+    /// # )])?;
+    /// # let mut conn = diesel::SqliteConnection::establish(":memory:")?;
+    /// # Migrator::new(set).upgrade(&mut conn, "head")?;
+    /// # assert_eq!(users::table.count().get_result::<i64>(&mut conn)?, 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// A multi-row insert on the `AnyConnection` itself does not compile:
+    ///
+    /// ```compile_fail,E0277
+    /// # use diesel::prelude::*;
+    /// # use migrate_runtime::prelude::*;
+    /// # diesel::table! { users (id) { id -> Integer, email -> Text, } }
+    /// fn seed(ctx: &mut MigrationContext<'_>) -> Result<()> {
+    ///     let rows = vec![users::email.eq("a@example.com"), users::email.eq("b@example.com")];
+    ///     diesel::insert_into(users::table).values(&rows).execute(ctx.connection()?)?;
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn connection(&mut self) -> Result<&mut AnyConnection> {
         self.flush()?;
         match &mut self.sink {

@@ -162,6 +162,10 @@ pub use options::{Options, TransactionMode};
 pub use store::{HistoryEntry, HistoryStatus};
 
 /// Everything a migration file needs: `use migrate_runtime::prelude::*;`.
+///
+/// Next to `use diesel::prelude::*;`, whose `Column` and `Table` are traits, also import
+/// `use migrate_runtime::schema::{Column, Table};`: a named import takes precedence over both
+/// globs, where otherwise `Column::new` fails with "expected a type, found a trait".
 pub mod prelude {
     pub use crate::schema::{
         Action, AlterColumn, Column, ColumnType, Constraint, DefaultValue, Index, Table, Value,

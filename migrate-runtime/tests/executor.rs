@@ -2102,3 +2102,111 @@ fn an_applications_own_connection_and_errors_go_through() {
         .unwrap_err();
     assert!(err.to_string().contains("invalid digit"), "{err}");
 }
+
+diesel::table! {
+    /// The table of the typed data migration below.
+    people (id) {
+        /// Surrogate key.
+        id -> Integer,
+        /// An address.
+        email -> Text,
+    }
+}
+
+/// A row of `people` for a multi-row insert.
+#[derive(diesel::Insertable)]
+#[diesel(table_name = people)]
+struct NewPerson {
+    email: String,
+}
+
+/// What `MigrationContext::connection` documents, on every backend: typed single-row
+/// inserts, updates, selects and `sql_query` on the `AnyConnection`, and a multi-row insert
+/// (with `RETURNING` on PostgreSQL) on the backend's own connection.
+#[test]
+fn typed_data_migrations_run_on_the_any_connection_and_the_backends_own() {
+    use diesel::prelude::*;
+    use migrate_runtime::AnyConnection;
+    use migrate_runtime::schema::{Column, ColumnType, Table};
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let returned = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&returned);
+        let set = MigrationSet::new(vec![custom("people", &[], move |ctx| {
+            ctx.create_table(
+                Table::new("people")
+                    .column(
+                        Column::new("id", ColumnType::Integer)
+                            .primary_key()
+                            .auto_increment(),
+                    )
+                    .column(Column::new("email", ColumnType::Varchar(100)).not_null()),
+            )?;
+            let conn = ctx.connection()?;
+            diesel::insert_into(people::table)
+                .values(people::email.eq("ROOT@example.com"))
+                .execute(conn)?;
+            diesel::update(people::table.filter(people::email.eq("ROOT@example.com")))
+                .set(people::email.eq("root@example.com"))
+                .execute(conn)?;
+            diesel::sql_query("DELETE FROM people WHERE email LIKE '%.invalid'").execute(conn)?;
+            let rows: Vec<NewPerson> = (1..=3)
+                .map(|n| NewPerson {
+                    email: format!("user{n}@example.com"),
+                })
+                .collect();
+            match ctx.connection()? {
+                #[cfg(feature = "postgres")]
+                AnyConnection::Postgres(pg) => {
+                    let ids: Vec<i32> = diesel::insert_into(people::table)
+                        .values(&rows)
+                        .returning(people::id)
+                        .get_results(pg)?;
+                    seen.lock().unwrap().extend(ids);
+                }
+                #[cfg(feature = "sqlite")]
+                AnyConnection::Sqlite(sqlite) => {
+                    diesel::insert_into(people::table)
+                        .values(&rows)
+                        .execute(sqlite)?;
+                }
+                #[cfg(feature = "mysql")]
+                AnyConnection::Mysql(mysql) => {
+                    diesel::insert_into(people::table)
+                        .values(&rows)
+                        .execute(mysql)?;
+                }
+                conn => {
+                    for row in &rows {
+                        diesel::insert_into(people::table)
+                            .values(row)
+                            .execute(conn)?;
+                    }
+                }
+            }
+            Ok(())
+        })])
+        .unwrap();
+        Migrator::new(set).upgrade(&mut conn, "head").unwrap();
+        let emails: Vec<String> = people::table
+            .select(people::email)
+            .order(people::id)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(
+            emails,
+            [
+                "root@example.com",
+                "user1@example.com",
+                "user2@example.com",
+                "user3@example.com"
+            ]
+        );
+        let returned = returned.lock().unwrap().clone();
+        if conn.backend() == Backend::Postgres {
+            assert_eq!(returned, [2, 3, 4]);
+        } else {
+            assert!(returned.is_empty());
+        }
+    });
+}
