@@ -838,6 +838,16 @@ fn from_an_empty_cargo_project_to_an_applied_migration() {
             stdout(&out)
         );
     }
+    // Typed data migrations need the package's own diesel: `init` says which, and the
+    // migration below is written as the README says, with diesel's prelude and ours.
+    assert!(
+        stdout(&out).contains("`cargo add diesel@2.3`"),
+        "{}",
+        stdout(&out)
+    );
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text = text.replacen("[dependencies]\n", "[dependencies]\ndiesel = \"2.3\"\n", 1);
+    std::fs::write(&manifest, text).unwrap();
 
     let out = cargo(
         &app,
@@ -854,11 +864,30 @@ fn from_an_empty_cargo_project_to_an_applied_migration() {
     let file = app.join(path);
     let id = file.file_name().unwrap().to_str().unwrap()[..12].to_owned();
     let body = std::fs::read_to_string(&file).unwrap();
-    let edited = body.replacen(
-        "    let _ = ctx;\n    Ok(())",
-        "    ctx.execute(\"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)\")",
-        1,
-    );
+    let edited = body
+        .replacen(
+            "use migrate_runtime::prelude::*;\n",
+            "use diesel::prelude::*;\n\
+             use migrate_runtime::prelude::*;\n\
+             // Named, they win over diesel's `Column` and `Table` traits.\n\
+             use migrate_runtime::schema::{Column, Table};\n\
+             \n\
+             diesel::table! {\n    users (id) {\n        id -> Integer,\n        name -> Text,\n    }\n}\n",
+            1,
+        )
+        .replacen(
+            "    let _ = ctx;\n    Ok(())",
+            "    ctx.create_table(\n\
+             \x20       Table::new(\"users\")\n\
+             \x20           .column(Column::new(\"id\", ColumnType::Integer).primary_key())\n\
+             \x20           .column(Column::new(\"name\", ColumnType::Text).not_null()),\n\
+             \x20   )?;\n\
+             \x20   diesel::insert_into(users::table)\n\
+             \x20       .values(users::name.eq(\"root\"))\n\
+             \x20       .execute(ctx.connection()?)?;\n\
+             \x20   Ok(())",
+            1,
+        );
     assert_ne!(body, edited, "the template's upgrade body changed:\n{body}");
     std::fs::write(&file, edited).unwrap();
 
@@ -888,6 +917,17 @@ fn from_an_empty_cargo_project_to_an_applied_migration() {
     use diesel::connection::SimpleConnection as _;
     conn.batch_execute("INSERT INTO users (name) VALUES ('ada')")
         .unwrap();
+    // The typed insert of the migration ran, through the package's own diesel.
+    let names: Vec<String> = {
+        use diesel::prelude::*;
+        diesel::sql_query("SELECT name FROM users ORDER BY id")
+            .load::<Name>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|row| row.name)
+            .collect()
+    };
+    assert_eq!(names, ["root", "ada"]);
 
     // A second root makes two heads: `revision` refuses and names them, `merge heads` joins.
     cargo(
@@ -915,4 +955,11 @@ fn from_an_empty_cargo_project_to_an_applied_migration() {
     let heads: serde_json::Value = serde_json::from_slice(&heads.get_output().stdout).unwrap();
     assert_eq!(heads.as_array().unwrap().len(), 1, "{heads}");
     assert_eq!(heads[0]["merge_point"], true, "{heads}");
+}
+
+/// A row of `SELECT name`.
+#[derive(diesel::QueryableByName)]
+struct Name {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
 }

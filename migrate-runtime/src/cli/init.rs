@@ -364,9 +364,35 @@ impl InitArgs {
                 outln!("  {line}");
             }
         }
+        if let Some(hint) = diesel_hint(&package.manifest) {
+            outln!("{hint}");
+        }
         outln!("next: {}", next_step(&package));
         Ok(Status::Success)
     }
+}
+
+/// The diesel version requirement migrate-runtime is built on (the workspace's `diesel`;
+/// a test keeps the two equal). A package's own `diesel` must match it for cargo to use
+/// one diesel for both.
+const DIESEL_REQUIREMENT: &str = "2.3";
+
+/// Typed data migrations name `diesel::` themselves (its macros expand to `diesel::` paths,
+/// which `migrate_runtime::diesel` cannot stand in for): said once, when the package does not
+/// depend on diesel yet.
+fn diesel_hint(manifest: &str) -> Option<String> {
+    let table: toml::Table = manifest.parse().ok()?;
+    let has_diesel = table
+        .get("dependencies")
+        .and_then(toml::Value::as_table)
+        .is_some_and(|deps| deps.contains_key("diesel"));
+    (!has_diesel).then(|| {
+        format!(
+            "typed data migrations (diesel queries on `ctx.connection()?`) need diesel itself: \
+             `cargo add diesel@{DIESEL_REQUIREMENT}` (the version migrate-runtime uses; its \
+             backend features come with migrate-runtime's)"
+        )
+    })
 }
 
 /// The command that writes the first migration once `init` is done: in a workspace member
@@ -382,6 +408,20 @@ fn next_step(package: &Package) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_diesel_advice_names_the_workspace_diesel() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+        let workspace: toml::Table = std::fs::read_to_string(root).unwrap().parse().unwrap();
+        let version = workspace["workspace"]["dependencies"]["diesel"]["version"]
+            .as_str()
+            .unwrap();
+        assert_eq!(version, DIESEL_REQUIREMENT);
+        let hint = diesel_hint(MANIFEST).unwrap();
+        assert!(hint.contains("`cargo add diesel@2.3`"), "{hint}");
+        let with_diesel = format!("{MANIFEST}diesel = \"2.3\"\n");
+        assert_eq!(diesel_hint(&with_diesel), None);
+    }
 
     fn package(manifest: &str) -> Package {
         Package {
