@@ -238,6 +238,13 @@ impl Migrator {
             );
             script.statement(FOREIGN_KEY_CHECK_TABLE);
         }
+        if backend == Backend::Mysql {
+            // The script is UTF-8. A client reading it in its own default character set
+            // (utf8mb3 or latin1) would garble text beyond it, and the procedures and
+            // triggers it creates would keep that character set, where a run's are utf8mb4.
+            script.comment("read the script as UTF-8, as a run's connection does");
+            script.statement("SET NAMES utf8mb4");
+        }
         script.out.push('\n');
         if !current.is_empty() {
             self.learn_shapes(&mut script, &current);
