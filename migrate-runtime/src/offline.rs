@@ -8,6 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::backend::quote_table;
 use crate::executor::panic_message;
+use crate::schema::parse::split;
 use crate::schema::{Renderer, Value};
 use crate::{
     Backend, Direction, Error, Migration, MigrationContext, Migrator, Result, RevisionId,
@@ -91,6 +92,11 @@ struct Script {
 
 impl Script {
     fn statement(&mut self, sql: &str) {
+        self.terminated(sql, ";");
+    }
+
+    /// `sql` followed by `terminator`.
+    fn terminated(&mut self, sql: &str, terminator: &str) {
         // Raw SQL may end in a line comment (`-- note`, MySQL's `# note`), which would
         // swallow a terminator on the same line and join the statement with the next one;
         // there the terminator goes on a line of its own. (A `--` inside a literal costs
@@ -101,7 +107,28 @@ impl Script {
         } else {
             ""
         };
-        let _ = writeln!(self.out, "{sql}{separator};");
+        let _ = writeln!(self.out, "{sql}{separator}{terminator}");
+    }
+
+    /// A migration's SQL: one or more statements (`ctx.execute` takes several). `sqlite3`
+    /// and `psql` split them as the server does, trigger and function bodies included.
+    /// The `mariadb`/`mysql` client splits at every `;` outside strings and comments, so
+    /// on MySQL each top-level statement is written alone, and one whose compound body
+    /// holds `;`s (`CREATE PROCEDURE p() BEGIN ...; END`) between `DELIMITER` lines.
+    fn migration_sql(&mut self, sql: &str) {
+        if self.backend != Backend::Mysql {
+            return self.statement(sql);
+        }
+        for statement in split(sql, Backend::Mysql) {
+            if statement.compound {
+                let delimiter = delimiter_for(statement.text);
+                let _ = writeln!(self.out, "DELIMITER {delimiter}");
+                self.terminated(statement.text, &delimiter);
+                let _ = writeln!(self.out, "DELIMITER ;");
+            } else {
+                self.statement(statement.text);
+            }
+        }
     }
 
     fn comment(&mut self, text: &str) {
@@ -130,6 +157,22 @@ impl Script {
 
     fn literal(&self, text: &str) -> Result<String> {
         self.renderer.literal(&Value::Text(text.to_owned()))
+    }
+}
+
+/// A `DELIMITER` for the MySQL client that `sql` does not hold: `//`, else `$$`, else
+/// `$$1$$`, `$$2$$`, ...
+fn delimiter_for(sql: &str) -> String {
+    if let Some(short) = ["//", "$$"].into_iter().find(|d| !sql.contains(d)) {
+        return short.to_owned();
+    }
+    let mut n = 1_u64;
+    loop {
+        let delimiter = format!("$${n}$$");
+        if !sql.contains(&delimiter) {
+            return delimiter;
+        }
+        n += 1;
     }
 }
 
@@ -387,7 +430,7 @@ impl Migrator {
             }
         }
         for sql in &statements {
-            script.statement(sql);
+            script.migration_sql(sql);
         }
         if script.backend == Backend::Sqlite {
             script.statement(FOREIGN_KEY_CHECK);
@@ -426,5 +469,17 @@ impl Migrator {
             _ => {}
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mysql_delimiter_is_not_in_the_statement() {
+        assert_eq!(delimiter_for("BEGIN SELECT 1; END"), "//");
+        assert_eq!(delimiter_for("BEGIN SELECT '//'; END"), "$$");
+        assert_eq!(delimiter_for("BEGIN SELECT '// $$ $$1$$'; END"), "$$2$$");
     }
 }

@@ -43,7 +43,7 @@ fn step(
 }
 
 /// The chain: 1 -> 2 -> 3 -> {4 (label `tags`), 5} -> 6 (merge) -> 7 (non-transactional)
-/// -> 8 -> 9.
+/// -> 8 -> 9 -> 10 (procedures, functions and triggers in raw SQL).
 fn set() -> MigrationSet {
     let authors_books = step(
         "0001_authors",
@@ -416,6 +416,31 @@ fn set() -> MigrationSet {
             )
         },
     );
+    let routines = step(
+        "0010_routines",
+        &["0009_restate"],
+        |ctx| {
+            let sql = match ctx.backend() {
+                Backend::Sqlite => SQLITE_ROUTINES,
+                Backend::Postgres => POSTGRES_ROUTINES,
+                _ => MYSQL_ROUTINES,
+            };
+            ctx.execute(sql)
+        },
+        |ctx| {
+            ctx.execute(match ctx.backend() {
+                Backend::Sqlite => "DROP TRIGGER counters_note; DROP TABLE counters",
+                Backend::Postgres => {
+                    "DROP TABLE counters; DROP FUNCTION counters_note(); \
+                     DROP PROCEDURE fill_counters(INT); DROP FUNCTION double_it(INT)"
+                }
+                _ => {
+                    "DROP TRIGGER counters_note; DROP PROCEDURE fill_counters;\n\
+                     DROP TABLE counters"
+                }
+            })
+        },
+    );
     MigrationSet::new(vec![
         authors_books,
         columns,
@@ -426,9 +451,77 @@ fn set() -> MigrationSet {
         cleanup,
         more,
         restate,
+        routines,
     ])
     .unwrap()
 }
+
+/// Several statements in one `ctx.execute`, among them compound ones whose bodies hold `;`:
+/// a procedure with `WHILE`, `IF` and a nested `BEGIN` (and `//` in a string, so its
+/// script needs another `DELIMITER`), a trigger, then calls that fill the table. The
+/// comments stay in the procedure's body only with `mariadb --comments` (see the README).
+const MYSQL_ROUTINES: &str = r"CREATE TABLE counters (id INT PRIMARY KEY, n INT NOT NULL, note VARCHAR(40));
+CREATE PROCEDURE fill_counters(IN upto INT)
+fill: BEGIN
+  DECLARE i INT DEFAULT 1;
+  WHILE i <= upto DO
+    IF i % 2 = 0 THEN
+      BEGIN # even rows; END IF
+        INSERT INTO counters (id, n, note) VALUES (i, i * 10, 'even; //');
+      END;
+    ELSE
+      -- odd rows; END WHILE
+      INSERT INTO counters (id, n, note) VALUES (i, i, 'odd \'quoted\' END IF;');
+    END IF;
+    SET i = i + 1;
+  END WHILE;
+END fill;
+CREATE TRIGGER counters_note BEFORE INSERT ON counters FOR EACH ROW
+BEGIN
+  IF NEW.note IS NULL THEN SET NEW.note = CASE WHEN NEW.n > 0 THEN 'some' ELSE 'none' END; END IF;
+  SET NEW.n = NEW.n + 1;
+END;
+CALL fill_counters(4);
+INSERT INTO counters (id, n) VALUES (10, 0), (11, 3)";
+
+/// The same on PostgreSQL: PL/pgSQL in dollar quotes, a `BEGIN ATOMIC` body (that `psql`
+/// splits by itself).
+const POSTGRES_ROUTINES: &str = r"CREATE TABLE counters (id INT PRIMARY KEY, n INT NOT NULL, note VARCHAR(40));
+CREATE FUNCTION counters_note() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.note IS NULL THEN NEW.note := CASE WHEN NEW.n > 0 THEN 'some' ELSE 'none' END; END IF;
+  NEW.n := NEW.n + 1;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER counters_note BEFORE INSERT ON counters FOR EACH ROW EXECUTE FUNCTION counters_note();
+CREATE PROCEDURE fill_counters(upto INT) LANGUAGE plpgsql AS $body$
+DECLARE i INT := 1;
+BEGIN
+  WHILE i <= upto LOOP
+    IF i % 2 = 0 THEN
+      BEGIN
+        INSERT INTO counters (id, n, note) VALUES (i, i * 10, 'even; //');
+      END;
+    ELSE
+      INSERT INTO counters (id, n, note) VALUES (i, i, 'odd ''quoted'' END IF;');
+    END IF;
+    i := i + 1;
+  END LOOP;
+END $body$;
+CREATE FUNCTION double_it(x INT) RETURNS INT LANGUAGE sql BEGIN ATOMIC SELECT x * 2; END;
+CALL fill_counters(4);
+INSERT INTO counters (id, n) VALUES (10, double_it(0)), (11, double_it(3) - 3)";
+
+/// The same on SQLite: a trigger body with a `CASE ... END` (that `sqlite3` splits by
+/// itself).
+const SQLITE_ROUTINES: &str = r"CREATE TABLE counters (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, note TEXT);
+CREATE TRIGGER counters_note AFTER INSERT ON counters FOR EACH ROW WHEN NEW.note IS NULL
+BEGIN
+  UPDATE counters SET note = CASE WHEN NEW.n > 0 THEN 'some; //' ELSE 'none' END WHERE id = NEW.id;
+  UPDATE counters SET n = n + 1 WHERE id = NEW.id;
+END;
+INSERT INTO counters (id, n, note) VALUES (1, 1, 'odd ''quoted'' END;'), (2, 20, 'even; //');
+INSERT INTO counters (id, n) VALUES (10, 0), (11, 3)";
 
 /// Whether `program` runs; prints a `skipped:` line (on the process's standard error, which
 /// the test harness does not capture) when it does not.
@@ -582,6 +675,8 @@ fn dump_raw(db: &TestDb) -> String {
                 c.arg(format!("--password={password}"));
             }
             c.args([
+                // Procedures and functions too (triggers come with their tables).
+                "--routines",
                 "--skip-comments",
                 "--skip-dump-date",
                 "--skip-extended-insert",
@@ -720,10 +815,22 @@ fn whole_range(backend: Backend) {
             &script,
         );
         assert_online_agrees(&migrator, &offline);
+        // The comparison covers the routines: the dumps hold them and what they wrote.
+        let schema = dump(&offline);
+        let routines: &[&str] = match backend {
+            Backend::Sqlite => &["TRIGGER counters_note", "'some; //'"],
+            _ => &["TRIGGER", "counters_note", "PROCEDURE", "fill_counters"],
+        };
+        for routine in routines.iter().chain(&["quoted", "even; //"]) {
+            assert!(
+                schema.contains(routine),
+                "{backend}: no {routine}:\n{schema}"
+            );
+        }
 
         migrator.downgrade(&mut online.connect(), "base").unwrap();
         let script = migrator
-            .downgrade_sql(backend, "0009_restate", "base")
+            .downgrade_sql(backend, "0010_routines", "base")
             .unwrap();
         support::run_with_client(&offline, &script);
         assert_same(
@@ -763,7 +870,7 @@ fn ranges(backend: Backend) {
         }
         assert_online_agrees(&migrator, &offline);
         let downgrades = [
-            ("0009_restate", "0006_merge"),
+            ("0010_routines", "0006_merge"),
             // Through the merge: both branches.
             ("0006_merge", "0002_columns"),
             ("0002_columns", "base"),

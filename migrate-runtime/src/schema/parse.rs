@@ -1,7 +1,8 @@
 //! The crate's one SQL lexer and what it reads: the constraints of a SQLite `CREATE TABLE`
 //! statement (SQLite's pragmas list columns and foreign keys but not constraint names or
 //! `CHECK` expressions, which a rebuild must keep), which names a view's or trigger's SQL
-//! mentions, and the transaction-control statements of a migration's raw SQL.
+//! mentions, the top-level statements of a migration's raw SQL (where compound bodies end)
+//! and the transaction-control statements among them.
 
 use super::model::{Action, Constraint, ConstraintKind, ForeignKey};
 use crate::Backend;
@@ -39,9 +40,12 @@ fn tokenize(sql: &str) -> Vec<Token> {
 
 /// SQL as `backend` reads it. PostgreSQL adds nested block comments, dollar-quoted strings
 /// (`$$...$$`, `$tag$...$tag$`) and escape strings (`E'...'`, where a backslash escapes
-/// the quote).
+/// the quote). MySQL (in its default `sql_mode`) adds `#` line comments, takes `--` as a
+/// comment only before whitespace (`1--1` is arithmetic), reads `"..."` as a string and a
+/// backslash in a string as an escape (`'it\'s'`), and has no `[...]` names.
 fn tokenize_in(sql: &str, backend: Backend) -> Vec<Token> {
     let postgres = backend == Backend::Postgres;
+    let mysql = backend == Backend::Mysql;
     let bytes = sql.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -53,7 +57,18 @@ fn tokenize_in(sql: &str, backend: Backend) -> Vec<Token> {
                 i += 1;
                 continue;
             }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+            b'-' if bytes.get(i + 1) == Some(&b'-')
+                && (!mysql
+                    || bytes
+                        .get(i + 2)
+                        .is_none_or(|b| b.is_ascii_whitespace() || b.is_ascii_control())) =>
+            {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'#' if mysql => {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
                 }
@@ -129,9 +144,13 @@ fn tokenize_in(sql: &str, backend: Backend) -> Vec<Token> {
                 i += 1;
                 Tok::Comma
             }
+            b'\'' | b'"' if mysql => {
+                quoted_escaped(bytes, &mut i);
+                Tok::Str
+            }
             b'\'' | b'"' | b'`' => quoted(bytes, &mut i),
-            // An array subscript on PostgreSQL.
-            b'[' if !postgres => quoted(bytes, &mut i),
+            // An array subscript on PostgreSQL, and nothing special on MySQL.
+            b'[' if backend == Backend::Sqlite => quoted(bytes, &mut i),
             c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
                 while i < bytes.len()
                     && (bytes[i].is_ascii_alphanumeric()
@@ -184,6 +203,25 @@ fn quoted(bytes: &[u8], i: &mut usize) -> Tok {
             quoted: true,
         }
     }
+}
+
+/// Moves `*i` from the opening quote of a MySQL string (`'...'` or `"..."`) past its closing
+/// quote: a doubled quote or a backslash before any character escapes it.
+fn quoted_escaped(bytes: &[u8], i: &mut usize) {
+    let close = bytes[*i];
+    *i += 1;
+    while *i < bytes.len() {
+        match bytes[*i] {
+            b'\\' => *i += 2,
+            c if c == close && bytes.get(*i + 1) == Some(&close) => *i += 2,
+            c if c == close => {
+                *i += 1;
+                break;
+            }
+            _ => *i += 1,
+        }
+    }
+    *i = (*i).min(bytes.len());
 }
 
 /// The length of the opening `$tag$` of a PostgreSQL dollar-quoted string at the start of
@@ -348,29 +386,79 @@ pub(crate) fn has_keyword(sql: &str, kw: &str) -> bool {
 /// whitespace collapsed, up to its tenth word.
 ///
 /// Statements inside others do not count: strings, quoted names and comments (on
-/// PostgreSQL dollar quotes and nested comments too), parentheses, and the `BEGIN ... END`
-/// body of a PostgreSQL `CREATE [OR REPLACE] FUNCTION|PROCEDURE ... BEGIN ATOMIC` or a
-/// SQLite `CREATE [TEMP] TRIGGER` (with the `CASE ... END` inside it), as `psql` and
-/// `sqlite3_complete` split them. Not for MySQL, whose compound statements (`IF ... END
-/// IF`, labels) this does not follow.
+/// PostgreSQL dollar quotes and nested comments too), parentheses, and the bodies that
+/// [`statements`] follows.
 pub(crate) fn transaction_control(sql: &str, backend: Backend) -> Option<String> {
     let tokens = tokenize_in(sql, backend);
-    // The statement's first token, the words seen at its start (to recognise a
-    // `CREATE FUNCTION` or `CREATE TRIGGER`), and the nesting inside it.
+    statements(sql, &tokens, backend)
+        .into_iter()
+        .find_map(|range| control_statement(sql, &tokens[range], backend))
+}
+
+/// One top-level statement of a batch, as [`split`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Statement<'a> {
+    /// Its text without its `;` (the comments before it included, those after its last
+    /// token not).
+    pub(crate) text: &'a str,
+    /// Whether a `;` inside it (in a compound body) would end it for a client that splits
+    /// at every `;` outside strings and comments, such as `mariadb`/`mysql`.
+    pub(crate) compound: bool,
+}
+
+/// The top-level statements of `sql` (statements separated by `;`, as `backend` reads
+/// them, the bodies [`statements`] follows kept whole). Text holding no token (a lone
+/// comment after the last `;`) is no statement.
+pub(crate) fn split(sql: &str, backend: Backend) -> Vec<Statement<'_>> {
+    let tokens = tokenize_in(sql, backend);
+    let mut from = 0;
+    statements(sql, &tokens, backend)
+        .into_iter()
+        .map(|range| {
+            let body = &tokens[range.clone()];
+            let end = body.last().map_or(from, |t| t.end);
+            let statement = Statement {
+                text: sql[from..end].trim(),
+                compound: body.iter().any(|t| t.tok == Tok::Semicolon),
+            };
+            // Past this statement's `;` (none after the last one).
+            from = tokens.get(range.end).map_or(end, |t| t.end);
+            statement
+        })
+        .collect()
+}
+
+/// The token ranges of the top-level statements of `tokens` (without their `;`, empty
+/// ones left out).
+///
+/// A `;` inside a compound body does not end its statement, as the server reads it (and on
+/// SQLite and PostgreSQL as `sqlite3_complete` and `psql` do): the `BEGIN ... END` body of
+/// a PostgreSQL `CREATE [OR REPLACE] FUNCTION|PROCEDURE ... BEGIN ATOMIC` or a SQLite
+/// `CREATE [TEMP] TRIGGER` (with the `CASE ... END` inside it); on MySQL the body of a
+/// `CREATE PROCEDURE|FUNCTION|TRIGGER|EVENT` and MariaDB's compound statements outside
+/// one (`BEGIN NOT ATOMIC`, `IF`, `CASE`, `LOOP`, `WHILE`, `REPEAT`, `FOR`), with their
+/// nesting: `BEGIN ... END`, `CASE ... END [CASE]`, `IF ... END IF`, `LOOP ... END LOOP`,
+/// `WHILE ... END WHILE`, `REPEAT ... END REPEAT`, `FOR ... END FOR`, labels
+/// (`lbl: BEGIN ... END lbl`), but not the `IF(a, b, c)` and `REPEAT(s, n)` functions or an
+/// `IF [NOT] EXISTS` clause.
+fn statements(sql: &str, tokens: &[Token], backend: Backend) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    // The statement's first token, whether it has a body, and the nesting inside it.
     let mut first = 0;
     let mut body = false;
     let (mut parens, mut blocks) = (0_usize, 0_usize);
-    for (i, t) in tokens.iter().enumerate() {
+    let mut i = 0;
+    while i < tokens.len() {
         if i == first {
-            if let Some(statement) = control_statement(sql, &tokens[i..], backend) {
-                return Some(statement);
-            }
-            body = has_body(&tokens[i..], backend);
+            body = has_body(sql, &tokens[i..], backend);
         }
-        match &t.tok {
+        match &tokens[i].tok {
             Tok::Open => parens += 1,
             Tok::Close => parens = parens.saturating_sub(1),
             Tok::Semicolon if parens == 0 && blocks == 0 => {
+                if first < i {
+                    out.push(first..i);
+                }
                 first = i + 1;
                 body = false;
             }
@@ -378,7 +466,9 @@ pub(crate) fn transaction_control(sql: &str, backend: Backend) -> Option<String>
                 text,
                 quoted: false,
             } if body && parens == 0 => {
-                if text.eq_ignore_ascii_case("BEGIN")
+                if backend == Backend::Mysql {
+                    i += mysql_block(sql, tokens, i, &mut blocks);
+                } else if text.eq_ignore_ascii_case("BEGIN")
                     || (blocks > 0 && text.eq_ignore_ascii_case("CASE"))
                 {
                     blocks += 1;
@@ -388,30 +478,129 @@ pub(crate) fn transaction_control(sql: &str, backend: Backend) -> Option<String>
             }
             _ => {}
         }
+        i += 1;
     }
-    None
+    if first < tokens.len() {
+        out.push(first..tokens.len());
+    }
+    out
 }
 
-/// Whether the statement starting at `tokens[0]` may hold a `BEGIN ... END` body whose
-/// `;`s do not end it: a PostgreSQL `CREATE [OR REPLACE] FUNCTION|PROCEDURE` (`BEGIN
-/// ATOMIC`), a SQLite `CREATE [TEMP|TEMPORARY] TRIGGER`.
-fn has_body(tokens: &[Token], backend: Backend) -> bool {
-    if !is_kw(tokens.first(), "CREATE") {
+/// The keywords that `END` may be followed by to close their block on MySQL.
+const MYSQL_BLOCKS: [&str; 6] = ["IF", "CASE", "LOOP", "WHILE", "REPEAT", "FOR"];
+
+/// Applies the bare word `tokens[i]` of a MySQL compound body to the nesting `blocks`;
+/// returns how many tokens after it it read too (the `IF` of an `END IF`).
+fn mysql_block(sql: &str, tokens: &[Token], i: usize, blocks: &mut usize) -> usize {
+    let kw = |j: usize, k: &str| is_kw(tokens.get(j), k);
+    // `new.begin`, `t.end`: a column, not a keyword.
+    let dot = |j: Option<usize>| {
+        j.and_then(|j| tokens.get(j))
+            .is_some_and(|t| &sql[t.start..t.end] == ".")
+    };
+    if dot(i.checked_sub(1)) || dot(Some(i + 1)) {
+        return 0;
+    }
+    if kw(i, "END") {
+        *blocks = blocks.saturating_sub(1);
+        return usize::from(MYSQL_BLOCKS.iter().any(|k| kw(i + 1, k)));
+    }
+    let opens = if kw(i, "BEGIN") || kw(i, "CASE") || kw(i, "LOOP") || kw(i, "WHILE") {
+        true
+    } else if kw(i, "IF") {
+        // Not `IF EXISTS t` / `IF NOT EXISTS t` (but `IF EXISTS (SELECT ...) THEN`), nor
+        // the function `IF(cond, a, b)`.
+        let exists =
+            |j: usize| kw(j, "EXISTS") && tokens.get(j + 1).is_none_or(|t| t.tok != Tok::Open);
+        !(exists(i + 1) || (kw(i + 1, "NOT") && exists(i + 2)) || call(tokens, i, 2))
+    } else if kw(i, "REPEAT") {
+        !call(tokens, i, 1)
+    } else if kw(i, "FOR") {
+        // MariaDB's `FOR i IN 1..3 DO ... END FOR`, not `FOR EACH ROW` or `FOR UPDATE`.
+        word(tokens.get(i + 1)).is_some() && kw(i + 2, "IN")
+    } else {
+        false
+    };
+    if opens {
+        *blocks += 1;
+    }
+    0
+}
+
+/// Whether `tokens[i]` is called as a function with `commas + 1` arguments: `(` follows,
+/// with `commas` commas at its top level.
+fn call(tokens: &[Token], i: usize, commas: usize) -> bool {
+    if tokens.get(i + 1).is_none_or(|t| t.tok != Tok::Open) {
+        return false;
+    }
+    let close = matching(tokens, i + 1);
+    let mut depth = 0_usize;
+    let mut found = 0;
+    for t in &tokens[i + 1..=close] {
+        match t.tok {
+            Tok::Open => depth += 1,
+            Tok::Close => depth = depth.saturating_sub(1),
+            Tok::Comma if depth == 1 => found += 1,
+            _ => {}
+        }
+    }
+    found == commas
+}
+
+/// Whether the statement starting at `tokens[0]` may hold a body whose `;`s do not end it
+/// (see [`statements`]): a PostgreSQL `CREATE [OR REPLACE] FUNCTION|PROCEDURE` (`BEGIN
+/// ATOMIC`), a SQLite `CREATE [TEMP|TEMPORARY] TRIGGER`, a MySQL `CREATE [OR REPLACE]
+/// [DEFINER = ...] [AGGREGATE] PROCEDURE|FUNCTION|TRIGGER|EVENT` or a MariaDB compound
+/// statement (`[label:] BEGIN NOT ATOMIC|IF|CASE|LOOP|WHILE|REPEAT|FOR ...`).
+fn has_body(sql: &str, tokens: &[Token], backend: Backend) -> bool {
+    let kw = |i: usize, k: &str| is_kw(tokens.get(i), k);
+    if backend == Backend::Mysql {
+        // A label: `lbl: LOOP`.
+        let at = if word(tokens.first()).is_some()
+            && tokens.get(1).is_some_and(|t| &sql[t.start..t.end] == ":")
+            && !kw(0, "CREATE")
+        {
+            2
+        } else {
+            0
+        };
+        if (kw(at, "BEGIN") && kw(at + 1, "NOT") && kw(at + 2, "ATOMIC"))
+            || ["IF", "CASE", "LOOP", "WHILE", "REPEAT", "FOR"]
+                .iter()
+                .any(|k| kw(at, k))
+        {
+            return true;
+        }
+        // The kind comes within the first words, after `OR REPLACE`, a `DEFINER`
+        // (`CURRENT_USER()` too) and `AGGREGATE`, before any other `(`.
+        return kw(0, "CREATE")
+            && (1..tokens.len().min(12))
+                .take_while(|&i| {
+                    tokens[i].tok != Tok::Semicolon
+                        && (tokens[i].tok != Tok::Open || kw(i - 1, "CURRENT_USER"))
+                })
+                .any(|i| {
+                    ["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"]
+                        .iter()
+                        .any(|k| kw(i, k))
+                });
+    }
+    if !kw(0, "CREATE") {
         return false;
     }
     let mut i = 1;
     match backend {
         Backend::Postgres => {
-            if is_kw(tokens.get(i), "OR") && is_kw(tokens.get(i + 1), "REPLACE") {
+            if kw(i, "OR") && kw(i + 1, "REPLACE") {
                 i += 2;
             }
-            is_kw(tokens.get(i), "FUNCTION") || is_kw(tokens.get(i), "PROCEDURE")
+            kw(i, "FUNCTION") || kw(i, "PROCEDURE")
         }
         _ => {
-            if is_kw(tokens.get(i), "TEMP") || is_kw(tokens.get(i), "TEMPORARY") {
+            if kw(i, "TEMP") || kw(i, "TEMPORARY") {
                 i += 1;
             }
-            is_kw(tokens.get(i), "TRIGGER")
+            kw(i, "TRIGGER")
         }
     }
 }
@@ -715,6 +904,94 @@ mod tests {
             Some("PREPARE TRANSACTION 'x'")
         );
         assert_eq!(found("ABORT", Backend::Sqlite), None, "not SQLite's");
+    }
+
+    /// `(text, compound)` of each statement `split` finds.
+    fn split_mysql(sql: &str) -> Vec<(&str, bool)> {
+        split(sql, Backend::Mysql)
+            .into_iter()
+            .map(|s| (s.text, s.compound))
+            .collect()
+    }
+
+    #[test]
+    fn mysql_compound_statements_are_kept_whole() {
+        let procedure = "CREATE DEFINER = CURRENT_USER() PROCEDURE fill(IN n INT)\n\
+             outer_block: BEGIN\n\
+               DECLARE i INT DEFAULT 0;\n\
+               DECLARE CONTINUE HANDLER FOR SQLSTATE '23000' BEGIN SET i = i + 1; END;\n\
+               DROP TEMPORARY TABLE IF EXISTS scratch;\n\
+               CREATE TEMPORARY TABLE IF NOT EXISTS scratch (a INT);\n\
+               IF NOT EXISTS (SELECT 1 FROM t) THEN INSERT INTO t VALUES (0); END IF;\n\
+               IF (n > 0) THEN SET i = IF(n > 9, 9, n); ELSEIF n < 0 THEN SET i = 0; \
+                 ELSE IF n = 0 THEN SET i = 1; END IF; END IF;\n\
+               WHILE i < n DO\n\
+                 INSERT INTO t (label) VALUES (REPEAT('x', i)); # a ; comment END IF\n\
+                 SET i = i + 1; -- another; END\n\
+                 CASE WHEN i > 5 THEN SET i = i + 0; ELSE BEGIN SELECT 'it\\'s; END'; END; END CASE;\n\
+               END WHILE;\n\
+               spin: LOOP SET i = i - 1; IF i <= 0 THEN LEAVE spin; END IF; END LOOP spin;\n\
+               REPEAT SET i = i + 1; UNTIL i >= 3 END REPEAT;\n\
+               SET @x = (CASE WHEN i = 3 THEN 'a;b' END), @y = \"d\\\";q\";\n\
+               UPDATE t SET t.end = t.begin;\n\
+             END outer_block";
+        let sql = format!("CREATE TABLE t (a INT); {procedure}; INSERT INTO t VALUES (1);");
+        assert_eq!(
+            split_mysql(&sql),
+            [
+                ("CREATE TABLE t (a INT)", false),
+                (procedure, true),
+                ("INSERT INTO t VALUES (1)", false),
+            ]
+        );
+        for (sql, count) in [
+            // A trigger whose body is a bare `IF`, an event, `OR REPLACE ... AGGREGATE`.
+            (
+                "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW IF NEW.a < 0 THEN \
+                 SET NEW.a = 0; END IF; SELECT 1",
+                2,
+            ),
+            (
+                "CREATE EVENT IF NOT EXISTS e ON SCHEDULE EVERY 1 DAY DO BEGIN \
+                 DELETE FROM t; DELETE FROM u; END; SELECT 1",
+                2,
+            ),
+            (
+                "CREATE OR REPLACE AGGREGATE FUNCTION f(x INT) RETURNS INT BEGIN \
+                 DECLARE s INT DEFAULT 0; RETURN s; END; SELECT f(1)",
+                2,
+            ),
+            // MariaDB's compound statements outside a program.
+            ("BEGIN NOT ATOMIC SELECT 1; SELECT 2; END; SELECT 3", 2),
+            ("IF (SELECT 1) THEN SELECT 1; END IF; SELECT 2", 2),
+            ("lbl: FOR i IN 1..3 DO SELECT i; END FOR lbl; SELECT 2", 2),
+        ] {
+            let found = split_mysql(sql);
+            assert_eq!(found.len(), count, "{sql}: {found:?}");
+            assert!(found[0].1 && !found[1].1, "{sql}: {found:?}");
+        }
+        // Plain statements: `BEGIN` is a transaction, `--` needs a space.
+        assert_eq!(
+            split_mysql("BEGIN; INSERT INTO t VALUES (1--1); COMMIT"),
+            [
+                ("BEGIN", false),
+                ("INSERT INTO t VALUES (1--1)", false),
+                ("COMMIT", false),
+            ]
+        );
+        // Comments before a statement stay with it; a lone one at the end is no statement.
+        assert_eq!(
+            split_mysql("-- first; not split\nSELECT 1; # done;\n;; /* trailing */"),
+            [("-- first; not split\nSELECT 1", false)]
+        );
+        assert_eq!(
+            split_mysql("SELECT 'a\\';b'; SELECT \"\\\\\"; SELECT `x;``y`"),
+            [
+                ("SELECT 'a\\';b'", false),
+                ("SELECT \"\\\\\"", false),
+                ("SELECT `x;``y`", false)
+            ]
+        );
     }
 
     #[test]

@@ -292,7 +292,9 @@ pub fn run_with_client(db: &TestDb, script: &str) {
         }
         _ => {
             let mut c = Command::new("mariadb");
-            c.arg(format!("--host={}", url.host_str().unwrap_or("127.0.0.1")))
+            // Keep comments, in the bodies of procedures too, as the README advises.
+            c.arg("--comments")
+                .arg(format!("--host={}", url.host_str().unwrap_or("127.0.0.1")))
                 .arg(format!("--port={}", url.port().unwrap_or(3306)))
                 .arg(format!("--user={}", url.username()));
             if let Some(password) = url.password() {
