@@ -1051,7 +1051,9 @@ impl Migrator {
                 return Err(Error::Stopped {
                     revision: step.revision,
                     direction: step.direction,
-                    rolled_back: all,
+                    // Nothing is held, so nothing was rolled back, when the step before
+                    // was `transactional = false`: it committed the run and itself.
+                    rolled_back: all && !held.is_empty(),
                     after_last: false,
                 });
             }

@@ -1554,6 +1554,63 @@ fn a_stop_asked_during_the_last_migration() {
     });
 }
 
+/// In one transaction for the run, a `transactional = false` migration commits the run
+/// before it and itself: a stop asked during it stops the run before the next migration
+/// with nothing to roll back, and the error says that what ran is committed.
+#[test]
+fn a_stop_after_a_non_transactional_migration_of_a_run_in_one_transaction_rolls_nothing_back() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    each_backend(|db| {
+        if db.backend == Backend::Mysql {
+            return; // No run in one transaction there.
+        }
+        let mut conn = db.connect();
+        let flag = Arc::new(AtomicBool::new(false));
+        let stops = Arc::clone(&flag);
+        let b = Migration::new(
+            id("b"),
+            MigrationFn::new(move |ctx: &mut MigrationContext<'_>| {
+                ctx.execute("CREATE TABLE t_b (id INTEGER PRIMARY KEY)")?;
+                stops.store(true, Ordering::SeqCst);
+                Ok(())
+            }),
+        )
+        .with_revises([id("a")])
+        .with_transactional(false);
+        let c = Migration::new(
+            id("c"),
+            MigrationFn::new(|ctx: &mut MigrationContext<'_>| {
+                ctx.execute("CREATE TABLE t_c (id INTEGER PRIMARY KEY)")
+            }),
+        )
+        .with_revises([id("b")]);
+        let migrator = Migrator::new(MigrationSet::new(vec![counter_root("a"), b, c]).unwrap())
+            .with_options(Options::default().with_transaction_mode(TransactionMode::All))
+            .stop_on(Arc::clone(&flag));
+        let err = migrator.upgrade(&mut conn, "head").unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Stopped {
+                    revision,
+                    direction: Direction::Up,
+                    rolled_back: false,
+                    after_last: false,
+                } if *revision == "c"
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "the run stopped on request before the upgrade of `c`: the migrations before it \
+             are committed"
+        );
+        assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["b"]);
+        assert!(table_exists(&mut conn, "t_b"));
+        assert!(!table_exists(&mut conn, "t_c"));
+    });
+}
+
 #[test]
 fn a_refused_stamp_creates_no_table() {
     each_backend(|db| {
