@@ -93,6 +93,32 @@ pub struct HistoryEntry {
     pub error: Option<String>,
 }
 
+#[cfg(feature = "cli")]
+#[derive(QueryableByName)]
+struct DieselVersionRow {
+    #[diesel(sql_type = Text)]
+    version: String,
+}
+
+/// The versions diesel_cli's `__diesel_schema_migrations` table records (as the session's
+/// `search_path`, or current database, finds it), sorted; `None` when there is no such
+/// table. One query, outside any transaction. The table is only ever read: a team may go
+/// back to diesel_cli.
+#[cfg(feature = "cli")]
+pub(crate) fn diesel_versions(conn: &mut AnyConnection) -> Result<Option<Vec<String>>> {
+    let rows = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+        .load::<DieselVersionRow>(conn);
+    match rows {
+        Ok(rows) => {
+            let mut versions: Vec<String> = rows.into_iter().map(|r| r.version).collect();
+            versions.sort();
+            Ok(Some(versions))
+        }
+        Err(e) if dialect(conn).is_missing_table(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[derive(QueryableByName)]
 struct VersionRow {
     #[diesel(sql_type = Text)]

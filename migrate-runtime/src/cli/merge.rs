@@ -76,6 +76,9 @@ impl MergeArgs {
             depends_on: Vec::new(),
             branch_labels: labels(set, &self.branch_label)?,
             irreversible: false,
+            transactional: true,
+            upgrade_sql: None,
+            downgrade_sql: None,
         };
         folder.write(settings, &revision)?;
         Ok(Status::Success)

@@ -87,10 +87,12 @@ mod completions;
 mod config;
 mod current;
 mod database;
+mod diesel_folder;
 mod downgrade;
 mod format;
 mod heads;
 mod history;
+mod import;
 mod init;
 mod interrupt;
 mod lanes;
@@ -114,6 +116,7 @@ pub use current::CurrentArgs;
 pub use downgrade::DowngradeArgs;
 pub use heads::HeadsArgs;
 pub use history::{HistoryArgs, RevRange};
+pub use import::{DieselArgs, ImportArgs, ImportSource};
 pub use init::InitArgs;
 pub use merge::MergeArgs;
 pub use revision::RevisionArgs;
@@ -376,6 +379,9 @@ pub enum Command {
     Revision(RevisionArgs),
     /// Write a merge revision joining several heads (`merge heads -m ...`).
     Merge(MergeArgs),
+    /// Write migrations from another tool's: `import diesel [DIR]` for a diesel_cli
+    /// migrations folder.
+    Import(ImportArgs),
     /// Show the effective settings and where each came from (flag, the application,
     /// environment, .env, migrate.toml or default).
     Config(ConfigArgs),
@@ -481,6 +487,7 @@ impl Command {
             Command::Config(args) => args.run(&session),
             Command::Revision(args) => args.run(&session),
             Command::Merge(args) => args.run(&session),
+            Command::Import(args) => args.run(&session),
             Command::Init(args) => args.run(&session),
             Command::Completions(args) => args.run(&session),
         };

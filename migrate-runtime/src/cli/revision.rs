@@ -88,6 +88,9 @@ impl RevisionArgs {
             depends_on,
             branch_labels: labels(set, &self.branch_label)?,
             irreversible: self.irreversible,
+            transactional: true,
+            upgrade_sql: None,
+            downgrade_sql: None,
         };
         folder.write(settings, &revision)?;
         Ok(Status::Success)
@@ -223,7 +226,7 @@ fn is_unbuilt(
 /// literals: under that name, as a path ending in it (`#[migrate_runtime::migration(...)]`),
 /// or under the name a `use ... migration as NAME` gives it. A file holding none is a helper
 /// module, not a migration the binary lacks.
-fn declares_migration(text: &str) -> bool {
+pub(crate) fn declares_migration(text: &str) -> bool {
     let code = code_only(text);
     let ident = |c: char| c.is_alphanumeric() || c == '_';
     let mut names = vec!["migration"];
@@ -490,23 +493,20 @@ impl Folder {
     /// Renders `revision` with the configured template and creates its file, refusing to
     /// overwrite one. Prints the path.
     pub(crate) fn write(&self, settings: &Settings, revision: &NewRevision) -> Result<PathBuf> {
-        let (template, template_name) = match &settings.template.value {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|err| Error::Template {
-                    path: settings.display_path(path),
-                    reason: format!("cannot read it: {err}"),
-                })?;
-                (text, settings.display_path(path))
-            }
-            None => (template::BUILT_IN.to_owned(), "built-in".to_owned()),
-        };
-        let text = revision
-            .render(&template)
-            .map_err(|reason| Error::Template {
-                path: template_name,
-                reason,
-            })?;
-        let path = self.path.join(revision.file_name());
+        let text = render(settings, revision)?;
+        let path = self.create(settings, &revision.file_name(), &text)?;
+        outln!(
+            "  revision {}, revises {}",
+            revision.id,
+            super::format::revisions_or_base(&revision.revises)
+        );
+        Ok(path)
+    }
+
+    /// Creates the folder's file `name` holding `text`, refusing to overwrite one. Prints
+    /// the path.
+    pub(crate) fn create(&self, settings: &Settings, name: &str, text: &str) -> Result<PathBuf> {
+        let path = self.path.join(name);
         let shown = settings.display_path(&path);
         let mut file = std::fs::OpenOptions::new()
             .write(true)
@@ -532,13 +532,39 @@ impl Folder {
                 source,
             })?;
         outln!("created {shown}");
-        outln!(
-            "  revision {}, revises {}",
-            revision.id,
-            super::format::revisions_or_base(&revision.revises)
-        );
         Ok(path)
     }
+
+    /// The folder.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The `*.rs` file names in the folder (not `mod.rs`), sorted.
+    pub(crate) fn files(&self) -> &[String] {
+        &self.files
+    }
+}
+
+/// `revision` rendered with the configured template (`template` in migrate.toml, else the
+/// built-in one).
+pub(crate) fn render(settings: &Settings, revision: &NewRevision) -> Result<String> {
+    let (template, template_name) = match &settings.template.value {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|err| Error::Template {
+                path: settings.display_path(path),
+                reason: format!("cannot read it: {err}"),
+            })?;
+            (text, settings.display_path(path))
+        }
+        None => (template::BUILT_IN.to_owned(), "built-in".to_owned()),
+    };
+    revision
+        .render(&template)
+        .map_err(|reason| Error::Template {
+            path: template_name,
+            reason,
+        })
 }
 
 #[cfg(test)]

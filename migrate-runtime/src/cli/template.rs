@@ -16,20 +16,19 @@ use migrate_runtime::prelude::*;
 /// {{message}}
 #[migration({{arguments}})]
 pub(crate) fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
-    // For example: ctx.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
-    let _ = ctx;
-    Ok(())
+{{upgrade_body}}
 }
 {{downgrade}}"#;
 
-/// The downgrade function of a reversible revision, as `{{downgrade}}` renders it.
-const DOWNGRADE_FN: &str = r#"
-pub(crate) fn downgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
-    // Undo `upgrade`, for example: ctx.execute("DROP TABLE users")
+/// The body of a new revision's upgrade function, as `{{upgrade_body}}` renders it.
+const UPGRADE_BODY: &str = r#"    // For example: ctx.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
     let _ = ctx;
-    Ok(())
-}
-"#;
+    Ok(())"#;
+
+/// The body of a new revision's downgrade function.
+const DOWNGRADE_BODY: &str = r#"    // Undo `upgrade`, for example: ctx.execute("DROP TABLE users")
+    let _ = ctx;
+    Ok(())"#;
 
 /// The downgrade function of a merge revision, which changes no schema.
 const MERGE_DOWNGRADE_FN: &str = r#"
@@ -44,9 +43,62 @@ pub(crate) const PLACEHOLDERS: &[&str] = &[
     "revision",
     "revises",
     "arguments",
+    "upgrade_body",
     "downgrade",
     "slug",
 ];
+
+/// SQL that a new revision runs, such as the `up.sql` of an imported diesel migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sql {
+    /// Where it comes from, for the comment above it (`migrations/.../up.sql`).
+    pub(crate) origin: String,
+    /// The SQL, verbatim.
+    pub(crate) text: String,
+    /// Whether it holds no statement (comments or whitespace only): the function then runs
+    /// nothing, since MySQL refuses an empty query.
+    pub(crate) empty: bool,
+}
+
+impl Sql {
+    /// A function body running the SQL with `ctx.execute` (one batch, as diesel runs a
+    /// file), or, for SQL without a statement, one that runs nothing and keeps its comments.
+    fn body(&self) -> String {
+        if self.empty {
+            let mut out = format!(
+                "    // `{}` holds no statement, so this runs nothing:\n",
+                self.origin
+            );
+            for line in self.text.lines().filter(|l| !l.trim().is_empty()) {
+                let _ = writeln!(out, "    // {}", line.trim_end());
+            }
+            out.push_str("    let _ = ctx;\n    Ok(())");
+            return out;
+        }
+        format!(
+            "    // `{}`, verbatim\n    ctx.execute({})",
+            self.origin,
+            rust_literal(&self.text)
+        )
+    }
+}
+
+/// `text` as a Rust string literal: a raw string with enough `#`s to hold it, or an escaped
+/// literal when it holds a carriage return (which a raw string cannot hold verbatim: the
+/// compiler reads a CRLF in a source file as LF).
+pub(crate) fn rust_literal(text: &str) -> String {
+    if text.contains('\r') {
+        return format!("{text:?}");
+    }
+    // One `#` more than the longest run of `#`s after a `"` in the text.
+    let mut hashes = 0;
+    for (at, _) in text.match_indices('"') {
+        let run = text[at + 1..].bytes().take_while(|&b| b == b'#').count();
+        hashes = hashes.max(run);
+    }
+    let fence = "#".repeat(hashes + 1);
+    format!("r{fence}\"{text}\"{fence}")
+}
 
 /// What a new migration file says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +118,12 @@ pub(crate) struct NewRevision {
     pub(crate) branch_labels: Vec<String>,
     /// No downgrade function: `irreversible`.
     pub(crate) irreversible: bool,
+    /// `transactional = false` when false.
+    pub(crate) transactional: bool,
+    /// The SQL the upgrade function runs; `None` for the template's example body.
+    pub(crate) upgrade_sql: Option<Sql>,
+    /// The SQL the downgrade function runs; `None` for the template's example body.
+    pub(crate) downgrade_sql: Option<Sql>,
 }
 
 impl NewRevision {
@@ -106,6 +164,9 @@ impl NewRevision {
         } else {
             out.push_str(", downgrade = downgrade");
         }
+        if !self.transactional {
+            out.push_str(", transactional = false");
+        }
         out
     }
 
@@ -116,9 +177,18 @@ impl NewRevision {
             "revision" => self.id.to_string(),
             "revises" => quoted(&self.revises),
             "arguments" => self.arguments(),
+            "upgrade_body" => match &self.upgrade_sql {
+                Some(sql) => sql.body(),
+                None => UPGRADE_BODY.to_owned(),
+            },
             "downgrade" if self.irreversible => String::new(),
             "downgrade" if self.revises.len() > 1 => MERGE_DOWNGRADE_FN.to_owned(),
-            "downgrade" => DOWNGRADE_FN.to_owned(),
+            "downgrade" => format!(
+                "\npub(crate) fn downgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {{\n{}\n}}\n",
+                self.downgrade_sql
+                    .as_ref()
+                    .map_or_else(|| DOWNGRADE_BODY.to_owned(), Sql::body)
+            ),
             "slug" => slug(&self.message),
             _ => return None,
         })
@@ -130,6 +200,7 @@ impl NewRevision {
         let mut out = String::with_capacity(template.len() + 256);
         let mut rest = template;
         let mut saw_arguments = false;
+        let mut saw_upgrade_body = false;
         while let Some(start) = rest.find("{{") {
             out.push_str(&rest[..start]);
             let after = &rest[start + 2..];
@@ -152,10 +223,19 @@ impl NewRevision {
                 )
             })?;
             saw_arguments |= name == "arguments";
+            saw_upgrade_body |= name == "upgrade_body";
             out.push_str(&value);
             rest = &after[end + 2..];
         }
         out.push_str(rest);
+        if self.upgrade_sql.is_some() && !saw_upgrade_body {
+            return Err(
+                "the template never uses `{{upgrade_body}}`, so the upgrade function would not \
+                 run the imported SQL; write `{{upgrade_body}}` as the upgrade function's body \
+                 (the built-in template does)"
+                    .to_owned(),
+            );
+        }
         if !saw_arguments {
             return Err(
                 "the template never uses `{{arguments}}`, so the file would declare no revision; \
@@ -258,6 +338,9 @@ mod tests {
             external: Vec::new(),
             branch_labels: Vec::new(),
             irreversible: false,
+            transactional: true,
+            upgrade_sql: None,
+            downgrade_sql: None,
         }
     }
 

@@ -1,0 +1,4 @@
+-- Set up by `diesel setup`.
+
+DROP FUNCTION IF EXISTS diesel_manage_updated_at(_tbl regclass);
+DROP FUNCTION IF EXISTS diesel_set_updated_at();

@@ -1,0 +1,2 @@
+-- Your SQL goes here
+CREATE INDEX CONCURRENTLY users_email_idx ON users (email);
