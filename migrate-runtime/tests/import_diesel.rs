@@ -527,3 +527,34 @@ fn a_gap_in_what_diesel_applied_is_named_and_not_stamped() {
     assert!(migrator.current(&mut conn).unwrap().is_empty());
     assert_eq!(diesel_rows(&mut conn), 4);
 }
+
+/// Nothing to stamp from: no database (none is created), or one diesel never migrated.
+#[test]
+fn stamp_from_diesel_refuses_a_database_diesel_never_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = migrate(dir.path(), &["stamp", "--from-diesel"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("error: there is no database at sqlite://migrate.sqlite3"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!dir.path().join("migrate.sqlite3").exists());
+    let db = TestDb::sqlite();
+    // A query makes the scratch file exist, without a diesel table.
+    let mut conn = db.connect();
+    assert_eq!(count_query(&mut conn, "SELECT 0 AS n"), 0);
+    let out = migrate(
+        dir.path(),
+        &["--database-url", db.url(), "stamp", "--from-diesel"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(
+            "error: the database has no __diesel_schema_migrations table: diesel never migrated \
+             it, so there is nothing to stamp from"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}

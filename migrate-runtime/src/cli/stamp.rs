@@ -39,6 +39,14 @@ impl StampArgs {
         if !self.from_diesel {
             migrator.preflight_stamp(&target)?;
         }
+        if self.from_diesel && !database.exists() {
+            // Opening it would create an empty SQLite file.
+            return Err(Error::Refused(format!(
+                "there is no database at {}: nothing to stamp from {DIESEL_TABLE}; point \
+                 --database-url (or DATABASE_URL) at the database diesel migrated",
+                database.url
+            )));
+        }
         let mut conn = database.connect()?;
         let target = if self.from_diesel {
             let Some(versions) = crate::store::diesel_versions(&mut conn)? else {
