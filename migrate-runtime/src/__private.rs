@@ -3,6 +3,11 @@
 
 pub use inventory;
 
+/// Whether this build's MySQL client library honours a URL's `ssl_mode` (MySQL's
+/// libmysqlclient) or not (MariaDB Connector/C), for the tests.
+#[cfg(feature = "mysql")]
+pub use crate::connection::MYSQL_CLIENT_HONOURS_SSL_MODE;
+
 use crate::{MigrationContext, Result};
 
 /// The signature every upgrade and downgrade function has.

@@ -6,6 +6,11 @@ use diesel::Connection;
 
 use crate::{Error, Result};
 
+#[cfg(feature = "mysql")]
+mod mysql_tls;
+#[cfg(feature = "mysql")]
+pub use mysql_tls::CLIENT_HONOURS_SSL_MODE as MYSQL_CLIENT_HONOURS_SSL_MODE;
+
 /// The database backend a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -238,9 +243,7 @@ impl AnyConnection {
                 url.as_str(),
             )?)),
             #[cfg(feature = "mysql")]
-            Backend::Mysql => Ok(AnyConnection::Mysql(diesel::MysqlConnection::establish(
-                url.as_str(),
-            )?)),
+            Backend::Mysql => Ok(AnyConnection::Mysql(mysql_tls::establish(url)?)),
             #[allow(
                 unreachable_patterns,
                 reason = "reachable when a backend feature is off"
@@ -317,9 +320,7 @@ fn unknown_mysql_option(url: &DatabaseUrl) -> Result<()> {
     };
     let known = MYSQL_OPTIONS.map(|o| format!("`{o}`")).join(", ");
     let hint = match option.to_ascii_lowercase().replace('-', "_").as_str() {
-        "sslmode" | "ssl" | "tls" => {
-            format!("; for TLS write `ssl_mode=` with one of {MYSQL_SSL_MODES}")
-        }
+        "sslmode" | "ssl" | "tls" => mysql_tls_hint(),
         "sslrootcert" | "sslca" | "ssl_root_cert" => "; for the CA file write `ssl_ca=`".into(),
         "sslcert" => "; for the client certificate write `ssl_cert=`".into(),
         "sslkey" => "; for the client key write `ssl_key=`".into(),
@@ -334,6 +335,14 @@ fn unknown_mysql_option(url: &DatabaseUrl) -> Result<()> {
              knows are {known}{hint}"
         ),
     })
+}
+
+/// What to write for TLS on a MySQL URL, with the client library this build links.
+fn mysql_tls_hint() -> String {
+    #[cfg(feature = "mysql")]
+    return mysql_tls::tls_hint();
+    #[cfg(not(feature = "mysql"))]
+    format!("; for TLS write `ssl_mode=` with one of {MYSQL_SSL_MODES}")
 }
 
 /// The values of a MySQL URL's `ssl_mode` that diesel accepts (in any case).
@@ -822,7 +831,7 @@ mod tests {
     #[test]
     fn a_mysql_option_diesel_would_ignore_is_an_input_error_naming_it() {
         for (query, option, hint) in [
-            ("sslmode=require", "sslmode", "write `ssl_mode=`"),
+            ("sslmode=require", "sslmode", "for TLS write `ssl_mode="),
             (
                 "ssl_mode=required&sslrootcert=ca.pem",
                 "sslrootcert",
@@ -836,6 +845,17 @@ mod tests {
             );
             assert!(text.contains(hint), "{text}");
         }
+        // The spelling for TLS that works with this build's client library.
+        let text = refused_option(
+            "mysql://root:s3cret@127.0.0.1:1/test?sslmode=require",
+            "sslmode",
+        );
+        let works = if mysql_tls::CLIENT_HONOURS_SSL_MODE {
+            "with one of `disabled`"
+        } else {
+            "`ssl_mode=required&ssl_ca=PATH`"
+        };
+        assert!(text.contains(works), "{text}");
         // The options diesel reads are let through to the connection (which finds no
         // server on port 1).
         let url = DatabaseUrl::parse(

@@ -118,6 +118,20 @@ fn a_bad_connection_option_exits_2_naming_the_option() {
              `mysql://root:***@127.0.0.1:3306/test?ssl_mode=bogus`: unknown ssl_mode; use one of",
             "ssl_mode",
         ));
+        // MariaDB Connector/C cannot be asked to check the server's host name: refused
+        // before connecting rather than connecting without TLS.
+        #[cfg(feature = "mysql")]
+        if !migrate_runtime::__private::MYSQL_CLIENT_HONOURS_SSL_MODE {
+            cases.push((
+                "mysql://root:s3cret@127.0.0.1:3306/test?ssl_mode=verify_identity&ssl_ca=ca.pem",
+                "invalid connection option `ssl_mode` in the database URL \
+                 `mysql://root:***@127.0.0.1:3306/test?ssl_mode=verify_identity&ssl_ca=ca.pem`: \
+                 this build's MySQL client library is MariaDB Connector/C, which diesel cannot \
+                 ask for `ssl_mode`: it never checks the server's certificate against its host \
+                 name",
+                "ssl_mode",
+            ));
+        }
     }
     if cases.is_empty() {
         println!("skipped: neither the postgres nor the mysql feature is enabled");
