@@ -38,8 +38,10 @@ pub enum Error {
     /// The database URL sets a connection option that the client library refuses
     /// (`?sslmode=bogus`, `?connect_timeout=soon`, an option libpq does not know, a MySQL
     /// `?ssl_mode=` it does not know), or that diesel's MySQL connection would silently
-    /// ignore (`?sslmode=require` on a `mysql://` URL): a mistake in the configuration,
-    /// found before any server is reached. The URL in the message is redacted.
+    /// ignore (`?sslmode=require` on a `mysql://` URL), or an `ssl_mode` that MariaDB
+    /// Connector/C, when the build links it, cannot honour (`?ssl_mode=verify_identity`):
+    /// a mistake in the configuration, found before any server is reached. The URL in the
+    /// message is redacted.
     #[error("invalid connection option `{option}` in the database URL `{url}`: {reason}")]
     InvalidConnectionOption {
         /// The redacted URL.
