@@ -356,6 +356,21 @@ fn a_url_requiring_tls_gets_an_encrypted_connection_or_is_refused_before_connect
     let mut conn =
         AnyConnection::open(&DatabaseUrl::parse(&server.url("app", &cert)).unwrap()).unwrap();
     assert_ne!(cipher(&mut conn), "");
+    // `preferred` with a CA uses the TLS the server offers.
+    let preferred = server.url("app", &format!("ssl_mode=preferred&ssl_ca={ca}"));
+    let mut conn = AnyConnection::open(&DatabaseUrl::parse(&preferred).unwrap()).unwrap();
+    assert_ne!(cipher(&mut conn), "");
+    // The options besides `ssl_mode` still reach the connection: here the Unix socket.
+    let socket = format!(
+        "mysql://root@localhost/app?ssl_mode=disabled&unix_socket={}",
+        server.path("sock").display()
+    );
+    let mut conn = AnyConnection::open(&DatabaseUrl::parse(&socket).unwrap()).unwrap();
+    assert_eq!(cipher(&mut conn), "");
+    assert_eq!(
+        count_query(&mut conn, "SELECT CAST(@@port AS SIGNED) AS n"),
+        i64::from(server.port)
+    );
     // Given a CA, Connector/C checks the server's certificate against it.
     let other = server.path("other-ca.pem").display().to_string();
     let err = open_error(&server.url("app", &format!("ssl_mode=required&ssl_ca={other}")));

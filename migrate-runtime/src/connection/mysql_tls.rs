@@ -117,9 +117,9 @@ fn connector_c_check(mode: &str, files: bool) -> std::result::Result<Check, Stri
         "verify_ca" => Err(format!(
             "{CONNECTOR_C}: it checks the server's certificate against `ssl_ca` when TLS is \
              used, but cannot be told to refuse a server, or an attacker in between, that \
-             offers no TLS; write `ssl_mode=required&ssl_ca=PATH` (migrate then checks that \
-             the session is encrypted, which only the server can answer, not prove), or \
-             {LIBMYSQLCLIENT}"
+             offers no TLS; write `ssl_mode=required&ssl_ca=PATH` (migrate then asks the \
+             server whether the session is encrypted, an answer such an attacker could \
+             fake), or {LIBMYSQLCLIENT}"
         )),
         "verify_identity" => Err(format!(
             "{CONNECTOR_C}: it never checks the server's certificate against its host name, \
