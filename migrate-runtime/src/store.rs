@@ -95,25 +95,27 @@ pub struct HistoryEntry {
 
 #[cfg(feature = "cli")]
 #[derive(QueryableByName)]
-struct DieselVersionRow {
+struct ForeignHistoryRow {
     #[diesel(sql_type = Text)]
     version: String,
+    #[diesel(sql_type = Text)]
+    ok: String,
 }
 
-/// The versions diesel_cli's `__diesel_schema_migrations` table records (as the session's
-/// `search_path`, or current database, finds it), sorted; `None` when there is no such
-/// table. One query, outside any transaction. The table is only ever read: a team may go
-/// back to diesel_cli.
+/// The rows of another tool's history table (diesel_cli's, sqlx's, refinery's) that
+/// `query` reads as `version` and `ok` (`y` when the tool marks it as succeeded), as the
+/// session's `search_path`, or current database, finds the table; `None` when there is no
+/// such table. One query, outside any transaction. The table is only ever read: a team may
+/// go back to the tool.
 #[cfg(feature = "cli")]
-pub(crate) fn diesel_versions(conn: &mut AnyConnection) -> Result<Option<Vec<String>>> {
-    let rows = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
-        .load::<DieselVersionRow>(conn);
-    match rows {
-        Ok(rows) => {
-            let mut versions: Vec<String> = rows.into_iter().map(|r| r.version).collect();
-            versions.sort();
-            Ok(Some(versions))
-        }
+pub(crate) fn foreign_history(
+    conn: &mut AnyConnection,
+    query: &str,
+) -> Result<Option<Vec<(String, bool)>>> {
+    match diesel::sql_query(query).load::<ForeignHistoryRow>(conn) {
+        Ok(rows) => Ok(Some(
+            rows.into_iter().map(|r| (r.version, r.ok == "y")).collect(),
+        )),
         Err(e) if dialect(conn).is_missing_table(&e) => Ok(None),
         Err(e) => Err(e.into()),
     }

@@ -1,6 +1,5 @@
-//! A diesel_cli migrations folder read with diesel_migrations' own rules, the revisions
-//! `import diesel` makes of it, and the revision `stamp --from-diesel` records for what
-//! diesel's `__diesel_schema_migrations` table says was applied.
+//! A diesel_cli migrations folder read with diesel_migrations' own rules, for `import
+//! diesel` (what it shares with the other tools is in `foreign.rs`).
 //!
 //! diesel_migrations 2.3 (`migrations_internals`, `file_based_migrations.rs`) reads a
 //! folder so: every subfolder is a migration, except one whose name starts with `.` and an
@@ -18,156 +17,40 @@
 //! included. The import refuses the latter two, since a typo there changes how the
 //! migration runs.
 
-use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::template::{self, NewRevision, Sql};
-use crate::{Backend, Graph, RevisionId};
-
-/// The table in which diesel records the versions it applied. Never written here.
-pub(crate) const DIESEL_TABLE: &str = "__diesel_schema_migrations";
-
-/// One migration of a diesel folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct DieselMigration {
-    /// Its folder.
-    pub(crate) path: PathBuf,
-    /// The folder's name, which diesel prints (`2024-01-02-030405_create_users`).
-    pub(crate) name: String,
-    /// What `__diesel_schema_migrations.version` records for it.
-    pub(crate) version: String,
-    /// `up.sql`.
-    pub(crate) up: String,
-    /// `down.sql`, unless it is missing or empty: diesel cannot revert the migration then.
-    pub(crate) down: Option<String>,
-    /// Whether diesel runs it in a transaction (`metadata.toml`).
-    pub(crate) run_in_transaction: bool,
-    /// `metadata.toml` exists but does not set `run_in_transaction`, which diesel reads as
-    /// `false`: worth a note, as that is rarely what its author meant.
-    pub(crate) metadata_without_key: bool,
-}
-
-impl DieselMigration {
-    /// The revision's message: the folder's name after the version, its `_`s as spaces
-    /// (`create users`), or the whole name when nothing follows the version.
-    pub(crate) fn message(&self) -> String {
-        let words = self.words();
-        if words.is_empty() {
-            self.name.clone()
-        } else {
-            words
-        }
-    }
-
-    /// The folder's name after the version, its `_`s as spaces.
-    fn words(&self) -> String {
-        let rest = self.name.split_once('_').map_or("", |(_, rest)| rest);
-        template::one_line(&rest.replace('_', " "))
-    }
-
-    /// The revision id: the version, then `_` and the message's slug as far as the id's
-    /// 64 bytes allow (`20240102030405_create_users`), so that both diesel's version and
-    /// the name can be read from it. `None` when the version cannot start an id.
-    pub(crate) fn revision_id(&self) -> Option<RevisionId> {
-        let version = RevisionId::new(&self.version).ok()?;
-        let room = migrate_core::MAX_ID_LEN.saturating_sub(self.version.len() + 1);
-        let mut slug = String::new();
-        let words = self.words();
-        if !words.is_empty() {
-            for word in template::slug(&words).split('_') {
-                let extra = usize::from(!slug.is_empty());
-                if slug.len() + extra + word.len() > room {
-                    break;
-                }
-                if extra == 1 {
-                    slug.push('_');
-                }
-                slug.push_str(word);
-            }
-        }
-        if slug.is_empty() {
-            return Some(version);
-        }
-        RevisionId::new(&format!("{}_{slug}", self.version)).ok()
-    }
-}
-
-/// Why a diesel folder cannot be imported: every problem found, one line each, naming
-/// the path and the fix.
-pub(crate) type Problems = Vec<String>;
+use super::foreign::{self, Foreign, MigrationTool, Problems};
+use super::template;
 
 /// Reads the diesel migrations folder `dir`, in diesel's order. `shown` prints a path as
 /// messages show it. Every problem is reported at once.
-pub(crate) fn read(
-    dir: &Path,
-    shown: &dyn Fn(&Path) -> String,
-) -> Result<Vec<DieselMigration>, Problems> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(err) => return Err(vec![format!("cannot list `{}`: {err}", shown(dir))]),
-    };
-    let mut folders: Vec<(String, PathBuf)> = Vec::new();
+pub(crate) fn read(dir: &Path, shown: &dyn Fn(&Path) -> String) -> Result<Vec<Foreign>, Problems> {
     let mut problems = Problems::new();
-    for entry in entries {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                problems.push(format!("cannot list `{}`: {err}", shown(dir)));
-                continue;
-            }
-        };
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let path = entry.path();
+    let mut migrations = Vec::new();
+    for (name, path) in foreign::entries(dir, shown, &mut problems) {
         // As diesel: files and hidden entries are no migrations, nor is an empty folder.
         if name.starts_with('.') || !path.is_dir() {
             continue;
         }
         match std::fs::read_dir(&path) {
             Ok(mut inner) => {
-                if inner.next().is_some() {
-                    folders.push((name, path));
+                if inner.next().is_none() {
+                    continue;
                 }
             }
-            Err(err) => problems.push(format!("cannot list `{}`: {err}", shown(&path))),
+            Err(err) => {
+                problems.push(format!("cannot list `{}`: {err}", shown(&path)));
+                continue;
+            }
         }
-    }
-    let mut migrations = Vec::new();
-    for (name, path) in folders {
         match migration(&name, &path, shown) {
             Ok(migration) => migrations.push(migration),
             Err(mut more) => problems.append(&mut more),
         }
     }
     // diesel sorts by version, as strings.
-    migrations
-        .sort_by(|a: &DieselMigration, b| a.version.cmp(&b.version).then(a.name.cmp(&b.name)));
-    for pair in migrations.windows(2) {
-        if pair[0].version == pair[1].version {
-            problems.push(format!(
-                "`{}` and `{}` have the same version `{}`, so diesel runs only one of them; give \
-                 one of them another version (the folder name up to its first `_`)",
-                shown(&pair[0].path),
-                shown(&pair[1].path),
-                pair[0].version
-            ));
-        }
-    }
-    let mut ids: BTreeMap<String, &DieselMigration> = BTreeMap::new();
-    for migration in &migrations {
-        let Some(id) = migration.revision_id() else {
-            continue;
-        };
-        // MySQL's version table compares ids without case.
-        if let Some(other) = ids.insert(id.as_str().to_ascii_lowercase(), migration)
-            && other.version != migration.version
-        {
-            problems.push(format!(
-                "`{}` and `{}` would both become revision `{id}`; rename one of them",
-                shown(&other.path),
-                shown(&migration.path)
-            ));
-        }
-    }
+    migrations.sort_by(|a: &Foreign, b| a.version.cmp(&b.version).then(a.name.cmp(&b.name)));
+    foreign::check_versions_and_ids(MigrationTool::Diesel, &migrations, shown, &mut problems);
     if problems.is_empty() {
         Ok(migrations)
     } else {
@@ -180,7 +63,7 @@ fn migration(
     name: &str,
     path: &Path,
     shown: &dyn Fn(&Path) -> String,
-) -> Result<DieselMigration, Problems> {
+) -> Result<Foreign, Problems> {
     let mut problems = Problems::new();
     let version = name.split('_').next().unwrap_or("").replace('-', "");
     let valid_version = !version.is_empty()
@@ -191,7 +74,7 @@ fn migration(
             "the version of `{}` is `{version}` (its name up to the first `_`, without `-`s), \
              which cannot start a revision id: use 1 to {} ASCII letters and digits, such as \
              diesel_cli's `2024-01-02-030405` (if diesel applied it, change \
-             `{DIESEL_TABLE}.version` to match the new name)",
+             `__diesel_schema_migrations.version` to match the new name)",
             shown(path),
             migrate_core::MAX_ID_LEN
         ));
@@ -225,29 +108,57 @@ fn migration(
         ));
     }
     let down = read("down.sql", &mut problems).filter(|text| !text.is_empty());
-    let (run_in_transaction, metadata_without_key) = match read("metadata.toml", &mut problems) {
-        None => (true, false),
+    let mut notes = Vec::new();
+    if down.is_none() {
+        notes.push("irreversible: no down.sql, or an empty one, which diesel cannot revert".into());
+    }
+    let transactional = match read("metadata.toml", &mut problems) {
+        None => true,
         Some(text) => match metadata(&text) {
-            Ok(Some(run)) => (run, false),
-            Ok(None) => (false, true),
+            Ok(Some(run)) => {
+                if !run {
+                    notes.push(
+                        "transactional = false: `run_in_transaction = false` in its metadata.toml"
+                            .into(),
+                    );
+                }
+                run
+            }
+            Ok(None) => {
+                // Rarely what its author meant: worth a note.
+                notes.push(
+                    "transactional = false: its metadata.toml does not set \
+                     `run_in_transaction`, which diesel reads as false"
+                        .into(),
+                );
+                false
+            }
             Err(reason) => {
                 problems.push(format!(
                     "`{}`: {reason}",
                     shown(&path.join("metadata.toml"))
                 ));
-                (true, false)
+                true
             }
         },
     };
+    let words = template::one_line(
+        &name
+            .split_once('_')
+            .map_or("", |(_, rest)| rest)
+            .replace('_', " "),
+    );
     match up {
-        Some(up) if problems.is_empty() => Ok(DieselMigration {
+        Some(up) if problems.is_empty() => Ok(Foreign {
             path: path.to_path_buf(),
             name: name.to_owned(),
+            id_start: version.clone(),
             version,
-            up,
-            down,
-            run_in_transaction,
-            metadata_without_key,
+            words,
+            up: (path.join("up.sql"), up),
+            down: down.map(|down| (path.join("down.sql"), down)),
+            transactional,
+            notes,
         }),
         _ => Err(problems),
     }
@@ -283,186 +194,10 @@ fn metadata(text: &str) -> Result<Option<bool>, String> {
     Ok(run)
 }
 
-/// Whether `sql` holds no statement as any backend reads it (comments and whitespace
-/// only).
-fn no_statement(sql: &str) -> bool {
-    [Backend::Sqlite, Backend::Postgres, Backend::Mysql]
-        .into_iter()
-        .all(|backend| crate::schema::parse::split(sql, backend).is_empty())
-}
-
-/// The revisions of `migrations` (in diesel's order, as [`read`] returns them), each
-/// revising the one before; the first is a root. `shown` prints the path of an SQL file
-/// for the comment above its SQL.
-pub(crate) fn revisions(
-    migrations: &[DieselMigration],
-    shown: &dyn Fn(&Path) -> String,
-) -> Vec<NewRevision> {
-    let mut out: Vec<NewRevision> = Vec::with_capacity(migrations.len());
-    for migration in migrations {
-        let sql = |file: &str, text: &str| Sql {
-            origin: shown(&migration.path.join(file)),
-            text: text.to_owned(),
-            empty: no_statement(text),
-        };
-        let id = migration
-            .revision_id()
-            .expect("`read` refuses a version that cannot start an id");
-        out.push(NewRevision {
-            id,
-            message: migration.message(),
-            revises: out.last().map(|r| r.id.clone()).into_iter().collect(),
-            depends_on: Vec::new(),
-            external: Vec::new(),
-            branch_labels: Vec::new(),
-            irreversible: migration.down.is_none(),
-            transactional: migration.run_in_transaction,
-            upgrade_sql: Some(sql("up.sql", &migration.up)),
-            downgrade_sql: migration.down.as_deref().map(|down| sql("down.sql", down)),
-        });
-    }
-    out
-}
-
-/// What diesel applied of a folder's migrations, from its table's versions.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Applied<'a> {
-    /// The last applied migration in diesel's order: the revision to stamp.
-    pub(crate) newest: Option<&'a DieselMigration>,
-    /// How many of the folder's migrations diesel applied.
-    pub(crate) count: usize,
-    /// Migrations before `newest` that diesel did not apply (diesel applies pending
-    /// migrations whatever their order): stamping `newest` would be wrong.
-    pub(crate) missing: Vec<&'a DieselMigration>,
-    /// Versions the table records that no migration of the folder has.
-    pub(crate) unknown: Vec<String>,
-}
-
-/// Compares the folder's `migrations` (in diesel's order) with the `applied` versions.
-pub(crate) fn applied<'a>(migrations: &'a [DieselMigration], applied: &[String]) -> Applied<'a> {
-    let applied_set: HashSet<&str> = applied.iter().map(String::as_str).collect();
-    let known: HashSet<&str> = migrations.iter().map(|m| m.version.as_str()).collect();
-    let newest = migrations
-        .iter()
-        .rposition(|m| applied_set.contains(m.version.as_str()));
-    Applied {
-        newest: newest.map(|at| &migrations[at]),
-        count: migrations
-            .iter()
-            .filter(|m| applied_set.contains(m.version.as_str()))
-            .count(),
-        missing: newest.map_or_else(Vec::new, |at| {
-            migrations[..at]
-                .iter()
-                .filter(|m| !applied_set.contains(m.version.as_str()))
-                .collect()
-        }),
-        unknown: applied
-            .iter()
-            .filter(|v| !known.contains(v.as_str()))
-            .cloned()
-            .collect(),
-    }
-}
-
-/// The revision imported from the diesel migration of `version`: the one whose id is the
-/// version, or starts with it and `_`. `Err` lists several.
-fn imported<'g>(
-    graph: &'g Graph,
-    version: &str,
-) -> Result<Option<&'g RevisionId>, Vec<&'g RevisionId>> {
-    let found: Vec<&RevisionId> = graph
-        .revisions()
-        .iter()
-        .map(|r| &r.id)
-        .filter(|id| {
-            id.as_str()
-                .strip_prefix(version)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('_'))
-        })
-        .collect();
-    match found.as_slice() {
-        [] => Ok(None),
-        [one] => Ok(Some(one)),
-        _ => Err(found),
-    }
-}
-
-/// The revision `stamp --from-diesel` records for the `applied` versions of diesel's table:
-/// the imported revision of the last of them, provided every one has an imported revision
-/// and they are exactly that revision and its ancestors (so that the stamp records as
-/// applied only what diesel applied). `None` when diesel applied nothing. `Err` says why
-/// stamping would be wrong, and what to do.
-pub(crate) fn stamp_target(
-    graph: &Graph,
-    applied: &[String],
-) -> Result<Option<RevisionId>, String> {
-    let mut revisions: Vec<&RevisionId> = Vec::new();
-    let mut unknown = Vec::new();
-    for version in applied {
-        match imported(graph, version) {
-            Ok(Some(id)) => revisions.push(id),
-            Ok(None) => unknown.push(format!("`{version}`")),
-            Err(several) => {
-                return Err(format!(
-                    "the diesel version `{version}` matches several revisions ({}); stamp the \
-                     right one by hand: `stamp REV`",
-                    super::format::join(several.iter().map(|id| format!("`{id}`")))
-                ));
-            }
-        }
-    }
-    if !unknown.is_empty() {
-        return Err(format!(
-            "diesel applied {} ({}), but no revision of this binary was imported from {}: \
-             import the diesel migrations (`import diesel`), rebuild, and stamp again",
-            if unknown.len() == 1 {
-                "a migration"
-            } else {
-                "migrations"
-            },
-            unknown.join(", "),
-            if unknown.len() == 1 { "it" } else { "them" },
-        ));
-    }
-    let Some(newest) = revisions.iter().copied().find(|r| {
-        revisions
-            .iter()
-            .all(|o| o == r || graph.is_ancestor(o.as_str(), r.as_str()))
-    }) else {
-        return if revisions.is_empty() {
-            Ok(None)
-        } else {
-            Err(format!(
-                "the revisions of what diesel applied ({}) are not on one line of the graph, so \
-                 no single revision stands for them; stamp them by hand: `stamp REV`",
-                super::format::join(revisions.iter().map(|id| format!("`{id}`")))
-            ))
-        };
-    };
-    let mut missing: Vec<&RevisionId> = graph
-        .ancestors(newest.as_str())
-        .into_iter()
-        .filter(|a| !revisions.contains(a))
-        .collect();
-    missing.sort_by_key(|id| graph.position(id.as_str()));
-    if !missing.is_empty() {
-        return Err(format!(
-            "diesel applied `{newest}` but not {} before it, so stamping `{newest}` would record \
-             {} as applied although {} SQL never ran; apply {} first (`diesel migration run` \
-             applies every pending one), then stamp",
-            super::format::join(missing.iter().map(|id| format!("`{id}`"))),
-            if missing.len() == 1 { "it" } else { "them" },
-            if missing.len() == 1 { "its" } else { "their" },
-            if missing.len() == 1 { "it" } else { "them" },
-        ));
-    }
-    Ok(Some(newest.clone()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::foreign::{Applied, applied, revisions};
 
     fn shown(path: &Path) -> String {
         path.file_name().map_or_else(
@@ -482,7 +217,7 @@ mod tests {
         dir
     }
 
-    fn read_ok(files: &[(&str, &str)]) -> Vec<DieselMigration> {
+    fn read_ok(files: &[(&str, &str)]) -> Vec<Foreign> {
         let dir = folder(files);
         read(dir.path(), &shown).unwrap()
     }
@@ -541,9 +276,12 @@ mod tests {
             ]
         );
         assert_eq!(migrations[2].message(), "create users");
-        assert_eq!(migrations[2].down.as_deref(), Some("DROP TABLE users;"));
+        assert_eq!(
+            migrations[2].down.as_ref().map(|(_, sql)| sql.as_str()),
+            Some("DROP TABLE users;")
+        );
         assert_eq!(migrations[3].down, None);
-        assert!(migrations.iter().all(|m| m.run_in_transaction));
+        assert!(migrations.iter().all(|m| m.transactional));
     }
 
     #[test]
@@ -617,7 +355,7 @@ mod tests {
                 (true, false),
             ]
         );
-        assert!(migrations[5].metadata_without_key);
+        assert!(migrations[5].notes[1].contains("does not set `run_in_transaction`"));
         // The comment-only down.sql runs nothing (MySQL refuses an empty query).
         assert!(revisions[2].downgrade_sql.as_ref().unwrap().empty);
         assert!(!revisions[2].upgrade_sql.as_ref().unwrap().empty);
@@ -676,21 +414,6 @@ mod tests {
         assert_eq!(template::rust_literal("a\r\nb"), "\"a\\r\\nb\"");
     }
 
-    fn chain(ids: &[&str]) -> Graph {
-        let revisions = ids
-            .iter()
-            .enumerate()
-            .map(|(at, id)| {
-                let mut r = migrate_core::Revision::root(RevisionId::new(id).unwrap());
-                if at > 0 {
-                    r.down_revisions.push(RevisionId::new(ids[at - 1]).unwrap());
-                }
-                r
-            })
-            .collect();
-        Graph::new(revisions).unwrap()
-    }
-
     fn versions(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
     }
@@ -719,37 +442,5 @@ mod tests {
         assert_eq!(gap.missing[0].name, "2024-01-01-000000_a");
         assert_eq!(gap.unknown, ["1999"]);
         assert_eq!(applied(&migrations, &[]), Applied::default());
-    }
-
-    #[test]
-    fn stamp_from_diesel_refuses_gaps_and_unknown_versions() {
-        let graph = chain(&[
-            "00000000000000_diesel_initial_setup",
-            "20240101000000_a",
-            "20240102000000_b",
-            "5f1c2d3e4a5b",
-        ]);
-        assert_eq!(
-            stamp_target(&graph, &versions(&["20240101000000", "00000000000000"])).unwrap(),
-            Some(RevisionId::new("20240101000000_a").unwrap())
-        );
-        assert_eq!(stamp_target(&graph, &[]).unwrap(), None);
-        let gap =
-            stamp_target(&graph, &versions(&["00000000000000", "20240102000000"])).unwrap_err();
-        assert!(
-            gap.starts_with(
-                "diesel applied `20240102000000_b` but not `20240101000000_a` before it, so \
-                 stamping `20240102000000_b` would record it as applied"
-            ),
-            "{gap}"
-        );
-        let unknown =
-            stamp_target(&graph, &versions(&["20240101000000", "20250101000000"])).unwrap_err();
-        assert!(
-            unknown.starts_with("diesel applied a migration (`20250101000000`), but no revision"),
-            "{unknown}"
-        );
-        // A version is a whole part of the id: `2024` is not `20240101000000_a`'s.
-        assert!(stamp_target(&graph, &versions(&["2024"])).is_err());
     }
 }

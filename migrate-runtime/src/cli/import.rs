@@ -1,22 +1,25 @@
-//! `import diesel [DIR]`: write one migration file per diesel_cli migration (`up.sql`,
-//! `down.sql`, `metadata.toml`) into the migrations folder, chained in diesel's order, and,
-//! when the database has diesel's `__diesel_schema_migrations` table, say which revision to
-//! `stamp` once the binary is rebuilt with them.
+//! `import <diesel|sqlx|refinery> [DIR]`: write one migration file per migration of
+//! another tool's folder (diesel_cli's `up.sql`/`down.sql`/`metadata.toml`, sqlx's
+//! `<VERSION>_<DESCRIPTION>.sql`, refinery's `V<n>__<name>.sql`) into the migrations
+//! folder, chained in that tool's order, and, when the database has the tool's history
+//! table, say which revision to `stamp` once the binary is rebuilt with them.
 //!
 //! The import writes every file or none, and starts a new history: it refuses a migrations
 //! folder that already holds other migrations. Run again, it writes only what is missing
-//! (a diesel migration added since, at the end of diesel's order) and refuses to change a
-//! file it wrote before.
+//! (a migration added since, at the end of the tool's order) and refuses to change a file
+//! it wrote before. The per-tool readers are `diesel_folder.rs`, `sqlx_folder.rs` and
+//! `refinery_folder.rs`; what they share, `foreign.rs`.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
 use super::config::Settings;
-use super::diesel_folder::{self, DIESEL_TABLE, DieselMigration};
+use super::foreign::{self, Foreign, History, MigrationTool};
 use super::revision::{self, Folder};
 use super::template::NewRevision;
 use super::{Session, Status};
+use super::{diesel_folder, refinery_folder, sqlx_folder};
 use crate::{Error, Result};
 
 /// Arguments of `import`.
@@ -35,6 +38,14 @@ pub enum ImportSource {
     /// (its up.sql and down.sql verbatim), chained in diesel's order; with a database that
     /// diesel migrated, say which revision to `stamp` after rebuilding.
     Diesel(DieselArgs),
+    /// Import an sqlx migrations folder: one migration file per sqlx migration (its
+    /// `.sql`, or `.up.sql` and `.down.sql`, verbatim), chained in version order; with a
+    /// database that sqlx migrated, say which revision to `stamp` after rebuilding.
+    Sqlx(ToolArgs),
+    /// Import a refinery migrations folder: one irreversible migration file per
+    /// `V<n>__<name>.sql` (verbatim), chained in version order; with a database that
+    /// refinery migrated, say which revision to `stamp` after rebuilding.
+    Refinery(ToolArgs),
 }
 
 /// Arguments of `import diesel`.
@@ -46,91 +57,145 @@ pub struct DieselArgs {
     pub dir: Option<PathBuf>,
 }
 
+/// Arguments of `import sqlx` and `import refinery`.
+#[derive(Debug, Clone, Args)]
+pub struct ToolArgs {
+    /// The migrations folder. Default: `migrations` in the project root.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The tool's history table, when configured to another than its default
+    /// (`_sqlx_migrations`, `refinery_schema_history`); read only.
+    #[arg(long, value_name = "NAME", value_parser = foreign::table_arg)]
+    pub table: Option<String>,
+}
+
 impl ImportArgs {
     pub(crate) fn run(self, session: &Session) -> Result<Status> {
         match self.source {
-            ImportSource::Diesel(args) => args.run(session),
+            ImportSource::Diesel(args) => import(session, MigrationTool::Diesel, args.dir, None),
+            ImportSource::Sqlx(args) => import(session, MigrationTool::Sqlx, args.dir, args.table),
+            ImportSource::Refinery(args) => {
+                import(session, MigrationTool::Refinery, args.dir, args.table)
+            }
         }
     }
 }
 
-impl DieselArgs {
-    fn run(self, session: &Session) -> Result<Status> {
-        let settings = session.settings()?;
-        let (dir, whence) = diesel_dir(settings, self.dir.as_deref())?;
-        let shown = |path: &Path| settings.display_path(path);
-        if !dir.is_dir() {
-            return Err(Error::Refused(format!(
-                "the diesel migrations folder `{}` ({whence}) does not exist; pass its path: \
-                 `import diesel DIR`",
-                shown(&dir)
-            )));
-        }
-        let migrations = diesel_folder::read(&dir, &shown).map_err(|problems| {
-            Error::Refused(format!(
-                "cannot import `{}`, nothing was written:\n  {}",
-                shown(&dir),
-                problems.join("\n  ")
-            ))
-        })?;
-        if migrations.is_empty() {
-            return Err(Error::Refused(format!(
-                "`{}` ({whence}) holds no diesel migration (a folder with an `up.sql`): \
-                 nothing to import; pass the folder that does: `import diesel DIR`",
-                shown(&dir)
-            )));
-        }
-        // A malformed URL is bad input: refused before anything is written.
-        let database = session.database()?;
-        let folder = Folder::open(settings, session.set())?;
-        // The files name where their SQL comes from relative to the project root, so that
-        // an import run from elsewhere writes the same text (and finds its files unchanged).
-        let root = settings
-            .root
-            .canonicalize()
-            .unwrap_or_else(|_| settings.root.clone());
-        let from_root = |path: &Path| {
-            let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-            path.strip_prefix(&root)
-                .unwrap_or(&path)
-                .display()
-                .to_string()
-        };
-        let revisions = diesel_folder::revisions(&migrations, &from_root);
-        let mut files: Vec<(String, String)> = Vec::with_capacity(revisions.len());
-        for revision in &revisions {
-            files.push((revision.file_name(), revision::render(settings, revision)?));
-        }
-        let missing = missing_files(settings, &folder, &files)?;
-        outln!(
-            "importing {} diesel migrations from `{}` ({whence})",
-            migrations.len(),
-            shown(&dir)
-        );
-        if missing.is_empty() {
-            outln!(
-                "nothing to write: every one is already in `{}`, unchanged",
-                shown(folder.path())
-            );
-        } else {
-            write_all(settings, &folder, &files, &missing, &revisions, &migrations)?;
-            outln!(
-                "imported {} into `{}`{}; rebuild so that the binary has them (`cargo xtask \
-                 migrate ...` does)",
-                count(missing.len(), "migration"),
-                shown(folder.path()),
-                if missing.len() < files.len() {
-                    format!(" ({} already there)", files.len() - missing.len())
-                } else {
-                    String::new()
-                }
-            );
-        }
-        if database.exists() {
-            advise(&database, &migrations, &revisions);
-        }
-        Ok(Status::Success)
+/// Reads the `tool`'s folder `dir` with its reader, printing the files it skips.
+fn read(
+    tool: MigrationTool,
+    dir: &Path,
+    shown: &dyn Fn(&Path) -> String,
+) -> std::result::Result<Vec<Foreign>, foreign::Problems> {
+    let mut warnings = Vec::new();
+    let read = match tool {
+        MigrationTool::Diesel => diesel_folder::read(dir, shown),
+        MigrationTool::Sqlx => sqlx_folder::read(dir, shown),
+        MigrationTool::Refinery => refinery_folder::read(dir, shown, &mut warnings),
+    };
+    for warning in warnings {
+        eprintln!("warning: {warning}");
     }
+    read
+}
+
+fn import(
+    session: &Session,
+    tool: MigrationTool,
+    dir: Option<PathBuf>,
+    table: Option<String>,
+) -> Result<Status> {
+    let settings = session.settings()?;
+    let (dir, whence) = match tool {
+        MigrationTool::Diesel => diesel_dir(settings, dir.as_deref())?,
+        _ => match dir {
+            Some(dir) => (
+                settings.cwd.join(dir),
+                "given on the command line".to_owned(),
+            ),
+            None => (
+                settings.root.join("migrations"),
+                "the default: `migrations` in the project root".to_owned(),
+            ),
+        },
+    };
+    let table = table.unwrap_or_else(|| tool.default_table().to_owned());
+    let shown = |path: &Path| settings.display_path(path);
+    if !dir.is_dir() {
+        return Err(Error::Refused(format!(
+            "the {tool} migrations folder `{}` ({whence}) does not exist; pass its path: \
+             `import {tool} DIR`",
+            shown(&dir)
+        )));
+    }
+    let migrations = read(tool, &dir, &shown).map_err(|problems| {
+        Error::Refused(format!(
+            "cannot import `{}`, nothing was written:\n  {}",
+            shown(&dir),
+            problems.join("\n  ")
+        ))
+    })?;
+    if migrations.is_empty() {
+        return Err(Error::Refused(format!(
+            "`{}` ({whence}) holds no {tool} migration ({}): nothing to import; pass the \
+             folder that does: `import {tool} DIR`",
+            shown(&dir),
+            tool.migration_shape()
+        )));
+    }
+    // A malformed URL is bad input: refused before anything is written.
+    let database = session.database()?;
+    let folder = Folder::open(settings, session.set())?;
+    // The files name where their SQL comes from relative to the project root, so that
+    // an import run from elsewhere writes the same text (and finds its files unchanged).
+    let root = settings
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| settings.root.clone());
+    let from_root = |path: &Path| {
+        let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        path.strip_prefix(&root)
+            .unwrap_or(&path)
+            .display()
+            .to_string()
+    };
+    let revisions = foreign::revisions(&migrations, &from_root);
+    let mut files: Vec<(String, String)> = Vec::with_capacity(revisions.len());
+    for revision in &revisions {
+        files.push((revision.file_name(), revision::render(settings, revision)?));
+    }
+    let missing = missing_files(tool, settings, &folder, &files)?;
+    outln!(
+        "importing {} {tool} migrations from `{}` ({whence})",
+        migrations.len(),
+        shown(&dir)
+    );
+    if tool == MigrationTool::Refinery {
+        outln!("refinery has no down migrations: every one is imported irreversible");
+    }
+    if missing.is_empty() {
+        outln!(
+            "nothing to write: every one is already in `{}`, unchanged",
+            shown(folder.path())
+        );
+    } else {
+        write_all(settings, &folder, &files, &missing, &revisions, &migrations)?;
+        outln!(
+            "imported {} into `{}`{}; rebuild so that the binary has them (`cargo xtask \
+             migrate ...` does)",
+            count(missing.len(), "migration"),
+            shown(folder.path()),
+            if missing.len() < files.len() {
+                format!(" ({} already there)", files.len() - missing.len())
+            } else {
+                String::new()
+            }
+        );
+    }
+    if database.exists() {
+        advise(tool, &table, &database, &migrations, &revisions);
+    }
+    Ok(Status::Success)
 }
 
 /// The diesel migrations folder and where that choice comes from: `dir` (relative to the
@@ -180,6 +245,7 @@ fn diesel_dir(settings: &Settings, dir: Option<&Path>) -> Result<(PathBuf, Strin
 /// exists with other contents, or when the folder holds other migrations and something
 /// is missing: the import starts a history of its own, and appends only to itself.
 fn missing_files(
+    tool: MigrationTool,
     settings: &Settings,
     folder: &Folder,
     files: &[(String, String)],
@@ -237,13 +303,13 @@ fn missing_files(
         let first = &files[missing[0]].0;
         return Err(Error::Refused(format!(
             "the migrations folder `{}` already holds migrations ({}), and the import starts \
-             a history of its own from diesel's first migration; nothing was written: import \
+             a history of its own from {tool}'s first migration; nothing was written: import \
              into an empty folder (`migrations` in migrate.toml){}",
             settings.display_path(folder.path()),
             others.join(", "),
             if missing[0] > 0 {
                 format!(
-                    ", or, for a diesel migration added since the import (`{first}`), write it \
+                    ", or, for a {tool} migration added since the import (`{first}`), write it \
                      as a new revision (`revision -m ...`) with its SQL"
                 )
             } else {
@@ -262,7 +328,7 @@ fn write_all(
     files: &[(String, String)],
     missing: &[usize],
     revisions: &[NewRevision],
-    migrations: &[DieselMigration],
+    migrations: &[Foreign],
 ) -> Result<()> {
     let mut created: Vec<PathBuf> = Vec::new();
     for &at in missing {
@@ -288,61 +354,60 @@ fn write_all(
             revision.id,
             super::format::revisions_or_base(&revision.revises)
         );
-        if revision.irreversible {
-            outln!("  irreversible: no down.sql, or an empty one, which diesel cannot revert");
-        }
-        if migration.metadata_without_key {
-            outln!(
-                "  transactional = false: its metadata.toml does not set `run_in_transaction`, \
-                 which diesel reads as false"
-            );
-        } else if !revision.transactional {
-            outln!("  transactional = false: `run_in_transaction = false` in its metadata.toml");
+        for note in &migration.notes {
+            outln!("  {note}");
         }
     }
     Ok(())
 }
 
-/// Says what diesel applied to the database and which revision to stamp after the
-/// rebuild. Reads `__diesel_schema_migrations` only; a database that cannot be read costs
+/// Says what `tool` applied to the database and which revision to stamp after the
+/// rebuild. Reads the tool's history `table` only; a database that cannot be read costs
 /// only this advice (a warning).
 fn advise(
+    tool: MigrationTool,
+    table: &str,
     database: &super::database::Target,
-    migrations: &[DieselMigration],
+    migrations: &[Foreign],
     revisions: &[NewRevision],
 ) {
     outln!("database: {database}");
-    let versions = database
-        .connect()
-        .and_then(|mut conn| crate::store::diesel_versions(&mut conn));
-    let versions = match versions {
-        Ok(Some(versions)) => versions,
+    let rows = database.connect().and_then(|mut conn| {
+        let query = tool.history_query(table, conn.backend());
+        crate::store::foreign_history(&mut conn, &query)
+    });
+    let history = match rows {
+        Ok(Some(rows)) => History::new(tool, rows),
         Ok(None) => {
             outln!(
-                "no {DIESEL_TABLE} table there: diesel never migrated this database, so \
-                 `upgrade head` applies every imported migration"
+                "no {table} table there: {tool} never migrated this database, so `upgrade \
+                 head` applies every imported migration"
             );
             return;
         }
         Err(err) => {
             eprintln!(
-                "warning: cannot read what diesel applied to the database ({}); run `import \
-                 diesel` again when it answers, or `stamp --from-diesel` after rebuilding",
+                "warning: cannot read what {tool} applied to the database ({}); run `import \
+                 {tool}` again when it answers, or `stamp --from {tool}` after rebuilding",
                 err.to_string().trim_end()
             );
             return;
         }
     };
-    let applied = diesel_folder::applied(migrations, &versions);
+    if let Some(reason) = history.failed_reason(tool, table) {
+        eprintln!("warning: no stamp to advise: {reason}");
+        return;
+    }
+    let applied = foreign::applied(migrations, &history.versions);
     for version in &applied.unknown {
         eprintln!(
-            "warning: {DIESEL_TABLE} records version `{version}` as applied, but no migration \
-             of the folder has that version (removed or renamed since?): what it did is in the \
+            "warning: {table} records version `{version}` as applied, but no migration of the \
+             folder has that version (removed or renamed since?): what it did is in the \
              database but in no imported revision"
         );
     }
     let Some(newest) = applied.newest else {
-        outln!("diesel applied none of these migrations there: `upgrade head` applies every one");
+        outln!("{tool} applied none of these migrations there: `upgrade head` applies every one");
         return;
     };
     if !applied.missing.is_empty() {
@@ -351,17 +416,19 @@ fn advise(
             .iter()
             .map(|m| format!("`{}`", m.name))
             .collect();
+        let one = names.len() == 1;
         eprintln!(
-            "warning: diesel applied `{}` but not {}, which {} before it: stamping its revision \
+            "warning: {tool} applied `{}` but not {}, which {} before it: stamping its revision \
              would record {} as applied although {} SQL never ran there; apply {} first \
-             (`diesel migration run` applies every pending one), then run `import diesel` \
-             again for the revision to stamp",
+             ({} applies every pending one), then run `import {tool}` again for the revision \
+             to stamp",
             newest.name,
             names.join(", "),
-            if names.len() == 1 { "comes" } else { "come" },
-            if names.len() == 1 { "it" } else { "them" },
-            if names.len() == 1 { "its" } else { "their" },
-            if names.len() == 1 { "it" } else { "them" },
+            if one { "comes" } else { "come" },
+            if one { "it" } else { "them" },
+            if one { "its" } else { "their" },
+            if one { "it" } else { "them" },
+            tool.run_command(),
         );
         return;
     }
@@ -371,15 +438,20 @@ fn advise(
         .unwrap_or_default();
     let rest = migrations.len() - applied.count;
     outln!(
-        "diesel applied {} of the {} there, up to `{}`; after rebuilding, record that without \
-         running anything (or run `stamp --from-diesel`, which reads {DIESEL_TABLE} for it):",
+        "{tool} applied {} of the {} there, up to `{}`; after rebuilding, record that without \
+         running anything (or run `stamp --from {tool}{}`, which reads {table} for it):",
         applied.count,
         count(migrations.len(), "migration"),
-        newest.name
+        newest.name,
+        if table == tool.default_table() {
+            String::new()
+        } else {
+            format!(" --table {table}")
+        }
     );
     outln!("  stamp {}", revisions[at].id);
     outln!(
-        "then `upgrade head` applies {}; {DIESEL_TABLE} is left as it is",
+        "then `upgrade head` applies {}; {table} is left as it is",
         if rest == 0 {
             "nothing (all are applied)".to_owned()
         } else {

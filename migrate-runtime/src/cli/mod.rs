@@ -89,6 +89,7 @@ mod current;
 mod database;
 mod diesel_folder;
 mod downgrade;
+mod foreign;
 mod format;
 mod heads;
 mod history;
@@ -98,8 +99,10 @@ mod interrupt;
 mod lanes;
 mod merge;
 mod output;
+mod refinery_folder;
 mod revision;
 mod show;
+mod sqlx_folder;
 mod stamp;
 mod template;
 mod upgrade;
@@ -114,9 +117,10 @@ pub use completions::CompletionsArgs;
 pub use config::ConfigArgs;
 pub use current::CurrentArgs;
 pub use downgrade::DowngradeArgs;
+pub use foreign::MigrationTool;
 pub use heads::HeadsArgs;
 pub use history::{HistoryArgs, RevRange};
-pub use import::{DieselArgs, ImportArgs, ImportSource};
+pub use import::{DieselArgs, ImportArgs, ImportSource, ToolArgs};
 pub use init::InitArgs;
 pub use merge::MergeArgs;
 pub use revision::RevisionArgs;
@@ -380,7 +384,7 @@ pub enum Command {
     /// Write a merge revision joining several heads (`merge heads -m ...`).
     Merge(MergeArgs),
     /// Write migrations from another tool's: `import diesel [DIR]` for a diesel_cli
-    /// migrations folder.
+    /// migrations folder, `import sqlx [DIR]`, `import refinery [DIR]`.
     Import(ImportArgs),
     /// Show the effective settings and where each came from (flag, the application,
     /// environment, .env, migrate.toml or default).

@@ -1,9 +1,9 @@
 //! `stamp [--purge] TARGET`: set the version table without running any migration; `stamp
-//! --from-diesel` takes the target from diesel_cli's `__diesel_schema_migrations` table.
+//! --from <diesel|sqlx|refinery>` takes the target from that tool's history table.
 
 use clap::Args;
 
-use super::diesel_folder::{self, DIESEL_TABLE};
+use super::foreign::{self, History, MigrationTool};
 use super::{Session, Status, format};
 use crate::{Error, Options, Result};
 
@@ -11,18 +11,24 @@ use crate::{Error, Options, Result};
 #[derive(Debug, Clone, Args)]
 pub struct StampArgs {
     /// The revisions to record: `head`, `heads`, `base`, a revision id or prefix, ...
-    #[arg(allow_negative_numbers = true, required_unless_present = "from_diesel")]
+    #[arg(allow_negative_numbers = true, required_unless_present = "from")]
     pub target: Option<String>,
     /// Delete every row of the version table first, whatever it holds, then stamp TARGET
     /// as on a fresh database: the repair for rows no migration declares, or a revision
     /// listed with its own descendant.
     #[arg(long)]
     pub purge: bool,
-    /// Record the revision that `import diesel` made of the last migration diesel_cli
-    /// applied, read from its `__diesel_schema_migrations` table (which stays as it is).
-    /// Refused when diesel applied migrations out of order, or one that was not imported.
-    #[arg(long, conflicts_with = "target")]
-    pub from_diesel: bool,
+    /// Record the revision that `import TOOL` made of the last migration that tool
+    /// applied, read from its history table (`__diesel_schema_migrations`,
+    /// `_sqlx_migrations`, `refinery_schema_history`), which stays as it is. Refused when
+    /// the tool applied migrations out of order, one that was not imported, or (sqlx) one
+    /// that failed part way.
+    #[arg(long, value_name = "TOOL", conflicts_with = "target")]
+    pub from: Option<MigrationTool>,
+    /// With `--from sqlx` or `--from refinery`: the tool's history table, when configured to
+    /// another than its default.
+    #[arg(long, value_name = "NAME", requires = "from", value_parser = foreign::table_arg)]
+    pub table: Option<String>,
 }
 
 impl StampArgs {
@@ -30,37 +36,58 @@ impl StampArgs {
         // The planner reads an empty target as `base`, as Alembic does; on the command line
         // it is an unset variable (`stamp "$REV"`), and stamping base would empty the table.
         let target = self.target.unwrap_or_default();
-        if !self.from_diesel && target.trim().is_empty() {
+        if self.from.is_none() && target.trim().is_empty() {
             return Err(migrate_core::PlanError::EmptyTarget.into());
         }
+        let from = match (self.from, self.table) {
+            (Some(MigrationTool::Diesel), Some(_)) => {
+                return Err(Error::Refused(
+                    "diesel's history table is always __diesel_schema_migrations: drop `--table`"
+                        .to_owned(),
+                ));
+            }
+            (Some(tool), table) => Some((
+                tool,
+                table.unwrap_or_else(|| tool.default_table().to_owned()),
+            )),
+            (None, _) => None,
+        };
         let database = session.database()?;
         outln!("database: {database}");
         let migrator = session.migrator(Options::default())?;
-        if !self.from_diesel {
+        if from.is_none() {
             migrator.preflight_stamp(&target)?;
         }
-        if self.from_diesel && !database.exists() {
+        if let Some((tool, table)) = &from
+            && !database.exists()
+        {
             // Opening it would create an empty SQLite file.
             return Err(Error::Refused(format!(
-                "there is no database at {}: nothing to stamp from {DIESEL_TABLE}; point \
-                 --database-url (or DATABASE_URL) at the database diesel migrated",
+                "there is no database at {}: nothing to stamp from {table}; point \
+                 --database-url (or DATABASE_URL) at the database {tool} migrated",
                 database.url
             )));
         }
         let mut conn = database.connect()?;
-        let target = if self.from_diesel {
-            let Some(versions) = crate::store::diesel_versions(&mut conn)? else {
+        let target = if let Some((tool, table)) = &from {
+            let query = tool.history_query(table, conn.backend());
+            let Some(rows) = crate::store::foreign_history(&mut conn, &query)? else {
                 return Err(Error::Refused(format!(
-                    "the database has no {DIESEL_TABLE} table: diesel never migrated it, so \
-                     there is nothing to stamp from; `upgrade head` applies every migration"
+                    "the database has no {table} table: {tool} never migrated it, so there is \
+                     nothing to stamp from; `upgrade head` applies every migration"
                 )));
             };
-            match diesel_folder::stamp_target(migrator.set().graph(), &versions)
+            let history = History::new(*tool, rows);
+            if let Some(reason) = history.failed_reason(*tool, table) {
+                return Err(Error::Refused(format!("nothing stamped: {reason}")));
+            }
+            let versions = &history.versions;
+            match foreign::stamp_target(*tool, migrator.set().graph(), versions)
                 .map_err(Error::Refused)?
             {
                 Some(id) => {
                     outln!(
-                        "diesel applied {} (the last `{}`): stamping {id}",
+                        "{tool} applied {} (the last `{}`): stamping {id}",
                         if versions.len() == 1 {
                             "1 migration".to_owned()
                         } else {
@@ -72,8 +99,7 @@ impl StampArgs {
                 }
                 None => {
                     outln!(
-                        "{DIESEL_TABLE} is empty: diesel applied nothing, so there is nothing \
-                         to stamp"
+                        "{table} is empty: {tool} applied nothing, so there is nothing to stamp"
                     );
                     return Ok(Status::Success);
                 }

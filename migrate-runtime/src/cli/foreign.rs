@@ -1,0 +1,647 @@
+//! What `import` and `stamp --from` share across the tools they adopt (diesel_cli, sqlx,
+//! refinery): a migration as a folder reader returns it, the revisions rendered from a
+//! tool's migrations, its history table read as versions, and the one rule for the revision
+//! to stamp. The per-tool readers are `diesel_folder.rs`, `sqlx_folder.rs` and
+//! `refinery_folder.rs`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use super::template::{self, NewRevision, Sql};
+use crate::{Backend, Graph, RevisionId};
+
+/// A migration tool whose migrations `import` reads, and whose history table
+/// `stamp --from` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[non_exhaustive]
+pub enum MigrationTool {
+    /// diesel_cli: `migrations/<version>_<name>/up.sql`, `__diesel_schema_migrations`.
+    Diesel,
+    /// sqlx-cli and `sqlx::migrate!`: `migrations/<VERSION>_<DESCRIPTION>.sql`,
+    /// `_sqlx_migrations`.
+    Sqlx,
+    /// refinery: `migrations/V<n>__<name>.sql`, `refinery_schema_history`.
+    Refinery,
+}
+
+impl MigrationTool {
+    /// The tool's name as the command line spells it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            MigrationTool::Diesel => "diesel",
+            MigrationTool::Sqlx => "sqlx",
+            MigrationTool::Refinery => "refinery",
+        }
+    }
+
+    /// The table in which the tool records what it applied, unless configured otherwise.
+    pub(crate) fn default_table(self) -> &'static str {
+        match self {
+            MigrationTool::Diesel => "__diesel_schema_migrations",
+            MigrationTool::Sqlx => "_sqlx_migrations",
+            MigrationTool::Refinery => "refinery_schema_history",
+        }
+    }
+
+    /// The command that applies every pending migration with the tool.
+    pub(crate) fn run_command(self) -> &'static str {
+        match self {
+            MigrationTool::Diesel => "`diesel migration run`",
+            MigrationTool::Sqlx => "`sqlx migrate run`",
+            MigrationTool::Refinery => "`refinery migrate`, or the application's runner",
+        }
+    }
+
+    /// What one migration is in the tool's folder, for "holds no migration".
+    pub(crate) fn migration_shape(self) -> &'static str {
+        match self {
+            MigrationTool::Diesel => "a folder with an `up.sql`",
+            MigrationTool::Sqlx => "a `<VERSION>_<DESCRIPTION>.sql` file",
+            MigrationTool::Refinery => "a `V<n>__<name>.sql` file",
+        }
+    }
+
+    /// Whether the tool's versions are integers (sqlx's `i64`, refinery's `i32` or `i64`),
+    /// compared as numbers; diesel's are strings.
+    fn numeric(self) -> bool {
+        !matches!(self, MigrationTool::Diesel)
+    }
+
+    /// The query reading the history table `table` on `backend`: every version as text,
+    /// and `n` for a row the tool marks as failed (sqlx's `success = false`), else `y`.
+    pub(crate) fn history_query(self, table: &str, backend: Backend) -> String {
+        let version = if !self.numeric() {
+            "version".to_owned()
+        } else if backend == Backend::Mysql {
+            "CAST(version AS CHAR)".to_owned()
+        } else {
+            "CAST(version AS TEXT)".to_owned()
+        };
+        let ok = if self == MigrationTool::Sqlx {
+            "CASE WHEN success THEN 'y' ELSE 'n' END"
+        } else {
+            "'y'"
+        };
+        format!("SELECT {version} AS version, {ok} AS ok FROM {table}")
+    }
+
+    /// Sorts versions in the tool's order.
+    pub(crate) fn sort(self, versions: &mut [String]) {
+        if self.numeric() {
+            versions.sort_by_key(|v| v.parse::<i64>().unwrap_or(i64::MAX));
+        } else {
+            versions.sort();
+        }
+    }
+
+    /// Whether the revision `id` was imported from the migration of `version`: the id's
+    /// part before its first `_` is the version (for integer versions, the same number,
+    /// so that `0001_create_users` is version 1).
+    fn imported_from(self, id: &str, version: &str) -> bool {
+        let start = id.split_once('_').map_or(id, |(start, _)| start);
+        if self.numeric() {
+            start.bytes().all(|b| b.is_ascii_digit())
+                && start
+                    .parse::<i64>()
+                    .is_ok_and(|n| version.parse::<i64>() == Ok(n))
+        } else {
+            start == version
+        }
+    }
+}
+
+impl std::fmt::Display for MigrationTool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A history table name from the command line: `name` or `schema.name`, each an unquoted
+/// identifier, since it goes into SQL as it is (as the tools themselves put it).
+pub(crate) fn table_arg(name: &str) -> Result<String, String> {
+    let valid = |part: &str| {
+        part.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let parts: Vec<&str> = name.split('.').collect();
+    if parts.len() <= 2 && parts.iter().all(|p| valid(p)) {
+        Ok(name.to_owned())
+    } else {
+        Err(format!(
+            "`{name}` is not a table name this reads: use letters, digits and `_`, optionally \
+             after `schema.`, such as `app_migrations` or `meta.app_migrations`"
+        ))
+    }
+}
+
+/// One migration of another tool's folder, as a reader returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Foreign {
+    /// Its folder (diesel) or file, for messages.
+    pub(crate) path: PathBuf,
+    /// Its name as the tool shows it (`2024-01-02-030405_create_users`, `V3__add_email`).
+    pub(crate) name: String,
+    /// What the tool's history table records for it (integers in decimal).
+    pub(crate) version: String,
+    /// How the revision id starts: the version as the file name writes it (`0001`).
+    pub(crate) id_start: String,
+    /// Its words (`create users`), empty when the name has none.
+    pub(crate) words: String,
+    /// The file the upgrade runs, and its SQL.
+    pub(crate) up: (PathBuf, String),
+    /// The file the downgrade runs, and its SQL; `None` when the tool cannot revert it.
+    pub(crate) down: Option<(PathBuf, String)>,
+    /// Whether the tool runs it in a transaction.
+    pub(crate) transactional: bool,
+    /// Lines the import prints under its revision (why irreversible, why not transactional).
+    pub(crate) notes: Vec<String>,
+}
+
+impl Foreign {
+    /// The revision's message: the words of its name, or the whole name without any.
+    pub(crate) fn message(&self) -> String {
+        if self.words.is_empty() {
+            self.name.clone()
+        } else {
+            self.words.clone()
+        }
+    }
+
+    /// The revision id: the version as the name writes it, then `_` and the slug of the
+    /// words as far as the id's 64 bytes allow (`20240102030405_create_users`), so that both
+    /// the tool's version and the name can be read from it. `None` when the version cannot
+    /// start an id.
+    pub(crate) fn revision_id(&self) -> Option<RevisionId> {
+        let start = RevisionId::new(&self.id_start).ok()?;
+        let room = migrate_core::MAX_ID_LEN.saturating_sub(self.id_start.len() + 1);
+        let mut slug = String::new();
+        if !self.words.is_empty() {
+            for word in template::slug(&self.words).split('_') {
+                let extra = usize::from(!slug.is_empty());
+                if slug.len() + extra + word.len() > room {
+                    break;
+                }
+                if extra == 1 {
+                    slug.push('_');
+                }
+                slug.push_str(word);
+            }
+        }
+        if slug.is_empty() {
+            return Some(start);
+        }
+        RevisionId::new(&format!("{}_{slug}", self.id_start)).ok()
+    }
+}
+
+/// Why a folder cannot be imported: every problem found, one line each, naming the path
+/// and the fix.
+pub(crate) type Problems = Vec<String>;
+
+/// The checks every reader makes once its `migrations` are sorted: one migration per
+/// version, and one revision id per migration (MySQL's version table compares ids without
+/// case). Appends to `problems`.
+pub(crate) fn check_versions_and_ids(
+    tool: MigrationTool,
+    migrations: &[Foreign],
+    shown: &dyn Fn(&Path) -> String,
+    problems: &mut Problems,
+) {
+    for pair in migrations.windows(2) {
+        if pair[0].version == pair[1].version {
+            problems.push(format!(
+                "`{}` and `{}` have the same version `{}`, which {tool} refuses or runs only \
+                 once; give one of them another version",
+                shown(&pair[0].path),
+                shown(&pair[1].path),
+                pair[0].version
+            ));
+        }
+    }
+    let mut ids: BTreeMap<String, &Foreign> = BTreeMap::new();
+    for migration in migrations {
+        let Some(id) = migration.revision_id() else {
+            continue;
+        };
+        if let Some(other) = ids.insert(id.as_str().to_ascii_lowercase(), migration)
+            && other.version != migration.version
+        {
+            problems.push(format!(
+                "`{}` and `{}` would both become revision `{id}`; rename one of them",
+                shown(&other.path),
+                shown(&migration.path)
+            ));
+        }
+    }
+}
+
+/// Whether `sql` holds no statement as any backend reads it (comments and whitespace
+/// only).
+fn no_statement(sql: &str) -> bool {
+    [Backend::Sqlite, Backend::Postgres, Backend::Mysql]
+        .into_iter()
+        .all(|backend| crate::schema::parse::split(sql, backend).is_empty())
+}
+
+/// The revisions of `migrations` (in the tool's order, as its reader returns them), each
+/// revising the one before; the first is a root. `shown` prints the path of an SQL file
+/// for the comment above its SQL.
+pub(crate) fn revisions(
+    migrations: &[Foreign],
+    shown: &dyn Fn(&Path) -> String,
+) -> Vec<NewRevision> {
+    let mut out: Vec<NewRevision> = Vec::with_capacity(migrations.len());
+    for migration in migrations {
+        let sql = |(path, text): &(PathBuf, String)| Sql {
+            origin: shown(path),
+            text: text.clone(),
+            empty: no_statement(text),
+        };
+        let id = migration
+            .revision_id()
+            .expect("readers refuse a version that cannot start an id");
+        out.push(NewRevision {
+            id,
+            message: migration.message(),
+            revises: out.last().map(|r| r.id.clone()).into_iter().collect(),
+            depends_on: Vec::new(),
+            external: Vec::new(),
+            branch_labels: Vec::new(),
+            irreversible: migration.down.is_none(),
+            transactional: migration.transactional,
+            upgrade_sql: Some(sql(&migration.up)),
+            downgrade_sql: migration.down.as_ref().map(sql),
+        });
+    }
+    out
+}
+
+/// What a tool's history table records.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct History {
+    /// The versions of its rows, in the tool's order.
+    pub(crate) versions: Vec<String>,
+    /// The versions of rows the tool marks as failed part way (sqlx's `success = false`).
+    pub(crate) failed: Vec<String>,
+}
+
+impl History {
+    /// The history of the rows (version, whether the tool marks it as succeeded).
+    pub(crate) fn new(tool: MigrationTool, rows: Vec<(String, bool)>) -> History {
+        let mut history = History::default();
+        for (version, ok) in rows {
+            if !ok {
+                history.failed.push(version.clone());
+            }
+            history.versions.push(version);
+        }
+        tool.sort(&mut history.versions);
+        tool.sort(&mut history.failed);
+        history
+    }
+
+    /// Why no stamp can be advised while the tool marks a migration as failed part way:
+    /// the database holds part of its changes. `None` when none is.
+    pub(crate) fn failed_reason(&self, tool: MigrationTool, table: &str) -> Option<String> {
+        let first = self.failed.first()?;
+        Some(format!(
+            "{table} marks version {} as failed part way (`success = false`): the database \
+             holds part of what {} did, which no revision stands for ({tool} itself refuses \
+             to run until it is repaired); finish or undo {} by hand, delete {} row{} from \
+             {table}, run {} so that it applies cleanly, then try again",
+            super::format::join(self.failed.iter().map(|v| format!("`{v}`"))),
+            if self.failed.len() == 1 { "it" } else { "they" },
+            if self.failed.len() == 1 {
+                format!("migration {first}")
+            } else {
+                "those migrations".to_owned()
+            },
+            if self.failed.len() == 1 {
+                "its"
+            } else {
+                "their"
+            },
+            if self.failed.len() == 1 { "" } else { "s" },
+            tool.run_command(),
+        ))
+    }
+}
+
+/// What a tool applied of a folder's migrations, from its table's versions.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Applied<'a> {
+    /// The last applied migration in the tool's order: the revision to stamp.
+    pub(crate) newest: Option<&'a Foreign>,
+    /// How many of the folder's migrations the tool applied.
+    pub(crate) count: usize,
+    /// Migrations before `newest` that the tool did not apply (diesel and sqlx apply
+    /// pending migrations whatever their order, refinery its unversioned ones): stamping
+    /// `newest` would be wrong.
+    pub(crate) missing: Vec<&'a Foreign>,
+    /// Versions the table records that no migration of the folder has.
+    pub(crate) unknown: Vec<String>,
+}
+
+/// Compares the folder's `migrations` (in the tool's order) with the `applied` versions.
+pub(crate) fn applied<'a>(migrations: &'a [Foreign], applied: &[String]) -> Applied<'a> {
+    let applied_set: HashSet<&str> = applied.iter().map(String::as_str).collect();
+    let known: HashSet<&str> = migrations.iter().map(|m| m.version.as_str()).collect();
+    let newest = migrations
+        .iter()
+        .rposition(|m| applied_set.contains(m.version.as_str()));
+    Applied {
+        newest: newest.map(|at| &migrations[at]),
+        count: migrations
+            .iter()
+            .filter(|m| applied_set.contains(m.version.as_str()))
+            .count(),
+        missing: newest.map_or_else(Vec::new, |at| {
+            migrations[..at]
+                .iter()
+                .filter(|m| !applied_set.contains(m.version.as_str()))
+                .collect()
+        }),
+        unknown: applied
+            .iter()
+            .filter(|v| !known.contains(v.as_str()))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// The revision imported from the migration of `version`. `Err` lists several.
+fn imported<'g>(
+    tool: MigrationTool,
+    graph: &'g Graph,
+    version: &str,
+) -> Result<Option<&'g RevisionId>, Vec<&'g RevisionId>> {
+    let found: Vec<&RevisionId> = graph
+        .revisions()
+        .iter()
+        .map(|r| &r.id)
+        .filter(|id| tool.imported_from(id.as_str(), version))
+        .collect();
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        _ => Err(found),
+    }
+}
+
+/// The revision `stamp --from TOOL` records for the `applied` versions of the tool's
+/// table: the imported revision of the last of them, provided every one has an imported
+/// revision and they are exactly that revision and its ancestors (so that the stamp records
+/// as applied only what the tool applied). `None` when the tool applied nothing. `Err` says
+/// why stamping would be wrong, and what to do.
+pub(crate) fn stamp_target(
+    tool: MigrationTool,
+    graph: &Graph,
+    applied: &[String],
+) -> Result<Option<RevisionId>, String> {
+    let mut revisions: Vec<&RevisionId> = Vec::new();
+    let mut unknown = Vec::new();
+    for version in applied {
+        match imported(tool, graph, version) {
+            Ok(Some(id)) => revisions.push(id),
+            Ok(None) => unknown.push(format!("`{version}`")),
+            Err(several) => {
+                return Err(format!(
+                    "the {tool} version `{version}` matches several revisions ({}); stamp the \
+                     right one by hand: `stamp REV`",
+                    super::format::join(several.iter().map(|id| format!("`{id}`")))
+                ));
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(format!(
+            "{tool} applied {} ({}), but no revision of this binary was imported from {}: \
+             import the {tool} migrations (`import {tool}`), rebuild, and stamp again",
+            if unknown.len() == 1 {
+                "a migration"
+            } else {
+                "migrations"
+            },
+            unknown.join(", "),
+            if unknown.len() == 1 { "it" } else { "them" },
+        ));
+    }
+    let Some(newest) = revisions.iter().copied().find(|r| {
+        revisions
+            .iter()
+            .all(|o| o == r || graph.is_ancestor(o.as_str(), r.as_str()))
+    }) else {
+        return if revisions.is_empty() {
+            Ok(None)
+        } else {
+            Err(format!(
+                "the revisions of what {tool} applied ({}) are not on one line of the graph, \
+                 so no single revision stands for them; stamp them by hand: `stamp REV`",
+                super::format::join(revisions.iter().map(|id| format!("`{id}`")))
+            ))
+        };
+    };
+    let mut missing: Vec<&RevisionId> = graph
+        .ancestors(newest.as_str())
+        .into_iter()
+        .filter(|a| !revisions.contains(a))
+        .collect();
+    missing.sort_by_key(|id| graph.position(id.as_str()));
+    if !missing.is_empty() {
+        return Err(format!(
+            "{tool} applied `{newest}` but not {} before it, so stamping `{newest}` would \
+             record {} as applied although {} SQL never ran; apply {} first ({} applies every \
+             pending one), then stamp",
+            super::format::join(missing.iter().map(|id| format!("`{id}`"))),
+            if missing.len() == 1 { "it" } else { "them" },
+            if missing.len() == 1 { "its" } else { "their" },
+            if missing.len() == 1 { "it" } else { "them" },
+            tool.run_command(),
+        ));
+    }
+    Ok(Some(newest.clone()))
+}
+
+/// Lists the entries of `dir` as (file name, path), every unreadable one a problem.
+pub(crate) fn entries(
+    dir: &Path,
+    shown: &dyn Fn(&Path) -> String,
+    problems: &mut Problems,
+) -> Vec<(String, PathBuf)> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            problems.push(format!("cannot list `{}`: {err}", shown(dir)));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => out.push((
+                entry.file_name().to_string_lossy().into_owned(),
+                entry.path(),
+            )),
+            Err(err) => problems.push(format!("cannot list `{}`: {err}", shown(dir))),
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The `paths` as a message lists them: `a.sql`, `b.sql`.
+pub(crate) fn join_paths<'a>(
+    paths: impl Iterator<Item = &'a Path>,
+    shown: &dyn Fn(&Path) -> String,
+) -> String {
+    super::format::join(paths.map(|p| format!("`{}`", shown(p))))
+}
+
+/// Reads the file `path`, a failure a problem.
+pub(crate) fn read_text(
+    path: &Path,
+    shown: &dyn Fn(&Path) -> String,
+    problems: &mut Problems,
+) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(err) => {
+            problems.push(format!("cannot read `{}`: {err}", shown(path)));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(ids: &[&str]) -> Graph {
+        let revisions = ids
+            .iter()
+            .enumerate()
+            .map(|(at, id)| {
+                let mut r = migrate_core::Revision::root(RevisionId::new(id).unwrap());
+                if at > 0 {
+                    r.down_revisions.push(RevisionId::new(ids[at - 1]).unwrap());
+                }
+                r
+            })
+            .collect();
+        Graph::new(revisions).unwrap()
+    }
+
+    fn versions(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn stamp_from_diesel_refuses_gaps_and_unknown_versions() {
+        let graph = chain(&[
+            "00000000000000_diesel_initial_setup",
+            "20240101000000_a",
+            "20240102000000_b",
+            "5f1c2d3e4a5b",
+        ]);
+        let diesel = MigrationTool::Diesel;
+        assert_eq!(
+            stamp_target(
+                diesel,
+                &graph,
+                &versions(&["20240101000000", "00000000000000"])
+            )
+            .unwrap(),
+            Some(RevisionId::new("20240101000000_a").unwrap())
+        );
+        assert_eq!(stamp_target(diesel, &graph, &[]).unwrap(), None);
+        let gap = stamp_target(
+            diesel,
+            &graph,
+            &versions(&["00000000000000", "20240102000000"]),
+        )
+        .unwrap_err();
+        assert!(
+            gap.starts_with(
+                "diesel applied `20240102000000_b` but not `20240101000000_a` before it, so \
+                 stamping `20240102000000_b` would record it as applied"
+            ),
+            "{gap}"
+        );
+        let unknown = stamp_target(
+            diesel,
+            &graph,
+            &versions(&["20240101000000", "20250101000000"]),
+        )
+        .unwrap_err();
+        assert!(
+            unknown.starts_with("diesel applied a migration (`20250101000000`), but no revision"),
+            "{unknown}"
+        );
+        // A version is a whole part of the id: `2024` is not `20240101000000_a`'s.
+        assert!(stamp_target(diesel, &graph, &versions(&["2024"])).is_err());
+    }
+
+    #[test]
+    fn integer_versions_match_ids_as_numbers() {
+        let graph = chain(&["0001_create_users", "0002_add_email", "20_later"]);
+        for tool in [MigrationTool::Sqlx, MigrationTool::Refinery] {
+            assert_eq!(
+                stamp_target(tool, &graph, &versions(&["1", "2"])).unwrap(),
+                Some(RevisionId::new("0002_add_email").unwrap())
+            );
+            let gap = stamp_target(tool, &graph, &versions(&["1", "20"])).unwrap_err();
+            assert!(gap.contains("but not `0002_add_email` before it"), "{gap}");
+            // `2` is not `20`, nor `0002` `20`.
+            assert!(stamp_target(tool, &graph, &versions(&["200"])).is_err());
+        }
+        // diesel's versions are strings: `1` is not `0001`.
+        assert!(stamp_target(MigrationTool::Diesel, &graph, &versions(&["1"])).is_err());
+    }
+
+    #[test]
+    fn a_failed_row_is_named_with_the_repair() {
+        let history = History::new(
+            MigrationTool::Sqlx,
+            vec![
+                ("10".into(), true),
+                ("9".into(), true),
+                ("11".into(), false),
+            ],
+        );
+        assert_eq!(history.versions, ["9", "10", "11"]);
+        let reason = history
+            .failed_reason(MigrationTool::Sqlx, "_sqlx_migrations")
+            .unwrap();
+        assert!(
+            reason.starts_with(
+                "_sqlx_migrations marks version `11` as failed part way (`success = false`)"
+            ) && reason.contains("delete its row from _sqlx_migrations, run `sqlx migrate run`"),
+            "{reason}"
+        );
+        assert_eq!(
+            History::new(MigrationTool::Sqlx, vec![("1".into(), true)])
+                .failed_reason(MigrationTool::Sqlx, "t"),
+            None
+        );
+    }
+
+    #[test]
+    fn table_names_are_plain_identifiers() {
+        assert!(table_arg("app_migrations").is_ok());
+        assert!(table_arg("meta.app_migrations").is_ok());
+        for bad in [
+            "",
+            "a b",
+            "x; DROP TABLE users",
+            "a.b.c",
+            "\"quoted\"",
+            "1abc",
+        ] {
+            assert!(table_arg(bad).is_err(), "{bad}");
+        }
+    }
+}

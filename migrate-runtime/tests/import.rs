@@ -1,0 +1,1094 @@
+//! `import <diesel|sqlx|refinery>` and `stamp --from <TOOL>`, end to end.
+//!
+//! `import/diesel/from/<backend>/` holds a diesel_cli migrations folder as a project on
+//! that backend has one (PostgreSQL's starts with diesel's initial setup; a migration without
+//! `down.sql`; one with `run_in_transaction = false`). The `migrate` binary imports each,
+//! and what it writes must be exactly `import/diesel/to/<backend>/` (after a deliberate
+//! change, rewrite those with `MIGRATE_BLESS=1` and read the diff as a user would). This
+//! test binary compiles those files (`migrations!`) and runs them up and down on every
+//! backend, and on databases that diesel_migrations migrated first, adopted with the
+//! `stamp` the import advises or `stamp --from diesel`.
+//!
+//! `import/sqlx/from/` and `import/refinery/from/` hold one folder each, in SQL that every
+//! backend runs, imported to `import/<tool>/to/`. sqlx and refinery are not dependencies:
+//! their history tables are made with the DDL their sources use for each backend, and
+//! filled as they fill them (see `sqlx_run` and `refinery_run`).
+
+#![cfg(feature = "cli")]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use clap::Parser as _;
+use migrate_runtime::cli::{Cli, CliOptions};
+use migrate_runtime::{AnyConnection, Backend, Error, MigrationSet, Migrator};
+use support::{TestDb, count_query, each_backend, id, table_exists};
+
+mod imported_sqlite {
+    migrate_runtime::migrations!("import/diesel/to/sqlite");
+}
+mod imported_postgres {
+    migrate_runtime::migrations!("import/diesel/to/postgres");
+}
+mod imported_mysql {
+    migrate_runtime::migrations!("import/diesel/to/mysql");
+}
+mod imported_sqlx {
+    migrate_runtime::migrations!("import/sqlx/to");
+}
+mod imported_refinery {
+    migrate_runtime::migrations!("import/refinery/to");
+}
+
+/// The folder of this test's diesel data.
+fn data(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/import/diesel")
+        .join(relative)
+}
+
+fn name(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+        Backend::Mysql => "mysql",
+        other => panic!("no fixture for {other}"),
+    }
+}
+
+/// The ids of a fixture's imported revisions, in diesel's order.
+fn imported_ids(backend: Backend) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(data(&format!("to/{}", name(backend))))
+        .unwrap()
+        .map(|e| {
+            let file = e.unwrap().file_name().to_string_lossy().into_owned();
+            file.strip_suffix(".rs").unwrap().to_owned()
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The imported migrations of one fixture (this binary links all three).
+fn imported_set(backend: Backend) -> MigrationSet {
+    let folder = format!("import/diesel/to/{}/", name(backend));
+    let migrations = MigrationSet::registered()
+        .unwrap()
+        .migrations()
+        .iter()
+        .filter(|m| m.source().is_some_and(|s| s.contains(&folder)))
+        .cloned()
+        .collect();
+    MigrationSet::new(migrations).unwrap()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A project holding the diesel folder of `backend` at `migrations/` (diesel_cli's
+/// default), a migrate.toml naming `src/migrations`, and that folder, empty.
+fn project(backend: Backend) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &data(&format!("from/{}", name(backend))),
+        &dir.path().join("migrations"),
+    );
+    std::fs::create_dir_all(dir.path().join("src/migrations")).unwrap();
+    std::fs::write(
+        dir.path().join("migrate.toml"),
+        "migrations = \"src/migrations\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// Runs the `migrate` binary in `dir`, without `DATABASE_URL`.
+fn migrate(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The files of a folder, sorted by name, with their text.
+fn files(dir: &Path) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&path).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn import_writes_the_reviewed_files_and_a_second_run_writes_nothing() {
+    for backend in [Backend::Sqlite, Backend::Postgres, Backend::Mysql] {
+        let project = project(backend);
+        let out = migrate(project.path(), &["import", "diesel"]);
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+
+        assert!(
+            stdout.contains("  irreversible: no down.sql")
+                && stdout.contains(
+                    "  transactional = false: `run_in_transaction = false` in its metadata.toml"
+                ),
+            "{stdout}"
+        );
+        let written = files(&project.path().join("src/migrations"));
+        assert!(
+            stdout.starts_with(&format!(
+                "importing {} diesel migrations from `migrations` (the default: `migrations` in \
+                 the project root)\n",
+                written.len()
+            )),
+            "{stdout}"
+        );
+        let reviewed = data(&format!("to/{}", name(backend)));
+        if std::env::var_os("MIGRATE_BLESS").is_some() {
+            let _ = std::fs::remove_dir_all(&reviewed);
+            std::fs::create_dir_all(&reviewed).unwrap();
+            for (file, text) in &written {
+                std::fs::write(reviewed.join(file), text).unwrap();
+            }
+        }
+        assert_eq!(
+            written,
+            files(&reviewed),
+            "`import diesel` of `from/{0}` no longer writes `to/{0}`: if that is meant, run \
+             with MIGRATE_BLESS=1 and review the diff",
+            name(backend)
+        );
+        // Again, from a subfolder of the project: nothing to write, nothing changed.
+        let again = migrate(&project.path().join("src"), &["import", "diesel"]);
+        assert!(again.status.success(), "{}", text(&again.stderr));
+        assert!(
+            text(&again.stdout).contains("nothing to write: every one is already in"),
+            "{}",
+            text(&again.stdout)
+        );
+        assert_eq!(files(&project.path().join("src/migrations")), written);
+    }
+}
+
+/// Bad input: exit code 2, the path and the fix named, nothing written.
+#[test]
+fn bad_diesel_folders_are_refused_and_nothing_is_written() {
+    let refused = |setup: &dyn Fn(&Path), args: &[&str], expected: &[&str]| {
+        let project = project(Backend::Sqlite);
+        setup(project.path());
+        let before = files(&project.path().join("src/migrations"));
+        let out = migrate(project.path(), args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}{}", text(&out.stdout));
+        for part in expected {
+            assert!(stderr.contains(part), "{part}\nnot in:\n{stderr}");
+        }
+        assert_eq!(files(&project.path().join("src/migrations")), before);
+    };
+    let import = &["import", "diesel"][..];
+    refused(
+        &|_| {},
+        &["import", "diesel", "elsewhere"],
+        &[
+            "error: the diesel migrations folder `elsewhere` (given on the command line) does not \
+         exist; pass its path: `import diesel DIR`",
+        ],
+    );
+    // A migration without up.sql, an unknown metadata key: every problem at once.
+    refused(
+        &|dir| {
+            let migrations = dir.join("migrations");
+            std::fs::remove_file(migrations.join("2023-02-03-080000-0000_add_users_email/up.sql"))
+                .unwrap();
+            std::fs::write(
+                migrations.join("2023-03-01-000000-0000_index_users_email/metadata.toml"),
+                "run_in_transaction = false\nrun_on_weekdays = true\n",
+            )
+            .unwrap();
+        },
+        import,
+        &[
+            "error: cannot import `migrations`, nothing was written:\n",
+            "  `migrations/2023-02-03-080000-0000_add_users_email` has no `up.sql`, so diesel \
+             refuses the whole folder; add the migration's `up.sql`, or move that folder out",
+            "  `migrations/2023-03-01-000000-0000_index_users_email/metadata.toml`: unknown key \
+             `run_on_weekdays`",
+        ],
+    );
+    refused(
+        &|dir| {
+            std::fs::write(
+                dir.join("migrations/2023-02-03-080000-0000_add_users_email/metadata.toml"),
+                "run_in_transaction = fals\n",
+            )
+            .unwrap();
+        },
+        import,
+        &["`migrations/2023-02-03-080000-0000_add_users_email/metadata.toml`: cannot parse it"],
+    );
+    // diesel.toml names the folder; a broken one is named.
+    refused(
+        &|dir| {
+            std::fs::write(dir.join("diesel.toml"), "[migrations_directory]\ndir = 3\n").unwrap()
+        },
+        import,
+        &["error: cannot read `diesel.toml`: `[migrations_directory]` needs `dir = \"PATH\"`"],
+    );
+    refused(
+        &|dir| {
+            std::fs::write(
+                dir.join("diesel.toml"),
+                "[print_schema]\nfile = \"src/schema.rs\"\n\n[migrations_directory]\ndir = \"db/migrations\"\n",
+            )
+            .unwrap();
+        },
+        import,
+        &[
+            "error: the diesel migrations folder `db/migrations` (`[migrations_directory]` in \
+           `diesel.toml`) does not exist",
+        ],
+    );
+    // A project template without a place for the SQL.
+    refused(
+        &|dir| {
+            std::fs::write(
+                dir.join("migrate.toml"),
+                "migrations = \"src/migrations\"\ntemplate = \"m.tmpl\"\n",
+            )
+            .unwrap();
+            std::fs::write(
+                dir.join("m.tmpl"),
+                "#[migration({{arguments}})]\nfn up(_ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }\n",
+            )
+            .unwrap();
+        },
+        import,
+        &[
+            "the template never uses `{{upgrade_body}}`, so the upgrade function would not run \
+           the imported SQL",
+        ],
+    );
+    // A folder that already holds migrations: the import starts a history of its own.
+    refused(
+        &|dir| {
+            std::fs::write(
+                dir.join("src/migrations/0001_users.rs"),
+                "use migrate_runtime::prelude::*;\n#[migration(revision = \"0001_users\", irreversible)]\n\
+                 pub(crate) fn upgrade(_ctx: &mut MigrationContext<'_>) -> Result<()> { Ok(()) }\n",
+            )
+            .unwrap();
+        },
+        import,
+        &[
+            "error: the migrations folder `src/migrations` already holds migrations \
+           (`0001_users.rs`), and the import starts a history of its own",
+        ],
+    );
+    // A file the import wrote, edited since: not overwritten, not even for the others.
+    refused(
+        &|dir| {
+            assert!(migrate(dir, &["import", "diesel"]).status.success());
+            let edited = dir.join("src/migrations/20230110120000_create_users.rs");
+            std::fs::write(&edited, "// mine\n").unwrap();
+            std::fs::remove_file(
+                dir.join("src/migrations/202303010000000000_index_users_email.rs"),
+            )
+            .unwrap();
+        },
+        import,
+        &[
+            "error: `src/migrations/20230110120000_create_users.rs` already exists and differs \
+           from what the import writes",
+        ],
+    );
+}
+
+/// Runs the first `count` migrations of the diesel folder `dir` with diesel_migrations,
+/// as `diesel migration run` would, on `conn`.
+fn diesel_run(conn: &mut AnyConnection, dir: &Path, count: usize) {
+    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+    let source = FileBasedMigrations::from_path(dir).unwrap();
+    for _ in 0..count {
+        let done = match conn {
+            #[cfg(feature = "sqlite")]
+            AnyConnection::Sqlite(c) => c.run_next_migration(source.clone()).map(|_| ()),
+            #[cfg(feature = "postgres")]
+            AnyConnection::Postgres(c) => c.run_next_migration(source.clone()).map(|_| ()),
+            #[cfg(feature = "mysql")]
+            AnyConnection::Mysql(c) => c.run_next_migration(source.clone()).map(|_| ()),
+            other => panic!("no diesel_migrations run for {}", other.backend()),
+        };
+        done.unwrap_or_else(|e| panic!("diesel_migrations failed: {e}"));
+    }
+}
+
+/// The versions in `__diesel_schema_migrations`.
+fn diesel_rows(conn: &mut AnyConnection) -> i64 {
+    count_query(conn, "SELECT COUNT(*) AS n FROM __diesel_schema_migrations")
+}
+
+/// How many of `names` (indexes, triggers, routines) exist.
+fn objects(db: &TestDb, conn: &mut AnyConnection, names: &[&str]) -> i64 {
+    let list = names
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = match db.backend {
+        Backend::Sqlite => {
+            format!("SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ({list})")
+        }
+        Backend::Postgres => format!(
+            "SELECT (SELECT COUNT(*) FROM pg_indexes WHERE indexname IN ({list})) \
+             + (SELECT COUNT(*) FROM pg_trigger WHERE tgname IN ({list})) \
+             + (SELECT COUNT(*) FROM pg_proc WHERE proname IN ({list})) AS n"
+        ),
+        _ => format!(
+            "SELECT (SELECT COUNT(DISTINCT index_name) FROM information_schema.statistics \
+             WHERE table_schema = DATABASE() AND index_name IN ({list})) \
+             + (SELECT COUNT(*) FROM information_schema.routines \
+             WHERE routine_schema = DATABASE() AND routine_name IN ({list})) AS n"
+        ),
+    };
+    count_query(conn, &sql)
+}
+
+/// What each fixture's migrations create, all of which its full upgrade leaves.
+fn created(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        Backend::Sqlite => &["users_name_idx", "users_trim_name", "users_email_idx"],
+        Backend::Postgres => &[
+            "diesel_manage_updated_at",
+            "diesel_set_updated_at",
+            "users_name_idx",
+            "set_updated_at",
+            "users_email_idx",
+        ],
+        _ => &["users_name_idx", "users_email_idx", "count_users"],
+    }
+}
+
+#[test]
+fn imported_migrations_run_up_and_down_on_every_backend() {
+    each_backend(|db| {
+        let ids = imported_ids(db.backend);
+        let migrator = Migrator::new(imported_set(db.backend));
+        let mut conn = db.connect();
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        assert_eq!(report.steps.len(), ids.len(), "{}", db.describe());
+        let everything = created(db.backend);
+        assert_eq!(
+            objects(db, &mut conn, everything),
+            everything.len() as i64,
+            "{}",
+            db.describe()
+        );
+        // Down to the irreversible backfill: the last migration's down.sql runs.
+        let backfill = ids
+            .iter()
+            .find(|i| i.ends_with("_backfill_emails"))
+            .unwrap();
+        migrator.downgrade(&mut conn, backfill).unwrap();
+        assert_eq!(
+            objects(db, &mut conn, &["users_email_idx"]),
+            0,
+            "{}",
+            db.describe()
+        );
+        // No down.sql: diesel could not revert it, nor can migrate.
+        let err = migrator.downgrade(&mut conn, "base").unwrap_err();
+        assert!(matches!(err, Error::Irreversible { .. }), "{err}");
+        // Past it by hand, then every other down.sql.
+        let add_email = ids
+            .iter()
+            .find(|i| i.ends_with("_add_users_email"))
+            .unwrap();
+        migrator.stamp(&mut conn, add_email).unwrap();
+        migrator.downgrade(&mut conn, "base").unwrap();
+        assert!(!table_exists(&mut conn, "users"), "{}", db.describe());
+        assert_eq!(objects(db, &mut conn, everything), 0, "{}", db.describe());
+        assert!(migrator.current(&mut conn).unwrap().is_empty());
+    });
+}
+
+#[test]
+fn a_database_diesel_migrated_is_adopted_with_the_advised_stamp() {
+    each_backend(|db| {
+        let ids = imported_ids(db.backend);
+        let diesel_dir = data(&format!("from/{}", name(db.backend)));
+        let mut conn = db.connect();
+        // diesel ran all but the last migration.
+        diesel_run(&mut conn, &diesel_dir, ids.len() - 1);
+        let newest = &ids[ids.len() - 2];
+        // The import says what to stamp.
+        let project = project(db.backend);
+        let out = migrate(
+            project.path(),
+            &["--database-url", db.url(), "import", "diesel"],
+        );
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+        assert!(
+            stdout.contains(&format!(
+                "diesel applied {} of the {} migrations there, up to `",
+                ids.len() - 1,
+                ids.len()
+            )) && stdout.contains(&format!("\n  stamp {newest}\n"))
+                && stdout.contains("then `upgrade head` applies the other 1;"),
+            "{}: {stdout}",
+            db.describe()
+        );
+        // `stamp --from diesel`, in a CLI with the imported migrations, does the same.
+        let cli = Cli::try_parse_from(["migrate", "stamp", "--from", "diesel"]).unwrap();
+        let code = cli.run_with(
+            imported_set(db.backend),
+            CliOptions::new().database_url(db.url()),
+        );
+        assert_eq!(
+            format!("{code:?}"),
+            format!("{:?}", std::process::ExitCode::SUCCESS)
+        );
+        let migrator = Migrator::new(imported_set(db.backend));
+        assert_eq!(migrator.current(&mut conn).unwrap(), [id(newest)]);
+        // The rest applies, and diesel's table is left as it was.
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        assert_eq!(report.steps.len(), 1, "{}", db.describe());
+        let everything = created(db.backend);
+        assert_eq!(
+            objects(db, &mut conn, everything),
+            everything.len() as i64,
+            "{}",
+            db.describe()
+        );
+        assert_eq!(diesel_rows(&mut conn), ids.len() as i64 - 1);
+    });
+}
+
+/// diesel applies pending migrations whatever their order: one added with an older
+/// version than applied ones leaves a gap, and stamping would record it as applied.
+#[test]
+fn a_gap_in_what_diesel_applied_is_named_and_not_stamped() {
+    let db = TestDb::sqlite();
+    let mut conn = db.connect();
+    // diesel ran the folder before the backfill was added to it.
+    let partial = tempfile::tempdir().unwrap();
+    copy_dir(&data("from/sqlite"), partial.path());
+    std::fs::remove_dir_all(
+        partial
+            .path()
+            .join("2023-02-20-093000-0000_backfill_emails"),
+    )
+    .unwrap();
+    diesel_run(&mut conn, partial.path(), 4);
+    let project = project(Backend::Sqlite);
+    let out = migrate(
+        project.path(),
+        &["--database-url", db.url(), "import", "diesel"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(
+            "warning: diesel applied `2023-03-01-000000-0000_index_users_email` but not \
+             `2023-02-20-093000-0000_backfill_emails`, which comes before it: stamping its \
+             revision would record it as applied although its SQL never ran there"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !text(&out.stdout).contains("  stamp "),
+        "{}",
+        text(&out.stdout)
+    );
+    let cli = Cli::try_parse_from(["migrate", "stamp", "--from", "diesel"]).unwrap();
+    let code = cli.run_with(
+        imported_set(Backend::Sqlite),
+        CliOptions::new().database_url(db.url()),
+    );
+    assert_eq!(
+        format!("{code:?}"),
+        format!("{:?}", std::process::ExitCode::from(2))
+    );
+    let migrator = Migrator::new(imported_set(Backend::Sqlite));
+    assert!(migrator.current(&mut conn).unwrap().is_empty());
+    assert_eq!(diesel_rows(&mut conn), 4);
+}
+
+/// Nothing to stamp from: no database (none is created), or one diesel never migrated.
+#[test]
+fn stamp_from_diesel_refuses_a_database_diesel_never_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = migrate(dir.path(), &["stamp", "--from", "diesel"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("error: there is no database at sqlite://migrate.sqlite3"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!dir.path().join("migrate.sqlite3").exists());
+    let db = TestDb::sqlite();
+    // A query makes the scratch file exist, without a diesel table.
+    let mut conn = db.connect();
+    assert_eq!(count_query(&mut conn, "SELECT 0 AS n"), 0);
+    let out = migrate(
+        dir.path(),
+        &["--database-url", db.url(), "stamp", "--from", "diesel"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(
+            "error: the database has no __diesel_schema_migrations table: diesel never migrated \
+             it, so there is nothing to stamp from"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+// sqlx and refinery.
+
+/// The folder of `tool`'s data (`from`, `to`).
+fn tool_data(tool: &str, relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/import")
+        .join(tool)
+        .join(relative)
+}
+
+/// A project holding `tool`'s folder at `migrations/` (the tool's default), a
+/// migrate.toml naming `src/migrations`, and that folder, empty.
+fn tool_project(tool: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&tool_data(tool, "from"), &dir.path().join("migrations"));
+    std::fs::create_dir_all(dir.path().join("src/migrations")).unwrap();
+    std::fs::write(
+        dir.path().join("migrate.toml"),
+        "migrations = \"src/migrations\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// The imported migrations of `tool`.
+fn tool_set(tool: &str) -> MigrationSet {
+    let folder = format!("import/{tool}/to/");
+    let migrations = MigrationSet::registered()
+        .unwrap()
+        .migrations()
+        .iter()
+        .filter(|m| m.source().is_some_and(|s| s.contains(&folder)))
+        .cloned()
+        .collect();
+    MigrationSet::new(migrations).unwrap()
+}
+
+/// The ids of `tool`'s imported revisions, in its order (their versions have one width).
+fn tool_ids(tool: &str) -> Vec<String> {
+    let mut ids: Vec<String> = files(&tool_data(tool, "to"))
+        .into_iter()
+        .map(|(file, _)| file.strip_suffix(".rs").unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn batch(conn: &mut AnyConnection, sql: &str) {
+    diesel::connection::SimpleConnection::batch_execute(conn, sql)
+        .unwrap_or_else(|e| panic!("{e}: {sql}"));
+}
+
+/// Applies the first `count` migrations of the sqlx folder as sqlx 0.8 does on `conn`'s
+/// backend (`sqlx-{sqlite,postgres,mysql}/src/migrate.rs`): `_sqlx_migrations` created with
+/// that backend's DDL, then for each migration its SQL and its row (`success` TRUE, the
+/// SHA-384 of the SQL as `checksum`, `execution_time` -1 and then the time it took; on
+/// MySQL the row is written with `success` FALSE before the SQL and set TRUE after).
+fn sqlx_run(conn: &mut AnyConnection, count: usize) {
+    use sha2::Digest as _;
+    let backend = conn.backend();
+    batch(
+        conn,
+        match backend {
+            Backend::Sqlite => {
+                "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    success BOOLEAN NOT NULL,
+    checksum BLOB NOT NULL,
+    execution_time BIGINT NOT NULL
+);"
+            }
+            Backend::Postgres => {
+                "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),
+    success BOOLEAN NOT NULL,
+    checksum BYTEA NOT NULL,
+    execution_time BIGINT NOT NULL
+);"
+            }
+            _ => {
+                "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    success BOOLEAN NOT NULL,
+    checksum BLOB NOT NULL,
+    execution_time BIGINT NOT NULL
+);"
+            }
+        },
+    );
+    let ups: Vec<(String, String)> = files(&tool_data("sqlx", "from"))
+        .into_iter()
+        .filter(|(file, _)| file.ends_with(".sql") && !file.ends_with(".down.sql"))
+        .collect();
+    for (file, sql) in ups.into_iter().take(count) {
+        let (version, rest) = file.split_once('_').unwrap();
+        let description = rest
+            .trim_end_matches(".up.sql")
+            .trim_end_matches(".sql")
+            .replace('_', " ");
+        let hex: String = sha2::Sha384::digest(sql.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let checksum = match backend {
+            Backend::Postgres => format!("decode('{hex}', 'hex')"),
+            _ => format!("X'{hex}'"),
+        };
+        let insert = |success: &str| {
+            format!(
+                "INSERT INTO _sqlx_migrations ( version, description, success, checksum, \
+                 execution_time ) VALUES ( {version}, '{description}', {success}, {checksum}, -1 )"
+            )
+        };
+        if backend == Backend::Mysql {
+            batch(conn, &insert("FALSE"));
+            batch(conn, &sql);
+            batch(
+                conn,
+                &format!("UPDATE _sqlx_migrations SET success = TRUE WHERE version = {version}"),
+            );
+        } else {
+            batch(conn, &sql);
+            batch(conn, &insert("TRUE"));
+        }
+        batch(
+            conn,
+            &format!(
+                "UPDATE _sqlx_migrations SET execution_time = 1843000 WHERE version = {version}"
+            ),
+        );
+    }
+}
+
+/// Applies the first `count` migrations of the refinery folder as refinery 0.8 and 0.9 do
+/// (`refinery_core/src/traits/{mod,sync}.rs`): `table` created with refinery's DDL (the
+/// default `int4` versions), then for each migration its SQL and its row (version, name,
+/// `applied_on` in RFC 3339, and the checksum, refinery's SipHash of name, version and SQL,
+/// here a fixed number since nothing here reads it).
+fn refinery_run(conn: &mut AnyConnection, table: &str, count: usize) {
+    batch(
+        conn,
+        &format!(
+            "CREATE TABLE IF NOT EXISTS {table}(
+             version int4 PRIMARY KEY,
+             name VARCHAR(255),
+             applied_on VARCHAR(255),
+             checksum VARCHAR(255));"
+        ),
+    );
+    let mut migrations: Vec<(i64, String, String)> = Vec::new();
+    for dir in [
+        tool_data("refinery", "from"),
+        tool_data("refinery", "from/more"),
+    ] {
+        for (file, path) in std::fs::read_dir(&dir).unwrap().map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), e.path())
+        }) {
+            let Some(stem) = file.strip_suffix(".sql") else {
+                continue;
+            };
+            let (version, name) = stem[1..].split_once("__").unwrap();
+            let sql = std::fs::read_to_string(path).unwrap();
+            migrations.push((version.parse().unwrap(), name.to_owned(), sql));
+        }
+    }
+    migrations.sort();
+    for (version, name, sql) in migrations.into_iter().take(count) {
+        batch(conn, &sql);
+        batch(
+            conn,
+            &format!(
+                "INSERT INTO {table} (version, name, applied_on, checksum) VALUES ({version}, \
+                 '{name}', '2024-05-0{version}T10:00:00.123456789Z', '1317986412867382{version}')"
+            ),
+        );
+    }
+}
+
+#[test]
+fn sqlx_and_refinery_imports_write_the_reviewed_files() {
+    for (tool, notes) in [
+        (
+            "sqlx",
+            &[
+                "  irreversible: a simple migration (no `.down.sql`), which sqlx cannot revert\n",
+                "  transactional = false: its SQL starts with `-- no-transaction`\n",
+            ][..],
+        ),
+        (
+            "refinery",
+            &[
+                "refinery has no down migrations: every one is imported irreversible\n",
+                "  transactional = false: its SQL says `refinery:noTransaction`",
+                "  unversioned (U): refinery applies it even after later versions",
+            ][..],
+        ),
+    ] {
+        let project = tool_project(tool);
+        let out = migrate(project.path(), &["import", tool]);
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(out.status.success(), "{stdout}{stderr}");
+        assert!(
+            stdout.starts_with(&format!(
+                "importing 4 {tool} migrations from `migrations` (the default: `migrations` in \
+                 the project root)\n"
+            )),
+            "{stdout}"
+        );
+        for note in notes {
+            assert!(stdout.contains(note), "{note}\nnot in:\n{stdout}");
+        }
+        if tool == "refinery" {
+            assert!(
+                stderr.contains(
+                    "warning: `migrations/README.md` is not named `V<n>__<name>.sql` (the name of \
+                     letters, digits and `_`), so refinery skips it, and so does the import"
+                ),
+                "{stderr}"
+            );
+        }
+        let written = files(&project.path().join("src/migrations"));
+        let reviewed = tool_data(tool, "to");
+        if std::env::var_os("MIGRATE_BLESS").is_some() {
+            let _ = std::fs::remove_dir_all(&reviewed);
+            std::fs::create_dir_all(&reviewed).unwrap();
+            for (file, text) in &written {
+                std::fs::write(reviewed.join(file), text).unwrap();
+            }
+        }
+        assert_eq!(
+            written,
+            files(&reviewed),
+            "`import {tool}` of `{tool}/from` no longer writes `{tool}/to`: if that is meant, \
+             run with MIGRATE_BLESS=1 and review the diff"
+        );
+        let again = migrate(&project.path().join("src"), &["import", tool]);
+        assert!(again.status.success(), "{}", text(&again.stderr));
+        assert!(
+            text(&again.stdout).contains("nothing to write: every one is already in"),
+            "{}",
+            text(&again.stdout)
+        );
+    }
+}
+
+/// The objects the sqlx and refinery folders create.
+const TOOL_OBJECTS: &[&str] = &["users_name_idx", "users_email_idx"];
+
+#[test]
+fn imported_sqlx_and_refinery_migrations_run_up_and_down_on_every_backend() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        // sqlx: reversible, simple and no-transaction migrations.
+        let ids = tool_ids("sqlx");
+        let migrator = Migrator::new(tool_set("sqlx"));
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        assert_eq!(report.steps.len(), 4, "{}", db.describe());
+        assert!(table_exists(&mut conn, "posts"), "{}", db.describe());
+        assert_eq!(objects(db, &mut conn, TOOL_OBJECTS), 2, "{}", db.describe());
+        // The last one's `.down.sql` runs; the simple one before it cannot be reverted.
+        migrator.downgrade(&mut conn, &ids[2]).unwrap();
+        assert!(!table_exists(&mut conn, "posts"), "{}", db.describe());
+        let err = migrator.downgrade(&mut conn, "base").unwrap_err();
+        assert!(matches!(err, Error::Irreversible { .. }), "{err}");
+        migrator.stamp(&mut conn, &ids[0]).unwrap();
+        migrator.downgrade(&mut conn, "base").unwrap();
+        assert!(!table_exists(&mut conn, "users"), "{}", db.describe());
+        // refinery: all irreversible.
+        let migrator = Migrator::new(tool_set("refinery"));
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        assert_eq!(report.steps.len(), 4, "{}", db.describe());
+        assert!(table_exists(&mut conn, "posts"), "{}", db.describe());
+        assert_eq!(objects(db, &mut conn, TOOL_OBJECTS), 2, "{}", db.describe());
+        let err = migrator.downgrade(&mut conn, "-1").unwrap_err();
+        assert!(matches!(err, Error::Irreversible { .. }), "{err}");
+    });
+}
+
+/// Runs `stamp --from TOOL [more]` in a CLI with `tool`'s imported migrations; its code.
+fn stamp_from(db: &TestDb, tool: &str, more: &[&str]) -> String {
+    let mut args = vec!["migrate", "stamp", "--from", tool];
+    args.extend_from_slice(more);
+    let cli = Cli::try_parse_from(args).unwrap();
+    format!(
+        "{:?}",
+        cli.run_with(tool_set(tool), CliOptions::new().database_url(db.url()))
+    )
+}
+
+fn success() -> String {
+    format!("{:?}", std::process::ExitCode::SUCCESS)
+}
+
+#[test]
+fn databases_sqlx_and_refinery_migrated_are_adopted_with_the_advised_stamp() {
+    each_backend(|db| {
+        for tool in ["sqlx", "refinery"] {
+            let db = TestDb::fresh_like(db);
+            let mut conn = db.connect();
+            // The tool ran all but the last migration.
+            match tool {
+                "sqlx" => sqlx_run(&mut conn, 3),
+                _ => refinery_run(&mut conn, "refinery_schema_history", 3),
+            }
+            let ids = tool_ids(tool);
+            let project = tool_project(tool);
+            let out = migrate(
+                project.path(),
+                &["--database-url", db.url(), "import", tool],
+            );
+            let stdout = text(&out.stdout);
+            assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+            assert!(
+                stdout.contains(&format!(
+                    "{tool} applied 3 of the 4 migrations there, up to `"
+                )) && stdout.contains(&format!("(or run `stamp --from {tool}`, which reads"))
+                    && stdout.contains(&format!("\n  stamp {}\n", ids[2]))
+                    && stdout.contains("then `upgrade head` applies the other 1;"),
+                "{}: {stdout}",
+                db.describe()
+            );
+            assert_eq!(stamp_from(&db, tool, &[]), success(), "{}", db.describe());
+            let migrator = Migrator::new(tool_set(tool));
+            assert_eq!(migrator.current(&mut conn).unwrap(), [id(&ids[2])]);
+            let report = migrator.upgrade(&mut conn, "head").unwrap();
+            assert_eq!(report.steps.len(), 1, "{}", db.describe());
+            assert!(table_exists(&mut conn, "posts"), "{}", db.describe());
+            // The tool's table is left as it was.
+            let table = if tool == "sqlx" {
+                "_sqlx_migrations"
+            } else {
+                "refinery_schema_history"
+            };
+            assert_eq!(
+                count_query(&mut conn, &format!("SELECT COUNT(*) AS n FROM {table}")),
+                3
+            );
+        }
+    });
+}
+
+/// sqlx on MySQL writes a migration's row with `success` FALSE before its SQL, and DDL
+/// commits as it goes: a failure leaves the row, and part of the migration applied.
+#[test]
+fn a_migration_sqlx_marks_as_failed_blocks_the_stamp() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        sqlx_run(&mut conn, 2);
+        batch(
+            &mut conn,
+            "INSERT INTO _sqlx_migrations ( version, description, success, checksum, \
+             execution_time ) VALUES ( 20260301000000, 'index users email', FALSE, X'00', -1 )"
+                .replace(
+                    "X'00'",
+                    if db.backend == Backend::Postgres {
+                        "'\\x00'::bytea"
+                    } else {
+                        "X'00'"
+                    },
+                )
+                .as_str(),
+        );
+        let project = tool_project("sqlx");
+        let out = migrate(
+            project.path(),
+            &["--database-url", db.url(), "import", "sqlx"],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains(
+                "warning: no stamp to advise: _sqlx_migrations marks version `20260301000000` as \
+                 failed part way (`success = false`)"
+            ),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(
+            !text(&out.stdout).contains("  stamp "),
+            "{}",
+            text(&out.stdout)
+        );
+        let code = stamp_from(db, "sqlx", &[]);
+        assert_eq!(code, format!("{:?}", std::process::ExitCode::from(2)));
+        let migrator = Migrator::new(tool_set("sqlx"));
+        assert!(migrator.current(&mut conn).unwrap().is_empty());
+    });
+}
+
+/// refinery's table under another name (`set_migration_table_name`), and an unversioned
+/// migration added after later ones ran: a gap that refinery fills at its next run, and
+/// that a stamp must not paper over.
+#[test]
+fn refinery_with_another_table_and_a_late_unversioned_migration() {
+    let db = TestDb::sqlite();
+    let mut conn = db.connect();
+    refinery_run(&mut conn, "app_schema_history", 2);
+    // V3 ran, U4 (unversioned, added later) did not: refinery would apply it next.
+    batch(&mut conn, "CREATE INDEX users_email_idx ON users (email)");
+    batch(
+        &mut conn,
+        "INSERT INTO app_schema_history (version, name, applied_on, checksum) VALUES \
+         (3, 'index_users_email', '2024-05-03T10:00:00Z', '131798641286738203')",
+    );
+    let project = tool_project("refinery");
+    let import = |more: &[&str]| {
+        let mut args = vec!["--database-url", db.url(), "import", "refinery"];
+        args.extend_from_slice(more);
+        migrate(project.path(), &args)
+    };
+    // The default table is not there.
+    let out = import(&[]);
+    assert!(
+        text(&out.stdout).contains(
+            "no refinery_schema_history table there: refinery never \
+             migrated this database"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = import(&["--table", "app_schema_history"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(
+            "refinery applied 3 of the 4 migrations there, up to `V3__index_users_email`"
+        ) && text(&out.stdout).contains("`stamp --from refinery --table app_schema_history`"),
+        "{}",
+        text(&out.stdout)
+    );
+    // Now U4 sorts before a later V5 that refinery applied.
+    batch(&mut conn, "CREATE TABLE audit (id INTEGER PRIMARY KEY)");
+    batch(
+        &mut conn,
+        "INSERT INTO app_schema_history (version, name, applied_on, checksum) VALUES \
+         (5, 'create_audit', '2024-05-05T10:00:00Z', '131798641286738205')",
+    );
+    std::fs::write(
+        project.path().join("migrations/V5__create_audit.sql"),
+        "CREATE TABLE audit (id INTEGER PRIMARY KEY);\n",
+    )
+    .unwrap();
+    let out = import(&["--table", "app_schema_history"]);
+    assert!(
+        text(&out.stderr).contains(
+            "warning: refinery applied `V5__create_audit` but not `U4__create_posts`, which comes \
+             before it: stamping its revision would record it as applied although its SQL never \
+             ran there; apply it first (`refinery migrate`, or the application's runner applies \
+             every pending one)"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    // `--table` is refinery's and sqlx's; diesel's table has one name.
+    assert_eq!(
+        stamp_from(&db, "diesel", &["--table", "app_schema_history"]),
+        format!("{:?}", std::process::ExitCode::from(2))
+    );
+}
+
+/// Bad input: exit code 2, the file and the fix named, nothing written.
+#[test]
+fn bad_sqlx_and_refinery_folders_are_refused_and_nothing_is_written() {
+    let refused = |tool: &str, setup: &dyn Fn(&Path), args: &[&str], expected: &[&str]| {
+        let project = tool_project(tool);
+        setup(project.path());
+        let out = migrate(project.path(), args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}{}", text(&out.stdout));
+        for part in expected {
+            assert!(stderr.contains(part), "{part}\nnot in:\n{stderr}");
+        }
+        assert!(files(&project.path().join("src/migrations")).is_empty());
+    };
+    refused(
+        "refinery",
+        &|dir| {
+            std::fs::write(
+                dir.join("migrations/more/V6__seed.rs"),
+                "pub fn migration() -> String { String::new() }\n",
+            )
+            .unwrap();
+        },
+        &["import", "refinery"],
+        &[
+            "error: cannot import `migrations`, nothing was written:\n",
+            "  `migrations/more/V6__seed.rs` is a Rust migration, whose SQL exists only when \
+             refinery runs its `migration()`",
+        ],
+    );
+    refused(
+        "sqlx",
+        &|dir| {
+            std::fs::write(dir.join("migrations/next_add_posts.sql"), "SELECT 1;\n").unwrap();
+        },
+        &["import", "sqlx"],
+        &[
+            "`migrations/next_add_posts.sql` is `next` (its name up to the first `_`), which is \
+           not an integer, so sqlx refuses the whole folder",
+        ],
+    );
+    refused(
+        "sqlx",
+        &|_| {},
+        &["import", "sqlx", "--table", "x; DROP TABLE users"],
+        &["`x; DROP TABLE users` is not a table name this reads"],
+    );
+    refused(
+        "refinery",
+        &|_| {},
+        &["import", "refinery", "db"],
+        &[
+            "error: the refinery migrations folder `db` (given on the command line) does not \
+           exist; pass its path: `import refinery DIR`",
+        ],
+    );
+}

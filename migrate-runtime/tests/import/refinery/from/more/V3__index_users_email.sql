@@ -1,0 +1,2 @@
+-- refinery:noTransaction
+CREATE INDEX users_email_idx ON users (email);

@@ -1,0 +1,2 @@
+-- Add migration script here
+ALTER TABLE users ADD COLUMN email VARCHAR(255);
