@@ -1,7 +1,7 @@
 //! An sqlx migrations folder read with sqlx's own rules, for `import sqlx` (what it shares
 //! with the other tools is in `foreign.rs`).
 //!
-//! sqlx 0.8 (`sqlx-core/src/migrate/source.rs`, `migration_type.rs`) reads a folder so:
+//! sqlx 0.8 and 0.9 (`sqlx-core/src/migrate/source.rs`, `migration_type.rs`) read a folder so:
 //! only its files, not subfolders; a file whose name splits at its first `_` into
 //! `<VERSION>` and a rest ending in `.sql` is a migration, any other file is ignored. The
 //! version must parse as an `i64` (else the whole folder is refused); `_sqlx_migrations.version`
