@@ -154,6 +154,8 @@ fn import_writes_the_reviewed_files_and_a_second_run_writes_nothing() {
 
         assert!(
             stdout.contains("  irreversible: no down.sql")
+                && stdout.contains("  irreversible: its down.sql holds only comments")
+                && stdout.contains("_seed_admin` holds only comments, which diesel cannot revert")
                 && stdout.contains(
                     "  transactional = false: `run_in_transaction = false` in its metadata.toml"
                 ),
@@ -408,21 +410,33 @@ fn imported_migrations_run_up_and_down_on_every_backend() {
             "{}",
             db.describe()
         );
-        // Down to the irreversible backfill: the last migration's down.sql runs.
-        let backfill = ids
-            .iter()
-            .find(|i| i.ends_with("_backfill_emails"))
-            .unwrap();
-        migrator.downgrade(&mut conn, backfill).unwrap();
+        // Down to the seed: the last migration's down.sql runs.
+        let seed = ids.iter().find(|i| i.ends_with("_seed_admin")).unwrap();
+        migrator.downgrade(&mut conn, seed).unwrap();
         assert_eq!(
             objects(db, &mut conn, &["users_email_idx"]),
             0,
             "{}",
             db.describe()
         );
-        // No down.sql: diesel could not revert it, nor can migrate.
+        // The seed's down.sql holds only comments, which diesel fails to revert on
+        // PostgreSQL and MySQL: irreversible, not a downgrade that silently does nothing.
         let err = migrator.downgrade(&mut conn, "base").unwrap_err();
-        assert!(matches!(err, Error::Irreversible { .. }), "{err}");
+        assert!(
+            matches!(&err, Error::Irreversible { revision, .. } if revision.as_str() == seed.as_str()),
+            "{err}"
+        );
+        // Past it by hand: the backfill has no down.sql, which diesel could not revert.
+        let backfill = ids
+            .iter()
+            .find(|i| i.ends_with("_backfill_emails"))
+            .unwrap();
+        migrator.stamp(&mut conn, backfill).unwrap();
+        let err = migrator.downgrade(&mut conn, "base").unwrap_err();
+        assert!(
+            matches!(&err, Error::Irreversible { revision, .. } if revision.as_str() == backfill.as_str()),
+            "{err}"
+        );
         // Past it by hand, then every other down.sql.
         let add_email = ids
             .iter()

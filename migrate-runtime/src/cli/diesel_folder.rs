@@ -107,11 +107,33 @@ fn migration(
             shown(&path.join("up.sql"))
         ));
     }
-    let down = read("down.sql", &mut problems).filter(|text| !text.is_empty());
     let mut notes = Vec::new();
-    if down.is_none() {
+    if up
+        .as_deref()
+        .is_some_and(|up| !up.is_empty() && foreign::no_statement(up))
+    {
+        // diesel sends it as it is: PostgreSQL and MySQL refuse an empty query, SQLite runs
+        // nothing; the import runs nothing on every backend.
+        notes.push(
+            "its upgrade runs nothing: up.sql holds only comments (diesel runs it as nothing on \
+             SQLite, and fails on it on PostgreSQL and MySQL: an empty query)"
+                .into(),
+        );
+    }
+    let down = read("down.sql", &mut problems).filter(|text| !text.is_empty());
+    // diesel's revert fails on it on PostgreSQL ("Received an empty query") and MySQL
+    // (`Query was empty`): what its users write for "not reversible".
+    let comment_only_down = down.as_deref().is_some_and(foreign::no_statement);
+    if comment_only_down {
+        notes.push(
+            "irreversible: its down.sql holds only comments, which diesel fails to revert on \
+             PostgreSQL and MySQL (an empty query)"
+                .into(),
+        );
+    } else if down.is_none() {
         notes.push("irreversible: no down.sql, or an empty one, which diesel cannot revert".into());
     }
+    let down = down.filter(|_| !comment_only_down);
     let transactional = match read("metadata.toml", &mut problems) {
         None => true,
         Some(text) => match metadata(&text) {
@@ -158,6 +180,7 @@ fn migration(
             up: (path.join("up.sql"), up),
             down: down.map(|down| (path.join("down.sql"), down)),
             transactional,
+            comment_only_down,
             notes,
         }),
         _ => Err(problems),
@@ -348,7 +371,8 @@ mod tests {
             [
                 (true, true),
                 (true, true),
-                (false, true),
+                // A down.sql of comments only is diesel's "not reversible".
+                (true, true),
                 (true, false),
                 (true, true),
                 // diesel reads a metadata.toml without the key as `false`.
@@ -356,14 +380,53 @@ mod tests {
             ]
         );
         assert!(migrations[5].notes[1].contains("does not set `run_in_transaction`"));
-        // The comment-only down.sql runs nothing (MySQL refuses an empty query).
-        assert!(revisions[2].downgrade_sql.as_ref().unwrap().empty);
+        assert!(migrations[2].comment_only_down && revisions[2].downgrade_sql.is_none());
+        assert!(
+            migrations[2].notes[0].starts_with("irreversible: its down.sql holds only comments"),
+            "{:?}",
+            migrations[2].notes
+        );
         assert!(!revisions[2].upgrade_sql.as_ref().unwrap().empty);
         // A chain in diesel's order, from a root.
         assert!(revisions[0].revises.is_empty());
         for pair in revisions.windows(2) {
             assert_eq!(pair[1].revises, [pair[0].id.clone()]);
         }
+    }
+
+    #[test]
+    fn comments_of_every_form_are_no_statement() {
+        let migrations = read_ok(&[
+            ("2024-01-01-000000_dash/up.sql", "SELECT 1;"),
+            ("2024-01-01-000000_dash/down.sql", "-- Not reversible\n\n"),
+            ("2024-01-02-000000_block/up.sql", "SELECT 1;"),
+            (
+                "2024-01-02-000000_block/down.sql",
+                "/* intentionally\n   left blank */\n",
+            ),
+            (
+                "2024-01-03-000000_hash/up.sql",
+                "# MySQL comments only\n# here\n",
+            ),
+            ("2024-01-03-000000_hash/down.sql", "# nothing to undo\n"),
+            ("2024-01-04-000000_real/up.sql", "SELECT 1;"),
+            (
+                "2024-01-04-000000_real/down.sql",
+                "-- undo\n/* the table */ DROP TABLE t;\n",
+            ),
+        ]);
+        let only: Vec<bool> = migrations.iter().map(|m| m.comment_only_down).collect();
+        assert_eq!(only, [true, true, true, false]);
+        assert!(migrations[..3].iter().all(|m| m.down.is_none()));
+        // An up.sql of `#` comments runs nothing, with a note saying so.
+        let revisions = revisions(&migrations, &shown);
+        assert!(revisions[2].upgrade_sql.as_ref().unwrap().empty);
+        assert!(!revisions[3].upgrade_sql.as_ref().unwrap().empty);
+        assert!(
+            migrations[2].notes[0].starts_with("its upgrade runs nothing: up.sql holds only"),
+            "{:?}",
+            migrations[2].notes
+        );
     }
 
     #[test]
@@ -405,8 +468,12 @@ mod tests {
     }
 
     #[test]
-    fn sql_becomes_a_raw_string_with_enough_hashes() {
-        assert_eq!(template::rust_literal("SELECT 1"), "r#\"SELECT 1\"#");
+    fn sql_becomes_a_raw_string_with_the_fewest_hashes() {
+        assert_eq!(template::rust_literal("SELECT 1"), "r\"SELECT 1\"");
+        assert_eq!(
+            template::rust_literal("SELECT \"id\" FROM t"),
+            "r#\"SELECT \"id\" FROM t\"#"
+        );
         assert_eq!(
             template::rust_literal("SELECT '\"#' AS x"),
             "r##\"SELECT '\"#' AS x\"##"

@@ -157,6 +157,9 @@ pub(crate) struct Foreign {
     pub(crate) down: Option<(PathBuf, String)>,
     /// Whether the tool runs it in a transaction.
     pub(crate) transactional: bool,
+    /// Whether its down file holds only comments (`-- Not reversible`): diesel's is
+    /// imported irreversible, sqlx's as a downgrade that runs nothing, as each tool reads it.
+    pub(crate) comment_only_down: bool,
     /// Lines the import prints under its revision (why irreversible, why not transactional).
     pub(crate) notes: Vec<String>,
 }
@@ -239,12 +242,14 @@ pub(crate) fn check_versions_and_ids(
     }
 }
 
-/// Whether `sql` holds no statement as any backend reads it (comments and whitespace
-/// only).
-fn no_statement(sql: &str) -> bool {
+/// Whether `sql` holds no statement (comments and whitespace only) as one of the backends
+/// reads it: `--` and `/* */` comments everywhere, `#` ones as MySQL reads them. A folder is
+/// written for one backend, and a file that another backend would read as statements (`#`
+/// lines, say) is one its own backend would run as nothing, or refuse.
+pub(crate) fn no_statement(sql: &str) -> bool {
     [Backend::Sqlite, Backend::Postgres, Backend::Mysql]
         .into_iter()
-        .all(|backend| crate::schema::parse::split(sql, backend).is_empty())
+        .any(|backend| crate::schema::parse::split(sql, backend).is_empty())
 }
 
 /// The revisions of `migrations` (in the tool's order, as its reader returns them), each

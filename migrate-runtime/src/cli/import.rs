@@ -192,6 +192,7 @@ fn import(
             }
         );
     }
+    comment_only_note(tool, &migrations);
     if database.exists() {
         advise(tool, &table, &database, &migrations, &revisions);
     }
@@ -458,6 +459,42 @@ fn advise(
             format!("the other {rest}")
         }
     );
+}
+
+/// Names the migrations whose down file holds only comments, which a reader of the
+/// generated files would otherwise take for a downgrade: diesel's are imported irreversible
+/// (what diesel users write for "not reversible"), sqlx's as a downgrade that runs nothing.
+fn comment_only_note(tool: MigrationTool, migrations: &[Foreign]) {
+    let names: Vec<String> = migrations
+        .iter()
+        .filter(|m| m.comment_only_down)
+        .map(|m| format!("`{}`", m.name))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    let one = names.len() == 1;
+    let names = super::format::join(&names);
+    if tool == MigrationTool::Diesel {
+        outln!(
+            "note: the down.sql of {names} {} only comments, which diesel cannot revert on \
+             PostgreSQL or MySQL: imported irreversible (write a downgrade function in {} \
+             to revert {})",
+            if one { "holds" } else { "hold" },
+            if one { "its file" } else { "their files" },
+            if one { "it" } else { "them" },
+        );
+    } else {
+        outln!(
+            "note: the downgrade of {names} runs nothing: {} `.down.sql` {} only comments, \
+             which sqlx reverts as nothing; write the SQL that undoes {} in the imported \
+             {} if it matters",
+            if one { "its" } else { "their" },
+            if one { "holds" } else { "hold" },
+            if one { "it" } else { "them" },
+            if one { "file" } else { "files" },
+        );
+    }
 }
 
 /// `3 migrations`, `1 file`.

@@ -56,7 +56,7 @@ const MIGRATE_TOML: &str = r#"# Settings of the migrate CLI. Every key is option
 migrations = "src/migrations"
 
 # A migration file template replacing the built-in one (placeholders: {{message}},
-# {{revision}}, {{revises}}, {{arguments}}, {{downgrade}}, {{slug}}).
+# {{revision}}, {{revises}}, {{arguments}}, {{upgrade_body}}, {{downgrade}}, {{slug}}).
 # template = "migration.rs.tmpl"
 
 # The default database; ${VAR} is read from the environment or .env, so secrets stay there.
@@ -567,5 +567,26 @@ mod tests {
             runtime_spec(&table["x"]),
             "{ default-features = false, features = [\"postgres\", \"cli\"], version = \"0.1\" }"
         );
+    }
+
+    #[test]
+    fn migrate_toml_and_the_readme_list_every_template_placeholder() {
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+                .unwrap();
+        // The README's sentence on templates, from its first placeholder on.
+        let at = readme.find("A template may use").unwrap();
+        let readme = &readme[at..at + 600];
+        for name in crate::cli::template::PLACEHOLDERS {
+            let placeholder = format!("{{{{{name}}}}}");
+            assert!(
+                MIGRATE_TOML.contains(&placeholder),
+                "migrate.toml's comment lacks {placeholder}"
+            );
+            assert!(
+                readme.contains(&placeholder),
+                "the README lacks {placeholder}"
+            );
+        }
     }
 }

@@ -104,6 +104,7 @@ pub(crate) fn read(
             up: (path, sql),
             down: None,
             transactional,
+            comment_only_down: false,
             notes,
         });
     }

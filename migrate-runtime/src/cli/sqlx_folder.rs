@@ -124,6 +124,19 @@ pub(crate) fn read(dir: &Path, shown: &dyn Fn(&Path) -> String) -> Result<Vec<Fo
             )),
             _ => {}
         }
+        // sqlx sends it as it is: PostgreSQL and SQLite run nothing (sqlx-cli's `migrate add
+        // -r` writes `-- Add down migration script here` there), MySQL refuses an empty
+        // query. The downgrade runs nothing, as sqlx's revert does on the first two.
+        let comment_only_down = down
+            .as_ref()
+            .is_some_and(|(_, text)| foreign::no_statement(text));
+        if comment_only_down {
+            notes.push(
+                "its downgrade runs nothing: its `.down.sql` holds only comments, which sqlx \
+                 reverts as nothing on PostgreSQL and SQLite (and fails on, on MySQL)"
+                    .to_owned(),
+            );
+        }
         let transactional = !up.starts_with("-- no-transaction");
         if !transactional {
             notes.push("transactional = false: its SQL starts with `-- no-transaction`".to_owned());
@@ -151,6 +164,7 @@ pub(crate) fn read(dir: &Path, shown: &dyn Fn(&Path) -> String) -> Result<Vec<Fo
             up: (up_path, up),
             down,
             transactional,
+            comment_only_down,
             notes,
         });
     }
@@ -182,6 +196,26 @@ mod tests {
             std::fs::write(path, text).unwrap();
         }
         dir
+    }
+
+    #[test]
+    fn a_comment_only_down_runs_nothing_as_sqlx_reverts_it() {
+        let dir = folder(&[
+            ("1_a.up.sql", "CREATE TABLE a (id INT);"),
+            ("1_a.down.sql", "-- Add down migration script here\n"),
+            ("2_b.up.sql", "CREATE TABLE b (id INT);"),
+            ("2_b.down.sql", "DROP TABLE b;"),
+        ]);
+        let migrations = read(dir.path(), &shown).unwrap();
+        assert!(migrations[0].comment_only_down && !migrations[1].comment_only_down);
+        let revisions = revisions(&migrations, &shown);
+        assert!(!revisions[0].irreversible);
+        assert!(revisions[0].downgrade_sql.as_ref().unwrap().empty);
+        assert!(
+            migrations[0].notes[0].starts_with("its downgrade runs nothing"),
+            "{:?}",
+            migrations[0].notes
+        );
     }
 
     #[test]

@@ -83,20 +83,21 @@ impl Sql {
     }
 }
 
-/// `text` as a Rust string literal: a raw string with enough `#`s to hold it, or an escaped
+/// `text` as a Rust string literal: a raw string with the fewest `#`s that hold it, or an escaped
 /// literal when it holds a carriage return (which a raw string cannot hold verbatim: the
 /// compiler reads a CRLF in a source file as LF).
 pub(crate) fn rust_literal(text: &str) -> String {
     if text.contains('\r') {
         return format!("{text:?}");
     }
-    // One `#` more than the longest run of `#`s after a `"` in the text.
-    let mut hashes = 0;
-    for (at, _) in text.match_indices('"') {
-        let run = text[at + 1..].bytes().take_while(|&b| b == b'#').count();
-        hashes = hashes.max(run);
-    }
-    let fence = "#".repeat(hashes + 1);
+    // The fewest `#`s that end the string only at its end: none without a `"` in the
+    // text (so that clippy's `needless_raw_string_hashes` is quiet on the file), else one
+    // more than the longest run of `#`s after a `"`.
+    let fence = text
+        .match_indices('"')
+        .map(|(at, _)| text[at + 1..].bytes().take_while(|&b| b == b'#').count() + 1)
+        .max()
+        .map_or_else(String::new, |hashes| "#".repeat(hashes));
     format!("r{fence}\"{text}\"{fence}")
 }
 

@@ -6,7 +6,7 @@ use migrate_runtime::prelude::*;
 #[migration(revision = "1_create_users", irreversible)]
 pub(crate) fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
     // `migrations/V1__create_users.sql`, verbatim
-    ctx.execute(r#"CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL);
+    ctx.execute(r"CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL);
 CREATE INDEX users_name_idx ON users (name);
-"#)
+")
 }

@@ -6,6 +6,6 @@ use migrate_runtime::prelude::*;
 #[migration(revision = "2_add_users_email", revises = "1_create_users", irreversible)]
 pub(crate) fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
     // `migrations/V2__add_users_email.sql`, verbatim
-    ctx.execute(r#"ALTER TABLE users ADD COLUMN email VARCHAR(255);
-"#)
+    ctx.execute(r"ALTER TABLE users ADD COLUMN email VARCHAR(255);
+")
 }

@@ -6,7 +6,7 @@ use migrate_runtime::prelude::*;
 #[migration(revision = "00000000000000_diesel_initial_setup", downgrade = downgrade)]
 pub(crate) fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
     // `migrations/00000000000000_diesel_initial_setup/up.sql`, verbatim
-    ctx.execute(r#"-- Set up by `diesel setup`: helper functions the later migrations use.
+    ctx.execute(r"-- Set up by `diesel setup`: helper functions the later migrations use.
 
 -- diesel_manage_updated_at('t') adds a trigger to table t that keeps its `updated_at`
 -- column current on every update that does not set it itself.
@@ -25,14 +25,14 @@ BEGIN
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
-"#)
+")
 }
 
 pub(crate) fn downgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
     // `migrations/00000000000000_diesel_initial_setup/down.sql`, verbatim
-    ctx.execute(r#"-- Set up by `diesel setup`.
+    ctx.execute(r"-- Set up by `diesel setup`.
 
 DROP FUNCTION IF EXISTS diesel_manage_updated_at(_tbl regclass);
 DROP FUNCTION IF EXISTS diesel_set_updated_at();
-"#)
+")
 }

@@ -6,14 +6,14 @@ use migrate_runtime::prelude::*;
 #[migration(revision = "202403010000000000_index_users_email", revises = "202402250000000000_seed_admin", downgrade = downgrade, transactional = false)]
 pub(crate) fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
     // `migrations/2024-03-01-000000-0000_index_users_email/up.sql`, verbatim
-    ctx.execute(r#"-- Your SQL goes here
+    ctx.execute(r"-- Your SQL goes here
 CREATE INDEX CONCURRENTLY users_email_idx ON users (email);
-"#)
+")
 }
 
 pub(crate) fn downgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
     // `migrations/2024-03-01-000000-0000_index_users_email/down.sql`, verbatim
-    ctx.execute(r#"-- This file should undo anything in `up.sql`
+    ctx.execute(r"-- This file should undo anything in `up.sql`
 DROP INDEX CONCURRENTLY users_email_idx;
-"#)
+")
 }

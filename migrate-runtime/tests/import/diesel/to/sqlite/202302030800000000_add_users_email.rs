@@ -6,14 +6,14 @@ use migrate_runtime::prelude::*;
 #[migration(revision = "202302030800000000_add_users_email", revises = "20230110120000_create_users", downgrade = downgrade)]
 pub(crate) fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
     // `migrations/2023-02-03-080000-0000_add_users_email/up.sql`, verbatim
-    ctx.execute(r#"-- Your SQL goes here
+    ctx.execute(r"-- Your SQL goes here
 ALTER TABLE users ADD COLUMN email TEXT;
-"#)
+")
 }
 
 pub(crate) fn downgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
     // `migrations/2023-02-03-080000-0000_add_users_email/down.sql`, verbatim
-    ctx.execute(r#"-- This file should undo anything in `up.sql`
+    ctx.execute(r"-- This file should undo anything in `up.sql`
 ALTER TABLE users DROP COLUMN email;
-"#)
+")
 }
