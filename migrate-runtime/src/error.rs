@@ -284,6 +284,15 @@ pub enum Error {
     /// A CLI command declined to act; the message says why and what to do instead.
     #[error("{0}")]
     Refused(String),
+    /// The CLI has no database to use: none is configured, and the default (the SQLite file
+    /// `migrate.sqlite3`) needs the `sqlite` feature, which this build leaves out.
+    #[error(
+        "no database is configured (and this build has no SQLite support for the default \
+         `migrate.sqlite3`); set one with `--database-url URL`, the `DATABASE_URL` \
+         environment variable (or a line `DATABASE_URL=...` in the project's .env), or \
+         `database_url = \"...\"` in migrate.toml"
+    )]
+    NoDatabase,
     /// A file or folder could not be read or written.
     #[error("cannot {action} `{path}`: {source}")]
     Io {
@@ -477,6 +486,7 @@ impl Error {
                 | Error::MultipleHeads { .. }
                 | Error::Template { .. }
                 | Error::Refused(_)
+                | Error::NoDatabase
                 | Error::NeedsConnection { .. }
         )
     }

@@ -351,10 +351,17 @@ impl Settings {
     }
 
     /// The database the commands use: the resolved URL after `${VAR}` interpolation, or the
-    /// default SQLite file in the project root.
+    /// default SQLite file in the project root. [`Error::NoDatabase`] when there is no URL
+    /// and the build has no SQLite.
     pub(crate) fn database(&self) -> Result<Target> {
+        self.database_in(cfg!(feature = "sqlite"))
+    }
+
+    /// [`Settings::database`] in a build with SQLite compiled in, or not (`sqlite`).
+    fn database_in(&self, sqlite: bool) -> Result<Target> {
         let source = self.database_url.origin.clone();
         let url = match &self.database_url.value {
+            None if !sqlite => return Err(Error::NoDatabase),
             None => {
                 // Relative when the root is the current directory, so messages stay short.
                 let path = if self.root == self.cwd {
@@ -446,6 +453,7 @@ impl Settings {
     pub(crate) fn describe(&self) -> String {
         let url = match self.database() {
             Ok(target) => target.url.to_string(),
+            Err(err @ Error::NoDatabase) => format!("none: {err}"),
             Err(err) => format!("unusable: {err}"),
         };
         let template = self
@@ -684,8 +692,25 @@ mod tests {
         })
         .unwrap();
         assert_eq!(
-            no_url.database().unwrap().url.as_str(),
+            no_url.database_in(true).unwrap().url.as_str(),
             "sqlite:///project/migrate.sqlite3"
+        );
+        // Without SQLite compiled in there is no default: say how to configure one.
+        let err = no_url.database_in(false).unwrap_err();
+        assert!(matches!(err, Error::NoDatabase) && err.is_input_error());
+        let message = err.to_string();
+        for fix in [
+            "--database-url",
+            "DATABASE_URL",
+            "database_url",
+            "migrate.toml",
+        ] {
+            assert!(message.contains(fix), "{message}");
+        }
+        // A configured URL needs no SQLite.
+        assert_eq!(
+            settings.database_in(false).unwrap().url.as_str(),
+            "sqlite:///project/app.db"
         );
     }
 

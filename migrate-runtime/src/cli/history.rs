@@ -140,7 +140,7 @@ fn empty_range(range: &RevRange, why: Empty) -> Error {
 pub(crate) fn read_database(session: &Session) -> Result<DatabaseState> {
     let database = match session.database() {
         Ok(database) => database,
-        Err(err @ Error::BackendDisabled(_)) => {
+        Err(err @ (Error::BackendDisabled(_) | Error::NoDatabase)) => {
             warn(&err.to_string());
             return Ok(DatabaseState::default());
         }

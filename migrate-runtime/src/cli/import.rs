@@ -143,8 +143,13 @@ fn import(
             tool.migration_shape()
         )));
     }
-    // A malformed URL is bad input: refused before anything is written.
-    let database = session.database()?;
+    // A malformed URL is bad input: refused before anything is written. Without a
+    // database the import writes the files and has no stamp to advise.
+    let database = match session.database() {
+        Ok(database) => Some(database),
+        Err(Error::NoDatabase) => None,
+        Err(err) => return Err(err),
+    };
     let folder = Folder::open(settings, session.set())?;
     // The files name where their SQL comes from relative to the project root, so that
     // an import run from elsewhere writes the same text (and finds its files unchanged).
@@ -193,7 +198,7 @@ fn import(
         );
     }
     comment_only_note(tool, &migrations);
-    if database.exists() {
+    if let Some(database) = database.filter(super::database::Target::exists) {
         advise(tool, &table, &database, &migrations, &revisions);
     }
     Ok(Status::Success)

@@ -89,7 +89,9 @@ fn pending(session: &Session) -> Result<Applied> {
     let database = match session.database() {
         Ok(database) if database.exists() => database,
         Ok(_) => return Ok(Applied::NoDatabase),
-        Err(err @ Error::BackendDisabled(_)) => return Ok(Applied::Unreachable(err.to_string())),
+        Err(err @ (Error::BackendDisabled(_) | Error::NoDatabase)) => {
+            return Ok(Applied::Unreachable(err.to_string()));
+        }
         Err(err) => return Err(err),
     };
     let migrator = session.migrator(Options::default())?;
