@@ -503,6 +503,110 @@ fn a_database_diesel_migrated_is_adopted_with_the_advised_stamp() {
     });
 }
 
+/// The CLI of [`in_child`]: set by the parent, read by the child.
+const CHILD_ARGS: &str = "MIGRATE_IMPORT_TEST_CLI";
+
+/// Runs a CLI holding the migrations that `set` names (`diesel-<backend>` or a tool) with
+/// `args` on `url`, in a child process (this test binary, running only
+/// `child_runs_the_cli`), so that the test reads its output: the `migrate` binary holds no
+/// migration. Returns its stdout, stderr and whether it exited with success.
+fn in_child(set: &str, url: &str, args: &[&str]) -> (String, String, bool) {
+    let mut all = vec![set, url];
+    all.extend_from_slice(args);
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_runs_the_cli",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ARGS, all.join("\u{1f}"))
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    let success = stderr.contains(&format!(
+        "child exit: {:?}",
+        std::process::ExitCode::SUCCESS
+    ));
+    (text(&out.stdout), stderr, success)
+}
+
+/// The child of [`in_child`]; does nothing in a normal run.
+#[test]
+fn child_runs_the_cli() {
+    let Ok(all) = std::env::var(CHILD_ARGS) else {
+        return;
+    };
+    let mut all = all.split('\u{1f}');
+    let (set, url) = (all.next().unwrap(), all.next().unwrap());
+    let set = match set {
+        "diesel-sqlite" => imported_set(Backend::Sqlite),
+        "diesel-postgres" => imported_set(Backend::Postgres),
+        "diesel-mysql" => imported_set(Backend::Mysql),
+        tool => tool_set(tool),
+    };
+    let cli = Cli::try_parse_from(std::iter::once("migrate").chain(all)).unwrap();
+    let code = cli.run_with(set, CliOptions::new().database_url(url));
+    eprintln!("child exit: {code:?}");
+}
+
+/// On a database diesel migrated, `check` and a failed `upgrade` say to stamp (after
+/// importing, when the binary has no imported revision); once stamped, nothing.
+#[test]
+fn a_database_diesel_migrated_gets_the_advice_to_stamp_before_upgrading() {
+    each_backend(|db| {
+        let ids = imported_ids(db.backend);
+        let mut conn = db.connect();
+        diesel_run(
+            &mut conn,
+            &data(&format!("from/{}", name(db.backend))),
+            ids.len() - 1,
+        );
+        let newest = &ids[ids.len() - 2];
+        let set = format!("diesel-{}", name(db.backend));
+        let advice = format!(
+            "diesel migrated this database (__diesel_schema_migrations records {} migrations, \
+             the last `",
+            ids.len() - 1
+        );
+        let stamp = format!("run `stamp --from diesel`, which records {newest} as applied");
+
+        let (stdout, stderr, ok) = in_child(&set, db.url(), &["check"]);
+        assert!(!ok, "{stdout}{stderr}");
+        assert!(
+            stdout.contains(&format!("hint: {advice}")) && stdout.contains(&stamp),
+            "{}: {stdout}{stderr}",
+            db.describe()
+        );
+        // A binary without the imported migrations: import them first.
+        let (stdout, stderr, _) = in_child("sqlx", db.url(), &["check"]);
+        assert!(
+            stdout.contains("run `import diesel`, rebuild, then `stamp --from diesel` before"),
+            "{}: {stdout}{stderr}",
+            db.describe()
+        );
+
+        // `upgrade head` first: it fails on what diesel created, and says why.
+        let (stdout, stderr, ok) = in_child(&set, db.url(), &["upgrade", "head"]);
+        assert!(!ok, "{stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!("note: {advice}")) && stderr.contains(&stamp),
+            "{}: {stdout}{stderr}",
+            db.describe()
+        );
+
+        // Stamped as advised: the last migration is pending, and nothing more is said.
+        let (stdout, stderr, ok) = in_child(&set, db.url(), &["stamp", "--from", "diesel"]);
+        assert!(ok, "{stdout}{stderr}");
+        let (stdout, stderr, ok) = in_child(&set, db.url(), &["check"]);
+        assert!(!ok && stdout.contains("pending: "), "{stdout}{stderr}");
+        assert!(!stdout.contains("hint:"), "{}: {stdout}", db.describe());
+        let (stdout, stderr, ok) = in_child(&set, db.url(), &["upgrade", "head"]);
+        assert!(ok, "{}: {stdout}{stderr}", db.describe());
+    });
+}
+
 /// diesel applies pending migrations whatever their order: one added with an older
 /// version than applied ones leaves a gap, and stamping would record it as applied.
 #[test]

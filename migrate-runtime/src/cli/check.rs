@@ -82,6 +82,14 @@ impl CheckArgs {
                 .unwrap_or_default();
             outln!("pending: {id} {message}");
         }
+        // Pending migrations on a database another tool migrated: `upgrade` would apply
+        // them again, unless they are stamped first.
+        if !report.pending.is_empty()
+            && let Ok(rows) = migrator.current(&mut conn)
+            && let Some(advice) = super::foreign::adoption_advice(&mut conn, set.graph(), &rows)
+        {
+            outln!("hint: {advice}");
+        }
         for id in &report.unknown {
             outln!(
                 "unknown: {id} is recorded in the database but no migration has that id \

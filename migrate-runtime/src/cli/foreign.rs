@@ -471,6 +471,77 @@ pub(crate) fn stamp_target(
     Ok(Some(newest.clone()))
 }
 
+/// What to do about a database another tool migrated that migrate has not adopted: for the
+/// first tool whose history table (at its default name) has rows, the advice to `stamp
+/// --from` it (after `import`ing its migrations, when this binary has none of them), unless
+/// the `current` revisions already include what the tool applied. `None` when no such
+/// table has rows, or it cannot be read. One query per tool: for `check` and after a failed
+/// `upgrade`, never on a run that succeeds.
+pub(crate) fn adoption_advice(
+    conn: &mut crate::AnyConnection,
+    graph: &Graph,
+    current: &[RevisionId],
+) -> Option<String> {
+    let backend = conn.backend();
+    [
+        MigrationTool::Diesel,
+        MigrationTool::Sqlx,
+        MigrationTool::Refinery,
+    ]
+    .into_iter()
+    .find_map(|tool| {
+        let query = tool.history_query(tool.default_table(), backend);
+        let rows = crate::store::foreign_history(conn, &query).ok()??;
+        advice(tool, &History::new(tool, rows).versions, graph, current)
+    })
+}
+
+/// [`adoption_advice`] for the `versions` that `tool`'s table records.
+fn advice(
+    tool: MigrationTool,
+    versions: &[String],
+    graph: &Graph,
+    current: &[RevisionId],
+) -> Option<String> {
+    let last = versions.last()?;
+    let table = tool.default_table();
+    let what = format!(
+        "{tool} migrated this database ({table} records {} migration{}, the last `{last}`)",
+        versions.len(),
+        if versions.len() == 1 { "" } else { "s" }
+    );
+    match stamp_target(tool, graph, versions) {
+        Ok(None) => None,
+        Ok(Some(target)) => {
+            let adopted = current
+                .iter()
+                .any(|c| *c == target || graph.is_ancestor(target.as_str(), c.as_str()));
+            (!adopted).then(|| {
+                format!(
+                    "{what}, and migrate has not recorded that: run `stamp --from {tool}`, \
+                     which records {target} as applied without running anything, then \
+                     `upgrade head` applies only what {tool} did not"
+                )
+            })
+        }
+        Err(_)
+            if !versions
+                .iter()
+                .any(|v| matches!(imported(tool, graph, v), Ok(Some(_)) | Err(_))) =>
+        {
+            Some(format!(
+                "{what}, and no revision of this binary was imported from its migrations: run \
+                 `import {tool}`, rebuild, then `stamp --from {tool}` before `upgrade head`, so \
+                 that migrate records what {tool} applied instead of applying it again"
+            ))
+        }
+        Err(reason) => Some(format!(
+            "{what}, and migrate has not recorded that, but `stamp --from {tool}` would refuse: \
+             {reason}"
+        )),
+    }
+}
+
 /// Lists the entries of `dir` as (file name, path), every unreadable one a problem.
 pub(crate) fn entries(
     dir: &Path,
@@ -631,6 +702,53 @@ mod tests {
             History::new(MigrationTool::Sqlx, vec![("1".into(), true)])
                 .failed_reason(MigrationTool::Sqlx, "t"),
             None
+        );
+    }
+
+    #[test]
+    fn adoption_advice_names_the_stamp_or_the_import_first() {
+        let graph = chain(&[
+            "00000000000000_diesel_initial_setup",
+            "20240101000000_a",
+            "20240102000000_b",
+        ]);
+        let diesel = MigrationTool::Diesel;
+        let applied = versions(&["00000000000000", "20240101000000"]);
+        let id = |s: &str| RevisionId::new(s).unwrap();
+        let stamp = advice(diesel, &applied, &graph, &[]).unwrap();
+        assert!(
+            stamp.starts_with(
+                "diesel migrated this database (__diesel_schema_migrations records 2 \
+                 migrations, the last `20240101000000`), and migrate has not recorded that: \
+                 run `stamp --from diesel`, which records 20240101000000_a"
+            ),
+            "{stamp}"
+        );
+        // An upgrade that applied the first imported migration before failing: still.
+        let partly = [id("00000000000000_diesel_initial_setup")];
+        assert_eq!(advice(diesel, &applied, &graph, &partly), Some(stamp));
+        // Stamped (or further): nothing to say.
+        assert_eq!(
+            advice(diesel, &applied, &graph, &[id("20240101000000_a")]),
+            None
+        );
+        assert_eq!(
+            advice(diesel, &applied, &graph, &[id("20240102000000_b")]),
+            None
+        );
+        assert_eq!(advice(diesel, &[], &graph, &[]), None);
+        // Nothing imported yet.
+        let own = chain(&["5f1c2d3e4a5b"]);
+        let import = advice(diesel, &applied, &own, &[]).unwrap();
+        assert!(
+            import.contains("run `import diesel`, rebuild, then `stamp --from diesel` before"),
+            "{import}"
+        );
+        // A gap: the stamp's own refusal, named.
+        let gap = advice(diesel, &versions(&["20240102000000"]), &graph, &[]).unwrap();
+        assert!(
+            gap.contains("but `stamp --from diesel` would refuse: diesel applied"),
+            "{gap}"
         );
     }
 

@@ -63,7 +63,19 @@ impl OfflineArgs {
             Some(SqlDialect::Sqlite) => Backend::Sqlite,
             Some(SqlDialect::Postgres) => Backend::Postgres,
             Some(SqlDialect::Mysql) => Backend::Mysql,
-            None => session.database()?.url.backend(),
+            None => match session.database() {
+                Ok(database) => database.url.backend(),
+                Err(crate::Error::NoDatabase) => {
+                    return Err(crate::Error::Refused(
+                        "no database is configured to take the SQL dialect from (and this \
+                         build has no SQLite support for the default `migrate.sqlite3`); pass \
+                         `--dialect sqlite|postgres|mysql`, or configure the database with \
+                         `--database-url URL`, `DATABASE_URL` or `database_url` in migrate.toml"
+                            .to_owned(),
+                    ));
+                }
+                Err(err) => return Err(err),
+            },
         })
     }
 }
@@ -136,7 +148,20 @@ impl UpgradeArgs {
         let mut conn = database.connect()?;
         let report = match migrator.upgrade(&mut conn, &self.target) {
             Ok(report) => report,
-            Err(err) => return super::failed_run(err, session, &migrator, &mut conn),
+            Err(err) => {
+                let status = super::failed_run(err, session, &migrator, &mut conn)?;
+                // Applying another tool's migrations again fails on the objects they made
+                // ("relation users already exists"): the way out is a stamp. Looked for only
+                // now, so that a run that succeeds costs no query for it.
+                if status == Status::Problems
+                    && let Ok(current) = migrator.current(&mut conn)
+                    && let Some(advice) =
+                        super::foreign::adoption_advice(&mut conn, migrator.set().graph(), &current)
+                {
+                    eprintln!("note: {advice}");
+                }
+                return Ok(status);
+            }
         };
         // The report's own line (`Report`'s `Display`), and the target when there was
         // nothing to do.
