@@ -102,6 +102,33 @@ struct ForeignHistoryRow {
     ok: String,
 }
 
+#[cfg(feature = "cli")]
+#[derive(QueryableByName)]
+struct ForeignChecksumRow {
+    #[diesel(sql_type = Text)]
+    version: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    checksum: Option<String>,
+}
+
+/// The (version, checksum in hexadecimal) rows that `query` reads from another tool's
+/// history table (sqlx's); `None` when there is no such table. One query, read only.
+#[cfg(feature = "cli")]
+pub(crate) fn foreign_checksums(
+    conn: &mut AnyConnection,
+    query: &str,
+) -> Result<Option<Vec<(String, String)>>> {
+    match diesel::sql_query(query).load::<ForeignChecksumRow>(conn) {
+        Ok(rows) => Ok(Some(
+            rows.into_iter()
+                .filter_map(|r| Some((r.version, r.checksum?)))
+                .collect(),
+        )),
+        Err(e) if dialect(conn).is_missing_table(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The rows of another tool's history table (diesel_cli's, sqlx's, refinery's) that
 /// `query` reads as `version` and `ok` (`y` when the tool marks it as succeeded), as the
 /// session's `search_path`, or current database, finds the table; `None` when there is no

@@ -1036,6 +1036,48 @@ fn databases_sqlx_and_refinery_migrated_are_adopted_with_the_advised_stamp() {
     });
 }
 
+/// sqlx refuses to run when an applied migration's file changed since (its checksum): the
+/// import names such a file, whose SQL the database may not hold.
+#[test]
+fn an_sqlx_migration_edited_since_it_ran_is_named() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        sqlx_run(&mut conn, 3);
+        let import = |edit: bool| {
+            let project = tool_project("sqlx");
+            if edit {
+                let file = project
+                    .path()
+                    .join("migrations/20260203080000_add_users_email.sql");
+                let sql = std::fs::read_to_string(&file).unwrap();
+                std::fs::write(&file, format!("{sql}-- edited after it ran\n")).unwrap();
+            }
+            let out = migrate(
+                project.path(),
+                &["--database-url", db.url(), "import", "sqlx"],
+            );
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            text(&out.stderr)
+        };
+        let stderr = import(false);
+        assert!(
+            !stderr.contains("changed since"),
+            "{}: {stderr}",
+            db.describe()
+        );
+        let stderr = import(true);
+        assert!(
+            stderr.contains(
+                "warning: `20260203080000_add_users_email.sql` changed since sqlx applied it \
+                 (_sqlx_migrations records another checksum"
+            ),
+            "{}: {stderr}",
+            db.describe()
+        );
+        assert!(!stderr.contains("create_users"), "{stderr}");
+    });
+}
+
 /// sqlx on MySQL writes a migration's row with `success` FALSE before its SQL, and DDL
 /// commits as it goes: a failure leaves the row, and part of the migration applied.
 #[test]

@@ -87,6 +87,17 @@ impl MigrationTool {
         format!("SELECT {version} AS version, {ok} AS ok FROM {table}")
     }
 
+    /// The query reading sqlx's `table` on `backend`: every version as text and its
+    /// `checksum` in hexadecimal.
+    pub(crate) fn checksum_query(table: &str, backend: Backend) -> String {
+        let (version, hex) = match backend {
+            Backend::Postgres => ("CAST(version AS TEXT)", "encode(checksum, 'hex')"),
+            Backend::Mysql => ("CAST(version AS CHAR)", "HEX(checksum)"),
+            _ => ("CAST(version AS TEXT)", "hex(checksum)"),
+        };
+        format!("SELECT {version} AS version, {hex} AS checksum FROM {table}")
+    }
+
     /// Sorts versions in the tool's order.
     pub(crate) fn sort(self, versions: &mut [String]) {
         if self.numeric() {
@@ -334,6 +345,31 @@ impl History {
             tool.run_command(),
         ))
     }
+}
+
+/// The sqlx migrations whose file changed since sqlx applied it: `checksums` (version,
+/// hexadecimal) records the SHA-384 of its file as sqlx read it, which sqlx compares to
+/// refuse a changed file. The schema then holds what the old file did, not what the
+/// imported revision runs.
+pub(crate) fn edited_since_applied<'a>(
+    migrations: &'a [Foreign],
+    checksums: &[(String, String)],
+) -> Vec<&'a Foreign> {
+    use sha2::Digest as _;
+    migrations
+        .iter()
+        .filter(|m| {
+            checksums.iter().any(|(version, recorded)| {
+                *version == m.version && {
+                    let now: String = sha2::Sha384::digest(m.up.1.as_bytes())
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect();
+                    !recorded.eq_ignore_ascii_case(&now)
+                }
+            })
+        })
+        .collect()
 }
 
 /// What a tool applied of a folder's migrations, from its table's versions.

@@ -404,6 +404,9 @@ fn advise(
         eprintln!("warning: no stamp to advise: {reason}");
         return;
     }
+    if tool == MigrationTool::Sqlx {
+        warn_edited(table, database, migrations);
+    }
     let applied = foreign::applied(migrations, &history.versions);
     for version in &applied.unknown {
         eprintln!(
@@ -463,6 +466,35 @@ fn advise(
         } else {
             format!("the other {rest}")
         }
+    );
+}
+
+/// Warns of the sqlx migrations whose file changed since sqlx applied it (sqlx itself
+/// refuses to run then): the database holds what the old file did. A table that cannot be
+/// read for it costs only this warning.
+fn warn_edited(table: &str, database: &super::database::Target, migrations: &[Foreign]) {
+    let rows = database.connect().and_then(|mut conn| {
+        let query = MigrationTool::checksum_query(table, conn.backend());
+        crate::store::foreign_checksums(&mut conn, &query)
+    });
+    let Ok(Some(rows)) = rows else {
+        return;
+    };
+    let edited = foreign::edited_since_applied(migrations, &rows);
+    if edited.is_empty() {
+        return;
+    }
+    let one = edited.len() == 1;
+    eprintln!(
+        "warning: {} changed since sqlx applied {} ({table} records another checksum, and \
+         sqlx refuses to run until {} restored): the database holds what the applied version \
+         did, which the imported {} may not match; compare {} with what was applied (version \
+         control has it) before stamping",
+        super::format::join(edited.iter().map(|m| format!("`{}`", m.name))),
+        if one { "it" } else { "them" },
+        if one { "it is" } else { "they are" },
+        if one { "revision" } else { "revisions" },
+        if one { "it" } else { "them" },
     );
 }
 
