@@ -319,7 +319,11 @@ fn unknown_mysql_option(url: &DatabaseUrl) -> Result<()> {
         return Ok(());
     };
     let known = MYSQL_OPTIONS.map(|o| format!("`{o}`")).join(", ");
-    let hint = match option.to_ascii_lowercase().replace('-', "_").as_str() {
+    let spelled = option.to_ascii_lowercase().replace('-', "_");
+    let hint = match spelled.as_str() {
+        known if MYSQL_OPTIONS.contains(&known) => {
+            format!("; option names are lower case with `_`: write `{known}=`")
+        }
         "sslmode" | "ssl" | "tls" => mysql_tls_hint(),
         "sslrootcert" | "sslca" | "ssl_root_cert" => "; for the CA file write `ssl_ca=`".into(),
         "sslcert" => "; for the client certificate write `ssl_cert=`".into(),
@@ -838,6 +842,17 @@ mod tests {
                 "write `ssl_ca=`",
             ),
             ("bogus=1", "bogus", "the options it knows are `ssl_mode`"),
+            // diesel reads option names as written: another case or a `-` is ignored.
+            (
+                "SSL_MODE=required&ssl_ca=ca.pem",
+                "SSL_MODE",
+                "option names are lower case with `_`: write `ssl_mode=`",
+            ),
+            (
+                "ssl_mode=required&ssl-ca=ca.pem",
+                "ssl-ca",
+                "option names are lower case with `_`: write `ssl_ca=`",
+            ),
         ] {
             let text = refused_option(
                 &format!("mysql://root:s3cret@127.0.0.1:1/test?{query}"),
