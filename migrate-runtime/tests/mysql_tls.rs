@@ -393,6 +393,24 @@ fn a_url_requiring_tls_gets_an_encrypted_connection_or_is_refused_before_connect
     ] {
         assert_refused_ssl_mode(&open_error(&server.url("app", &query)), says);
     }
+    // Connector/C takes an empty path for a file to use TLS with: `disabled` would try TLS
+    // and fail on a file named "", and `preferred` would not be "without TLS" as the
+    // refusal above says.
+    for query in [
+        "ssl_mode=disabled&ssl_ca=",
+        "ssl_ca=",
+        "ssl_mode=preferred&ssl_cert=&ssl_key=",
+        "ssl_mode=required&ssl_ca=&ssl_ca=",
+    ] {
+        let err = open_error(&server.url("app", query));
+        assert!(
+            matches!(&err, Error::InvalidConnectionOption { option, .. }
+                if option == "ssl_ca" || option == "ssl_cert"),
+            "{query}: {err:?}"
+        );
+        assert!(err.is_input_error());
+        assert!(err.to_string().contains("an empty path"), "{err}");
+    }
     assert_eq!(
         connections(&mut admin),
         before,

@@ -29,6 +29,9 @@ const LIBMYSQLCLIENT: &str = "build on MySQL's libmysqlclient (mysqlclient-sys's
                               feature, or `MYSQLCLIENT_LIB_DIR` and `MYSQLCLIENT_VERSION` \
                               naming an installed one), which honours every `ssl_mode`";
 
+/// The options naming a file whose presence makes Connector/C use TLS.
+const TLS_FILES: [&str; 3] = ["ssl_ca", "ssl_cert", "ssl_key"];
+
 /// What a MySQL connection is checked for once it is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Check {
@@ -47,6 +50,22 @@ pub(super) fn establish(url: &DatabaseUrl) -> Result<MysqlConnection> {
         // `DatabaseUrl::parse` has refused a MySQL URL the `url` crate cannot read.
         return Ok(MysqlConnection::establish(url.as_str())?);
     };
+    // diesel hands an empty `ssl_ca=` on as a file named "", which makes Connector/C try
+    // TLS: `ssl_mode=disabled` with it would not be without TLS.
+    if let Some((option, _)) = parsed
+        .query_pairs()
+        .find(|(key, value)| TLS_FILES.contains(&key.as_ref()) && value.is_empty())
+    {
+        return Err(Error::InvalidConnectionOption {
+            url: url.to_string(),
+            reason: format!(
+                "an empty path, which this build's MySQL client library (MariaDB \
+                 Connector/C) takes for a file to use TLS with; give the file's path, or leave \
+                 `{option}` out"
+            ),
+            option: option.into_owned(),
+        });
+    }
     // diesel reads the last of repeated options.
     let Some(mode) = parsed
         .query_pairs()
@@ -56,9 +75,9 @@ pub(super) fn establish(url: &DatabaseUrl) -> Result<MysqlConnection> {
     else {
         return Ok(MysqlConnection::establish(url.as_str())?);
     };
-    let files = parsed.query_pairs().any(|(key, value)| {
-        ["ssl_ca", "ssl_cert", "ssl_key"].contains(&key.as_ref()) && !value.is_empty()
-    });
+    let files = parsed
+        .query_pairs()
+        .any(|(key, _)| TLS_FILES.contains(&key.as_ref()));
     let check =
         connector_c_check(&mode, files).map_err(|reason| Error::InvalidConnectionOption {
             url: url.to_string(),
