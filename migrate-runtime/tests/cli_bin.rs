@@ -149,14 +149,66 @@ fn a_bad_connection_option_exits_2_naming_the_option() {
             let err = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(2), "{command:?}: {err}");
             assert!(err.contains(&format!("error: {message}")), "{err}");
-            assert!(
-                err.contains(&format!(
+            // Leaving out a TLS mode is no fix for one that was refused: the hint does not
+            // suggest it.
+            let fix = if option.ends_with("sslmode") || option == "ssl_mode" {
+                format!(
+                    "hint: fix the URL's `{option}` option as the error says (without it, \
+                     nothing makes sure that the connection is encrypted); the URL is taken \
+                     from --database-url"
+                )
+            } else {
+                format!(
                     "hint: fix or remove the URL's `{option}` option; the URL is taken from \
                      --database-url"
-                )),
-                "{err}"
-            );
+                )
+            };
+            assert!(err.contains(&fix), "{err}");
             assert!(!err.contains("s3cret"), "{err}");
         }
     }
+}
+
+/// With MariaDB Connector/C, `ssl_mode=required&ssl_ca=...` reaching a server without TLS
+/// (the one of `MIGRATE_TEST_MYSQL_URL`) fails with exit code 1 and a hint about the
+/// server, whose TLS is what is missing, not about the URL.
+#[cfg(feature = "mysql")]
+#[test]
+fn a_mysql_server_that_does_not_encrypt_a_required_connection_is_named_in_the_hint() {
+    if migrate_runtime::__private::MYSQL_CLIENT_HONOURS_SSL_MODE {
+        println!("skipped: this build's MySQL client library honours ssl_mode");
+        return;
+    }
+    let Ok(base) = std::env::var("MIGRATE_TEST_MYSQL_URL") else {
+        println!("skipped: MIGRATE_TEST_MYSQL_URL is not set");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, "").unwrap();
+    let mut url = url::Url::parse(&base).unwrap();
+    url.query_pairs_mut()
+        .clear()
+        .append_pair("ssl_mode", "required")
+        .append_pair("ssl_ca", &ca.display().to_string());
+    let out = Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .args(["--database-url", url.as_str(), "current"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.contains("TLS/SSL error") {
+        println!("skipped: the server of MIGRATE_TEST_MYSQL_URL has TLS: {err}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("did not encrypt the connection"), "{err}");
+    assert!(
+        err.contains(
+            "hint: enable TLS on the database server, or point the URL at one that has it; \
+             the URL is taken from --database-url"
+        ),
+        "{err}"
+    );
 }

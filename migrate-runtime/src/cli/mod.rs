@@ -707,6 +707,18 @@ fn hint(err: &Error, advice: &Advice) -> Option<Cow<'static, str>> {
                 advice.url_origin.as_ref(),
             ));
         }
+        // Leaving out a refused TLS mode would give up TLS: not offered as a fix.
+        Error::InvalidConnectionOption { option, .. }
+            if option == "sslmode" || option == "ssl_mode" =>
+        {
+            return Some(url_origin_hint(
+                &format!(
+                    "fix the URL's `{option}` option as the error says (without it, nothing \
+                     makes sure that the connection is encrypted)"
+                ),
+                advice.url_origin.as_ref(),
+            ));
+        }
         Error::InvalidConnectionOption { option, .. } => {
             return Some(url_origin_hint(
                 &format!("fix or remove the URL's `{option}` option"),
@@ -732,6 +744,10 @@ fn connection_hint(text: &str, origin: Option<&Origin>) -> Cow<'static, str> {
     {
         "check the user name and password in the URL, and that this user may connect to that \
          database"
+    } else if text.contains("did not encrypt the connection") {
+        // A MySQL `ssl_mode=required` connection the server did not encrypt (MariaDB
+        // Connector/C, `connection/mysql_tls.rs`).
+        "enable TLS on the database server, or point the URL at one that has it"
     } else {
         "check the URL"
     };
