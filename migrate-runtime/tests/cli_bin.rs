@@ -118,6 +118,14 @@ fn a_bad_connection_option_exits_2_naming_the_option() {
              `mysql://root:***@127.0.0.1:3306/test?ssl_mode=bogus`: unknown ssl_mode; use one of",
             "ssl_mode",
         ));
+        // diesel reads option names as written: `SSL_MODE` would be ignored.
+        cases.push((
+            "mysql://root:s3cret@127.0.0.1:3306/test?SSL_MODE=required",
+            "invalid connection option `SSL_MODE` in the database URL \
+             `mysql://root:***@127.0.0.1:3306/test?SSL_MODE=required`: the MySQL client does \
+             not know this option",
+            "SSL_MODE",
+        ));
         // MariaDB Connector/C cannot be asked to check the server's host name: refused
         // before connecting rather than connecting without TLS.
         #[cfg(feature = "mysql")]
@@ -151,7 +159,7 @@ fn a_bad_connection_option_exits_2_naming_the_option() {
             assert!(err.contains(&format!("error: {message}")), "{err}");
             // Leaving out a TLS mode is no fix for one that was refused: the hint does not
             // suggest it.
-            let fix = if option.ends_with("sslmode") || option == "ssl_mode" {
+            let fix = if ["sslmode", "ssl_mode"].contains(&option.to_ascii_lowercase().as_str()) {
                 format!(
                     "hint: fix the URL's `{option}` option as the error says (without it, \
                      nothing makes sure that the connection is encrypted); the URL is taken \

@@ -709,7 +709,7 @@ fn hint(err: &Error, advice: &Advice) -> Option<Cow<'static, str>> {
         }
         // Leaving out a refused TLS mode would give up TLS: not offered as a fix.
         Error::InvalidConnectionOption { option, .. }
-            if option == "sslmode" || option == "ssl_mode" =>
+            if ["sslmode", "ssl_mode"].contains(&option.to_ascii_lowercase().as_str()) =>
         {
             return Some(url_origin_hint(
                 &format!(
