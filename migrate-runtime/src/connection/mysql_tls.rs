@@ -43,13 +43,25 @@ enum Check {
 
 /// Opens a MySQL connection for `url` that does what its `ssl_mode` asks, or refuses it.
 pub(super) fn establish(url: &DatabaseUrl) -> Result<MysqlConnection> {
-    if CLIENT_HONOURS_SSL_MODE {
-        return Ok(MysqlConnection::establish(url.as_str())?);
-    }
     let Ok(mut parsed) = url::Url::parse(url.as_str()) else {
         // `DatabaseUrl::parse` has refused a MySQL URL the `url` crate cannot read.
         return Ok(MysqlConnection::establish(url.as_str())?);
     };
+    // diesel takes the last of repeated options, so `ssl_mode=required&ssl_mode=disabled`
+    // would quietly be without TLS: a TLS option given twice must say one thing.
+    if let Some((option, values)) = conflicting_tls_option(&parsed) {
+        return Err(Error::InvalidConnectionOption {
+            url: url.to_string(),
+            reason: format!(
+                "given more than once with different values ({values}), of which only the \
+                 last would count; keep one"
+            ),
+            option,
+        });
+    }
+    if CLIENT_HONOURS_SSL_MODE {
+        return Ok(MysqlConnection::establish(url.as_str())?);
+    }
     // diesel hands an empty `ssl_ca=` on as a file named "", which makes Connector/C try
     // TLS: `ssl_mode=disabled` with it would not be without TLS.
     if let Some((option, _)) = parsed
@@ -108,6 +120,31 @@ pub(super) fn establish(url: &DatabaseUrl) -> Result<MysqlConnection> {
         )));
     }
     Ok(conn)
+}
+
+/// The first TLS option (`ssl_mode`, `ssl_ca`, `ssl_cert`, `ssl_key`) that `url` gives
+/// more than once with different values (`ssl_mode` in any case), and those values.
+fn conflicting_tls_option(url: &url::Url) -> Option<(String, String)> {
+    ["ssl_mode"]
+        .into_iter()
+        .chain(TLS_FILES)
+        .find_map(|option| {
+            let mut values: Vec<String> = Vec::new();
+            for (key, value) in url.query_pairs() {
+                let value = if option == "ssl_mode" {
+                    value.to_ascii_lowercase()
+                } else {
+                    value.into_owned()
+                };
+                if key == option && !values.contains(&value) {
+                    values.push(value);
+                }
+            }
+            (values.len() > 1).then(|| {
+                let listed: Vec<String> = values.iter().map(|value| format!("`{value}`")).collect();
+                (option.to_owned(), listed.join(", "))
+            })
+        })
 }
 
 /// What Connector/C can make of `ssl_mode` = `mode` (any case), with `ssl_ca`, `ssl_cert`
@@ -201,5 +238,39 @@ mod tests {
             refused("verify_identity", files, "host name");
         }
         refused("bogus", true, "`verify_identity`");
+    }
+
+    #[test]
+    fn a_tls_option_given_twice_with_different_values_is_refused_before_connecting() {
+        let conflict = |query: &str| {
+            conflicting_tls_option(&url::Url::parse(&format!("mysql://u@h/db?{query}")).unwrap())
+        };
+        assert_eq!(
+            conflict("ssl_mode=required&ssl_mode=disabled"),
+            Some(("ssl_mode".into(), "`required`, `disabled`".into()))
+        );
+        assert_eq!(
+            conflict("ssl_ca=/a.pem&ssl_mode=required&ssl_ca=/b.pem"),
+            Some(("ssl_ca".into(), "`/a.pem`, `/b.pem`".into()))
+        );
+        // The same value twice, in any case for the mode, says one thing.
+        assert_eq!(conflict("ssl_mode=required&ssl_mode=REQUIRED"), None);
+        assert_eq!(conflict("ssl_mode=required&ssl_ca=/a.pem"), None);
+        // Refused before any connection is tried: port 1 would refuse one.
+        let url = DatabaseUrl::parse(
+            "mysql://root:s3cret@127.0.0.1:1/test?ssl_mode=required&ssl_ca=/a.pem&ssl_mode=disabled",
+        )
+        .unwrap();
+        let error = establish(&url).err().expect("refused");
+        let text = error.to_string();
+        assert!(
+            matches!(&error, Error::InvalidConnectionOption { option, .. } if option == "ssl_mode"),
+            "{text}"
+        );
+        assert!(
+            text.contains("more than once") && text.contains("`disabled`"),
+            "{text}"
+        );
+        assert!(!text.contains("s3cret"), "{text}");
     }
 }
