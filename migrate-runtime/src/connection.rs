@@ -106,7 +106,8 @@ impl From<diesel::MysqlConnection> for AnyConnection {
 /// of the application's ([`Error::TransactionOpen`]); `current`, `history` and `check`
 /// only read, and may run inside one.
 ///
-/// ```
+#[cfg_attr(feature = "sqlite", doc = "```")]
+#[cfg_attr(not(feature = "sqlite"), doc = "```ignore")]
 /// use diesel::Connection as _;
 /// use migrate_runtime::{Migration, MigrationFn, MigrationSet, Migrator, RevisionId};
 ///

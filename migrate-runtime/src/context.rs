@@ -134,7 +134,8 @@ impl<'a> MigrationContext<'a> {
     /// commits DDL implicitly anyway, and a run records each migration as `running`
     /// before it starts, so a `COMMIT` there cannot hide a half-applied migration.
     ///
-    /// ```
+    #[cfg_attr(feature = "sqlite", doc = "```")]
+    #[cfg_attr(not(feature = "sqlite"), doc = "```no_run")]
     /// # use migrate_runtime::{AnyConnection, DatabaseUrl, Error, Migration, MigrationFn, MigrationSet, Migrator, RevisionId};
     /// let backfill = Migration::new(
     ///     RevisionId::new("0001_backfill")?,
@@ -205,7 +206,8 @@ impl<'a> MigrationContext<'a> {
     /// `diesel::` paths. Import our `Column` and `Table` by name next to the two preludes,
     /// since diesel's prelude has traits of those names.
     ///
-    /// ```
+    #[cfg_attr(feature = "sqlite", doc = "```")]
+    #[cfg_attr(not(feature = "sqlite"), doc = "```ignore")]
     /// use diesel::prelude::*;
     /// use migrate_runtime::prelude::*;
     /// use migrate_runtime::AnyConnection;

@@ -177,7 +177,8 @@ pub(crate) fn step_line(
 /// 0003_add_index`, or `nothing to do; at 0003_add_index`). The alternate form (`{:#}`)
 /// puts each step's line (see [`AppliedStep`]) before it.
 ///
-/// ```
+#[cfg_attr(feature = "sqlite", doc = "```")]
+#[cfg_attr(not(feature = "sqlite"), doc = "```no_run")]
 /// # use migrate_runtime::{AnyConnection, DatabaseUrl, Migration, MigrationFn, MigrationSet, Migrator, RevisionId};
 /// # let create = Migration::new(
 /// #     RevisionId::new("0001_create_users")?,

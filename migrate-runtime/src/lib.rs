@@ -41,7 +41,8 @@
 //! the database is already at head this costs one query. Migrations can also be built at
 //! runtime, as here:
 //!
-//! ```
+#![cfg_attr(feature = "sqlite", doc = "```")]
+#![cfg_attr(not(feature = "sqlite"), doc = "```no_run")]
 //! use migrate_runtime::{
 //!     AnyConnection, DatabaseUrl, Migration, MigrationFn, MigrationSet, Migrator, RevisionId,
 //! };

@@ -401,7 +401,7 @@ impl MigrationSet {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "cli"))]
 impl MigrationSet {
     /// This set as if `migrations!` had compiled the folders `(dir, files)` into the binary.
     pub(crate) fn with_compiled_folders(

@@ -6,7 +6,8 @@
 //! server, created through an administrative URL and dropped again when the value goes out
 //! of scope. Tests that each take one can run in parallel against the same server.
 //!
-//! ```
+#![cfg_attr(feature = "sqlite", doc = "```")]
+#![cfg_attr(not(feature = "sqlite"), doc = "```no_run")]
 //! use migrate_runtime::testing::ScratchDatabase;
 //! use migrate_runtime::{Migration, MigrationFn, MigrationSet, Migrator, RevisionId};
 //!

@@ -1,7 +1,5 @@
 //! The `migrate` binary itself, which links no migration.
 
-#![cfg(feature = "cli")]
-
 use std::path::Path;
 use std::process::{Command, Output};
 

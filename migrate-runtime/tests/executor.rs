@@ -852,6 +852,7 @@ fn concurrent_runners_apply_each_migration_once() {
 /// while it waits (a shared lock kept while waiting for the exclusive one would make two
 /// runners wait for each other until both time out). Rounds, because a round needs two
 /// runners in the lock at once to go wrong.
+#[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_runners_racing_for_the_file_lock_all_finish() {
     const THREADS: usize = 4;
@@ -1737,6 +1738,7 @@ fn sqlite_runs_leave_the_callers_busy_timeout_alone() {
 /// a `WITHOUT ROWID` version table, and history ids without `AUTOINCREMENT` (which writes
 /// `sqlite_sequence` at every insert). Tables of the earlier layout, `CREATE TABLE IF NOT
 /// EXISTS` keeps as they are, so they must go on working.
+#[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_bookkeeping_tables_touch_few_pages_and_the_earlier_layout_still_works() {
     let dir = tempfile::tempdir().unwrap();
@@ -2129,6 +2131,7 @@ fn a_database_error_carries_the_hint_the_database_sent() {
     });
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn an_applications_own_connection_and_errors_go_through() {
     use diesel::Connection as _;
@@ -2187,7 +2190,8 @@ fn typed_data_migrations_run_on_the_any_connection_and_the_backends_own() {
     use migrate_runtime::schema::{Column, ColumnType, Table};
     each_backend(|db| {
         let mut conn = db.connect();
-        let returned = Arc::new(Mutex::new(Vec::new()));
+        let returned = Arc::new(Mutex::new(Vec::<i32>::new()));
+        #[cfg(feature = "postgres")]
         let seen = Arc::clone(&returned);
         let set = MigrationSet::new(vec![custom("people", &[], move |ctx| {
             ctx.create_table(

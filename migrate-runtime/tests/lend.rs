@@ -14,8 +14,8 @@ use migrate_runtime::{
     AnyConnection, Backend, Error, Event, LendConnection, MigrationSet, Migrator, Options,
 };
 use support::{
-    applied_count, chain, count_query, counter_root, custom, each_backend, ids, row_count,
-    table_exists, table_migration,
+    applied_count, chain, count_query, counter_root, each_backend, ids, row_count, table_exists,
+    table_migration,
 };
 
 /// Upgrades, inspects and downgrades on `conn`, checking after each call that the
@@ -70,6 +70,7 @@ fn a_diesel_connection_of_each_backend_is_lent_and_comes_back() {
     });
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn an_in_memory_sqlite_database_is_migrated_on_the_connection_holding_it() {
     // A second connection to `:memory:` would be another, empty database: only the
@@ -80,6 +81,7 @@ fn an_in_memory_sqlite_database_is_migrated_on_the_connection_holding_it() {
         .unwrap();
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn a_panic_while_lent_propagates_and_leaves_the_connection_in_place() {
     let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
@@ -98,7 +100,8 @@ fn a_panic_while_lent_propagates_and_leaves_the_connection_in_place() {
         .unwrap();
 
     let failing = Migrator::new(
-        migrate_runtime::MigrationSet::new(vec![custom("p", &[], |_| panic!("boom"))]).unwrap(),
+        migrate_runtime::MigrationSet::new(vec![support::custom("p", &[], |_| panic!("boom"))])
+            .unwrap(),
     );
     let err = failing.upgrade(&mut conn, "head").unwrap_err();
     assert!(err.to_string().contains("boom"), "{err}");

@@ -164,6 +164,7 @@ fn raw_sql_ending_in_a_line_comment_keeps_its_terminator() {
     });
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn offline_sqlite_rebuilds_follow_earlier_renames() {
     use migrate_runtime::schema::{AlterColumn, Constraint, Index};

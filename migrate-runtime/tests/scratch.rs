@@ -85,6 +85,7 @@ fn remove_reports_and_then_dropping_does_nothing_more() {
     });
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn on_server_with_a_sqlite_url_gives_a_scratch_file() {
     let db = ScratchDatabase::on_server("sqlite://ignored.sqlite3").unwrap();

@@ -4,6 +4,8 @@
 //! path (or database) it had. Runs on the servers named by `MIGRATE_TEST_POSTGRES_URL`
 //! and `MIGRATE_TEST_MYSQL_URL`; skipped without them.
 
+#![cfg(any(feature = "postgres", feature = "mysql"))]
+
 mod support;
 
 use diesel::RunQueryDsl;
@@ -12,10 +14,16 @@ use diesel::sql_types::Text;
 use migrate_runtime::schema::{Column, ColumnType, Table};
 use migrate_runtime::testing::ScratchDatabase;
 use migrate_runtime::{
-    AnyConnection, DatabaseUrl, HistoryStatus, Migration, MigrationContext, MigrationFn,
-    MigrationSet, Migrator, Options, TransactionMode,
+    AnyConnection, DatabaseUrl, Migration, MigrationContext, MigrationFn, MigrationSet, Migrator,
+    Options,
 };
-use support::{MYSQL_VAR, POSTGRES_VAR, TestDb, count_query, id, ids};
+#[cfg(feature = "postgres")]
+use migrate_runtime::{HistoryStatus, TransactionMode};
+#[cfg(feature = "postgres")]
+use support::POSTGRES_VAR;
+#[cfg(feature = "mysql")]
+use support::{MYSQL_VAR, count_query};
+use support::{TestDb, id, ids};
 
 /// A fresh database on the server named by `var`, or `None` (the test is skipped) when
 /// the variable is not set.
@@ -51,6 +59,7 @@ struct Name {
     name: String,
 }
 
+#[cfg(feature = "postgres")]
 /// The PostgreSQL schemas holding a table called `table`, sorted.
 fn schemas_of(conn: &mut AnyConnection, table: &str) -> Vec<String> {
     diesel::sql_query(
@@ -65,6 +74,7 @@ fn schemas_of(conn: &mut AnyConnection, table: &str) -> Vec<String> {
     .collect()
 }
 
+#[cfg(feature = "postgres")]
 fn search_path(conn: &mut AnyConnection) -> String {
     diesel::sql_query("SELECT current_setting('search_path') AS name")
         .get_result::<Name>(conn)
@@ -72,10 +82,12 @@ fn search_path(conn: &mut AnyConnection) -> String {
         .name
 }
 
+#[cfg(feature = "postgres")]
 fn in_mode(migrator: Migrator, mode: TransactionMode) -> Migrator {
     migrator.with_options(Options::default().with_transaction_mode(mode))
 }
 
+#[cfg(feature = "postgres")]
 #[test]
 fn a_migration_setting_a_local_search_path_keeps_the_bookkeeping_where_it_was() {
     for mode in [TransactionMode::PerMigration, TransactionMode::All] {
@@ -128,6 +140,7 @@ fn a_migration_setting_a_local_search_path_keeps_the_bookkeeping_where_it_was() 
 
 /// The worse case: the schema the migration moves to has bookkeeping tables of its own
 /// (another application's). They must not be written.
+#[cfg(feature = "postgres")]
 #[test]
 fn a_schema_with_its_own_version_table_is_left_alone() {
     for mode in [TransactionMode::PerMigration, TransactionMode::All] {
@@ -166,6 +179,7 @@ fn a_schema_with_its_own_version_table_is_left_alone() {
 /// typed table lands in `app` too), but not past it: the bookkeeping stays in `public`
 /// and the connection comes back with the path it had, so the next run on it (a pool's)
 /// reads the same tables.
+#[cfg(feature = "postgres")]
 #[test]
 fn a_session_wide_search_path_moves_neither_the_bookkeeping_nor_the_next_run() {
     for mode in [TransactionMode::PerMigration, TransactionMode::All] {
@@ -215,6 +229,7 @@ fn a_session_wide_search_path_moves_neither_the_bookkeeping_nor_the_next_run() {
 /// A schema chosen for the connection (`?options=-csearch_path%3Dapp`) is where a first
 /// run creates the bookkeeping tables and where later runs find them, even when a
 /// migration moves the path elsewhere.
+#[cfg(feature = "postgres")]
 #[test]
 fn a_connection_search_path_chooses_the_schema_of_the_bookkeeping() {
     let Some(db) = server(POSTGRES_VAR) else {
@@ -245,6 +260,7 @@ fn a_connection_search_path_chooses_the_schema_of_the_bookkeeping() {
 /// MySQL's counterpart: a migration's `USE` of another database moves neither the run's
 /// bookkeeping nor the connection's database after the run, and the run's named lock
 /// (whose name holds the current database) is released.
+#[cfg(feature = "mysql")]
 #[test]
 fn a_mysql_migration_using_another_database_keeps_the_bookkeeping_where_it_was() {
     let Some(db) = server(MYSQL_VAR) else {
@@ -289,6 +305,7 @@ fn a_mysql_migration_using_another_database_keeps_the_bookkeeping_where_it_was()
     assert_eq!(ids(&migrator.stamp(&mut second, "head").unwrap()), ["c"]);
 }
 
+#[cfg(feature = "mysql")]
 /// The name of `db`'s database, and the URL of its server with no database selected.
 fn without_database(db: &TestDb) -> (String, DatabaseUrl) {
     let home = db.scratch().name().unwrap().to_owned();
@@ -303,6 +320,7 @@ fn without_database(db: &TestDb) -> (String, DatabaseUrl) {
 /// A connection with no database selected, whose migration runs `USE`: the run's named
 /// lock is still released (its name is the one taken, not one computed from the database
 /// selected at the end).
+#[cfg(feature = "mysql")]
 #[test]
 fn a_mysql_run_started_without_a_database_releases_its_lock_after_a_use() {
     let Some(db) = server(MYSQL_VAR) else {
@@ -327,6 +345,7 @@ fn a_mysql_run_started_without_a_database_releases_its_lock_after_a_use() {
 /// Two runners of one version table take one lock, whether one names the table with its
 /// database and the other's connection selected that database, or not: the lock is the
 /// table's, not the connection's.
+#[cfg(feature = "mysql")]
 #[test]
 fn mysql_runners_of_one_version_table_share_the_lock_however_they_name_it() {
     let Some(db) = server(MYSQL_VAR) else {
@@ -378,6 +397,7 @@ fn mysql_runners_of_one_version_table_share_the_lock_however_they_name_it() {
 /// A schema whose name holds a `?` cannot be named in the bookkeeping statements (a `?`
 /// marks a bound value): the run refuses it before it changes anything, rather than
 /// leaving the bookkeeping free to move with a migration's `search_path`.
+#[cfg(feature = "postgres")]
 #[test]
 fn a_schema_named_with_a_question_mark_is_refused_before_the_run_changes_anything() {
     let Some(db) = server(POSTGRES_VAR) else {
@@ -417,6 +437,7 @@ fn a_schema_named_with_a_question_mark_is_refused_before_the_run_changes_anythin
     assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
 }
 
+#[cfg(feature = "mysql")]
 /// Whether a runner of the version table `other_table`, on `other_url`, waits for the lock
 /// of a run of `table` on `url` (the database's own server) that is inside its migration:
 /// whether the two take the same named lock. Each runner's history table is its version
@@ -471,6 +492,7 @@ fn shares_the_lock(
     }
 }
 
+#[cfg(feature = "mysql")]
 /// The server's `lower_case_table_names`.
 fn lower_case_table_names(conn: &mut AnyConnection) -> i64 {
     count_query(conn, "SELECT CAST(@@lower_case_table_names AS SIGNED) AS n")
@@ -482,6 +504,7 @@ fn lower_case_table_names(conn: &mut AnyConnection) -> i64 {
 /// setting was consulted, so runners of older versions share it. Elsewhere the two are
 /// one table and share one lock (see
 /// [`mysql_runners_of_one_table_share_the_lock_whatever_the_case_of_its_name`]).
+#[cfg(feature = "mysql")]
 #[test]
 fn mysql_lock_names_keep_the_case_where_table_names_do() {
     let Some(db) = server(MYSQL_VAR) else {
@@ -528,6 +551,7 @@ fn mysql_lock_names_keep_the_case_where_table_names_do() {
     );
 }
 
+#[cfg(feature = "mysql")]
 /// A MariaDB server of the test's own, with `lower_case_table_names = 1` (the Windows
 /// default; 2, macOS's, compares names the same way), in a temporary directory, on a Unix
 /// socket only, without grant tables; killed when dropped.
@@ -536,6 +560,7 @@ struct CaseBlindServer {
     server: std::process::Child,
 }
 
+#[cfg(feature = "mysql")]
 impl CaseBlindServer {
     /// Starts it, or says why it cannot and returns `None` when the MariaDB server's
     /// programs are not installed (the test server may be another machine's).
@@ -625,6 +650,7 @@ impl CaseBlindServer {
     }
 }
 
+#[cfg(feature = "mysql")]
 impl Drop for CaseBlindServer {
     fn drop(&mut self) {
         let _ = self.server.kill();
@@ -637,6 +663,7 @@ impl Drop for CaseBlindServer {
 /// `Migrate_Version` in a connection to database `App` are one table: their runners take
 /// one lock, so that the second waits instead of running the same migrations at once.
 /// On a MariaDB server of the test's own, started with `lower_case_table_names = 1`.
+#[cfg(feature = "mysql")]
 #[test]
 fn mysql_runners_of_one_table_share_the_lock_whatever_the_case_of_its_name() {
     if std::env::var_os(MYSQL_VAR).is_none() {

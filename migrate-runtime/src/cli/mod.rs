@@ -1081,11 +1081,13 @@ mod tests {
     }
 
     /// Runs `args` (without the program name) in `session`.
+    #[cfg(feature = "sqlite")]
     fn run_in(session: Session, args: &[&str]) -> ExitCode {
         let cli = Cli::try_parse_from(std::iter::once(&"myapp").chain(args)).unwrap();
         cli.command.run(session)
     }
 
+    #[cfg(feature = "sqlite")]
     #[test]
     fn the_application_url_and_options_reach_the_commands() {
         use diesel::RunQueryDsl as _;
@@ -1226,6 +1228,7 @@ mod tests {
         assert!(!dir.path().join("app.db").exists());
     }
 
+    #[cfg(feature = "sqlite")]
     #[test]
     fn stamp_refuses_an_empty_target_and_leaves_the_version_table() {
         let dir = tempfile::tempdir().unwrap();
@@ -1265,6 +1268,7 @@ mod tests {
         assert_eq!(current, vec![head]);
     }
 
+    #[cfg(feature = "sqlite")]
     #[test]
     fn a_lock_timeout_gets_the_advice_of_its_backend() {
         use diesel::connection::SimpleConnection as _;
@@ -1384,6 +1388,7 @@ mod tests {
         assert!(matches!(cli.command, Command::Downgrade(_)));
     }
 
+    #[cfg(feature = "sqlite")]
     #[test]
     fn after_a_failure_a_database_that_cannot_be_read_gets_a_note_too() {
         use diesel::connection::SimpleConnection as _;

@@ -1208,61 +1208,63 @@ fn sigint_while_waiting_for_the_lock_quits_at_once() {
 /// and the migration is rolled back), and after it the application's own handling of
 /// SIGTERM shuts it down gracefully instead of the CLI's handlers ending it.
 fn run_with_leaves_the_applications_signals_alone() {
-    let db = &TestDb::sqlite();
-    eprintln!(
-        "  run_with leaves the application's signals alone: {}",
-        db.describe()
-    );
-    migrator(true).upgrade(&mut db.connect(), "a").unwrap();
-    let mut app = Runner::start_as("app", db, Pause::Up, true, &["upgrade", "head"], &[]);
-    app.wait_for(Pipe::Stdout, "paused in b upgrade");
-    // SIGTERM rather than SIGINT, which a test run in the background may inherit ignored.
-    app.signal("TERM");
-    let ended = app.finish();
-    assert_eq!(ended.signal(), Some(15), "{}", ended.transcript);
-    assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+    support::one_backend(|db| {
+        eprintln!(
+            "  run_with leaves the application's signals alone: {}",
+            db.describe()
+        );
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let mut app = Runner::start_as("app", db, Pause::Up, true, &["upgrade", "head"], &[]);
+        app.wait_for(Pipe::Stdout, "paused in b upgrade");
+        // SIGTERM rather than SIGINT, which a test run in the background may inherit ignored.
+        app.signal("TERM");
+        let ended = app.finish();
+        assert_eq!(ended.signal(), Some(15), "{}", ended.transcript);
+        assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
 
-    let mut app = Runner::start_as("app", db, Pause::Nowhere, true, &["upgrade", "head"], &[]);
-    app.wait_for(Pipe::Stdout, SERVING);
-    app.signal("TERM");
-    app.wait_for(Pipe::Stdout, SHUTDOWN);
-    let ended = app.finish();
-    assert_eq!(ended.status.code(), Some(0), "{}", ended.transcript);
-    assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+        let mut app = Runner::start_as("app", db, Pause::Nowhere, true, &["upgrade", "head"], &[]);
+        app.wait_for(Pipe::Stdout, SERVING);
+        app.signal("TERM");
+        app.wait_for(Pipe::Stdout, SHUTDOWN);
+        let ended = app.finish();
+        assert_eq!(ended.status.code(), Some(0), "{}", ended.transcript);
+        assert_eq!(state(db), (vec!["c".into()], [true, true, true]));
+    });
 }
 
 /// Two runs in one process: the end of the second does not disarm the first, whose
 /// Ctrl-C then stops it between two migrations instead of ending the process.
 fn the_end_of_a_concurrent_run_leaves_a_run_interruptible() {
-    let db = &TestDb::sqlite();
-    let second = TestDb::sqlite();
-    eprintln!(
-        "  the end of a concurrent run leaves a run interruptible: {}",
-        db.describe()
-    );
-    migrator(true).upgrade(&mut db.connect(), "a").unwrap();
-    let mut runner = Runner::start_as(
-        "two-runs",
-        db,
-        Pause::Up,
-        true,
-        &["upgrade", "head"],
-        &[(SECOND_URL_VAR, second.url())],
-    );
-    runner.wait_for(Pipe::Stdout, "paused in b upgrade");
-    runner.wait_for(Pipe::Stdout, SECOND_RUN_ENDED);
-    runner.signal("INT");
-    runner.wait_for(Pipe::Stderr, "received SIGINT: the run stops once");
-    runner.resume();
-    let ended = runner.finish();
-    let out = &ended.transcript;
-    assert_eq!(ended.status.code(), Some(130), "{out}");
-    assert!(
-        out.contains(&format!("{SECOND_RUN_ENDED} success: true")),
-        "{out}"
-    );
-    assert_eq!(state(db), (vec!["b".into()], [true, true, false]));
-    assert_eq!(state(&second), (vec!["c".into()], [true, true, true]));
+    support::one_backend(|db| {
+        let second = TestDb::fresh_like(db);
+        eprintln!(
+            "  the end of a concurrent run leaves a run interruptible: {}",
+            db.describe()
+        );
+        migrator(true).upgrade(&mut db.connect(), "a").unwrap();
+        let mut runner = Runner::start_as(
+            "two-runs",
+            db,
+            Pause::Up,
+            true,
+            &["upgrade", "head"],
+            &[(SECOND_URL_VAR, second.url())],
+        );
+        runner.wait_for(Pipe::Stdout, "paused in b upgrade");
+        runner.wait_for(Pipe::Stdout, SECOND_RUN_ENDED);
+        runner.signal("INT");
+        runner.wait_for(Pipe::Stderr, "received SIGINT: the run stops once");
+        runner.resume();
+        let ended = runner.finish();
+        let out = &ended.transcript;
+        assert_eq!(ended.status.code(), Some(130), "{out}");
+        assert!(
+            out.contains(&format!("{SECOND_RUN_ENDED} success: true")),
+            "{out}"
+        );
+        assert_eq!(state(db), (vec!["b".into()], [true, true, false]));
+        assert_eq!(state(&second), (vec!["c".into()], [true, true, true]));
+    });
 }
 
 /// The statements a [`counting_child`] printed.
