@@ -357,7 +357,9 @@ fn a_panic_of_the_listener_leaves_no_lock_setting_or_running_row_behind() {
 
 #[cfg(feature = "r2d2")]
 mod pooled {
-    use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, R2D2Connection};
+    #[cfg(feature = "postgres")]
+    use diesel::r2d2::CustomizeConnection;
+    use diesel::r2d2::{ConnectionManager, Pool, R2D2Connection};
 
     use super::*;
 
