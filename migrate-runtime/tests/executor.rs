@@ -886,6 +886,7 @@ fn sqlite_runners_racing_for_the_file_lock_all_finish() {
     }
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn a_sqlite_runner_notices_a_commit_made_between_its_steps() {
     each_backend(|db| {
@@ -917,6 +918,7 @@ fn a_sqlite_runner_notices_a_commit_made_between_its_steps() {
     });
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn a_sqlite_run_holds_the_file_until_it_ends() {
     let locking_mode =
@@ -1679,6 +1681,7 @@ fn a_sqlite_version_table_in_an_attached_database_is_locked_there() {
 }
 
 /// The `locking_mode` of the SQLite database `schema` on `conn`.
+#[cfg(feature = "sqlite")]
 fn sqlite_locking_mode(conn: &mut migrate_runtime::AnyConnection, schema: &str) -> String {
     #[derive(diesel::QueryableByName)]
     struct Mode {
@@ -1693,6 +1696,7 @@ fn sqlite_locking_mode(conn: &mut migrate_runtime::AnyConnection, schema: &str) 
 
 /// Reads the SQLite file at `path` from a new connection that does not wait for locks:
 /// the error says "database is locked" while another connection holds it.
+#[cfg(feature = "sqlite")]
 fn read_sqlite_without_waiting(path: &std::path::Path) -> Result<usize, String> {
     let url = migrate_runtime::DatabaseUrl::sqlite_file(path);
     let mut other = migrate_runtime::AnyConnection::open(&url).unwrap();
@@ -2107,6 +2111,7 @@ fn while_a_migration_runs_its_running_row_is_already_committed() {
     });
 }
 
+#[cfg(feature = "postgres")]
 #[test]
 fn a_database_error_carries_the_hint_the_database_sent() {
     each_backend(|db| {

@@ -314,6 +314,7 @@ fn dropping_a_column_keeps_an_index_for_the_foreign_keys_that_stay() {
 /// Two foreign keys that stay, served by one index over the dropped column, one using a
 /// shorter prefix of it: MySQL keeps one index for both, under the old name (as a plain
 /// `DROP COLUMN` narrows it). A key the primary key serves needs no replacement.
+#[cfg(feature = "mysql")]
 #[test]
 fn dropping_a_column_replaces_an_index_once_for_the_foreign_keys_it_serves() {
     each_backend(|db| {
@@ -358,6 +359,7 @@ fn dropping_a_column_replaces_an_index_once_for_the_foreign_keys_it_serves() {
 /// InnoDB serves no foreign key with a prefix of a column nor with a FULLTEXT index: the
 /// index over the dropped column that does serve it is replaced, as a plain `DROP COLUMN`
 /// narrows it, instead of dropped (which MariaDB refuses).
+#[cfg(feature = "mysql")]
 #[test]
 fn dropping_a_column_replaces_an_index_a_prefix_or_full_text_one_cannot_stand_for() {
     each_backend(|db| {
@@ -395,6 +397,7 @@ fn dropping_a_column_replaces_an_index_a_prefix_or_full_text_one_cannot_stand_fo
 /// A table referencing itself through the dropped column: the key goes with the column,
 /// and the index on the referenced side is narrowed rather than dropped, since MariaDB
 /// checks the statement's dropped indexes against the keys as they were before it.
+#[cfg(feature = "mysql")]
 #[test]
 fn dropping_a_column_of_a_self_reference_keeps_the_referenced_index_for_the_statement() {
     each_backend(|db| {
@@ -418,6 +421,7 @@ fn dropping_a_column_of_a_self_reference_keeps_the_referenced_index_for_the_stat
 /// A foreign key of another table needs an index on the referenced side too: one over the
 /// dropped column that alone serves it is replaced (as a plain `DROP COLUMN` narrows it),
 /// instead of dropped (which MariaDB refuses).
+#[cfg(feature = "mysql")]
 #[test]
 fn dropping_a_column_keeps_an_index_for_the_foreign_keys_referencing_the_table() {
     each_backend(|db| {
@@ -710,6 +714,7 @@ fn altering_a_missing_column_says_it_is_missing() {
 
 /// MySQL's column names ignore case: a column named in another case is the same column,
 /// and restating it keeps its own name and what it was.
+#[cfg(feature = "mysql")]
 #[test]
 fn a_mysql_column_named_in_another_case_keeps_its_name_and_type() {
     each_backend(|db| {
@@ -747,6 +752,7 @@ fn a_mysql_column_named_in_another_case_keeps_its_name_and_type() {
 /// A name is one identifier: a dot does not qualify it. A migration works in another
 /// PostgreSQL schema through `search_path`, as the README says, and the run's own
 /// bookkeeping stays where it was.
+#[cfg(feature = "postgres")]
 #[test]
 fn a_dotted_name_is_one_name_and_search_path_reaches_another_schema() {
     each_backend(|db| {
@@ -787,6 +793,7 @@ fn a_dotted_name_is_one_name_and_search_path_reaches_another_schema() {
 
 /// MySQL restates a column to change its nullability: every kind of column keeps its
 /// type, default, `ON UPDATE` and character set, a foreign key's column included.
+#[cfg(feature = "mysql")]
 #[test]
 fn a_mysql_restatement_keeps_what_each_kind_of_column_was() {
     each_backend(|db| {
@@ -910,6 +917,7 @@ fn a_type_change_postgres_refuses_says_what_to_write() {
 
 /// MySQL restates a text column's character set and collation when a change leaves
 /// them, and takes the new ones a custom type names.
+#[cfg(feature = "mysql")]
 #[test]
 fn a_mysql_custom_type_may_change_the_character_set() {
     each_backend(|db| {
@@ -969,6 +977,7 @@ fn a_mysql_custom_type_may_change_the_character_set() {
 
 /// A MySQL `DATETIME ... ON UPDATE CURRENT_TIMESTAMP` column turned into text: the
 /// auto-update goes (text cannot hold it) and the stored values stay.
+#[cfg(feature = "mysql")]
 #[test]
 fn a_mysql_auto_updated_column_may_become_text() {
     each_backend(|db| {
@@ -1001,6 +1010,7 @@ fn a_mysql_auto_updated_column_may_become_text() {
     });
 }
 
+#[cfg(feature = "mysql")]
 #[derive(diesel::QueryableByName)]
 struct Hex {
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
@@ -1008,6 +1018,7 @@ struct Hex {
 }
 
 /// The bytes of `table.column` in the row `id`, in upper-case hex.
+#[cfg(feature = "mysql")]
 fn hex_of(conn: &mut AnyConnection, table: &str, column: &str, id: i32) -> Option<String> {
     use diesel::RunQueryDsl;
     diesel::sql_query(format!(
@@ -1018,6 +1029,7 @@ fn hex_of(conn: &mut AnyConnection, table: &str, column: &str, id: i32) -> Optio
     .hex
 }
 
+#[cfg(feature = "mysql")]
 fn upper_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
@@ -1025,6 +1037,7 @@ fn upper_hex(bytes: &[u8]) -> String {
 /// The columns of [`mysql_text_and_blob_defaults_keep_their_bytes`], with the bytes each
 /// default must give: TEXT-family columns with texts MariaDB would read escapes in, a
 /// JSON column and a BLOB with a bytes default.
+#[cfg(feature = "mysql")]
 fn text_default_columns() -> Vec<(Column, Vec<u8>)> {
     let texts = [
         "it's \\ new",
@@ -1066,6 +1079,7 @@ fn text_default_columns() -> Vec<(Column, Vec<u8>)> {
 
 /// The operations of [`mysql_text_and_blob_defaults_keep_their_bytes`] that state a
 /// default: a table, an added column and a changed default.
+#[cfg(feature = "mysql")]
 fn create_text_defaults(ctx: &mut MigrationContext<'_>) -> Result<()> {
     let mut table =
         Table::new("notes").column(Column::new("id", ColumnType::Integer).primary_key());
@@ -1086,6 +1100,7 @@ fn create_text_defaults(ctx: &mut MigrationContext<'_>) -> Result<()> {
 }
 
 /// Each column's default must give the bytes it was given, in row `id`.
+#[cfg(feature = "mysql")]
 fn assert_text_defaults(conn: &mut AnyConnection, id: i32, when: &str) {
     let mut expected: Vec<(String, Vec<u8>)> = text_default_columns()
         .into_iter()
@@ -1107,6 +1122,7 @@ fn assert_text_defaults(conn: &mut AnyConnection, id: i32, when: &str) {
 /// backslashes, quotes, control characters, `%` and non-ASCII text, gives its bytes back,
 /// online, after the column is restated from what `information_schema` says (in a session
 /// with `NO_BACKSLASH_ESCAPES` too), and from an offline script run by the `mariadb` client.
+#[cfg(feature = "mysql")]
 #[test]
 fn mysql_text_and_blob_defaults_keep_their_bytes() {
     each_backend(|db| {
@@ -1169,6 +1185,7 @@ fn mysql_text_and_blob_defaults_keep_their_bytes() {
 
 /// `SHOW CREATE TABLE` of `table`, in the session's character set (a binary default's
 /// bytes are not UTF-8).
+#[cfg(feature = "mysql")]
 fn show_create(conn: &mut AnyConnection, table: &str) -> String {
     #[derive(diesel::QueryableByName)]
     struct Create {
@@ -1190,6 +1207,7 @@ fn show_create(conn: &mut AnyConnection, table: &str) -> String {
 /// A default that cannot be read whole, or an ENUM or SET whose values read as `?`, is
 /// refused, naming the column and the way out, rather than restated otherwise; stated in
 /// the change, it is restated exactly. A generated column is refused as ever.
+#[cfg(feature = "mysql")]
 #[test]
 fn mariadb_restatements_keep_what_information_schema_damages() {
     each_backend(|db| {
@@ -1371,6 +1389,7 @@ fn mariadb_restatements_keep_what_information_schema_damages() {
 /// `information_schema` as one holding a character beyond U+FFFF does: the values as the
 /// column gives them tell them apart, so the first is restated as read and only the
 /// second (even with a real `?` beside it) is refused.
+#[cfg(feature = "mysql")]
 #[test]
 fn mariadb_restates_an_enum_or_set_whose_question_marks_are_real() {
     each_backend(|db| {
@@ -1667,6 +1686,7 @@ fn dropping_an_index_adds_none_while_another_serves_the_foreign_key() {
 /// takes one that is not unique): dropping the only one adds, in the same statement, an
 /// index on them named after the key. Created again, the dropped index stands beside it,
 /// and dropping it once more adds nothing.
+#[cfg(feature = "mysql")]
 #[test]
 fn dropping_the_index_a_referencing_key_relied_on_keeps_one_for_it() {
     each_backend(|db| {
@@ -1779,6 +1799,7 @@ fn dropping_a_foreign_key_drops_the_index_mysql_made_for_it() {
 
 /// The index MySQL made for one foreign key serves another on the same columns: dropping
 /// the first key leaves the index to the second (MySQL would refuse to drop it).
+#[cfg(feature = "mysql")]
 #[test]
 fn dropping_a_foreign_key_keeps_its_index_while_another_key_needs_it() {
     each_backend(|db| {

@@ -581,6 +581,7 @@ fn a_column_changed_by_raw_sql_is_read_again_before_it_is_restated() {
     });
 }
 
+#[cfg(feature = "mysql")]
 #[test]
 fn restating_a_mysql_column_keeps_what_modify_would_reset() {
     each_backend(|db| {

@@ -59,8 +59,8 @@ struct Name {
     name: String,
 }
 
-#[cfg(feature = "postgres")]
 /// The PostgreSQL schemas holding a table called `table`, sorted.
+#[cfg(feature = "postgres")]
 fn schemas_of(conn: &mut AnyConnection, table: &str) -> Vec<String> {
     diesel::sql_query(
         "SELECT table_schema AS name FROM information_schema.tables \
@@ -305,8 +305,8 @@ fn a_mysql_migration_using_another_database_keeps_the_bookkeeping_where_it_was()
     assert_eq!(ids(&migrator.stamp(&mut second, "head").unwrap()), ["c"]);
 }
 
-#[cfg(feature = "mysql")]
 /// The name of `db`'s database, and the URL of its server with no database selected.
+#[cfg(feature = "mysql")]
 fn without_database(db: &TestDb) -> (String, DatabaseUrl) {
     let home = db.scratch().name().unwrap().to_owned();
     let server_url = db
@@ -437,12 +437,12 @@ fn a_schema_named_with_a_question_mark_is_refused_before_the_run_changes_anythin
     assert_eq!(ids(&migrator.current(&mut conn).unwrap()), ["a"]);
 }
 
-#[cfg(feature = "mysql")]
 /// Whether a runner of the version table `other_table`, on `other_url`, waits for the lock
 /// of a run of `table` on `url` (the database's own server) that is inside its migration:
 /// whether the two take the same named lock. Each runner's history table is its version
 /// table's name followed by `_history`. When they do not, the second runner goes
 /// ahead meanwhile (its migration does nothing); either way the first one then finishes.
+#[cfg(feature = "mysql")]
 fn shares_the_lock(
     url: &DatabaseUrl,
     table: &str,
@@ -492,8 +492,8 @@ fn shares_the_lock(
     }
 }
 
-#[cfg(feature = "mysql")]
 /// The server's `lower_case_table_names`.
+#[cfg(feature = "mysql")]
 fn lower_case_table_names(conn: &mut AnyConnection) -> i64 {
     count_query(conn, "SELECT CAST(@@lower_case_table_names AS SIGNED) AS n")
 }
@@ -551,10 +551,10 @@ fn mysql_lock_names_keep_the_case_where_table_names_do() {
     );
 }
 
-#[cfg(feature = "mysql")]
 /// A MariaDB server of the test's own, with `lower_case_table_names = 1` (the Windows
 /// default; 2, macOS's, compares names the same way), in a temporary directory, on a Unix
 /// socket only, without grant tables; killed when dropped.
+#[cfg(feature = "mysql")]
 struct CaseBlindServer {
     dir: tempfile::TempDir,
     server: std::process::Child,

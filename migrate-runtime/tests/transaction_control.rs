@@ -427,6 +427,7 @@ fn offline_scripts_with_look_alikes_and_own_transactions_run_in_the_client() {
     });
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn a_sqlite_statement_rolling_back_its_own_transaction_is_an_ordinary_failure() {
     each_backend(|db| {

@@ -1220,7 +1220,14 @@ fn run_with_leaves_the_applications_signals_alone() {
         app.signal("TERM");
         let ended = app.finish();
         assert_eq!(ended.signal(), Some(15), "{}", ended.transcript);
-        assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+        if db.backend == Backend::Mysql {
+            // MySQL committed `b`'s DDL implicitly, and `t_b` is all `b` does: stamped, as
+            // the next run's refusal would advise.
+            assert_eq!(state(db), (vec!["a".into()], [true, true, false]));
+            migrator(true).stamp(&mut db.connect(), "b").unwrap();
+        } else {
+            assert_eq!(state(db), (vec!["a".into()], [true, false, false]));
+        }
 
         let mut app = Runner::start_as("app", db, Pause::Nowhere, true, &["upgrade", "head"], &[]);
         app.wait_for(Pipe::Stdout, SERVING);
