@@ -149,6 +149,7 @@ fn config_shows_each_setting_and_its_origin() {
     assert!(!stdout(&heads).contains("version_table"));
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn config_tables_and_url_reach_the_database() {
     let project = Project::new(
@@ -178,6 +179,7 @@ fn config_tables_and_url_reach_the_database() {
         .unwrap();
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn relative_sqlite_urls_in_the_file_or_dotenv_name_a_file_in_the_root() {
     for (config, dotenv, file) in [
@@ -585,6 +587,7 @@ fn json(assert: &Assert) -> serde_json::Value {
         .unwrap_or_else(|err| panic!("not JSON ({err}):\n{}", stdout(assert)))
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn history_draws_the_graph_with_markers() {
     let project = Project::new("");
@@ -694,6 +697,7 @@ fn history_as_json_and_by_range() {
     assert!(stderr(&out).contains("feedface"), "{}", stderr(&out));
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn heads_branches_current_and_show_as_json() {
     let project = Project::new("");
@@ -759,6 +763,7 @@ fn completions_for_bash_zsh_and_fish() {
 
 /// Runs cargo in `dir` with a shared target folder, so the scratch project compiles its
 /// dependencies once across runs.
+#[cfg(feature = "sqlite")]
 fn cargo(dir: &Path, args: &[&str]) -> Assert {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("authoring-e2e");
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -799,6 +804,7 @@ fn init_refuses_to_run_twice_or_outside_a_package() {
 
 /// The README's path: an empty cargo project, `init`, `revision -m "create users"`, an edited
 /// body, `upgrade head`; then two heads, the refusal, and `merge heads`.
+#[cfg(feature = "sqlite")]
 #[test]
 fn from_an_empty_cargo_project_to_an_applied_migration() {
     let dir = tempfile::tempdir().unwrap();
@@ -958,6 +964,7 @@ fn from_an_empty_cargo_project_to_an_applied_migration() {
 }
 
 /// A row of `SELECT name`.
+#[cfg(feature = "sqlite")]
 #[derive(diesel::QueryableByName)]
 struct Name {
     #[diesel(sql_type = diesel::sql_types::Text)]

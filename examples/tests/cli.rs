@@ -8,6 +8,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use migrate_runtime::testing::ScratchDatabase;
 use migrate_runtime::{AnyConnection, DatabaseUrl};
+#[cfg(feature = "sqlite")]
 use predicates::prelude::*;
 use tempfile::TempDir;
 use video_catalog::schema::{video_tags, videos};
@@ -41,6 +42,10 @@ struct Catalog {
     dir: TempDir,
     url: String,
     /// On a server: the database created for this test, dropped with it.
+    #[cfg_attr(
+        not(any(feature = "postgres", feature = "mysql")),
+        allow(dead_code, reason = "held: dropping it drops the database")
+    )]
     server: Option<ScratchDatabase>,
 }
 
@@ -63,6 +68,7 @@ impl Catalog {
     /// A fresh database on the server named by `var`, or `None` when the variable is unset
     /// ([`ScratchDatabase::from_env`] says so). Panics when it is set but the server cannot
     /// be used, its backend not compiled in included.
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
     fn server(var: &str) -> Option<Self> {
         let db = ScratchDatabase::from_env(var)
             .unwrap_or_else(|e| panic!("cannot create a test database ({var}): {e}"))?;
@@ -206,11 +212,13 @@ fn main_flow(catalog: &Catalog) {
 // ---------------------------------------------------------------------------------------
 // SQLite: every command and exit code.
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_main_flow() {
     main_flow(&Catalog::sqlite());
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn upgrade_prints_the_database_and_one_line_per_migration() {
     let catalog = Catalog::sqlite();
@@ -229,6 +237,7 @@ fn upgrade_prints_the_database_and_one_line_per_migration() {
 
 /// The line a run ends with is its `Report`'s, as the library displays it (the same run
 /// through `Migrator` on another database), with the target when there was nothing to do.
+#[cfg(feature = "sqlite")]
 #[test]
 fn the_summary_line_is_the_reports() {
     let catalog = Catalog::sqlite();
@@ -257,6 +266,7 @@ fn the_summary_line_is_the_reports() {
     );
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn upgrade_to_a_prefix_and_relative_steps() {
     let catalog = Catalog::sqlite();
@@ -274,6 +284,7 @@ fn upgrade_to_a_prefix_and_relative_steps() {
     assert!(line_of(&stdout(&down), "ae3c1d9e7a05").starts_with("downgrade"));
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn upgrade_in_one_transaction() {
     let catalog = Catalog::sqlite();
@@ -293,11 +304,13 @@ fn upgrade_in_one_transaction() {
     assert!(stdout(&current).contains("<base>"), "{}", stdout(&current));
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn data_migration_backfills_on_sqlite() {
     data_migrations_backfill(&Catalog::sqlite());
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn default_database_is_migrate_sqlite3_in_the_current_directory() {
     let catalog = Catalog::sqlite();
@@ -307,6 +320,7 @@ fn default_database_is_migrate_sqlite3_in_the_current_directory() {
     assert!(stdout(&up).contains("default"), "{}", stdout(&up));
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn database_url_comes_from_the_environment_then_dotenv() {
     let catalog = Catalog::sqlite();
@@ -331,6 +345,7 @@ fn database_url_comes_from_the_environment_then_dotenv() {
     assert!(!catalog.dir.path().join("migrate.sqlite3").exists());
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn stamp_records_without_running() {
     let catalog = Catalog::sqlite();
@@ -347,6 +362,7 @@ fn stamp_records_without_running() {
     assert!(stdout(&current).contains("<base>"), "{}", stdout(&current));
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn current_verbose_shows_details() {
     let catalog = Catalog::sqlite();
@@ -482,6 +498,7 @@ fn passwords_are_never_printed() {
     }
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn failing_migration_exits_1_and_names_it() {
     let catalog = Catalog::sqlite();
@@ -543,6 +560,7 @@ fn failing_migration_exits_1_and_names_it() {
     );
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn an_unknown_flag_is_not_taken_for_a_target() {
     let catalog = Catalog::sqlite();
@@ -573,6 +591,7 @@ fn an_unknown_flag_is_not_taken_for_a_target() {
     );
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn downgrade_through_the_irreversible_migration_is_refused() {
     let catalog = Catalog::sqlite();
@@ -592,6 +611,7 @@ fn downgrade_through_the_irreversible_migration_is_refused() {
     catalog.run(&["downgrade", "-1"]).success();
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn graph_commands_need_no_database() {
     let catalog = Catalog::sqlite();
@@ -865,6 +885,7 @@ fn heads_and_branches() {
     assert!(out.contains("-> 5f3b8d2e7a91"), "{out}");
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn show_with_and_without_a_database() {
     let catalog = Catalog::sqlite();
@@ -900,6 +921,7 @@ fn show_with_and_without_a_database() {
     catalog.run(&["show", "fedcba987654"]).code(2);
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn check_reports_every_problem() {
     let catalog = Catalog::sqlite();
@@ -976,6 +998,7 @@ fn help_lists_every_command() {
 // ---------------------------------------------------------------------------------------
 // PostgreSQL and MariaDB: the main flow, when a server is configured.
 
+#[cfg(feature = "postgres")]
 #[test]
 fn postgres_main_flow() {
     if let Some(catalog) = Catalog::server("MIGRATE_TEST_POSTGRES_URL") {
@@ -984,6 +1007,7 @@ fn postgres_main_flow() {
     }
 }
 
+#[cfg(feature = "mysql")]
 #[test]
 fn mysql_main_flow() {
     if let Some(catalog) = Catalog::server("MIGRATE_TEST_MYSQL_URL") {
@@ -1019,9 +1043,15 @@ fn mysql_main_flow() {
     }
 }
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 #[test]
 fn server_failing_migration_exits_1() {
-    for var in ["MIGRATE_TEST_POSTGRES_URL", "MIGRATE_TEST_MYSQL_URL"] {
+    for var in [
+        #[cfg(feature = "postgres")]
+        "MIGRATE_TEST_POSTGRES_URL",
+        #[cfg(feature = "mysql")]
+        "MIGRATE_TEST_MYSQL_URL",
+    ] {
         let Some(catalog) = Catalog::server(var) else {
             continue;
         };
@@ -1059,6 +1089,7 @@ fn server_failing_migration_exits_1() {
     }
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn a_closed_stdout_does_not_interrupt_a_run() {
     let catalog = Catalog::sqlite();
@@ -1137,11 +1168,13 @@ fn concurrent_processes_apply_each_migration_once(catalog: &Catalog) {
     assert!(stdout(&current).contains(HEAD), "{}", stdout(&current));
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn concurrent_processes_on_sqlite() {
     concurrent_processes_apply_each_migration_once(&Catalog::sqlite());
 }
 
+#[cfg(feature = "postgres")]
 #[test]
 fn concurrent_processes_on_postgres() {
     if let Some(catalog) = Catalog::server("MIGRATE_TEST_POSTGRES_URL") {
@@ -1149,6 +1182,7 @@ fn concurrent_processes_on_postgres() {
     }
 }
 
+#[cfg(feature = "mysql")]
 #[test]
 fn concurrent_processes_on_mysql() {
     if let Some(catalog) = Catalog::server("MIGRATE_TEST_MYSQL_URL") {

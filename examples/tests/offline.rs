@@ -182,18 +182,21 @@ fn offline_downgrade_equals_online(backend: Backend) {
     assert_eq!(introspect::database(&mut connect(&offline.url)), expected);
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn sqlite_offline_script_equals_online_run() {
     offline_equals_online(Backend::Sqlite);
     offline_downgrade_equals_online(Backend::Sqlite);
 }
 
+#[cfg(feature = "postgres")]
 #[test]
 fn postgres_offline_script_equals_online_run() {
     offline_equals_online(Backend::Postgres);
     offline_downgrade_equals_online(Backend::Postgres);
 }
 
+#[cfg(feature = "mysql")]
 #[test]
 fn mysql_offline_script_equals_online_run() {
     offline_equals_online(Backend::Mysql);
