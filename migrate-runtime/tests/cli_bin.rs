@@ -16,6 +16,7 @@ fn migrate(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// A migration file, as `revision` writes one.
+#[cfg(feature = "sqlite")]
 const NEW_MIGRATION: &str = "use migrate_runtime::prelude::*;
 
 /// Create users
@@ -27,6 +28,7 @@ pub(crate) fn upgrade(ctx: &mut MigrationContext<'_>) -> Result<()> {
 
 /// A helper module of the migrations folder: it declares no migration, though its
 /// comments and strings name the attribute.
+#[cfg(feature = "sqlite")]
 const HELPER: &str = "//! Shared by the migrations; `#[migration]` functions use it.
 
 /// For `#[migration(revision = \"0001_users\", irreversible)]`.
@@ -51,6 +53,7 @@ fn a_binary_without_migrations_says_how_to_link_them() {
     assert!(!String::from_utf8_lossy(&config.stderr).contains("no migration"));
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn a_migration_file_the_binary_was_built_without_fails_check_and_names_build_rs() {
     let dir = tempfile::tempdir().unwrap();

@@ -609,6 +609,7 @@ fn a_database_diesel_migrated_gets_the_advice_to_stamp_before_upgrading() {
 
 /// diesel applies pending migrations whatever their order: one added with an older
 /// version than applied ones leaves a gap, and stamping would record it as applied.
+#[cfg(feature = "sqlite")]
 #[test]
 fn a_gap_in_what_diesel_applied_is_named_and_not_stamped() {
     let db = TestDb::sqlite();
@@ -658,6 +659,7 @@ fn a_gap_in_what_diesel_applied_is_named_and_not_stamped() {
 }
 
 /// Nothing to stamp from: no database (none is created), or one diesel never migrated.
+#[cfg(feature = "sqlite")]
 #[test]
 fn stamp_from_diesel_refuses_a_database_diesel_never_migrated() {
     let dir = tempfile::tempdir().unwrap();
@@ -1128,6 +1130,7 @@ fn a_migration_sqlx_marks_as_failed_blocks_the_stamp() {
 /// refinery's table under another name (`set_migration_table_name`), and an unversioned
 /// migration added after later ones ran: a gap that refinery fills at its next run, and
 /// that a stamp must not paper over.
+#[cfg(feature = "sqlite")]
 #[test]
 fn refinery_with_another_table_and_a_late_unversioned_migration() {
     let db = TestDb::sqlite();

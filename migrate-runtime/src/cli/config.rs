@@ -640,7 +640,8 @@ mod tests {
             Path::new("/project/sub/src/migrations")
         );
         assert_eq!(settings.database_url, Setting::new(None, Origin::Default));
-        let target = settings.database().unwrap();
+        // The default of a build with SQLite, whichever this one is.
+        let target = settings.database_in(true).unwrap();
         assert_eq!(target.url.as_str(), "sqlite://migrate.sqlite3");
         assert_eq!(settings.version_table.value, "migrate_version");
         assert_eq!(settings.template.value, None);
