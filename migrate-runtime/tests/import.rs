@@ -1255,3 +1255,62 @@ fn bad_sqlx_and_refinery_folders_are_refused_and_nothing_is_written() {
         ],
     );
 }
+
+/// A deploy running `stamp --from sqlx && upgrade head` every time: once migrate has taken
+/// the database further, the stamp changes nothing, and after migrate reverted what sqlx
+/// had applied, it neither records that again nor hints that it should.
+#[test]
+fn stamp_from_a_tool_on_every_deploy_never_takes_migrate_back() {
+    each_backend(|db| {
+        let ids = tool_ids("sqlx");
+        let migrator = Migrator::new(tool_set("sqlx"));
+        let deploy = |db: &TestDb, conn: &mut AnyConnection| {
+            let (stdout, stderr, ok) = in_child("sqlx", db.url(), &["stamp", "--from", "sqlx"]);
+            assert!(ok, "{}: {stdout}{stderr}", db.describe());
+            let report = migrator.upgrade(conn, "head").unwrap();
+            (stdout, report.steps.len())
+        };
+
+        // Adopted, then taken to head by migrate.
+        let adopted = TestDb::fresh_like(db);
+        let mut conn = adopted.connect();
+        sqlx_run(&mut conn, 3);
+        let (stdout, steps) = deploy(&adopted, &mut conn);
+        assert!(stdout.contains(&format!("stamping {}", ids[2])), "{stdout}");
+        assert_eq!(steps, 1, "{}", db.describe());
+        let (stdout, steps) = deploy(&adopted, &mut conn);
+        assert_eq!(steps, 0, "{}: {stdout}", db.describe());
+        assert!(
+            stdout.contains(&format!(
+                "migrate already records {}, which comes after {}: nothing stamped",
+                ids[3], ids[2]
+            )),
+            "{}: {stdout}",
+            db.describe()
+        );
+        assert_eq!(migrator.current(&mut conn).unwrap(), [id(&ids[3])]);
+
+        // Adopted, then reverted by migrate: sqlx's table still records its migration.
+        let reverted = TestDb::fresh_like(db);
+        let mut conn = reverted.connect();
+        sqlx_run(&mut conn, 1);
+        assert_eq!(stamp_from(&reverted, "sqlx", &[]), success());
+        migrator.downgrade(&mut conn, "base").unwrap();
+        assert!(!table_exists(&mut conn, "users"), "{}", db.describe());
+        let (stdout, stderr, ok) = in_child("sqlx", reverted.url(), &["check"]);
+        assert!(!ok && stdout.contains("pending: "), "{stdout}{stderr}");
+        assert!(!stdout.contains("hint:"), "{}: {stdout}", db.describe());
+        let (stdout, steps) = deploy(&reverted, &mut conn);
+        assert!(
+            stdout.contains(&format!(
+                "migrate applied `{}` and has reverted it since, which _sqlx_migrations still \
+                 records as applied: nothing stamped",
+                ids[0]
+            )),
+            "{}: {stdout}",
+            db.describe()
+        );
+        assert_eq!(steps, 4, "{}", db.describe());
+        assert!(table_exists(&mut conn, "posts"), "{}", db.describe());
+    });
+}

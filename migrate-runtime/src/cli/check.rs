@@ -86,7 +86,9 @@ impl CheckArgs {
         // them again, unless they are stamped first.
         if !report.pending.is_empty()
             && let Ok(rows) = migrator.current(&mut conn)
-            && let Some(advice) = super::foreign::adoption_advice(&mut conn, set.graph(), &rows)
+            && let Ok(history) = migrator.history(&mut conn)
+            && let Some(advice) =
+                super::foreign::adoption_advice(&mut conn, set.graph(), &rows, &history)
         {
             outln!("hint: {advice}");
         }

@@ -507,16 +507,102 @@ pub(crate) fn stamp_target(
     Ok(Some(newest.clone()))
 }
 
+/// What migrate's own tables say about stamping `target`, the revision another tool's table
+/// stands for: `stamp --from` runs on every deploy (`stamp --from sqlx && upgrade head`), so
+/// it must never take the version table backwards, nor record again what migrate reverted.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Recorded {
+    /// Migrate records nothing of `target` or its ancestors beyond what its version table
+    /// holds, all below `target`: the tool applied the rest, so stamp.
+    Stamp,
+    /// The version table holds `target` or this descendant of it: nothing to stamp.
+    Already(RevisionId),
+    /// Migrate applied (or stamped) these revisions, which `target` needs, and has reverted
+    /// them since: the tool's table is out of date, and stamping would record as applied
+    /// what the database no longer holds.
+    Reverted(Vec<RevisionId>),
+    /// The version table holds these revisions, neither `target`'s ancestors nor its
+    /// descendants: migrate took the database elsewhere.
+    Elsewhere(Vec<RevisionId>),
+}
+
+/// [`Recorded`] for stamping `target` on a database whose version table holds `current`
+/// and whose history table `history`.
+pub(crate) fn recorded(
+    graph: &Graph,
+    target: &RevisionId,
+    current: &[RevisionId],
+    history: &[crate::HistoryEntry],
+) -> Recorded {
+    if let Some(already) = current
+        .iter()
+        .find(|c| *c == target || graph.is_ancestor(target.as_str(), c.as_str()))
+    {
+        return Recorded::Already(already.clone());
+    }
+    let elsewhere: Vec<RevisionId> = current
+        .iter()
+        .filter(|c| !graph.is_ancestor(c.as_str(), target.as_str()))
+        .cloned()
+        .collect();
+    if !elsewhere.is_empty() {
+        return Recorded::Elsewhere(elsewhere);
+    }
+    // What the stamp would add: the target and its ancestors not already applied.
+    let applied: HashSet<&str> = current
+        .iter()
+        .flat_map(|c| {
+            std::iter::once(c.as_str()).chain(
+                graph
+                    .ancestors(c.as_str())
+                    .into_iter()
+                    .map(RevisionId::as_str),
+            )
+        })
+        .collect();
+    let mut added: Vec<&RevisionId> = graph
+        .ancestors(target.as_str())
+        .into_iter()
+        .chain(std::iter::once(target))
+        .filter(|id| !applied.contains(id.as_str()))
+        .collect();
+    added.sort_by_key(|id| graph.position(id.as_str()));
+    // A failed run leaves a `failed` row and nothing applied: only rows that applied
+    // something count.
+    let reverted: Vec<RevisionId> = added
+        .into_iter()
+        .filter(|id| {
+            history.iter().any(|e| {
+                e.revision == id.as_str()
+                    && e.direction == crate::Direction::Up
+                    && matches!(
+                        e.status,
+                        crate::HistoryStatus::Succeeded | crate::HistoryStatus::Stamped
+                    )
+            })
+        })
+        .cloned()
+        .collect();
+    if reverted.is_empty() {
+        Recorded::Stamp
+    } else {
+        Recorded::Reverted(reverted)
+    }
+}
+
 /// What to do about a database another tool migrated that migrate has not adopted: for the
 /// first tool whose history table (at its default name) has rows, the advice to `stamp
 /// --from` it (after `import`ing its migrations, when this binary has none of them), unless
-/// the `current` revisions already include what the tool applied. `None` when no such
-/// table has rows, or it cannot be read. One query per tool: for `check` and after a failed
-/// `upgrade`, never on a run that succeeds.
+/// migrate already records what the tool applied, or applied it and reverted it since (an
+/// adopted database downgraded: stamping would record reverted migrations as applied), as
+/// [`recorded`] says from the version table's `current` rows and the `history` table. `None`
+/// when no such table has rows, or it cannot be read. One query per tool: for `check` and
+/// after a failed `upgrade`, never on a run that succeeds.
 pub(crate) fn adoption_advice(
     conn: &mut crate::AnyConnection,
     graph: &Graph,
     current: &[RevisionId],
+    history: &[crate::HistoryEntry],
 ) -> Option<String> {
     let backend = conn.backend();
     [
@@ -528,7 +614,13 @@ pub(crate) fn adoption_advice(
     .find_map(|tool| {
         let query = tool.history_query(tool.default_table(), backend);
         let rows = crate::store::foreign_history(conn, &query).ok()??;
-        advice(tool, &History::new(tool, rows).versions, graph, current)
+        advice(
+            tool,
+            &History::new(tool, rows).versions,
+            graph,
+            current,
+            history,
+        )
     })
 }
 
@@ -538,6 +630,7 @@ fn advice(
     versions: &[String],
     graph: &Graph,
     current: &[RevisionId],
+    history: &[crate::HistoryEntry],
 ) -> Option<String> {
     let last = versions.last()?;
     let table = tool.default_table();
@@ -548,18 +641,14 @@ fn advice(
     );
     match stamp_target(tool, graph, versions) {
         Ok(None) => None,
-        Ok(Some(target)) => {
-            let adopted = current
-                .iter()
-                .any(|c| *c == target || graph.is_ancestor(target.as_str(), c.as_str()));
-            (!adopted).then(|| {
-                format!(
-                    "{what}, and migrate has not recorded that: run `stamp --from {tool}`, \
-                     which records {target} as applied without running anything, then \
-                     `upgrade head` applies only what {tool} did not"
-                )
-            })
-        }
+        Ok(Some(target)) => match recorded(graph, &target, current, history) {
+            Recorded::Stamp => Some(format!(
+                "{what}, and migrate has not recorded that: run `stamp --from {tool}`, which \
+                 records {target} as applied without running anything, then `upgrade head` \
+                 applies only what {tool} did not"
+            )),
+            Recorded::Already(_) | Recorded::Reverted(_) | Recorded::Elsewhere(_) => None,
+        },
         Err(_)
             if !versions
                 .iter()
@@ -631,6 +720,7 @@ pub(crate) fn read_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Direction;
 
     fn chain(ids: &[&str]) -> Graph {
         let revisions = ids
@@ -751,7 +841,7 @@ mod tests {
         let diesel = MigrationTool::Diesel;
         let applied = versions(&["00000000000000", "20240101000000"]);
         let id = |s: &str| RevisionId::new(s).unwrap();
-        let stamp = advice(diesel, &applied, &graph, &[]).unwrap();
+        let stamp = advice(diesel, &applied, &graph, &[], &[]).unwrap();
         assert!(
             stamp.starts_with(
                 "diesel migrated this database (__diesel_schema_migrations records 2 \
@@ -762,26 +852,26 @@ mod tests {
         );
         // An upgrade that applied the first imported migration before failing: still.
         let partly = [id("00000000000000_diesel_initial_setup")];
-        assert_eq!(advice(diesel, &applied, &graph, &partly), Some(stamp));
+        assert_eq!(advice(diesel, &applied, &graph, &partly, &[]), Some(stamp));
         // Stamped (or further): nothing to say.
         assert_eq!(
-            advice(diesel, &applied, &graph, &[id("20240101000000_a")]),
+            advice(diesel, &applied, &graph, &[id("20240101000000_a")], &[]),
             None
         );
         assert_eq!(
-            advice(diesel, &applied, &graph, &[id("20240102000000_b")]),
+            advice(diesel, &applied, &graph, &[id("20240102000000_b")], &[]),
             None
         );
-        assert_eq!(advice(diesel, &[], &graph, &[]), None);
+        assert_eq!(advice(diesel, &[], &graph, &[], &[]), None);
         // Nothing imported yet.
         let own = chain(&["5f1c2d3e4a5b"]);
-        let import = advice(diesel, &applied, &own, &[]).unwrap();
+        let import = advice(diesel, &applied, &own, &[], &[]).unwrap();
         assert!(
             import.contains("run `import diesel`, rebuild, then `stamp --from diesel` before"),
             "{import}"
         );
         // A gap: the stamp's own refusal, named.
-        let gap = advice(diesel, &versions(&["20240102000000"]), &graph, &[]).unwrap();
+        let gap = advice(diesel, &versions(&["20240102000000"]), &graph, &[], &[]).unwrap();
         assert!(
             gap.contains("but `stamp --from diesel` would refuse: diesel applied"),
             "{gap}"
@@ -802,5 +892,89 @@ mod tests {
         ] {
             assert!(table_arg(bad).is_err(), "{bad}");
         }
+    }
+
+    fn row(
+        revision: &str,
+        direction: Direction,
+        status: crate::HistoryStatus,
+    ) -> crate::HistoryEntry {
+        crate::HistoryEntry {
+            id: 1,
+            revision: revision.to_owned(),
+            direction,
+            checksum: None,
+            started_at: "2026-01-01 00:00:00".to_owned(),
+            finished_at: None,
+            duration: None,
+            status,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn a_stamp_from_a_tool_never_takes_migrate_back() {
+        use crate::HistoryStatus::{Failed, Stamped, Succeeded};
+        let graph = chain(&["1_a", "2_b", "3_c", "4_d"]);
+        let id = |s: &str| RevisionId::new(s).unwrap();
+        let target = id("2_b");
+        assert_eq!(recorded(&graph, &target, &[], &[]), Recorded::Stamp);
+        // Already there, or further.
+        assert_eq!(
+            recorded(&graph, &target, &[id("2_b")], &[]),
+            Recorded::Already(id("2_b"))
+        );
+        assert_eq!(
+            recorded(&graph, &target, &[id("4_d")], &[]),
+            Recorded::Already(id("4_d"))
+        );
+        // Below: the tool applied the rest after migrate adopted the database.
+        let adopted = [row("1_a", Direction::Up, Stamped)];
+        assert_eq!(
+            recorded(&graph, &target, &[id("1_a")], &adopted),
+            Recorded::Stamp
+        );
+        // Below because migrate reverted what it had applied: not stamped again.
+        let downgraded = [
+            row("2_b", Direction::Up, Stamped),
+            row("3_c", Direction::Up, Succeeded),
+            row("3_c", Direction::Down, Succeeded),
+            row("2_b", Direction::Down, Succeeded),
+        ];
+        assert_eq!(
+            recorded(&graph, &target, &[id("1_a")], &downgraded),
+            Recorded::Reverted(vec![id("2_b")])
+        );
+        assert_eq!(
+            recorded(&graph, &target, &[], &downgraded),
+            Recorded::Reverted(vec![id("2_b")])
+        );
+        // A failed upgrade applied nothing of `2_b`: still to stamp.
+        let failed = [
+            row("1_a", Direction::Up, Succeeded),
+            row("2_b", Direction::Up, Failed),
+        ];
+        assert_eq!(
+            recorded(&graph, &target, &[id("1_a")], &failed),
+            Recorded::Stamp
+        );
+        // A row off the line.
+        let forked = chain(&["1_a", "2_b"]);
+        let mut revisions: Vec<migrate_core::Revision> = forked.revisions().to_vec();
+        let mut other = migrate_core::Revision::root(id("9_z"));
+        other.down_revisions.push(id("1_a"));
+        revisions.push(other);
+        let forked = Graph::new(revisions).unwrap();
+        assert_eq!(
+            recorded(&forked, &target, &[id("9_z")], &[]),
+            Recorded::Elsewhere(vec![id("9_z")])
+        );
+        // And the advice follows: none once reverted.
+        let applied = versions(&["1", "2"]);
+        assert!(advice(MigrationTool::Sqlx, &applied, &graph, &[], &[]).is_some());
+        assert_eq!(
+            advice(MigrationTool::Sqlx, &applied, &graph, &[], &downgraded),
+            None
+        );
     }
 }

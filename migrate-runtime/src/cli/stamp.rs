@@ -3,7 +3,7 @@
 
 use clap::Args;
 
-use super::foreign::{self, History, MigrationTool};
+use super::foreign::{self, History, MigrationTool, Recorded};
 use super::{Session, Status, format};
 use crate::{Error, Options, Result};
 
@@ -22,7 +22,8 @@ pub struct StampArgs {
     /// applied, read from its history table (`__diesel_schema_migrations`,
     /// `_sqlx_migrations`, `refinery_schema_history`), which stays as it is. Refused when
     /// the tool applied migrations out of order, one that was not imported, or (sqlx) one
-    /// that failed part way.
+    /// that failed part way. Changes nothing (exit 0) when migrate already records that
+    /// revision or a later one, or applied it and reverted it since: safe on every deploy.
     #[arg(long, value_name = "TOOL", conflicts_with = "target")]
     pub from: Option<MigrationTool>,
     /// With `--from sqlx` or `--from refinery`: the tool's history table, when configured to
@@ -87,14 +88,63 @@ impl StampArgs {
             {
                 Some(id) => {
                     outln!(
-                        "{tool} applied {} (the last `{}`): stamping {id}",
+                        "{tool} applied {} (the last `{}`): {id} stands for {}",
                         if versions.len() == 1 {
                             "1 migration".to_owned()
                         } else {
                             format!("{} migrations", versions.len())
                         },
-                        versions.last().map_or("", String::as_str)
+                        versions.last().map_or("", String::as_str),
+                        if versions.len() == 1 { "it" } else { "them" },
                     );
+                    let current = migrator.current(&mut conn)?;
+                    let history = migrator.history(&mut conn)?;
+                    match foreign::recorded(migrator.set().graph(), &id, &current, &history) {
+                        Recorded::Stamp => {}
+                        Recorded::Already(row) => {
+                            if row == id {
+                                outln!("migrate already records {id}: nothing to stamp");
+                            } else {
+                                outln!(
+                                    "migrate already records {row}, which comes after {id}: \
+                                     nothing stamped (a stamp from {table} never takes the \
+                                     version table back)"
+                                );
+                            }
+                            return Ok(Status::Success);
+                        }
+                        Recorded::Reverted(ids) => {
+                            let one = ids.len() == 1;
+                            outln!(
+                                "migrate applied {} and has reverted {} since, which {table} \
+                                 still records as applied: nothing stamped, so that {} not \
+                                 recorded again; `upgrade head` applies {} again",
+                                format::join(ids.iter().map(|id| format!("`{id}`"))),
+                                if one { "it" } else { "them" },
+                                if one { "it is" } else { "they are" },
+                                if one { "it" } else { "them" },
+                            );
+                            return Ok(Status::Success);
+                        }
+                        Recorded::Elsewhere(rows) => {
+                            return Err(Error::Refused(format!(
+                                "nothing stamped: migrate's version table records {}, which \
+                                 {} not {id} nor one of its ancestors or descendants, so \
+                                 migrate has taken this database another way since {tool}; \
+                                 see `history`, and stamp the revision the schema matches by \
+                                 hand: `stamp REV` (`stamp --purge REV` replaces every row)",
+                                format::join(rows.iter().map(|id| format!("`{id}`"))),
+                                if rows.len() == 1 { "is" } else { "are" },
+                            )));
+                        }
+                    }
+                    if !current.is_empty() {
+                        outln!(
+                            "migrate records {}, below {id}: {tool} applied the rest since",
+                            format::join(current.iter().map(|id| format!("`{id}`")))
+                        );
+                    }
+                    outln!("stamping {id}");
                     id.to_string()
                 }
                 None => {

@@ -155,8 +155,13 @@ impl UpgradeArgs {
                 // now, so that a run that succeeds costs no query for it.
                 if status == Status::Problems
                     && let Ok(current) = migrator.current(&mut conn)
-                    && let Some(advice) =
-                        super::foreign::adoption_advice(&mut conn, migrator.set().graph(), &current)
+                    && let Ok(history) = migrator.history(&mut conn)
+                    && let Some(advice) = super::foreign::adoption_advice(
+                        &mut conn,
+                        migrator.set().graph(),
+                        &current,
+                        &history,
+                    )
                 {
                     eprintln!("note: {advice}");
                 }
