@@ -1314,3 +1314,90 @@ fn stamp_from_a_tool_on_every_deploy_never_takes_migrate_back() {
         assert!(table_exists(&mut conn, "posts"), "{}", db.describe());
     });
 }
+
+mod imported_own_transaction {
+    migrate_runtime::migrations!("import/own_transaction/to");
+}
+
+/// A file with its own `BEGIN;` and `COMMIT;` (yas has three), which the tools run as it
+/// is: imported `transactional = false` from each tool's folder, with a note, and it runs
+/// on every backend.
+#[test]
+fn a_file_that_commits_itself_is_imported_without_a_transaction() {
+    let sql =
+        std::fs::read_to_string(tool_data("own_transaction", "from/1_create_tags.sql")).unwrap();
+    for (tool, file, shown) in [
+        ("sqlx", "1_create_tags.sql", "migrations/1_create_tags.sql"),
+        (
+            "refinery",
+            "V1__create_tags.sql",
+            "migrations/V1__create_tags.sql",
+        ),
+        (
+            "diesel",
+            "2024-01-01-000000_create_tags/up.sql",
+            "migrations/2024-01-01-000000_create_tags/up.sql",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("migrations").join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &sql).unwrap();
+        std::fs::create_dir_all(dir.path().join("src/migrations")).unwrap();
+        std::fs::write(
+            dir.path().join("migrate.toml"),
+            "migrations = \"src/migrations\"\n",
+        )
+        .unwrap();
+        let out = migrate(dir.path(), &["import", tool]);
+        let stdout = text(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{tool}: {stdout}{}",
+            text(&out.stderr)
+        );
+        assert!(
+            stdout.contains(&format!(
+                "  transactional = false: `{shown}` runs `BEGIN` itself, which ends the \
+                 transaction {tool} runs it in"
+            )),
+            "{tool}: {stdout}"
+        );
+        let written = files(&dir.path().join("src/migrations"));
+        assert_eq!(written.len(), 1, "{tool}");
+        assert!(
+            written[0].1.contains(", transactional = false)]"),
+            "{tool}: {}",
+            written[0].1
+        );
+        if tool == "sqlx" {
+            let reviewed = tool_data("own_transaction", "to");
+            if std::env::var_os("MIGRATE_BLESS").is_some() {
+                std::fs::write(reviewed.join(&written[0].0), &written[0].1).unwrap();
+            }
+            assert_eq!(written, files(&reviewed), "re-bless with MIGRATE_BLESS=1");
+        }
+    }
+    each_backend(|db| {
+        let mut conn = db.connect();
+        let migrations = MigrationSet::registered()
+            .unwrap()
+            .migrations()
+            .iter()
+            .filter(|m| {
+                m.source()
+                    .is_some_and(|s| s.contains("import/own_transaction/to/"))
+            })
+            .cloned()
+            .collect();
+        let migrator = Migrator::new(MigrationSet::new(migrations).unwrap());
+        let report = migrator.upgrade(&mut conn, "head").unwrap();
+        assert_eq!(report.steps.len(), 1, "{}", db.describe());
+        assert_eq!(
+            count_query(&mut conn, "SELECT COUNT(*) AS n FROM tags"),
+            1,
+            "{}",
+            db.describe()
+        );
+    });
+}

@@ -212,6 +212,42 @@ impl Foreign {
     }
 }
 
+/// Marks `transactional = false`, with a note, each transactional migration whose up or
+/// down file begins, commits or rolls back a transaction itself (`BEGIN; ... COMMIT;`).
+/// The tools run such a file all the same: on PostgreSQL and MySQL its `COMMIT` ends the
+/// transaction they opened, so it runs outside one in effect; migrate refuses transaction
+/// control in a transactional migration (`MigrationContext::execute`), so it is imported as
+/// one that manages its own. Only a statement that PostgreSQL, SQLite and MySQL all read as
+/// transaction control counts, since a folder is written for one of them.
+pub(crate) fn mark_own_transactions(
+    tool: MigrationTool,
+    migrations: &mut [Foreign],
+    shown: &dyn Fn(&Path) -> String,
+) {
+    for migration in migrations.iter_mut().filter(|m| m.transactional) {
+        let found = std::iter::once(&migration.up)
+            .chain(migration.down.as_ref())
+            .find_map(|(path, sql)| {
+                let found = |backend| crate::schema::parse::transaction_control(sql, backend);
+                // A trigger's `BEGIN ... END` is a body to one backend's reading and a
+                // statement to another's: only a statement all three read counts.
+                let statement = found(Backend::Postgres)?;
+                (found(Backend::Sqlite).is_some() && found(Backend::Mysql).is_some())
+                    .then_some((path, statement))
+            });
+        if let Some((path, statement)) = found {
+            let note = format!(
+                "transactional = false: `{}` runs `{statement}` itself, which ends the \
+                 transaction {tool} runs it in; migrate refuses that in a transactional \
+                 migration, so it runs outside one, as it did in effect",
+                shown(path)
+            );
+            migration.transactional = false;
+            migration.notes.push(note);
+        }
+    }
+}
+
 /// Why a folder cannot be imported: every problem found, one line each, naming the path
 /// and the fix.
 pub(crate) type Problems = Vec<String>;

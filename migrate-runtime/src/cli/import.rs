@@ -96,7 +96,9 @@ fn read(
     for warning in warnings {
         eprintln!("warning: {warning}");
     }
-    read
+    let mut migrations = read?;
+    foreign::mark_own_transactions(tool, &mut migrations, shown);
+    Ok(migrations)
 }
 
 fn import(
@@ -171,8 +173,8 @@ fn import(
     }
     let missing = missing_files(tool, settings, &folder, &files)?;
     outln!(
-        "importing {} {tool} migrations from `{}` ({whence})",
-        migrations.len(),
+        "importing {} from `{}` ({whence})",
+        count(migrations.len(), &format!("{tool} migration")),
         shown(&dir)
     );
     if tool == MigrationTool::Refinery {
