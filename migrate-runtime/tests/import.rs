@@ -311,23 +311,6 @@ fn bad_diesel_folders_are_refused_and_nothing_is_written() {
            (`0001_users.rs`), and the import starts a history of its own",
         ],
     );
-    // A file the import wrote, edited since: not overwritten, not even for the others.
-    refused(
-        &|dir| {
-            assert!(migrate(dir, &["import", "diesel"]).status.success());
-            let edited = dir.join("src/migrations/20230110120000_create_users.rs");
-            std::fs::write(&edited, "// mine\n").unwrap();
-            std::fs::remove_file(
-                dir.join("src/migrations/202303010000000000_index_users_email.rs"),
-            )
-            .unwrap();
-        },
-        import,
-        &[
-            "error: `src/migrations/20230110120000_create_users.rs` already exists and differs \
-           from what the import writes",
-        ],
-    );
 }
 
 /// Runs the first `count` migrations of the diesel folder `dir` with diesel_migrations,
@@ -1399,5 +1382,63 @@ fn a_file_that_commits_itself_is_imported_without_a_transaction() {
             "{}",
             db.describe()
         );
+    });
+}
+
+/// Editing an imported file is normal (to fix its SQL by hand, say): a later import leaves
+/// it as it is, names it, and still writes the missing migrations and advises the stamp.
+#[test]
+fn an_edited_imported_file_is_left_alone_and_the_rest_imported() {
+    each_backend(|db| {
+        let mut conn = db.connect();
+        sqlx_run(&mut conn, 3);
+        let ids = tool_ids("sqlx");
+        let project = tool_project("sqlx");
+        let import = || {
+            let out = migrate(
+                project.path(),
+                &["--database-url", db.url(), "import", "sqlx"],
+            );
+            let stdout = text(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{}: {stdout}{}",
+                db.describe(),
+                text(&out.stderr)
+            );
+            stdout
+        };
+        import();
+        let folder = project.path().join("src/migrations");
+        let edited = folder.join(format!("{}.rs", ids[1]));
+        let mine = std::fs::read_to_string(&edited).unwrap().replace(
+            "// `migrations/",
+            "// Reviewed by hand.\n    // `migrations/",
+        );
+        std::fs::write(&edited, &mine).unwrap();
+        let last = folder.join(format!("{}.rs", ids[3]));
+        std::fs::remove_file(&last).unwrap();
+
+        let stdout = import();
+        assert!(
+            stdout.contains(&format!(
+                "note: `src/migrations/{}.rs` already exists and differs from what the import \
+                 writes (edited since an earlier import, or written from another template): \
+                 left as it is",
+                ids[1]
+            )),
+            "{}: {stdout}",
+            db.describe()
+        );
+        assert!(
+            stdout.contains("imported 1 migration into `src/migrations` (3 already there)"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!("\n  stamp {}\n", ids[2])),
+            "{stdout}"
+        );
+        assert!(last.exists());
+        assert_eq!(std::fs::read_to_string(&edited).unwrap(), mine);
     });
 }

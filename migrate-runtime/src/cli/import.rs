@@ -249,9 +249,10 @@ fn diesel_dir(settings: &Settings, dir: Option<&Path>) -> Result<(PathBuf, Strin
     }
 }
 
-/// The indexes of `files` (name, text) that the migrations folder lacks. Refuses when one
-/// exists with other contents, or when the folder holds other migrations and something
-/// is missing: the import starts a history of its own, and appends only to itself.
+/// The indexes of `files` (name, text) that the migrations folder lacks; one that exists
+/// with other contents (edited since) is left as it is, named in a note. Refuses when the
+/// folder holds other migrations and something is missing: the import starts a history of
+/// its own, and appends only to itself.
 fn missing_files(
     tool: MigrationTool,
     settings: &Settings,
@@ -276,23 +277,17 @@ fn missing_files(
         }
     }
     if !changed.is_empty() {
-        return Err(Error::Refused(format!(
-            "{} already {} and {} from what the import writes (edited since an earlier import, \
-             or written from another template); nothing was written: move {} away to import \
-             again",
-            changed.join(", "),
-            if changed.len() == 1 {
-                "exists"
-            } else {
-                "exist"
-            },
-            if changed.len() == 1 {
-                "differs"
-            } else {
-                "differ"
-            },
-            if changed.len() == 1 { "it" } else { "them" },
-        )));
+        // Editing an imported file is normal (to fix its SQL, say): it is the user's now.
+        let one = changed.len() == 1;
+        outln!(
+            "note: {} already {} and {} from what the import writes (edited since an earlier \
+             import, or written from another template): left as {} {}",
+            super::format::join(&changed),
+            if one { "exists" } else { "exist" },
+            if one { "differs" } else { "differ" },
+            if one { "it" } else { "they" },
+            if one { "is" } else { "are" },
+        );
     }
     if missing.is_empty() {
         return Ok(missing);
