@@ -494,9 +494,15 @@ const CHILD_ARGS: &str = "MIGRATE_IMPORT_TEST_CLI";
 /// `child_runs_the_cli`), so that the test reads its output: the `migrate` binary holds no
 /// migration. Returns its stdout, stderr and whether it exited with success.
 fn in_child(set: &str, url: &str, args: &[&str]) -> (String, String, bool) {
+    in_child_at(Path::new("."), set, url, args)
+}
+
+/// [`in_child`] with `dir` as the current directory (a project, whose folders it reads).
+fn in_child_at(dir: &Path, set: &str, url: &str, args: &[&str]) -> (String, String, bool) {
     let mut all = vec![set, url];
     all.extend_from_slice(args);
     let out = Command::new(std::env::current_exe().unwrap())
+        .current_dir(dir)
         .args([
             "--exact",
             "child_runs_the_cli",
@@ -1440,5 +1446,80 @@ fn an_edited_imported_file_is_left_alone_and_the_rest_imported() {
         );
         assert!(last.exists());
         assert_eq!(std::fs::read_to_string(&edited).unwrap(), mine);
+    });
+}
+
+/// `stamp --from sqlx` warns of a file changed since sqlx applied it, as `import` does; and
+/// a version `_sqlx_migrations` records that no file has gets from both the same advice, a
+/// plain stamp, which the refusal of `stamp --from` names.
+#[test]
+fn stamp_from_sqlx_agrees_with_import_on_edited_and_unknown_migrations() {
+    each_backend(|db| {
+        let ids = tool_ids("sqlx");
+        let mut conn = db.connect();
+        sqlx_run(&mut conn, 3);
+        let project = tool_project("sqlx");
+        let file = project
+            .path()
+            .join("migrations/20260203080000_add_users_email.sql");
+        let sql = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, format!("{sql}-- edited after it ran\n")).unwrap();
+        let (stdout, stderr, ok) = in_child_at(
+            project.path(),
+            "sqlx",
+            db.url(),
+            &["stamp", "--from", "sqlx"],
+        );
+        assert!(ok, "{}: {stdout}{stderr}", db.describe());
+        assert!(
+            stderr.contains(
+                "warning: `20260203080000_add_users_email.sql` changed since sqlx applied it \
+                 (_sqlx_migrations records another checksum"
+            ),
+            "{}: {stdout}{stderr}",
+            db.describe()
+        );
+
+        // A version whose file left the folder.
+        let other = TestDb::fresh_like(db);
+        let mut conn = other.connect();
+        sqlx_run(&mut conn, 3);
+        batch(
+            &mut conn,
+            &format!(
+                "INSERT INTO _sqlx_migrations ( version, description, success, checksum, \
+                 execution_time ) VALUES ( 20260215000000, 'gone', TRUE, {}, -1 )",
+                if db.backend == Backend::Postgres {
+                    "'\\x00'::bytea"
+                } else {
+                    "X'00'"
+                }
+            ),
+        );
+        let project = tool_project("sqlx");
+        let out = migrate(
+            project.path(),
+            &["--database-url", other.url(), "import", "sqlx"],
+        );
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+        assert!(
+            stdout.contains(&format!("\n  stamp {}\n", ids[2]))
+                && !stdout.contains("stamp --from sqlx"),
+            "{}: {stdout}",
+            db.describe()
+        );
+        let (stdout, stderr, ok) = in_child("sqlx", other.url(), &["stamp", "--from", "sqlx"]);
+        assert!(!ok, "{stdout}{stderr}");
+        assert!(
+            stderr.contains("sqlx applied a migration (`20260215000000`), but no revision")
+                && stderr.contains(&format!(
+                    "if it was removed from the folder, stamp what else sqlx applied by hand, \
+                     `stamp {}`",
+                    ids[2]
+                )),
+            "{}: {stderr}",
+            db.describe()
+        );
     });
 }

@@ -495,16 +495,32 @@ pub(crate) fn stamp_target(
         }
     }
     if !unknown.is_empty() {
+        let one = unknown.len() == 1;
+        // What the known versions alone stand for: the stamp to make by hand when the
+        // unknown ones are gone from the folder for good.
+        let known: Vec<String> = applied
+            .iter()
+            .filter(|v| matches!(imported(tool, graph, v), Ok(Some(_))))
+            .cloned()
+            .collect();
+        let by_hand = match stamp_target(tool, graph, &known) {
+            Ok(Some(id)) => format!(
+                "stamp what else {tool} applied by hand, `stamp {id}`, and check that the \
+                 schema needs nothing of {}",
+                if one { "it" } else { "them" }
+            ),
+            _ => "stamp the revision the schema matches by hand: `stamp REV`".to_owned(),
+        };
         return Err(format!(
-            "{tool} applied {} ({}), but no revision of this binary was imported from {}: \
-             import the {tool} migrations (`import {tool}`), rebuild, and stamp again",
-            if unknown.len() == 1 {
-                "a migration"
-            } else {
-                "migrations"
-            },
+            "{tool} applied {} ({}), but no revision of this binary was imported from {}: if \
+             {} file{} still in the {tool} folder (added since the import), `import {tool}` \
+             again, rebuild, and stamp again; if {} removed from the folder, {by_hand}",
+            if one { "a migration" } else { "migrations" },
             unknown.join(", "),
-            if unknown.len() == 1 { "it" } else { "them" },
+            if one { "it" } else { "them" },
+            if one { "its" } else { "their" },
+            if one { " is" } else { "s are" },
+            if one { "it was" } else { "they were" },
         ));
     }
     let Some(newest) = revisions.iter().copied().find(|r| {
@@ -812,11 +828,16 @@ mod tests {
         let unknown = stamp_target(
             diesel,
             &graph,
-            &versions(&["20240101000000", "20250101000000"]),
+            &versions(&["00000000000000", "20240101000000", "20250101000000"]),
         )
         .unwrap_err();
         assert!(
-            unknown.starts_with("diesel applied a migration (`20250101000000`), but no revision"),
+            unknown.starts_with("diesel applied a migration (`20250101000000`), but no revision")
+                && unknown.ends_with(
+                    "if it was removed from the folder, stamp what else diesel applied by \
+                     hand, `stamp 20240101000000_a`, and check that the schema needs nothing \
+                     of it"
+                ),
             "{unknown}"
         );
         // A version is a whole part of the id: `2024` is not `20240101000000_a`'s.

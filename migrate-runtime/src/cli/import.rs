@@ -401,15 +401,18 @@ fn advise(
         eprintln!("warning: no stamp to advise: {reason}");
         return;
     }
-    if tool == MigrationTool::Sqlx {
-        warn_edited(table, database, migrations);
+    if tool == MigrationTool::Sqlx
+        && let Ok(mut conn) = database.connect()
+    {
+        warn_edited(&mut conn, table, migrations, "stamping");
     }
     let applied = foreign::applied(migrations, &history.versions);
     for version in &applied.unknown {
         eprintln!(
             "warning: {table} records version `{version}` as applied, but no migration of the \
              folder has that version (removed or renamed since?): what it did is in the \
-             database but in no imported revision"
+             database but in no imported revision, and `stamp --from {tool}` refuses until \
+             {table} and the folder agree: stamp by hand (`stamp REV`)"
         );
     }
     let Some(newest) = applied.newest else {
@@ -443,17 +446,25 @@ fn advise(
         .position(|m| std::ptr::eq(m, newest))
         .unwrap_or_default();
     let rest = migrations.len() - applied.count;
+    // `stamp --from` refuses a version no revision stands for: then only the plain stamp.
+    let or_from = if applied.unknown.is_empty() {
+        format!(
+            " (or run `stamp --from {tool}{}`, which reads {table} for it)",
+            if table == tool.default_table() {
+                String::new()
+            } else {
+                format!(" --table {table}")
+            }
+        )
+    } else {
+        String::new()
+    };
     outln!(
         "{tool} applied {} of the {} there, up to `{}`; after rebuilding, record that without \
-         running anything (or run `stamp --from {tool}{}`, which reads {table} for it):",
+         running anything{or_from}:",
         applied.count,
         count(migrations.len(), "migration"),
         newest.name,
-        if table == tool.default_table() {
-            String::new()
-        } else {
-            format!(" --table {table}")
-        }
     );
     outln!("  stamp {}", revisions[at].id);
     outln!(
@@ -466,15 +477,18 @@ fn advise(
     );
 }
 
-/// Warns of the sqlx migrations whose file changed since sqlx applied it (sqlx itself
-/// refuses to run then): the database holds what the old file did. A table that cannot be
-/// read for it costs only this warning.
-fn warn_edited(table: &str, database: &super::database::Target, migrations: &[Foreign]) {
-    let rows = database.connect().and_then(|mut conn| {
-        let query = MigrationTool::checksum_query(table, conn.backend());
-        crate::store::foreign_checksums(&mut conn, &query)
-    });
-    let Ok(Some(rows)) = rows else {
+/// Warns of the sqlx `migrations` whose file changed since sqlx applied it (sqlx itself
+/// refuses to run then): the database holds what the old file did; `before` is what to
+/// compare it before (`stamping`). A table that cannot be read for it costs only this
+/// warning.
+pub(crate) fn warn_edited(
+    conn: &mut crate::AnyConnection,
+    table: &str,
+    migrations: &[Foreign],
+    before: &str,
+) {
+    let query = MigrationTool::checksum_query(table, conn.backend());
+    let Ok(Some(rows)) = crate::store::foreign_checksums(conn, &query) else {
         return;
     };
     let edited = foreign::edited_since_applied(migrations, &rows);
@@ -486,7 +500,7 @@ fn warn_edited(table: &str, database: &super::database::Target, migrations: &[Fo
         "warning: {} changed since sqlx applied {} ({table} records another checksum, and \
          sqlx refuses to run until {} restored): the database holds what the applied version \
          did, which the imported {} may not match; compare {} with what was applied (version \
-         control has it) before stamping",
+         control has it) {before}",
         super::format::join(edited.iter().map(|m| format!("`{}`", m.name))),
         if one { "it" } else { "them" },
         if one { "it is" } else { "they are" },

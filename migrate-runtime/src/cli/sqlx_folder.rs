@@ -28,6 +28,11 @@ struct Halves {
     description: String,
 }
 
+/// The folder sqlx reads by default: `migrations` in the project root.
+pub(crate) fn default_dir(settings: &super::config::Settings) -> std::path::PathBuf {
+    settings.root.join("migrations")
+}
+
 /// Reads the sqlx migrations folder `dir`, in sqlx's order. `shown` prints a path as
 /// messages show it. Every problem is reported at once.
 pub(crate) fn read(dir: &Path, shown: &dyn Fn(&Path) -> String) -> Result<Vec<Foreign>, Problems> {

@@ -82,6 +82,9 @@ impl StampArgs {
             if let Some(reason) = history.failed_reason(*tool, table) {
                 return Err(Error::Refused(format!("nothing stamped: {reason}")));
             }
+            if *tool == MigrationTool::Sqlx {
+                warn_edited(session, &mut conn, table);
+            }
             let versions = &history.versions;
             match foreign::stamp_target(*tool, migrator.set().graph(), versions)
                 .map_err(Error::Refused)?
@@ -167,5 +170,19 @@ impl StampArgs {
             format::revisions_or_base(&rows)
         );
         Ok(Status::Success)
+    }
+}
+
+/// Warns, as `import sqlx` does, of the migrations of the sqlx folder whose file changed
+/// since sqlx applied it, when the folder is there to read (a deployed binary may run
+/// without its sources: then nothing is said).
+fn warn_edited(session: &Session, conn: &mut crate::AnyConnection, table: &str) {
+    let Ok(settings) = session.settings() else {
+        return;
+    };
+    let dir = super::sqlx_folder::default_dir(settings);
+    let shown = |path: &std::path::Path| settings.display_path(path);
+    if let Ok(migrations) = super::sqlx_folder::read(&dir, &shown) {
+        super::import::warn_edited(conn, table, &migrations, "before relying on this stamp");
     }
 }
