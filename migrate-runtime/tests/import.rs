@@ -1523,3 +1523,173 @@ fn stamp_from_sqlx_agrees_with_import_on_edited_and_unknown_migrations() {
         );
     });
 }
+
+mod imported_sqlx_schemas {
+    migrate_runtime::migrations!("import/sqlx_schemas/to");
+}
+
+/// sqlx.toml's `[migrate]` is read as sqlx reads it: the folder (`migrations-dir`), the
+/// table (`table-name`, for `import`, `stamp --from sqlx` and the hint) and the characters
+/// its checksums leave out (`ignored-chars`: a file checked out with CRLF is unchanged).
+#[test]
+fn sqlx_toml_gives_the_folder_the_table_and_the_ignored_chars() {
+    each_backend(|db| {
+        let ids = tool_ids("sqlx");
+        let mut conn = db.connect();
+        sqlx_run(&mut conn, 3);
+        batch(
+            &mut conn,
+            "ALTER TABLE _sqlx_migrations RENAME TO app_sqlx_migrations",
+        );
+        let project = tempfile::tempdir().unwrap();
+        let folder = project.path().join("db/sqlx");
+        copy_dir(&tool_data("sqlx", "from"), &folder);
+        let crlf = folder.join("20260203080000_add_users_email.sql");
+        let sql = std::fs::read_to_string(&crlf).unwrap();
+        std::fs::write(&crlf, sql.replace('\n', "\r\n")).unwrap();
+        std::fs::create_dir_all(project.path().join("src/migrations")).unwrap();
+        std::fs::write(
+            project.path().join("migrate.toml"),
+            "migrations = \"src/migrations\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            project.path().join("sqlx.toml"),
+            "[migrate]\nmigrations-dir = \"db/sqlx\"\ntable-name = \"app_sqlx_migrations\"\n\
+             ignored-chars = [\"\\r\"]\n",
+        )
+        .unwrap();
+
+        let (stdout, stderr, ok) = in_child_at(project.path(), "sqlx", db.url(), &["check"]);
+        assert!(!ok, "{stdout}{stderr}");
+        assert!(
+            stdout.contains(
+                "hint: sqlx migrated this database (app_sqlx_migrations records 3 migrations"
+            ),
+            "{}: {stdout}{stderr}",
+            db.describe()
+        );
+        let out = migrate(
+            project.path(),
+            &["--database-url", db.url(), "import", "sqlx"],
+        );
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(out.status.success(), "{stdout}{stderr}");
+        assert!(
+            stdout.starts_with(
+                "importing 4 sqlx migrations from `db/sqlx` (`migrations-dir` in `sqlx.toml`)\n"
+            ) && stdout.contains("sqlx applied 3 of the 4 migrations there")
+                && stdout.contains(&format!("\n  stamp {}\n", ids[2])),
+            "{}: {stdout}{stderr}",
+            db.describe()
+        );
+        assert!(!stderr.contains("changed since"), "{stderr}");
+        let (stdout, stderr, ok) = in_child_at(
+            project.path(),
+            "sqlx",
+            db.url(),
+            &["stamp", "--from", "sqlx"],
+        );
+        assert!(ok, "{}: {stdout}{stderr}", db.describe());
+        assert!(!stderr.contains("changed since"), "{stderr}");
+        let migrator = Migrator::new(tool_set("sqlx"));
+        assert_eq!(migrator.current(&mut conn).unwrap(), [id(&ids[2])]);
+    });
+}
+
+/// sqlx.toml's `create-schemas`: sqlx creates them before it migrates, and so does the
+/// imported root migration, first thing (PostgreSQL and MySQL, whose schemas it creates;
+/// on SQLite a schema is an attached database).
+#[test]
+fn sqlx_toml_create_schemas_are_created_by_the_first_migration() {
+    let project = tempfile::tempdir().unwrap();
+    let from = tool_data("sqlx_schemas", "from");
+    copy_dir(&from, &project.path().join("ledger"));
+    std::fs::rename(
+        project.path().join("ledger/sqlx.toml"),
+        project.path().join("sqlx.toml"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(project.path().join("src/migrations")).unwrap();
+    std::fs::write(
+        project.path().join("migrate.toml"),
+        "migrations = \"src/migrations\"\n",
+    )
+    .unwrap();
+    let out = migrate(project.path(), &["import", "sqlx"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(
+            "  creates schema `migrate_sqlx_accounts` first (`CREATE SCHEMA IF NOT EXISTS`), as \
+             sqlx does before it migrates for `create-schemas` in sqlx.toml"
+        ),
+        "{stdout}"
+    );
+    let written = files(&project.path().join("src/migrations"));
+    let reviewed = tool_data("sqlx_schemas", "to");
+    if std::env::var_os("MIGRATE_BLESS").is_some() {
+        std::fs::write(reviewed.join(&written[0].0), &written[0].1).unwrap();
+    }
+    assert_eq!(written, files(&reviewed), "re-bless with MIGRATE_BLESS=1");
+
+    each_backend(|db| {
+        if db.backend == Backend::Sqlite {
+            return;
+        }
+        let mut conn = db.connect();
+        let migrations = MigrationSet::registered()
+            .unwrap()
+            .migrations()
+            .iter()
+            .filter(|m| {
+                m.source()
+                    .is_some_and(|s| s.contains("import/sqlx_schemas/to/"))
+            })
+            .cloned()
+            .collect();
+        let migrator = Migrator::new(MigrationSet::new(migrations).unwrap());
+        let report = migrator.upgrade(&mut conn, "head");
+        let rows = report.as_ref().map(|_| {
+            count_query(
+                &mut conn,
+                "SELECT COUNT(*) AS n FROM migrate_sqlx_accounts.ledger",
+            )
+        });
+        if db.backend == Backend::Mysql {
+            // A MySQL schema is a database of the server: not the test's to keep.
+            batch(&mut conn, "DROP DATABASE IF EXISTS migrate_sqlx_accounts");
+        }
+        assert_eq!(rows.unwrap(), 0, "{}", db.describe());
+    });
+}
+
+/// An sqlx.toml that sqlx would refuse is refused, naming the key; nothing is written.
+#[test]
+fn a_bad_sqlx_toml_is_refused_and_nothing_is_written() {
+    for (toml, reason) in [
+        (
+            "[migrate]\nmigration-dir = \"db\"\n",
+            "`[migrate]` has an unknown key `migration-dir`, expected one of",
+        ),
+        (
+            "[migrate]\ntable-name = \"x; DROP TABLE users\"\n",
+            "`table-name`: `x; DROP TABLE users` is not a table name this reads",
+        ),
+        (
+            "[migrate]\nignored-chars = [\"\\r\\n\"]\n",
+            "`ignored-chars` in `[migrate]` needs single characters",
+        ),
+    ] {
+        let project = tool_project("sqlx");
+        std::fs::write(project.path().join("sqlx.toml"), toml).unwrap();
+        let out = migrate(project.path(), &["import", "sqlx"]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("cannot read `sqlx.toml`: ") && stderr.contains(reason),
+            "{stderr}"
+        );
+        assert!(files(&project.path().join("src/migrations")).is_empty());
+    }
+}

@@ -87,8 +87,13 @@ impl CheckArgs {
         if !report.pending.is_empty()
             && let Ok(rows) = migrator.current(&mut conn)
             && let Ok(history) = migrator.history(&mut conn)
-            && let Some(advice) =
-                super::foreign::adoption_advice(&mut conn, set.graph(), &rows, &history)
+            && let Some(advice) = super::foreign::adoption_advice(
+                &mut conn,
+                set.graph(),
+                &rows,
+                &history,
+                sqlx_table(session).as_deref(),
+            )
         {
             outln!("hint: {advice}");
         }
@@ -180,4 +185,11 @@ pub(crate) fn warn_unbuilt(session: &Session) {
             }
         );
     }
+}
+
+/// sqlx.toml's `table-name`, for the hint to stamp: `None` without one, or when it cannot be
+/// read (the hint is advice; `stamp --from sqlx` itself names the problem).
+pub(crate) fn sqlx_table(session: &Session) -> Option<String> {
+    let settings = session.settings().ok()?;
+    super::sqlx_folder::config(settings).ok()?.table
 }

@@ -129,22 +129,38 @@ impl std::fmt::Display for MigrationTool {
     }
 }
 
-/// A history table name from the command line: `name` or `schema.name`, each an unquoted
-/// identifier, since it goes into SQL as it is (as the tools themselves put it).
+/// Whether `part` is one identifier as the tools put it into SQL: letters, digits and `_`
+/// not starting with a digit, or any text without control characters in `"` (PostgreSQL,
+/// SQLite) or `` ` `` (MySQL) quotes that it does not hold itself.
+pub(crate) fn identifier(part: &str) -> bool {
+    let plain = part
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let quoted = ['"', '`'].into_iter().any(|q| {
+        part.len() > 2
+            && part.starts_with(q)
+            && part.ends_with(q)
+            && part[1..part.len() - 1]
+                .chars()
+                .all(|c| c != q && !c.is_control())
+    });
+    plain || quoted
+}
+
+/// A history table name from the command line or sqlx.toml's `table-name`: `name` or
+/// `schema.name`, each part an [`identifier`], since it goes into SQL as it is (as the
+/// tools themselves put it, quotes included).
 pub(crate) fn table_arg(name: &str) -> Result<String, String> {
-    let valid = |part: &str| {
-        part.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
     let parts: Vec<&str> = name.split('.').collect();
-    if parts.len() <= 2 && parts.iter().all(|p| valid(p)) {
+    if parts.len() <= 2 && parts.iter().all(|p| identifier(p)) {
         Ok(name.to_owned())
     } else {
         Err(format!(
             "`{name}` is not a table name this reads: use letters, digits and `_`, optionally \
-             after `schema.`, such as `app_migrations` or `meta.app_migrations`"
+             after `schema.`, such as `app_migrations` or `meta.app_migrations`, or quote a \
+             part as the database does (`\"App Migrations\"`, MySQL's `` `app-migrations` ``)"
         ))
     }
 }
@@ -312,6 +328,7 @@ pub(crate) fn revisions(
             origin: shown(path),
             text: text.clone(),
             empty: no_statement(text),
+            before: None,
         };
         let id = migration
             .revision_id()
@@ -390,6 +407,7 @@ impl History {
 pub(crate) fn edited_since_applied<'a>(
     migrations: &'a [Foreign],
     checksums: &[(String, String)],
+    ignored_chars: &std::collections::BTreeSet<char>,
 ) -> Vec<&'a Foreign> {
     use sha2::Digest as _;
     migrations
@@ -397,7 +415,13 @@ pub(crate) fn edited_since_applied<'a>(
         .filter(|m| {
             checksums.iter().any(|(version, recorded)| {
                 *version == m.version && {
-                    let now: String = sha2::Sha384::digest(m.up.1.as_bytes())
+                    // sqlx hashes the file without sqlx.toml's `ignored-chars`.
+                    let hashed: String =
+                        m.up.1
+                            .chars()
+                            .filter(|c| !ignored_chars.contains(c))
+                            .collect();
+                    let now: String = sha2::Sha384::digest(hashed.as_bytes())
                         .iter()
                         .map(|b| format!("{b:02x}"))
                         .collect();
@@ -643,7 +667,7 @@ pub(crate) fn recorded(
 }
 
 /// What to do about a database another tool migrated that migrate has not adopted: for the
-/// first tool whose history table (at its default name) has rows, the advice to `stamp
+/// first tool whose history table (at its default name, or sqlx.toml's `sqlx_table`) has rows, the advice to `stamp
 /// --from` it (after `import`ing its migrations, when this binary has none of them), unless
 /// migrate already records what the tool applied, or applied it and reverted it since (an
 /// adopted database downgraded: stamping would record reverted migrations as applied), as
@@ -655,6 +679,7 @@ pub(crate) fn adoption_advice(
     graph: &Graph,
     current: &[RevisionId],
     history: &[crate::HistoryEntry],
+    sqlx_table: Option<&str>,
 ) -> Option<String> {
     let backend = conn.backend();
     [
@@ -664,10 +689,15 @@ pub(crate) fn adoption_advice(
     ]
     .into_iter()
     .find_map(|tool| {
-        let query = tool.history_query(tool.default_table(), backend);
+        let table = match (tool, sqlx_table) {
+            (MigrationTool::Sqlx, Some(table)) => table,
+            _ => tool.default_table(),
+        };
+        let query = tool.history_query(table, backend);
         let rows = crate::store::foreign_history(conn, &query).ok()??;
         advice(
             tool,
+            table,
             &History::new(tool, rows).versions,
             graph,
             current,
@@ -679,13 +709,13 @@ pub(crate) fn adoption_advice(
 /// [`adoption_advice`] for the `versions` that `tool`'s table records.
 fn advice(
     tool: MigrationTool,
+    table: &str,
     versions: &[String],
     graph: &Graph,
     current: &[RevisionId],
     history: &[crate::HistoryEntry],
 ) -> Option<String> {
     let last = versions.last()?;
-    let table = tool.default_table();
     let what = format!(
         "{tool} migrated this database ({table} records {} migration{}, the last `{last}`)",
         versions.len(),
@@ -898,7 +928,7 @@ mod tests {
         let diesel = MigrationTool::Diesel;
         let applied = versions(&["00000000000000", "20240101000000"]);
         let id = |s: &str| RevisionId::new(s).unwrap();
-        let stamp = advice(diesel, &applied, &graph, &[], &[]).unwrap();
+        let stamp = advice(diesel, diesel.default_table(), &applied, &graph, &[], &[]).unwrap();
         assert!(
             stamp.starts_with(
                 "diesel migrated this database (__diesel_schema_migrations records 2 \
@@ -909,26 +939,61 @@ mod tests {
         );
         // An upgrade that applied the first imported migration before failing: still.
         let partly = [id("00000000000000_diesel_initial_setup")];
-        assert_eq!(advice(diesel, &applied, &graph, &partly, &[]), Some(stamp));
+        assert_eq!(
+            advice(
+                diesel,
+                diesel.default_table(),
+                &applied,
+                &graph,
+                &partly,
+                &[]
+            ),
+            Some(stamp)
+        );
         // Stamped (or further): nothing to say.
         assert_eq!(
-            advice(diesel, &applied, &graph, &[id("20240101000000_a")], &[]),
+            advice(
+                diesel,
+                diesel.default_table(),
+                &applied,
+                &graph,
+                &[id("20240101000000_a")],
+                &[]
+            ),
             None
         );
         assert_eq!(
-            advice(diesel, &applied, &graph, &[id("20240102000000_b")], &[]),
+            advice(
+                diesel,
+                diesel.default_table(),
+                &applied,
+                &graph,
+                &[id("20240102000000_b")],
+                &[]
+            ),
             None
         );
-        assert_eq!(advice(diesel, &[], &graph, &[], &[]), None);
+        assert_eq!(
+            advice(diesel, diesel.default_table(), &[], &graph, &[], &[]),
+            None
+        );
         // Nothing imported yet.
         let own = chain(&["5f1c2d3e4a5b"]);
-        let import = advice(diesel, &applied, &own, &[], &[]).unwrap();
+        let import = advice(diesel, diesel.default_table(), &applied, &own, &[], &[]).unwrap();
         assert!(
             import.contains("run `import diesel`, rebuild, then `stamp --from diesel` before"),
             "{import}"
         );
         // A gap: the stamp's own refusal, named.
-        let gap = advice(diesel, &versions(&["20240102000000"]), &graph, &[], &[]).unwrap();
+        let gap = advice(
+            diesel,
+            diesel.default_table(),
+            &versions(&["20240102000000"]),
+            &graph,
+            &[],
+            &[],
+        )
+        .unwrap();
         assert!(
             gap.contains("but `stamp --from diesel` would refuse: diesel applied"),
             "{gap}"
@@ -936,15 +1001,24 @@ mod tests {
     }
 
     #[test]
-    fn table_names_are_plain_identifiers() {
-        assert!(table_arg("app_migrations").is_ok());
-        assert!(table_arg("meta.app_migrations").is_ok());
+    fn table_names_are_identifiers_plain_or_quoted() {
+        for good in [
+            "app_migrations",
+            "meta.app_migrations",
+            "\"quoted\"",
+            "\"My Schema\".\"_sqlx migrations\"",
+            "`app-migrations`",
+        ] {
+            assert!(table_arg(good).is_ok(), "{good}");
+        }
         for bad in [
             "",
             "a b",
             "x; DROP TABLE users",
             "a.b.c",
-            "\"quoted\"",
+            "\"a\"b\"",
+            "\"\"",
+            "`a\nb`",
             "1abc",
         ] {
             assert!(table_arg(bad).is_err(), "{bad}");
@@ -1028,9 +1102,26 @@ mod tests {
         );
         // And the advice follows: none once reverted.
         let applied = versions(&["1", "2"]);
-        assert!(advice(MigrationTool::Sqlx, &applied, &graph, &[], &[]).is_some());
+        assert!(
+            advice(
+                MigrationTool::Sqlx,
+                "_sqlx_migrations",
+                &applied,
+                &graph,
+                &[],
+                &[]
+            )
+            .is_some()
+        );
         assert_eq!(
-            advice(MigrationTool::Sqlx, &applied, &graph, &[], &downgraded),
+            advice(
+                MigrationTool::Sqlx,
+                "_sqlx_migrations",
+                &applied,
+                &graph,
+                &[],
+                &downgraded
+            ),
             None
         );
     }

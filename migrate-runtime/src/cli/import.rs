@@ -108,20 +108,28 @@ fn import(
     table: Option<String>,
 ) -> Result<Status> {
     let settings = session.settings()?;
-    let (dir, whence) = match tool {
-        MigrationTool::Diesel => diesel_dir(settings, dir.as_deref())?,
-        _ => match dir {
-            Some(dir) => (
-                settings.cwd.join(dir),
-                "given on the command line".to_owned(),
-            ),
-            None => (
-                settings.root.join("migrations"),
-                "the default: `migrations` in the project root".to_owned(),
-            ),
-        },
+    // sqlx.toml, as diesel.toml is read for diesel: the folder, the table, and what sqlx
+    // does besides running the files.
+    let sqlx = if tool == MigrationTool::Sqlx {
+        Some(sqlx_folder::config(settings)?)
+    } else {
+        None
     };
-    let table = table.unwrap_or_else(|| tool.default_table().to_owned());
+    let (dir, whence) = match (tool, dir, &sqlx) {
+        (MigrationTool::Diesel, dir, _) => diesel_dir(settings, dir.as_deref())?,
+        (_, Some(dir), _) => (
+            settings.cwd.join(dir),
+            "given on the command line".to_owned(),
+        ),
+        (_, None, Some(sqlx)) => (sqlx.dir.clone(), sqlx.whence.clone()),
+        (_, None, None) => (
+            settings.root.join("migrations"),
+            "the default: `migrations` in the project root".to_owned(),
+        ),
+    };
+    let table = table
+        .or_else(|| sqlx.as_ref().and_then(|c| c.table.clone()))
+        .unwrap_or_else(|| tool.default_table().to_owned());
     let shown = |path: &Path| settings.display_path(path);
     if !dir.is_dir() {
         return Err(Error::Refused(format!(
@@ -130,7 +138,7 @@ fn import(
             shown(&dir)
         )));
     }
-    let migrations = read(tool, &dir, &shown).map_err(|problems| {
+    let mut migrations = read(tool, &dir, &shown).map_err(|problems| {
         Error::Refused(format!(
             "cannot import `{}`, nothing was written:\n  {}",
             shown(&dir),
@@ -166,7 +174,26 @@ fn import(
             .display()
             .to_string()
     };
-    let revisions = foreign::revisions(&migrations, &from_root);
+    let schemas = sqlx.as_ref().map_or(&[][..], |c| &c.create_schemas[..]);
+    if !schemas.is_empty() {
+        migrations[0].notes.push(format!(
+            "creates {} first (`CREATE SCHEMA IF NOT EXISTS`), as sqlx does before it migrates \
+             for `create-schemas` in sqlx.toml",
+            super::format::join(schemas.iter().map(|s| format!("schema `{s}`")))
+        ));
+    }
+    let mut revisions = foreign::revisions(&migrations, &from_root);
+    if let Some(up) = revisions[0].upgrade_sql.as_mut()
+        && !schemas.is_empty()
+    {
+        up.before = Some((
+            "sqlx.toml's `create-schemas`: sqlx creates them before it migrates".to_owned(),
+            schemas
+                .iter()
+                .map(|s| format!("CREATE SCHEMA IF NOT EXISTS {s}"))
+                .collect(),
+        ));
+    }
     let mut files: Vec<(String, String)> = Vec::with_capacity(revisions.len());
     for revision in &revisions {
         files.push((revision.file_name(), revision::render(settings, revision)?));
@@ -201,7 +228,8 @@ fn import(
     }
     comment_only_note(tool, &migrations);
     if let Some(database) = database.filter(super::database::Target::exists) {
-        advise(tool, &table, &database, &migrations, &revisions);
+        let ignored = sqlx.map(|c| c.ignored_chars).unwrap_or_default();
+        advise(tool, &table, &database, &migrations, &revisions, &ignored);
     }
     Ok(Status::Success)
 }
@@ -373,6 +401,7 @@ fn advise(
     database: &super::database::Target,
     migrations: &[Foreign],
     revisions: &[NewRevision],
+    ignored_chars: &std::collections::BTreeSet<char>,
 ) {
     outln!("database: {database}");
     let rows = database.connect().and_then(|mut conn| {
@@ -404,7 +433,7 @@ fn advise(
     if tool == MigrationTool::Sqlx
         && let Ok(mut conn) = database.connect()
     {
-        warn_edited(&mut conn, table, migrations, "stamping");
+        warn_edited(&mut conn, table, migrations, ignored_chars, "stamping");
     }
     let applied = foreign::applied(migrations, &history.versions);
     for version in &applied.unknown {
@@ -485,13 +514,14 @@ pub(crate) fn warn_edited(
     conn: &mut crate::AnyConnection,
     table: &str,
     migrations: &[Foreign],
+    ignored_chars: &std::collections::BTreeSet<char>,
     before: &str,
 ) {
     let query = MigrationTool::checksum_query(table, conn.backend());
     let Ok(Some(rows)) = crate::store::foreign_checksums(conn, &query) else {
         return;
     };
-    let edited = foreign::edited_since_applied(migrations, &rows);
+    let edited = foreign::edited_since_applied(migrations, &rows, ignored_chars);
     if edited.is_empty() {
         return;
     }

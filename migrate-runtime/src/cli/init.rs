@@ -11,9 +11,37 @@ use super::config::{DEFAULT_MIGRATIONS, FILE_NAME};
 use super::{Session, Status};
 use crate::{Error, Result};
 
-/// Arguments of `init` (none besides the global ones).
+/// Arguments of `init`.
 #[derive(Debug, Clone, Args)]
-pub struct InitArgs {}
+pub struct InitArgs {
+    /// The migrations folder to create, under `src/` (default `src/migrations`): another
+    /// one when that name is taken, by sqlx's `.sql` files, say.
+    #[arg(long, value_name = "DIR", value_parser = folder_arg)]
+    pub migrations: Option<String>,
+}
+
+/// A migrations folder for `init --migrations`: a relative path under `src/` (so that
+/// `migrations!` in `src/lib.rs` names it without `..`), of plain names.
+fn folder_arg(dir: &str) -> std::result::Result<String, String> {
+    let dir = dir.trim_end_matches('/');
+    let parts: Vec<&str> = dir.split('/').collect();
+    let plain = |part: &str| {
+        !part.is_empty()
+            && part != "."
+            && part != ".."
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    if parts.len() >= 2 && parts[0] == "src" && parts[1..].iter().all(|p| plain(p)) {
+        Ok(dir.to_owned())
+    } else {
+        Err(format!(
+            "`{dir}` is not a folder `init` can use: give one under `src/` (the folder \
+             `migrations!` in src/lib.rs names), such as `src/schema` or `src/db/migrations`"
+        ))
+    }
+}
 
 /// One step of the scaffold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +81,7 @@ const MIGRATE_TOML: &str = r#"# Settings of the migrate CLI. Every key is option
 # take precedence over this file.
 
 # The folder holding one migration file per revision.
-migrations = "src/migrations"
+migrations = "{{folder}}"
 
 # A migration file template replacing the built-in one (placeholders: {{message}},
 # {{revision}}, {{revises}}, {{arguments}}, {{upgrade_body}}, {{downgrade}}, {{slug}}).
@@ -68,14 +96,25 @@ migrations = "src/migrations"
 # transaction_mode = "per-migration"   # or "all"
 "#;
 
-const MIGRATIONS_LINE: &str = "migrate_runtime::migrations!(\"migrations\");";
+/// The `migrations!` line of src/lib.rs for the migrations folder `folder` (`src/...`).
+fn migrations_line(folder: &str) -> String {
+    format!(
+        "migrate_runtime::migrations!(\"{}\");",
+        folder.strip_prefix("src/").unwrap_or(folder)
+    )
+}
 
-const RERUN_LINE: &str = "println!(\"cargo::rerun-if-changed=src/migrations\");";
+/// The build script's line watching `folder`.
+fn rerun_line(folder: &str) -> String {
+    format!("println!(\"cargo::rerun-if-changed={folder}\");")
+}
 
 const ALIAS: &str = "xtask = \"run --quiet --package xtask --\"";
 
-/// Plans the scaffold of `package` rooted at `root`. Pure.
-pub(crate) fn plan(root: &Path, package: &Package) -> Result<Vec<Step>> {
+/// Plans the scaffold of `package` rooted at `root`, its migrations in `folder`
+/// (`src/migrations`). Pure.
+pub(crate) fn plan(root: &Path, package: &Package, folder: &str) -> Result<Vec<Step>> {
+    let (migrations_line, rerun_line) = (migrations_line(folder), rerun_line(folder));
     let manifest: toml::Table = package.manifest.parse().map_err(|err: toml::de::Error| {
         Error::Refused(format!("cannot read Cargo.toml: {}", err.message()))
     })?;
@@ -107,24 +146,25 @@ pub(crate) fn plan(root: &Path, package: &Package) -> Result<Vec<Step>> {
     };
 
     let mut steps = vec![
-        Step::Folder(root.join(DEFAULT_MIGRATIONS)),
-        Step::Create(root.join(FILE_NAME), MIGRATE_TOML.to_owned()),
+        Step::Folder(root.join(folder)),
+        Step::Create(
+            root.join(FILE_NAME),
+            MIGRATE_TOML.replace("{{folder}}", folder),
+        ),
     ];
     let lib = root.join("src/lib.rs");
     steps.push(match &package.lib_rs {
         None => Step::Create(
             lib,
             format!(
-                "//! The {name} library: its database migrations live in `src/migrations`, one \
-                 file per revision.\n\n{MIGRATIONS_LINE}\n"
+                "//! The {name} library: its database migrations live in `{folder}`, one \
+                 file per revision.\n\n{migrations_line}\n"
             ),
         ),
         Some(text) if text.contains("migrations!(") => Step::Present(lib),
         Some(_) => Step::Append(
             lib,
-            format!(
-                "\n// Every migration file of src/migrations, one module each.\n{MIGRATIONS_LINE}\n"
-            ),
+            format!("\n// Every migration file of {folder}, one module each.\n{migrations_line}\n"),
         ),
     });
     let build = root.join("build.rs");
@@ -134,11 +174,11 @@ pub(crate) fn plan(root: &Path, package: &Package) -> Result<Vec<Step>> {
             format!(
                 "//! Rebuilds the crate when a migration file is added, removed or renamed: \
                  `migrations!`\n//! scans the folder at compile time, and cargo does not \
-                 otherwise watch a folder's listing.\n\nfn main() {{\n    {RERUN_LINE}\n}}\n"
+                 otherwise watch a folder's listing.\n\nfn main() {{\n    {rerun_line}\n}}\n"
             ),
         ),
-        Some(text) if text.contains("rerun-if-changed=src/migrations") => Step::Present(build),
-        Some(_) => Step::Manual(build, format!("add to `fn main`: {RERUN_LINE}")),
+        Some(text) if text.contains(&format!("rerun-if-changed={folder}")) => Step::Present(build),
+        Some(_) => Step::Manual(build, format!("add to `fn main`: {rerun_line}")),
     });
     let xtask = root.join("xtask");
     if let Some(workspace) = &package.enclosing_workspace {
@@ -283,6 +323,9 @@ fn main() -> ExitCode {{
 
 impl InitArgs {
     pub(crate) fn run(self, _session: &Session) -> Result<Status> {
+        let folder = self
+            .migrations
+            .unwrap_or_else(|| DEFAULT_MIGRATIONS.to_owned());
         let root = std::env::current_dir().map_err(|source| Error::Io {
             action: "read",
             path: ".".into(),
@@ -296,13 +339,19 @@ impl InitArgs {
                 root.display()
             )));
         };
-        // The two things only `init` creates: finding either means it already ran.
-        for existing in [FILE_NAME, DEFAULT_MIGRATIONS] {
-            if root.join(existing).exists() {
-                return Err(Error::FileExists {
-                    path: existing.into(),
-                });
-            }
+        // The two things only `init` creates: finding either means it already ran, or
+        // that the folder's name is taken (sqlx's `migrations-dir = "src/migrations"`).
+        if root.join(FILE_NAME).exists() {
+            return Err(Error::FileExists {
+                path: FILE_NAME.into(),
+            });
+        }
+        if root.join(&folder).exists() {
+            return Err(Error::Refused(format!(
+                "`{folder}` already exists: `init` creates the migrations folder itself (if it \
+                 holds another tool's migrations, sqlx's say, keep them there and import them \
+                 later); choose another folder: `init --migrations src/schema`"
+            )));
         }
         let package = Package {
             manifest,
@@ -312,7 +361,7 @@ impl InitArgs {
             has_xtask: root.join("xtask").exists(),
             enclosing_workspace: enclosing_workspace(&root),
         };
-        let steps = plan(&root, &package)?;
+        let steps = plan(&root, &package, &folder)?;
         let shown = |path: &Path| {
             path.strip_prefix(&root)
                 .unwrap_or(path)
@@ -437,7 +486,7 @@ mod tests {
     fn a_workspace_member_leaves_the_workspace_alone() {
         let mut member = package(MANIFEST);
         member.enclosing_workspace = Some("/ws/Cargo.toml".into());
-        let steps = plan(Path::new("/ws/crates/p"), &member).unwrap();
+        let steps = plan(Path::new("/ws/crates/p"), &member, DEFAULT_MIGRATIONS).unwrap();
         // No `[workspace]` appended, no xtask or `.cargo` inside the member.
         assert!(
             !steps
@@ -470,7 +519,7 @@ mod tests {
 
     #[test]
     fn a_fresh_package_gets_everything() {
-        let steps = plan(Path::new("/p"), &package(MANIFEST)).unwrap();
+        let steps = plan(Path::new("/p"), &package(MANIFEST), DEFAULT_MIGRATIONS).unwrap();
         let created: Vec<String> = steps
             .iter()
             .filter_map(|s| match s {
@@ -503,7 +552,7 @@ mod tests {
         ));
         assert!(text("xtask/Cargo.toml").contains("my-app = { path = \"..\" }"));
         assert!(text("main.rs").contains("use my_app as _;"));
-        assert!(text("lib.rs").contains(MIGRATIONS_LINE));
+        assert!(text("lib.rs").contains(migrations_line(DEFAULT_MIGRATIONS).as_str()));
         assert!(steps.contains(&Step::Append(
             PathBuf::from("/p/Cargo.toml"),
             "\n[workspace]\nmembers = [\"xtask\"]\n".into()
@@ -521,9 +570,9 @@ mod tests {
         existing.build_rs = Some("fn main() {}\n".into());
         existing.cargo_config = Some("[build]\njobs = 2\n".into());
         existing.has_xtask = true;
-        let steps = plan(Path::new("/p"), &existing).unwrap();
+        let steps = plan(Path::new("/p"), &existing, DEFAULT_MIGRATIONS).unwrap();
         assert!(steps.iter().any(|s| matches!(s, Step::Append(p, t)
-            if p.ends_with("src/lib.rs") && t.contains(MIGRATIONS_LINE))));
+            if p.ends_with("src/lib.rs") && t.contains(migrations_line(DEFAULT_MIGRATIONS).as_str()))));
         let manual: Vec<&str> = steps
             .iter()
             .filter_map(|s| match s {
@@ -532,7 +581,7 @@ mod tests {
             })
             .collect();
         assert_eq!(manual.len(), 3, "{manual:?}");
-        assert!(manual[0].contains(RERUN_LINE));
+        assert!(manual[0].contains(rerun_line(DEFAULT_MIGRATIONS).as_str()));
         assert!(manual[1].contains("use my_app as _;"));
         assert!(manual[2].contains(ALIAS));
         assert!(
@@ -544,9 +593,19 @@ mod tests {
 
     #[test]
     fn refuses_without_a_package_or_the_dependency() {
-        let err = plan(Path::new("/p"), &package("[workspace]\n")).unwrap_err();
+        let err = plan(
+            Path::new("/p"),
+            &package("[workspace]\n"),
+            DEFAULT_MIGRATIONS,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("no [package]"), "{err}");
-        let err = plan(Path::new("/p"), &package("[package]\nname = \"a\"\n")).unwrap_err();
+        let err = plan(
+            Path::new("/p"),
+            &package("[package]\nname = \"a\"\n"),
+            DEFAULT_MIGRATIONS,
+        )
+        .unwrap_err();
         assert!(
             err.to_string().contains("cargo add migrate-runtime"),
             "{err}"
@@ -587,6 +646,35 @@ mod tests {
                 readme.contains(&placeholder),
                 "the README lacks {placeholder}"
             );
+        }
+    }
+
+    #[test]
+    fn another_migrations_folder_is_named_everywhere_init_writes_it() {
+        let steps = plan(Path::new("/p"), &package(MANIFEST), "src/db/schema").unwrap();
+        assert_eq!(steps[0], Step::Folder("/p/src/db/schema".into()));
+        let text = |end: &str| {
+            steps
+                .iter()
+                .find_map(|s| match s {
+                    Step::Create(p, t) if p.ends_with(end) => Some(t.clone()),
+                    _ => None,
+                })
+                .unwrap()
+        };
+        assert!(text("migrate.toml").contains("\nmigrations = \"src/db/schema\"\n"));
+        assert!(text("lib.rs").contains("migrate_runtime::migrations!(\"db/schema\");"));
+        assert!(text("build.rs").contains("cargo::rerun-if-changed=src/db/schema"));
+        assert_eq!(folder_arg("src/schema/"), Ok("src/schema".to_owned()));
+        for bad in [
+            "migrations",
+            "src",
+            "src/../x",
+            "/src/x",
+            "src/a b",
+            "src//x",
+        ] {
+            assert!(folder_arg(bad).is_err(), "{bad}");
         }
     }
 }

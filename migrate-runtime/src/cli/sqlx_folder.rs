@@ -12,7 +12,7 @@
 //! batch. Pending migrations are applied whatever their order, and a failure on MySQL (whose
 //! DDL commits as it goes) leaves a row with `success = false`, which sqlx refuses to run past.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::foreign::{self, Foreign, MigrationTool, Problems};
@@ -28,9 +28,137 @@ struct Halves {
     description: String,
 }
 
-/// The folder sqlx reads by default: `migrations` in the project root.
-pub(crate) fn default_dir(settings: &super::config::Settings) -> std::path::PathBuf {
-    settings.root.join("migrations")
+/// What the `[migrate]` section of the project root's `sqlx.toml` (sqlx 0.9,
+/// `sqlx-core/src/config/migrate.rs`) says, as far as adopting sqlx's migrations goes;
+/// its defaults without the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SqlxConfig {
+    /// The migrations folder: `migrations-dir` (relative to the project root), else
+    /// `migrations` there.
+    pub(crate) dir: PathBuf,
+    /// Where `dir` comes from, for messages.
+    pub(crate) whence: String,
+    /// `table-name`: sqlx's history table, when not `_sqlx_migrations`.
+    pub(crate) table: Option<String>,
+    /// `ignored-chars`: characters sqlx leaves out when it hashes a file.
+    pub(crate) ignored_chars: BTreeSet<char>,
+    /// `create-schemas`: schemas sqlx creates (`CREATE SCHEMA IF NOT EXISTS`) before it
+    /// migrates.
+    pub(crate) create_schemas: Vec<String>,
+}
+
+/// The `[migrate]` keys sqlx 0.9 knows; it refuses any other (`deny_unknown_fields`).
+const MIGRATE_KEYS: &[&str] = &[
+    "create-schemas",
+    "table-name",
+    "migrations-dir",
+    "ignored-chars",
+    "defaults",
+];
+
+/// Reads `sqlx.toml` in the project root (sqlx-cli reads it from the current directory,
+/// `sqlx::migrate!` from the crate root, which the project root is). A file sqlx would
+/// refuse is refused, naming the key and the fix.
+pub(crate) fn config(settings: &super::config::Settings) -> crate::Result<SqlxConfig> {
+    let path = settings.root.join("sqlx.toml");
+    let shown = settings.display_path(&path);
+    let mut config = SqlxConfig {
+        dir: settings.root.join("migrations"),
+        whence: "the default: `migrations` in the project root".to_owned(),
+        table: None,
+        ignored_chars: BTreeSet::new(),
+        create_schemas: Vec::new(),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(config),
+        Err(source) => {
+            return Err(crate::Error::Io {
+                action: "read",
+                path: shown,
+                source,
+            });
+        }
+    };
+    let refused = |reason: String| {
+        crate::Error::Refused(format!(
+            "cannot read `{shown}`: {reason}; fix it (sqlx would refuse it too), or move it \
+             away to use sqlx's defaults"
+        ))
+    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|err: toml::de::Error| refused(err.message().trim_end().to_owned()))?;
+    let Some(migrate) = table.get("migrate") else {
+        return Ok(config);
+    };
+    let Some(migrate) = migrate.as_table() else {
+        return Err(refused("`migrate` is not a `[migrate]` table".to_owned()));
+    };
+    for key in migrate.keys() {
+        if !MIGRATE_KEYS.contains(&key.as_str()) {
+            return Err(refused(format!(
+                "`[migrate]` has an unknown key `{key}`, expected one of {}",
+                super::format::join(MIGRATE_KEYS.iter().map(|k| format!("`{k}`")))
+            )));
+        }
+    }
+    let string = |key: &str| -> crate::Result<Option<String>> {
+        match migrate.get(key) {
+            None => Ok(None),
+            Some(toml::Value::String(value)) => Ok(Some(value.clone())),
+            Some(_) => Err(refused(format!("`{key}` in `[migrate]` needs a string"))),
+        }
+    };
+    let strings = |key: &str| -> crate::Result<Vec<String>> {
+        match migrate.get(key) {
+            None => Ok(Vec::new()),
+            Some(toml::Value::Array(values)) => values
+                .iter()
+                .map(|v| {
+                    v.as_str().map(str::to_owned).ok_or_else(|| {
+                        refused(format!("`{key}` in `[migrate]` needs a list of strings"))
+                    })
+                })
+                .collect(),
+            Some(_) => Err(refused(format!(
+                "`{key}` in `[migrate]` needs a list of strings"
+            ))),
+        }
+    };
+    if let Some(dir) = string("migrations-dir")? {
+        config.dir = settings.root.join(dir);
+        config.whence = format!("`migrations-dir` in `{shown}`");
+    }
+    if let Some(name) = string("table-name")? {
+        config.table = Some(
+            foreign::table_arg(&name)
+                .map_err(|reason| refused(format!("`table-name`: {reason}")))?,
+        );
+    }
+    for chars in strings("ignored-chars")? {
+        let mut it = chars.chars();
+        match (it.next(), it.next()) {
+            (Some(c), None) => {
+                config.ignored_chars.insert(c);
+            }
+            _ => {
+                return Err(refused(format!(
+                    "`ignored-chars` in `[migrate]` needs single characters, not `{chars}`"
+                )));
+            }
+        }
+    }
+    for schema in strings("create-schemas")? {
+        if !foreign::identifier(&schema) {
+            return Err(refused(format!(
+                "`create-schemas` holds `{schema}`, which is not a schema name this reads: use \
+                 letters, digits and `_`, or quote it as the database does"
+            )));
+        }
+        config.create_schemas.push(schema);
+    }
+    Ok(config)
 }
 
 /// Reads the sqlx migrations folder `dir`, in sqlx's order. `shown` prints a path as

@@ -49,7 +49,10 @@ impl StampArgs {
             }
             (Some(tool), table) => Some((
                 tool,
-                table.unwrap_or_else(|| tool.default_table().to_owned()),
+                match table {
+                    Some(table) => table,
+                    None => configured_table(session, tool)?,
+                },
             )),
             (None, _) => None,
         };
@@ -180,9 +183,28 @@ fn warn_edited(session: &Session, conn: &mut crate::AnyConnection, table: &str) 
     let Ok(settings) = session.settings() else {
         return;
     };
-    let dir = super::sqlx_folder::default_dir(settings);
+    let Ok(config) = super::sqlx_folder::config(settings) else {
+        return;
+    };
     let shown = |path: &std::path::Path| settings.display_path(path);
-    if let Ok(migrations) = super::sqlx_folder::read(&dir, &shown) {
-        super::import::warn_edited(conn, table, &migrations, "before relying on this stamp");
+    if let Ok(migrations) = super::sqlx_folder::read(&config.dir, &shown) {
+        super::import::warn_edited(
+            conn,
+            table,
+            &migrations,
+            &config.ignored_chars,
+            "before relying on this stamp",
+        );
     }
+}
+
+/// The history table of `tool` when `--table` is not given: sqlx.toml's `table-name` for
+/// sqlx (a file sqlx would refuse is refused), else the tool's default.
+pub(crate) fn configured_table(session: &Session, tool: MigrationTool) -> Result<String> {
+    if tool == MigrationTool::Sqlx
+        && let Some(table) = super::sqlx_folder::config(session.settings()?)?.table
+    {
+        return Ok(table);
+    }
+    Ok(tool.default_table().to_owned())
 }

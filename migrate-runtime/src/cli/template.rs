@@ -58,12 +58,26 @@ pub(crate) struct Sql {
     /// Whether it holds no statement (comments or whitespace only): the function then runs
     /// nothing, since MySQL refuses an empty query.
     pub(crate) empty: bool,
+    /// Statements to run before it, each in its own `ctx.execute`, under this comment (why
+    /// they are there): sqlx.toml's `create-schemas`, say. `None` for none.
+    pub(crate) before: Option<(String, Vec<String>)>,
 }
 
 impl Sql {
     /// A function body running the SQL with `ctx.execute` (one batch, as diesel runs a
     /// file), or, for SQL without a statement, one that runs nothing and keeps its comments.
     fn body(&self) -> String {
+        let mut before = String::new();
+        if let Some((comment, statements)) = &self.before {
+            let _ = writeln!(before, "    // {comment}");
+            for statement in statements {
+                let _ = writeln!(before, "    ctx.execute({})?;", rust_literal(statement));
+            }
+        }
+        before + &self.own_body()
+    }
+
+    fn own_body(&self) -> String {
         if self.empty {
             let mut out = format!(
                 "    // `{}` holds no statement, so this runs nothing:\n",

@@ -161,6 +161,7 @@ impl UpgradeArgs {
                         migrator.set().graph(),
                         &current,
                         &history,
+                        super::check::sqlx_table(session).as_deref(),
                     )
                 {
                     eprintln!("note: {advice}");
