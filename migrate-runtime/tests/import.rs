@@ -1693,3 +1693,42 @@ fn a_bad_sqlx_toml_is_refused_and_nothing_is_written() {
         assert!(files(&project.path().join("src/migrations")).is_empty());
     }
 }
+
+/// Names are transliterated, not cut (`2_añadir_índice.sql` is `2_anadir_indice`), and a
+/// migration without a description (`6_.sql`) gets a file name and message saying so.
+#[test]
+fn non_ascii_and_empty_descriptions_read_well() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("migrations");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("2_añadir_índice.sql"),
+        "CREATE TABLE t (a INT);\n",
+    )
+    .unwrap();
+    std::fs::write(folder.join("6_.sql"), "CREATE INDEX t_a ON t (a);\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("src/migrations")).unwrap();
+    std::fs::write(
+        dir.path().join("migrate.toml"),
+        "migrations = \"src/migrations\"\n",
+    )
+    .unwrap();
+    let out = migrate(dir.path(), &["import", "sqlx"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = files(&dir.path().join("src/migrations"));
+    let names: Vec<&str> = written.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["2_anadir_indice.rs", "6_no_description.rs"]);
+    assert!(
+        written[0].1.starts_with("//! añadir índice\n"),
+        "{}",
+        written[0].1
+    );
+    assert!(
+        written[1].1.starts_with("//! (no description)\n")
+            && written[1]
+                .1
+                .contains("revision = \"6\", revises = \"2_anadir_indice\""),
+        "{}",
+        written[1].1
+    );
+}

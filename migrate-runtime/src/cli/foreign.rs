@@ -192,10 +192,11 @@ pub(crate) struct Foreign {
 }
 
 impl Foreign {
-    /// The revision's message: the words of its name, or the whole name without any.
+    /// The revision's message: the words of its name, or `(no description)` without any
+    /// (sqlx's `6_.sql`), which the file is then named after (`6_no_description.rs`).
     pub(crate) fn message(&self) -> String {
         if self.words.is_empty() {
-            self.name.clone()
+            "(no description)".to_owned()
         } else {
             self.words.clone()
         }

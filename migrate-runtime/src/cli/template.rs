@@ -274,11 +274,12 @@ fn quoted<T: AsRef<str>>(items: &[T]) -> String {
 const MAX_SLUG: usize = 40;
 
 /// The message as a file-name part: lowercase ASCII letters and digits, words joined by `_`,
-/// cut at a word boundary after [`MAX_SLUG`] bytes; `migration` when nothing is left.
+/// cut at a word boundary after [`MAX_SLUG`] bytes; `migration` when nothing is left. Other
+/// letters are transliterated first (`añadir índice` is `anadir_indice`, not `a_adir_ndice`).
 pub(crate) fn slug(message: &str) -> String {
     let mut words: Vec<String> = Vec::new();
     let mut word = String::new();
-    for c in message.chars() {
+    for c in deunicode::deunicode(message).chars() {
         if c.is_ascii_alphanumeric() {
             word.push(c.to_ascii_lowercase());
         } else if !word.is_empty() {
@@ -366,7 +367,9 @@ mod tests {
             slug("  add e-mail (users.email) "),
             "add_e_mail_users_email"
         );
-        assert_eq!(slug("Ünïcode only ✓"), "n_code_only");
+        assert_eq!(slug("Ünïcode only"), "unicode_only");
+        assert_eq!(slug("añadir índice"), "anadir_indice");
+        assert_eq!(slug("用户表"), "yong_hu_biao");
         assert_eq!(slug("!!!"), "migration");
         let long = slug("add a very long column name to the table of videos and thumbnails");
         assert!(long.len() <= MAX_SLUG, "{long}");
