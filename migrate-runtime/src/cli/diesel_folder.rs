@@ -334,7 +334,8 @@ mod tests {
             ids[2],
             "20240102030405_add_a_very_long_column_name_to_the_table"
         );
-        assert_eq!(migrations[0].message(), "20240101000000");
+        // Its message says there is none (and names the file: `..._no_description.rs`).
+        assert_eq!(migrations[0].message(), "(no description)");
     }
 
     #[test]
