@@ -1732,3 +1732,42 @@ fn non_ascii_and_empty_descriptions_read_well() {
         written[1].1
     );
 }
+
+/// A stamp taken back by a stamp (`stamp base`, or `stamp --purge`) changed no schema: the
+/// tool's migrations are still applied, so `stamp --from` stamps them again, rather than
+/// leave them for `upgrade head` to run a second time.
+#[test]
+fn a_stamp_taken_back_by_a_stamp_is_stamped_again() {
+    each_backend(|db| {
+        let ids = tool_ids("sqlx");
+        let migrator = Migrator::new(tool_set("sqlx"));
+        let db = TestDb::fresh_like(db);
+        let mut conn = db.connect();
+        sqlx_run(&mut conn, 2);
+        assert_eq!(stamp_from(&db, "sqlx", &[]), success(), "{}", db.describe());
+        migrator.stamp(&mut conn, "base").unwrap();
+        assert!(migrator.current(&mut conn).unwrap().is_empty());
+        assert_eq!(stamp_from(&db, "sqlx", &[]), success(), "{}", db.describe());
+        assert_eq!(
+            migrator.current(&mut conn).unwrap(),
+            [id(&ids[1])],
+            "{}",
+            db.describe()
+        );
+        // After a downgrade that ran (reverting what the stamp recorded), stamped back and
+        // taken back by a stamp again: the schema lacks it, nothing stamped.
+        let db = TestDb::fresh_like(&db);
+        let mut conn = db.connect();
+        sqlx_run(&mut conn, 1);
+        assert_eq!(stamp_from(&db, "sqlx", &[]), success(), "{}", db.describe());
+        migrator.downgrade(&mut conn, "base").unwrap();
+        migrator.stamp(&mut conn, &ids[0]).unwrap();
+        migrator.stamp(&mut conn, "base").unwrap();
+        assert_eq!(stamp_from(&db, "sqlx", &[]), success(), "{}", db.describe());
+        assert!(
+            migrator.current(&mut conn).unwrap().is_empty(),
+            "{}",
+            db.describe()
+        );
+    });
+}

@@ -594,9 +594,12 @@ pub(crate) enum Recorded {
     Stamp,
     /// The version table holds `target` or this descendant of it: nothing to stamp.
     Already(RevisionId),
-    /// Migrate applied (or stamped) these revisions, which `target` needs, and has reverted
-    /// them since: the tool's table is out of date, and stamping would record as applied
-    /// what the database no longer holds.
+    /// Migrate reverted these revisions, which `target` needs, with a downgrade that ran
+    /// their SQL (the last run of it), whether migrate had applied or stamped them: the
+    /// tool's table is out of date, and stamping would record as applied what the database
+    /// no longer holds. A stamp that took them back changed no schema: that is [`Stamp`].
+    ///
+    /// [`Stamp`]: Recorded::Stamp
     Reverted(Vec<RevisionId>),
     /// The version table holds these revisions, neither `target`'s ancestors nor its
     /// descendants: migrate took the database elsewhere.
@@ -644,19 +647,19 @@ pub(crate) fn recorded(
         .filter(|id| !applied.contains(id.as_str()))
         .collect();
     added.sort_by_key(|id| graph.position(id.as_str()));
-    // A failed run leaves a `failed` row and nothing applied: only rows that applied
-    // something count.
+    // Only a run that succeeded changed the schema: a failed one applied nothing, and a
+    // stamp (`stamp base`, `stamp --purge` after a stamp) only moved the version table. So
+    // a revision is reverted when the last run of its SQL was a downgrade.
     let reverted: Vec<RevisionId> = added
         .into_iter()
         .filter(|id| {
-            history.iter().any(|e| {
-                e.revision == id.as_str()
-                    && e.direction == crate::Direction::Up
-                    && matches!(
-                        e.status,
-                        crate::HistoryStatus::Succeeded | crate::HistoryStatus::Stamped
-                    )
-            })
+            history
+                .iter()
+                .filter(|e| {
+                    e.revision == id.as_str() && e.status == crate::HistoryStatus::Succeeded
+                })
+                .max_by_key(|e| e.id)
+                .is_some_and(|e| e.direction == crate::Direction::Down)
         })
         .cloned()
         .collect();
@@ -1090,6 +1093,46 @@ mod tests {
             recorded(&graph, &target, &[id("1_a")], &failed),
             Recorded::Stamp
         );
+        // A stamp taken back by a stamp changed no schema: stamped again.
+        let numbered = |rows: Vec<crate::HistoryEntry>| -> Vec<crate::HistoryEntry> {
+            rows.into_iter()
+                .zip(1..)
+                .map(|(row, n)| crate::HistoryEntry { id: n, ..row })
+                .collect()
+        };
+        let unstamped = numbered(vec![
+            row("2_b", Direction::Up, Stamped),
+            row("2_b", Direction::Down, Stamped),
+        ]);
+        assert_eq!(recorded(&graph, &target, &[], &unstamped), Recorded::Stamp);
+        // Applied by migrate, then stamped down: the schema still holds it.
+        let applied_then_unstamped = numbered(vec![
+            row("2_b", Direction::Up, Succeeded),
+            row("2_b", Direction::Down, Stamped),
+        ]);
+        assert_eq!(
+            recorded(&graph, &target, &[], &applied_then_unstamped),
+            Recorded::Stamp
+        );
+        // Reverted by a downgrade, then stamped up and down: the schema lacks it.
+        let reverted_then_stamped = numbered(vec![
+            row("2_b", Direction::Up, Stamped),
+            row("2_b", Direction::Down, Succeeded),
+            row("2_b", Direction::Up, Stamped),
+            row("2_b", Direction::Down, Stamped),
+        ]);
+        assert_eq!(
+            recorded(&graph, &target, &[], &reverted_then_stamped),
+            Recorded::Reverted(vec![id("2_b")])
+        );
+        // Reverted, then applied again by migrate and stamped down: it holds it again.
+        let reapplied = numbered(vec![
+            row("2_b", Direction::Up, Succeeded),
+            row("2_b", Direction::Down, Succeeded),
+            row("2_b", Direction::Up, Succeeded),
+            row("2_b", Direction::Down, Stamped),
+        ]);
+        assert_eq!(recorded(&graph, &target, &[], &reapplied), Recorded::Stamp);
         // A row off the line.
         let forked = chain(&["1_a", "2_b"]);
         let mut revisions: Vec<migrate_core::Revision> = forked.revisions().to_vec();
