@@ -12,10 +12,11 @@
 //! `down.sql` each run as one batch (`batch_execute`). An empty `up.sql` is refused when it
 //! runs; `down.sql` is optional, and without one, or with an empty one, diesel cannot revert
 //! the migration. `metadata.toml` may say `run_in_transaction = false`; a `metadata.toml`
-//! without that key reads as `false` too (serde's default for a `bool`), while one diesel
-//! cannot parse is silently ignored (the migration runs in a transaction), unknown keys
-//! included. The import refuses the latter two, since a typo there changes how the
-//! migration runs.
+//! without that key reads as `false` too (serde's default for a `bool`), other keys are
+//! skipped (so a misspelt key reads as `false`), while one diesel cannot parse, or whose
+//! `run_in_transaction` is no boolean, is silently ignored (the migration runs in a
+//! transaction). The import refuses unknown keys and files diesel ignores, since a typo
+//! there changes how the migration runs.
 
 use std::path::Path;
 
@@ -208,8 +209,9 @@ fn metadata(text: &str) -> Result<Option<bool>, String> {
             }
             (key, _) => {
                 return Err(format!(
-                    "unknown key `{key}`: diesel reads only `run_in_transaction` (and ignores \
-                     the whole file when it finds another); remove it"
+                    "unknown key `{key}`: diesel reads only `run_in_transaction` and skips \
+                     any other key, so a misspelt one leaves it unset, which diesel reads as \
+                     false (no transaction); remove it, or spell it `run_in_transaction`"
                 ));
             }
         }
@@ -459,7 +461,8 @@ mod tests {
             "`up.sql` is empty, and diesel refuses to run an empty migration; write its SQL, or",
             "`metadata.toml`: cannot parse it (",
             "`metadata.toml`: unknown key `run_in_transation`: diesel reads only \
-             `run_in_transaction`",
+             `run_in_transaction` and skips any other key, so a misspelt one leaves it unset, \
+             which diesel reads as false (no transaction)",
             "`metadata.toml`: `run_in_transaction` is string `\"no\"`, expected `true` or `false`",
             "the version of `v1.2_dotted` is `v1.2`",
             "`2024-01-06-000000_a` and `20240106000000_b` have the same version `20240106000000`",
