@@ -7,8 +7,9 @@
 //! `.rs` files of that name are Rust migrations whose SQL is what their `migration()`
 //! returns when refinery runs. The version, which `refinery_schema_history.version` records,
 //! is an `i32` (an `i64` with the `int8-versions` feature): a dotted one is refused.
-//! Migrations run in the order of their versions, each in one transaction with its history
-//! row; refinery has no down migrations. A `V` (versioned) migration with a version below
+//! Migrations run in the order of their versions, each in a transaction of its own and its
+//! history row in the next one (`traits/sync.rs`, `migrate`; `set_grouped(true)` runs them
+//! all and their rows in one); refinery has no down migrations. A `V` (versioned) migration with a version below
 //! the last applied one is refused, while a `U` (unversioned) one is applied late: both are
 //! imported alike, in version order. refinery's releases have no per-migration
 //! no-transaction directive; the one proposed for it (`-- refinery:noTransaction`, or
