@@ -1771,3 +1771,102 @@ fn a_stamp_taken_back_by_a_stamp_is_stamped_again() {
         );
     });
 }
+
+/// A migration added to the tool's folder after an import, with a version that sorts before
+/// one imported: imported, its revision would be a second head beside the imported one that
+/// revises its predecessor, so the import refuses it (naming it and the way out) and writes
+/// nothing; the imported files, which nobody edited, are not called edited. An imported file
+/// removed since is written again as it was, since the one after it still revises it.
+#[test]
+fn a_late_migration_sorting_before_an_imported_one_is_refused() {
+    let db = TestDb::sqlite();
+    for (tool, late, before, last) in [
+        (
+            "sqlx",
+            "20260201000000_late.sql",
+            "20260203080000_add_users_email.sql`, which an earlier import wrote \
+             (`20260203080000_add_users_email.rs`)",
+            "20260320100000",
+        ),
+        (
+            "diesel",
+            "2023-01-20-000000_late/up.sql",
+            "2023-02-03-080000-0000_add_users_email`, which an earlier import wrote \
+             (`202302030800000000_add_users_email.rs`)",
+            "202303010000000000",
+        ),
+        (
+            "refinery",
+            "V0__late.sql",
+            "V1__create_users`, which an earlier import wrote (`1_create_users.rs`)",
+            "4",
+        ),
+    ] {
+        let project = if tool == "diesel" {
+            project(Backend::Sqlite)
+        } else {
+            tool_project(tool)
+        };
+        let import = || {
+            migrate(
+                project.path(),
+                &["--database-url", db.url(), "import", tool],
+            )
+        };
+        let out = import();
+        assert!(out.status.success(), "{tool}: {}", text(&out.stderr));
+        let folder = project.path().join("src/migrations");
+        let imported = files(&folder);
+
+        let path = project.path().join("migrations").join(late);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "CREATE TABLE late (id INTEGER);\n").unwrap();
+        let out = import();
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(2), "{tool}: {stdout}{stderr}");
+        let shown = if tool == "diesel" {
+            late.trim_end_matches("/up.sql")
+        } else {
+            late
+        };
+        for expected in [
+            format!(
+                "error: {tool} migration `migrations/{shown}` is not imported and sorts before `"
+            ),
+            before.to_owned(),
+            format!(
+                "imported now, its revision would start a second head beside it, so nothing was \
+                 written; give it a version after `{last}` (the last imported one's), so that \
+                 the import appends it, or write it as a new revision on the current head \
+                 (`revision -m ...`) with its SQL"
+            ),
+        ] {
+            assert!(
+                stderr.contains(&expected),
+                "{tool}: {expected}\nnot in:\n{stderr}"
+            );
+        }
+        assert!(!stdout.contains("differ"), "{tool}: {stdout}");
+        assert_eq!(files(&folder), imported, "{tool}");
+        assert!(!table_exists(&mut db.connect(), "late"), "{tool}");
+
+        // Without it, an imported file removed from the middle comes back as it was.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::remove_file(folder.join(&imported[1].0)).unwrap();
+        let out = import();
+        let stdout = text(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{tool}: {stdout}{}",
+            text(&out.stderr)
+        );
+        assert!(
+            stdout.contains(&format!(
+                "imported 1 migration into `src/migrations` ({} already there)",
+                imported.len() - 1
+            )) && !stdout.contains("differ"),
+            "{tool}: {stdout}"
+        );
+        assert_eq!(files(&folder), imported, "{tool}");
+    }
+}

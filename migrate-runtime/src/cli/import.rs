@@ -6,8 +6,9 @@
 //!
 //! The import writes every file or none, and starts a new history: it refuses a migrations
 //! folder that already holds other migrations. Run again, it writes only what is missing
-//! (a migration added since, at the end of the tool's order) and refuses to change a file
-//! it wrote before. The per-tool readers are `diesel_folder.rs`, `sqlx_folder.rs` and
+//! (a migration added since, at the end of the tool's order; one added with a version that
+//! sorts before an imported one is refused, as it would start a second head) and refuses to
+//! change a file it wrote before. The per-tool readers are `diesel_folder.rs`, `sqlx_folder.rs` and
 //! `refinery_folder.rs`; what they share, `foreign.rs`.
 
 use std::path::{Path, PathBuf};
@@ -198,7 +199,7 @@ fn import(
     for revision in &revisions {
         files.push((revision.file_name(), revision::render(settings, revision)?));
     }
-    let missing = missing_files(tool, settings, &folder, &files)?;
+    let missing = missing_files(tool, settings, &folder, &files, &migrations, &shown)?;
     outln!(
         "importing {} from `{}` ({whence})",
         count(migrations.len(), &format!("{tool} migration")),
@@ -280,21 +281,28 @@ fn diesel_dir(settings: &Settings, dir: Option<&Path>) -> Result<(PathBuf, Strin
 /// The indexes of `files` (name, text) that the migrations folder lacks; one that exists
 /// with other contents (edited since) is left as it is, named in a note. Refuses when the
 /// folder holds other migrations and something is missing: the import starts a history of
-/// its own, and appends only to itself.
+/// its own, and appends only to itself. Refuses too a missing one that sorts before a file
+/// already there which does not revise it (a migration of `migrations` added since with an
+/// older version): its revision would start a second head.
 fn missing_files(
     tool: MigrationTool,
     settings: &Settings,
     folder: &Folder,
     files: &[(String, String)],
+    migrations: &[Foreign],
+    shown: &dyn Fn(&Path) -> String,
 ) -> Result<Vec<usize>> {
     let mut missing = Vec::new();
-    let mut changed = Vec::new();
+    // Per file: whether it is there, and as the import writes it.
+    let mut found: Vec<Option<bool>> = Vec::with_capacity(files.len());
     for (at, (name, text)) in files.iter().enumerate() {
         let path = folder.path().join(name);
         match std::fs::read_to_string(&path) {
-            Ok(existing) if existing == *text => {}
-            Ok(_) => changed.push(format!("`{}`", settings.display_path(&path))),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => missing.push(at),
+            Ok(existing) => found.push(Some(existing == *text)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                found.push(None);
+                missing.push(at);
+            }
             Err(source) => {
                 return Err(Error::Io {
                     action: "read",
@@ -304,6 +312,13 @@ fn missing_files(
             }
         }
     }
+    refuse_late(tool, files, &found, migrations, shown)?;
+    let changed: Vec<String> = found
+        .iter()
+        .zip(files)
+        .filter(|(found, _)| **found == Some(false))
+        .map(|(_, (name, _))| format!("`{}`", settings.display_path(&folder.path().join(name))))
+        .collect();
     if !changed.is_empty() {
         // Editing an imported file is normal (to fix its SQL, say): it is the user's now.
         let one = changed.len() == 1;
@@ -349,6 +364,64 @@ fn missing_files(
         )));
     }
     Ok(missing)
+}
+
+/// Refuses the missing files (`found[at]` is `None`) that sort before one already there
+/// (`Some(as_written)`), unless the next file there is exactly what the import writes, which
+/// then revises the missing one: an imported file removed since, written again as it was.
+/// Otherwise the missing migration was added to the tool's folder after the import with a
+/// version that sorts before one imported: its revision would revise the one before it, beside
+/// the file already revising that one, and the graph would have two heads.
+fn refuse_late(
+    tool: MigrationTool,
+    files: &[(String, String)],
+    found: &[Option<bool>],
+    migrations: &[Foreign],
+    shown: &dyn Fn(&Path) -> String,
+) -> Result<()> {
+    let Some(last) = found.iter().rposition(Option::is_some) else {
+        return Ok(());
+    };
+    let late: Vec<usize> = (0..last)
+        .filter(|&at| found[at].is_none())
+        .filter(|&at| {
+            let next = (at + 1..=last).find(|&n| found[n].is_some());
+            next.is_some_and(|n| found[n] != Some(true))
+        })
+        .collect();
+    let Some(&first) = late.first() else {
+        return Ok(());
+    };
+    let one = late.len() == 1;
+    let after = (first + 1..=last)
+        .find(|&n| found[n].is_some())
+        .unwrap_or(last);
+    Err(Error::Refused(format!(
+        "{tool} migration{} {} {} not imported and {} before `{}`, which an earlier import \
+         wrote (`{}`): imported now, {} would start a second head beside it, so nothing was \
+         written; give {} a version after `{}` (the last imported one's), so that the import \
+         appends {}, or write {} as a new revision on the current head (`revision -m ...`) \
+         with {} SQL",
+        if one { "" } else { "s" },
+        super::format::join(
+            late.iter()
+                .map(|&at| format!("`{}`", shown(&migrations[at].path)))
+        ),
+        if one { "is" } else { "are" },
+        if one { "sorts" } else { "sort" },
+        migrations[after].name,
+        files[after].0,
+        if one {
+            "its revision"
+        } else {
+            "their revisions"
+        },
+        if one { "it" } else { "them" },
+        migrations[last].version,
+        if one { "it" } else { "them" },
+        if one { "it" } else { "them" },
+        if one { "its" } else { "their" },
+    )))
 }
 
 /// Creates the `missing` files, in order, printing each; on a failure removes those it
