@@ -1870,3 +1870,50 @@ fn a_late_migration_sorting_before_an_imported_one_is_refused() {
         assert_eq!(files(&folder), imported, "{tool}");
     }
 }
+
+/// refinery never applies a versioned migration below the last one it applied (its default
+/// `abort_missing` refuses to migrate, and with that off skips it): for one it skipped, the
+/// import and `stamp --from refinery` advise renaming it unversioned (with its version, so
+/// the same revision) before applying it with refinery, not to apply it as it is.
+#[test]
+fn a_versioned_refinery_migration_refinery_skipped_is_to_be_renamed_unversioned() {
+    let db = TestDb::sqlite();
+    let mut conn = db.connect();
+    refinery_run(&mut conn, "refinery_schema_history", 3);
+    // V2 added to the folder after V3 ran: refinery has no row for it.
+    batch(
+        &mut conn,
+        "DELETE FROM refinery_schema_history WHERE version = 2",
+    );
+    let project = tool_project("refinery");
+    let out = migrate(
+        project.path(),
+        &["--database-url", db.url(), "import", "refinery"],
+    );
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: refinery applied `V3__index_users_email` but not `V2__add_users_email`, \
+             which comes before it: stamping its revision would record it as applied although \
+             its SQL never ran there; rename `V2__add_users_email.sql` to \
+             `U2__add_users_email.sql` (unversioned, with the same version: refinery never \
+             applies a versioned migration with a version below the last one it applied, as \
+             its default `abort_missing` refuses to migrate while there is one, and with that \
+             off skips it for good), apply it first (`refinery migrate`, or the application's \
+             runner applies every pending one), then run `import refinery` again"
+        ),
+        "{stderr}"
+    );
+    let (_, stderr, ok) = in_child("refinery", db.url(), &["stamp", "--from", "refinery"]);
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains(
+            "refinery applied `3_index_users_email` but not `2_add_users_email` before it, so \
+             stamping `3_index_users_email` would record it as applied although its SQL never \
+             ran; rename any versioned one unversioned, keeping its version \
+             (`V<n>__<name>.sql` to `U<n>__<name>.sql`: refinery never applies"
+        ),
+        "{stderr}"
+    );
+}

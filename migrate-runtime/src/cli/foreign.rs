@@ -229,6 +229,43 @@ impl Foreign {
     }
 }
 
+/// How to have `tool` apply the migrations it skipped (`one` or several) before one it
+/// applied, for a warning or a refusal that goes on ", then ...". diesel and sqlx apply them
+/// on their next run. refinery does so for an unversioned (`U`) one only: a versioned one
+/// below the last it applied makes its default `abort_missing` refuse to migrate at all,
+/// and is skipped for good with that off (`verify_migrations`, `refinery_core/src/traits/
+/// mod.rs`); renamed unversioned with the same version (so the same imported revision), it
+/// is applied. `versioned` names the skipped refinery `V` files when known (`import`);
+/// `None` (`stamp --from`, which knows only revisions) says it for any.
+pub(crate) fn apply_first(tool: MigrationTool, one: bool, versioned: Option<&[String]>) -> String {
+    let them = if one { "it" } else { "them" };
+    let apply = format!(
+        "apply {them} first ({} applies every pending one)",
+        tool.run_command()
+    );
+    if tool != MigrationTool::Refinery {
+        return apply;
+    }
+    let never = "refinery never applies a versioned migration with a version below the last \
+                 one it applied, as its default `abort_missing` refuses to migrate while there \
+                 is one, and with that off skips it for good";
+    match versioned {
+        None => format!(
+            "rename any versioned one unversioned, keeping its version (`V<n>__<name>.sql` to \
+             `U<n>__<name>.sql`: {never}), {apply}"
+        ),
+        Some([]) => apply,
+        Some(names) => format!(
+            "rename {} (unversioned, with the same version: {never}), {apply}",
+            super::format::join(
+                names
+                    .iter()
+                    .map(|n| format!("`{n}` to `U{}`", n.strip_prefix('V').unwrap_or(n)))
+            ),
+        ),
+    }
+}
+
 /// Marks `transactional = false`, with a note, each transactional migration whose up or
 /// down file begins, commits or rolls back a transaction itself (`BEGIN; ... COMMIT;`).
 /// The tools run such a file all the same: on PostgreSQL and MySQL its `COMMIT` ends the
@@ -572,13 +609,11 @@ pub(crate) fn stamp_target(
     if !missing.is_empty() {
         return Err(format!(
             "{tool} applied `{newest}` but not {} before it, so stamping `{newest}` would \
-             record {} as applied although {} SQL never ran; apply {} first ({} applies every \
-             pending one), then stamp",
+             record {} as applied although {} SQL never ran; {}, then stamp",
             super::format::join(missing.iter().map(|id| format!("`{id}`"))),
             if missing.len() == 1 { "it" } else { "them" },
             if missing.len() == 1 { "its" } else { "their" },
-            if missing.len() == 1 { "it" } else { "them" },
-            tool.run_command(),
+            apply_first(tool, missing.len() == 1, None),
         ));
     }
     Ok(Some(newest.clone()))

@@ -528,18 +528,24 @@ fn advise(
             .map(|m| format!("`{}`", m.name))
             .collect();
         let one = names.len() == 1;
+        // refinery applies a late unversioned (`U`) migration, never a versioned one.
+        let versioned: Vec<String> = applied
+            .missing
+            .iter()
+            .filter(|m| tool == MigrationTool::Refinery && m.name.starts_with('V'))
+            .filter_map(|m| m.path.file_name())
+            .map(|name| name.to_string_lossy().into_owned())
+            .collect();
         eprintln!(
             "warning: {tool} applied `{}` but not {}, which {} before it: stamping its revision \
-             would record {} as applied although {} SQL never ran there; apply {} first \
-             ({} applies every pending one), then run `import {tool}` again for the revision \
-             to stamp",
+             would record {} as applied although {} SQL never ran there; {}, then run `import \
+             {tool}` again for the revision to stamp",
             newest.name,
             names.join(", "),
             if one { "comes" } else { "come" },
             if one { "it" } else { "them" },
             if one { "its" } else { "their" },
-            if one { "it" } else { "them" },
-            tool.run_command(),
+            foreign::apply_first(tool, one, Some(&versioned)),
         );
         return;
     }
