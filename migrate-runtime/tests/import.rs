@@ -1347,8 +1347,12 @@ fn a_file_that_commits_itself_is_imported_without_a_transaction() {
         );
         assert!(
             stdout.contains(&format!(
-                "  transactional = false: `{shown}` runs `BEGIN` itself, which ends the \
-                 transaction {tool} runs it in"
+                "  transactional = false: `{shown}` runs `BEGIN` itself, inside the transaction \
+                 {tool} runs it in: on PostgreSQL and MySQL that ends {tool}'s transaction, so \
+                 the file ran outside one in effect, while on SQLite {tool} fails on it (SQLite \
+                 refuses a `BEGIN` inside a transaction, and {tool}'s own `COMMIT` after the \
+                 file's); migrate refuses transaction control in a transactional migration, so \
+                 it runs outside one\n"
             )),
             "{tool}: {stdout}"
         );

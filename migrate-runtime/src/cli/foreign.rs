@@ -268,10 +268,13 @@ pub(crate) fn apply_first(tool: MigrationTool, one: bool, versioned: Option<&[St
 
 /// Marks `transactional = false`, with a note, each transactional migration whose up or
 /// down file begins, commits or rolls back a transaction itself (`BEGIN; ... COMMIT;`).
-/// The tools run such a file all the same: on PostgreSQL and MySQL its `COMMIT` ends the
-/// transaction they opened, so it runs outside one in effect; migrate refuses transaction
-/// control in a transactional migration (`MigrationContext::execute`), so it is imported as
-/// one that manages its own. Only a statement that PostgreSQL, SQLite and MySQL all read as
+/// The tools run such a file in their transaction all the same: on PostgreSQL and MySQL its
+/// `COMMIT` ends the transaction they opened, so it runs outside one in effect; on SQLite it
+/// fails (a `BEGIN` inside a transaction is refused, and so is the tool's `COMMIT` after the
+/// file's), so it cannot have run there unless marked to run without one. Migrate refuses
+/// transaction control in a transactional migration (`MigrationContext::execute`), so it is
+/// imported as one that manages its own. The import does not know the backend: the note
+/// says both. Only a statement that PostgreSQL, SQLite and MySQL all read as
 /// transaction control counts, since a folder is written for one of them.
 pub(crate) fn mark_own_transactions(
     tool: MigrationTool,
@@ -291,9 +294,12 @@ pub(crate) fn mark_own_transactions(
             });
         if let Some((path, statement)) = found {
             let note = format!(
-                "transactional = false: `{}` runs `{statement}` itself, which ends the \
-                 transaction {tool} runs it in; migrate refuses that in a transactional \
-                 migration, so it runs outside one, as it did in effect",
+                "transactional = false: `{}` runs `{statement}` itself, inside the transaction \
+                 {tool} runs it in: on PostgreSQL and MySQL that ends {tool}'s transaction, so \
+                 the file ran outside one in effect, while on SQLite {tool} fails on it (SQLite \
+                 refuses a `BEGIN` inside a transaction, and {tool}'s own `COMMIT` after the \
+                 file's); migrate refuses transaction control in a transactional migration, so \
+                 it runs outside one",
                 shown(path)
             );
             migration.transactional = false;
