@@ -1783,7 +1783,10 @@ fn a_stamp_taken_back_by_a_stamp_is_stamped_again() {
 /// removed since is written again as it was, since the one after it still revises it.
 #[test]
 fn a_late_migration_sorting_before_an_imported_one_is_refused() {
-    let db = TestDb::sqlite();
+    each_backend(late_migration_is_refused);
+}
+
+fn late_migration_is_refused(db: &TestDb) {
     for (tool, late, before, last) in [
         (
             "sqlx",
@@ -1852,7 +1855,11 @@ fn a_late_migration_sorting_before_an_imported_one_is_refused() {
         }
         assert!(!stdout.contains("differ"), "{tool}: {stdout}");
         assert_eq!(files(&folder), imported, "{tool}");
-        assert!(!table_exists(&mut db.connect(), "late"), "{tool}");
+        assert!(
+            !table_exists(&mut db.connect(), "late"),
+            "{tool}: {}",
+            db.describe()
+        );
 
         // Without it, an imported file removed from the middle comes back as it was.
         std::fs::remove_file(&path).unwrap();
@@ -1881,7 +1888,10 @@ fn a_late_migration_sorting_before_an_imported_one_is_refused() {
 /// the same revision) before applying it with refinery, not to apply it as it is.
 #[test]
 fn a_versioned_refinery_migration_refinery_skipped_is_to_be_renamed_unversioned() {
-    let db = TestDb::sqlite();
+    each_backend(versioned_refinery_migration_skipped);
+}
+
+fn versioned_refinery_migration_skipped(db: &TestDb) {
     let mut conn = db.connect();
     refinery_run(&mut conn, "refinery_schema_history", 3);
     // V2 added to the folder after V3 ran: refinery has no row for it.
