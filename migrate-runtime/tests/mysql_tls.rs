@@ -8,13 +8,14 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
 use diesel::RunQueryDsl;
 use diesel::connection::SimpleConnection;
 use migrate_runtime::__private::MYSQL_CLIENT_HONOURS_SSL_MODE;
 use migrate_runtime::{AnyConnection, DatabaseUrl, Error, MigrationSet, Migrator};
+use support::mariadb::OwnServer;
 use support::{MYSQL_VAR, count_query, counter_root, ids, table_exists, table_migration};
 
 #[derive(diesel::QueryableByName)]
@@ -122,8 +123,7 @@ fn a_url_requiring_tls_does_not_connect_to_a_server_without_it() {
 /// A MariaDB server of the test's own with TLS on 127.0.0.1, its certificate (for
 /// `localhost`) signed by a CA made for the test, and a second CA that signed nothing.
 struct TlsServer {
-    dir: tempfile::TempDir,
-    server: Child,
+    server: OwnServer,
     port: u16,
 }
 
@@ -201,39 +201,6 @@ impl TlsServer {
             "server.pem",
         ]);
 
-        let data = dir.path().join("data");
-        let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
-            .unwrap()
-            .trim()
-            .to_owned();
-        let install = Command::new("mariadb-install-db")
-            .arg("--no-defaults")
-            .arg(format!("--datadir={}", data.display()))
-            .args(["--skip-test-db", "--auth-root-authentication-method=normal"])
-            .arg(format!("--user={user}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .output();
-        let install = match install {
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                println!("skipped: mariadb-install-db is not installed here");
-                return None;
-            }
-            other => other.unwrap(),
-        };
-        assert!(
-            install.status.success(),
-            "mariadb-install-db failed: {}",
-            String::from_utf8_lossy(&install.stderr)
-        );
-        let binary = [
-            "/usr/sbin/mariadbd",
-            "/usr/bin/mariadbd",
-            "/usr/local/bin/mariadbd",
-        ]
-        .into_iter()
-        .find(|path| Path::new(path).exists())
-        .unwrap_or("mariadbd");
         // A port free a moment ago; another process taking it in between fails the start.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -241,54 +208,25 @@ impl TlsServer {
             .unwrap()
             .port();
         let file = |name: &str| dir.path().join(name).display().to_string();
-        let server = Command::new(binary)
-            .arg("--no-defaults")
-            .arg(format!("--datadir={}", data.display()))
-            .arg(format!("--socket={}", file("sock")))
-            .arg(format!("--pid-file={}", file("pid")))
-            .arg(format!("--log-error={}", file("error.log")))
-            .args(["--bind-address=127.0.0.1", &format!("--port={port}")])
-            .arg("--skip-grant-tables")
-            .arg(format!("--ssl-ca={}", file("ca.pem")))
-            .arg(format!("--ssl-cert={}", file("server.pem")))
-            .arg(format!("--ssl-key={}", file("server.key")))
-            .arg(format!("--user={user}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut this = Self { dir, server, port };
-        let log_file = this.path("error.log");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while AnyConnection::open(&this.admin_url()).is_err() {
-            let log = || std::fs::read_to_string(&log_file).unwrap_or_default();
-            assert!(
-                this.server.try_wait().unwrap().is_none(),
-                "mariadbd ended: {}",
-                log()
-            );
-            assert!(
-                std::time::Instant::now() < deadline,
-                "mariadbd did not start: {}",
-                log()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        Some(this)
+        let args = [
+            "--bind-address=127.0.0.1".to_owned(),
+            format!("--port={port}"),
+            format!("--ssl-ca={}", file("ca.pem")),
+            format!("--ssl-cert={}", file("server.pem")),
+            format!("--ssl-key={}", file("server.key")),
+        ];
+        let server = OwnServer::start(dir, &args)?;
+        Some(Self { server, port })
     }
 
     /// The file `name` in the server's directory (`ca.pem`, `other-ca.pem`, ...).
     fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.server.path(name)
     }
 
     /// A URL of database `mysql` over the server's Unix socket, without TLS.
     fn admin_url(&self) -> DatabaseUrl {
-        DatabaseUrl::parse(&format!(
-            "mysql://root@localhost/mysql?unix_socket={}",
-            self.path("sock").display()
-        ))
-        .unwrap()
+        self.server.socket_url("mysql")
     }
 
     /// A URL of `database` over TCP, with `query` (and a password the server, run
@@ -298,13 +236,6 @@ impl TlsServer {
             "mysql://root:s3cret@127.0.0.1:{}/{database}?{query}",
             self.port
         )
-    }
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
     }
 }
 

@@ -555,106 +555,23 @@ fn mysql_lock_names_keep_the_case_where_table_names_do() {
 /// default; 2, macOS's, compares names the same way), in a temporary directory, on a Unix
 /// socket only, without grant tables; killed when dropped.
 #[cfg(feature = "mysql")]
-struct CaseBlindServer {
-    dir: tempfile::TempDir,
-    server: std::process::Child,
-}
+struct CaseBlindServer(support::mariadb::OwnServer);
 
 #[cfg(feature = "mysql")]
 impl CaseBlindServer {
     /// Starts it, or says why it cannot and returns `None` when the MariaDB server's
     /// programs are not installed (the test server may be another machine's).
     fn start() -> Option<Self> {
-        use std::process::{Command, Stdio};
-
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
-            .unwrap()
-            .trim()
-            .to_owned();
-        let install = Command::new("mariadb-install-db")
-            .arg("--no-defaults")
-            .arg(format!("--datadir={}", data.display()))
-            .args(["--skip-test-db", "--auth-root-authentication-method=normal"])
-            .arg(format!("--user={user}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .output();
-        let install = match install {
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                println!("skipped: mariadb-install-db is not installed here");
-                return None;
-            }
-            other => other.unwrap(),
-        };
-        assert!(
-            install.status.success(),
-            "mariadb-install-db failed: {}",
-            String::from_utf8_lossy(&install.stderr)
-        );
-        let binary = [
-            "/usr/sbin/mariadbd",
-            "/usr/bin/mariadbd",
-            "/usr/local/bin/mariadbd",
-        ]
-        .into_iter()
-        .find(|path| std::path::Path::new(path).exists())
-        .unwrap_or("mariadbd");
-        let server = Command::new(binary)
-            .arg("--no-defaults")
-            .arg(format!("--datadir={}", data.display()))
-            .arg(format!("--socket={}", dir.path().join("sock").display()))
-            .arg(format!("--pid-file={}", dir.path().join("pid").display()))
-            .arg(format!(
-                "--log-error={}",
-                dir.path().join("error.log").display()
-            ))
-            .args([
-                "--skip-networking",
-                "--skip-grant-tables",
-                "--lower-case-table-names=1",
-            ])
-            .arg(format!("--user={user}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut this = Self { dir, server };
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while AnyConnection::open(&this.url("mysql")).is_err() {
-            let log =
-                || std::fs::read_to_string(this.dir.path().join("error.log")).unwrap_or_default();
-            assert!(
-                this.server.try_wait().unwrap().is_none(),
-                "mariadbd ended: {}",
-                log()
-            );
-            assert!(
-                std::time::Instant::now() < deadline,
-                "mariadbd did not start: {}",
-                log()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        Some(this)
+        let args = [
+            "--skip-networking".to_owned(),
+            "--lower-case-table-names=1".to_owned(),
+        ];
+        support::mariadb::OwnServer::start(tempfile::tempdir().unwrap(), &args).map(Self)
     }
 
     /// The URL of `database` on this server.
     fn url(&self, database: &str) -> DatabaseUrl {
-        DatabaseUrl::parse(&format!(
-            "mysql://root@localhost/{database}?unix_socket={}",
-            self.dir.path().join("sock").display()
-        ))
-        .unwrap()
-    }
-}
-
-#[cfg(feature = "mysql")]
-impl Drop for CaseBlindServer {
-    fn drop(&mut self) {
-        let _ = self.server.kill();
-        let _ = self.server.wait();
+        self.0.socket_url(database)
     }
 }
 

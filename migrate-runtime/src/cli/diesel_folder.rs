@@ -222,25 +222,8 @@ fn metadata(text: &str) -> Result<Option<bool>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::foreign::test_folders::{folder, shown};
     use crate::cli::foreign::{Applied, applied, revisions};
-
-    fn shown(path: &Path) -> String {
-        path.file_name().map_or_else(
-            || path.display().to_string(),
-            |name| name.to_string_lossy().into_owned(),
-        )
-    }
-
-    /// A folder with `files`: (relative path, contents).
-    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        dir
-    }
 
     fn read_ok(files: &[(&str, &str)]) -> Vec<Foreign> {
         let dir = folder(files);

@@ -844,6 +844,31 @@ pub(crate) fn read_text(
     }
 }
 
+/// What the unit tests of the folder readers share.
+#[cfg(test)]
+pub(crate) mod test_folders {
+    use std::path::Path;
+
+    /// A path as the readers' messages show it in these tests: its file name.
+    pub(crate) fn shown(path: &Path) -> String {
+        path.file_name().map_or_else(
+            || path.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        )
+    }
+
+    /// A temporary folder with `files`: (relative path, contents).
+    pub(crate) fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

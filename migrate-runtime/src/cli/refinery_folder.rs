@@ -188,23 +188,7 @@ fn no_transaction(sql: &str) -> bool {
 mod tests {
     use super::*;
     use crate::cli::foreign::revisions;
-
-    fn shown(path: &Path) -> String {
-        path.file_name().map_or_else(
-            || path.display().to_string(),
-            |name| name.to_string_lossy().into_owned(),
-        )
-    }
-
-    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        dir
-    }
+    use crate::cli::foreign::test_folders::{folder, shown};
 
     #[test]
     fn versions_order_and_names_follow_refinery() {

@@ -313,23 +313,7 @@ pub(crate) fn read(dir: &Path, shown: &dyn Fn(&Path) -> String) -> Result<Vec<Fo
 mod tests {
     use super::*;
     use crate::cli::foreign::revisions;
-
-    fn shown(path: &Path) -> String {
-        path.file_name().map_or_else(
-            || path.display().to_string(),
-            |name| name.to_string_lossy().into_owned(),
-        )
-    }
-
-    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        dir
-    }
+    use crate::cli::foreign::test_folders::{folder, shown};
 
     #[test]
     fn a_comment_only_down_runs_nothing_as_sqlx_reverts_it() {

@@ -12,6 +12,9 @@ use migrate_runtime::{
     RevisionId,
 };
 
+#[cfg(feature = "mysql")]
+pub mod mariadb;
+
 /// The variable naming the PostgreSQL server for the tests.
 pub const POSTGRES_VAR: &str = "MIGRATE_TEST_POSTGRES_URL";
 /// The variable naming the MySQL/MariaDB server for the tests.
