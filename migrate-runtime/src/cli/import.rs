@@ -210,7 +210,8 @@ fn import(
     }
     if missing.is_empty() {
         outln!(
-            "nothing to write: every one is already in `{}`, unchanged",
+            // Files edited since are named in the note above: "unchanged" would deny it.
+            "nothing to write: every one is already in `{}`",
             shown(folder.path())
         );
     } else {
