@@ -71,17 +71,22 @@ fn imported_ids(backend: Backend) -> Vec<String> {
     ids
 }
 
-/// The imported migrations of one fixture (this binary links all three).
-fn imported_set(backend: Backend) -> MigrationSet {
-    let folder = format!("import/diesel/to/{}/", name(backend));
+/// The registered migrations whose files are in `folder` (a path under `tests/`): this
+/// binary links every fixture's imported files, each fixture a chain of its own.
+fn fixture_set(folder: &str) -> MigrationSet {
     let migrations = MigrationSet::registered()
         .unwrap()
         .migrations()
         .iter()
-        .filter(|m| m.source().is_some_and(|s| s.contains(&folder)))
+        .filter(|m| m.source().is_some_and(|s| s.contains(folder)))
         .cloned()
         .collect();
     MigrationSet::new(migrations).unwrap()
+}
+
+/// The imported migrations of one diesel fixture.
+fn imported_set(backend: Backend) -> MigrationSet {
+    fixture_set(&format!("import/diesel/to/{}/", name(backend)))
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -705,15 +710,7 @@ fn tool_project(tool: &str) -> tempfile::TempDir {
 
 /// The imported migrations of `tool`.
 fn tool_set(tool: &str) -> MigrationSet {
-    let folder = format!("import/{tool}/to/");
-    let migrations = MigrationSet::registered()
-        .unwrap()
-        .migrations()
-        .iter()
-        .filter(|m| m.source().is_some_and(|s| s.contains(&folder)))
-        .cloned()
-        .collect();
-    MigrationSet::new(migrations).unwrap()
+    fixture_set(&format!("import/{tool}/to/"))
 }
 
 /// The ids of `tool`'s imported revisions, in its order (their versions have one width).
@@ -1373,17 +1370,7 @@ fn a_file_that_commits_itself_is_imported_without_a_transaction() {
     }
     each_backend(|db| {
         let mut conn = db.connect();
-        let migrations = MigrationSet::registered()
-            .unwrap()
-            .migrations()
-            .iter()
-            .filter(|m| {
-                m.source()
-                    .is_some_and(|s| s.contains("import/own_transaction/to/"))
-            })
-            .cloned()
-            .collect();
-        let migrator = Migrator::new(MigrationSet::new(migrations).unwrap());
+        let migrator = Migrator::new(fixture_set("import/own_transaction/to/"));
         let report = migrator.upgrade(&mut conn, "head").unwrap();
         assert_eq!(report.steps.len(), 1, "{}", db.describe());
         assert_eq!(
@@ -1642,17 +1629,7 @@ fn sqlx_toml_create_schemas_are_created_by_the_first_migration() {
             return;
         }
         let mut conn = db.connect();
-        let migrations = MigrationSet::registered()
-            .unwrap()
-            .migrations()
-            .iter()
-            .filter(|m| {
-                m.source()
-                    .is_some_and(|s| s.contains("import/sqlx_schemas/to/"))
-            })
-            .cloned()
-            .collect();
-        let migrator = Migrator::new(MigrationSet::new(migrations).unwrap());
+        let migrator = Migrator::new(fixture_set("import/sqlx_schemas/to/"));
         let report = migrator.upgrade(&mut conn, "head");
         let rows = report.as_ref().map(|_| {
             count_query(
