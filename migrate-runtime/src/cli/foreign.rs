@@ -998,7 +998,18 @@ mod tests {
         let diesel = MigrationTool::Diesel;
         let applied = versions(&["00000000000000", "20240101000000"]);
         let id = |s: &str| RevisionId::new(s).unwrap();
-        let stamp = advice(diesel, diesel.default_table(), &applied, &graph, &[], &[]).unwrap();
+        // The advice for this database, with migrate's history recording `recorded`.
+        let with_recorded = |recorded: &[RevisionId]| {
+            advice(
+                diesel,
+                diesel.default_table(),
+                &applied,
+                &graph,
+                recorded,
+                &[],
+            )
+        };
+        let stamp = with_recorded(&[]).unwrap();
         assert!(
             stamp.starts_with(
                 "diesel migrated this database (__diesel_schema_migrations records 2 \
@@ -1009,40 +1020,10 @@ mod tests {
         );
         // An upgrade that applied the first imported migration before failing: still.
         let partly = [id("00000000000000_diesel_initial_setup")];
-        assert_eq!(
-            advice(
-                diesel,
-                diesel.default_table(),
-                &applied,
-                &graph,
-                &partly,
-                &[]
-            ),
-            Some(stamp)
-        );
+        assert_eq!(with_recorded(&partly), Some(stamp));
         // Stamped (or further): nothing to say.
-        assert_eq!(
-            advice(
-                diesel,
-                diesel.default_table(),
-                &applied,
-                &graph,
-                &[id("20240101000000_a")],
-                &[]
-            ),
-            None
-        );
-        assert_eq!(
-            advice(
-                diesel,
-                diesel.default_table(),
-                &applied,
-                &graph,
-                &[id("20240102000000_b")],
-                &[]
-            ),
-            None
-        );
+        assert_eq!(with_recorded(&[id("20240101000000_a")]), None);
+        assert_eq!(with_recorded(&[id("20240102000000_b")]), None);
         assert_eq!(
             advice(diesel, diesel.default_table(), &[], &graph, &[], &[]),
             None
